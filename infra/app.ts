@@ -1,0 +1,56 @@
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError } from './config/config-error';
+import { loadGuardrailPolicy } from './config/guardrail-policy';
+import { loadStageConfig } from './config/load-config';
+import { REPO_ROOT } from './constructs/kass-function';
+import { discoverTools } from './constructs/tool-discovery';
+import { KassStack } from './stacks/kass-stack';
+
+export interface BuildAppOptions {
+  /** Stage name; `-c stage=<name>` when run by the CDK CLI. @default 'dev' */
+  readonly stage?: string;
+  /** Where the cloud assembly goes. @default - the CDK CLI's choice, or `cdk.out` */
+  readonly outdir?: string;
+  /** Extra CDK context (tests pass `aws:cdk:bundling-stacks: []` to skip bundling). */
+  readonly context?: Record<string, unknown>;
+  /** Run cdk-nag as a validation plugin (any finding fails synth). @default true */
+  readonly nag?: boolean;
+}
+
+/** Stack name of a stage: what `kass` commands look up to find the agent, bucket and knowledge base. */
+export const stackNameOf = (stage: string): string => `kass-${stage}`;
+
+/** Builds the whole KASS app for one stage: validated config → stack → cdk-nag. */
+export function buildApp(options: BuildAppOptions = {}) {
+  const app = new App({
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+    context: options.context ?? {},
+  });
+  const stage = options.stage ?? (app.node.tryGetContext('stage') as string | undefined) ?? 'dev';
+  const overrides = app.node.tryGetContext('kass:config') as string | Record<string, unknown> | undefined;
+  const config = loadStageConfig(stage, typeof overrides === 'string' ? JSON.parse(overrides) : overrides);
+  const stack = new KassStack(app, stackNameOf(config.stage), {
+    config,
+    tools: discoverTools(REPO_ROOT),
+    guardrailPolicy: loadGuardrailPolicy(path.join(REPO_ROOT, 'guardrails', 'policy.yaml')),
+    description: `KASS managed-RAG chatbot (${config.stage})`,
+    ...(config.env.account || config.env.region ? { env: config.env } : {}),
+  });
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack, config };
+}
+
+if (require.main === module) {
+  try {
+    buildApp();
+  } catch (error) {
+    // Configuration and schema problems are the user's to fix: print the message, not a stack trace.
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/** Agent models KASS knows how to wire (foundation model + cross-region inference profile). */
+export const AGENT_MODELS = ['claude-sonnet-4-5', 'claude-sonnet-4-6', 'claude-haiku-4-5', 'claude-3-5-sonnet-v2'] as const;
+export type AgentModel = (typeof AGENT_MODELS)[number];
+
+/** Models that Bedrock lists as LEGACY: still selectable for accounts that have them, with a synth warning. */
+export const LEGACY_MODELS: readonly AgentModel[] = ['claude-3-5-sonnet-v2'];
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const modelKey = z.enum(AGENT_MODELS, {
+  error: () => `must be one of ${AGENT_MODELS.join(', ')} (Claude 3.x/3.5 ids are Legacy on Bedrock)`,
+});
+
+const logRetentionDays = z
+  .number()
+  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+    message: `must be a CloudWatch retention period: ${LOG_RETENTION_DAYS.join(', ')}`,
+  });
+
+const lambdaSettings = z.strictObject({
+  /** Memory in MB; more memory also buys CPU. */
+  memoryMb: z.number().int().min(128).max(10240),
+  timeoutSeconds: z.number().int().min(1).max(900),
+});
+
+export const StageConfigSchema = z.strictObject({
+  /** Stage name: part of the stack name and of resource names an operator sees. */
+  stage: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'must be 2-16 lower-case letters, digits or dashes'),
+  /** AWS account/region to deploy to; unset means the CLI's current credentials and region. */
+  env: z
+    .strictObject({
+      account: z
+        .string()
+        .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+        .optional(),
+      region: z
+        .string()
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
+        .optional(),
+    })
+    .default({}),
+  agent: z.strictObject({
+    model: modelKey,
+    /** Geography of the cross-region inference profile (`us.`, `eu.`, `apac.`, `global.`). */
+    inferenceGeo: z.enum(['us', 'eu', 'apac', 'global']),
+    idleSessionTtlMinutes: z.number().int().min(1).max(60),
+    memory: z.strictObject({
+      enabled: z.boolean(),
+      storageDays: z.number().int().min(1).max(365),
+      maxRecentSessions: z.number().int().min(1).max(50),
+    }),
+    /** Instruction file, relative to the repository root. */
+    instructionFile: z.string().min(1),
+  }),
+  lambda: z.strictObject({
+    defaults: lambdaSettings,
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+  }),
+  logRetentionDays,
+  /** Keep data (tables, buckets, logs) when the stack is deleted; on for prod. */
+  retainData: z.boolean(),
+  tools: z.strictObject({
+    report: z.strictObject({
+      notificationEmails: z.array(z.email('must be an email address')),
+      notificationWebhooks: z.array(z.url({ protocol: /^https$/, error: 'must be an https:// URL' })),
+    }),
+    summarize: z.strictObject({
+      /** A fast model for summaries (called through Converse, not the agent). */
+      model: modelKey,
+      maxOutputTokens: z.number().int().min(64).max(8192),
+    }),
+    codeReview: z.strictObject({
+      gitlabBaseUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
+      /** Projects the tool may read, by numeric id or full path (group/project). */
+      projectAllowlist: z.array(z.string().min(1)),
+      /** Secrets Manager secret name that holds the GitLab token (created empty by the stack). */
+      tokenSecretName: z.string().regex(/^[\w/+=.@-]{1,512}$/, 'must be a valid Secrets Manager name'),
+      model: modelKey,
+      maxDiffChars: z.number().int().min(1000).max(400000),
+    }),
+  }),
+  tags: z.record(z.string(), z.string()).default({}),
+});
+
+export type StageConfig = z.infer<typeof StageConfigSchema>;
+export type StageConfigInput = z.input<typeof StageConfigSchema>;
+export type AgentConfig = StageConfig['agent'];
+export type LambdaSettings = z.infer<typeof lambdaSettings>;

@@ -1,0 +1,47 @@
+import type { StageConfigInput } from './stage-config';
+
+/**
+ * Per-stage settings. Edit here (or add a stage) and select it with `-c stage=<name>`.
+ * Everything is validated by `StageConfigSchema` at synth, so a typo fails with the key and the reason.
+ */
+const dev: StageConfigInput = {
+  stage: 'dev',
+  agent: {
+    model: 'claude-sonnet-4-5',
+    inferenceGeo: 'us',
+    idleSessionTtlMinutes: 10,
+    memory: { enabled: false, storageDays: 30, maxRecentSessions: 20 },
+    instructionFile: 'infra/config/agent-instruction.md',
+  },
+  lambda: { defaults: { memoryMb: 512, timeoutSeconds: 30 }, logLevel: 'INFO' },
+  logRetentionDays: 14,
+  retainData: false,
+  tools: {
+    report: { notificationEmails: [], notificationWebhooks: [] },
+    summarize: { model: 'claude-haiku-4-5', maxOutputTokens: 1024 },
+    codeReview: {
+      gitlabBaseUrl: 'https://gitlab.com',
+      projectAllowlist: [],
+      tokenSecretName: 'kass/dev/gitlab-token',
+      model: 'claude-sonnet-4-5',
+      maxDiffChars: 120000,
+    },
+  },
+  tags: { project: 'kass', stage: 'dev' },
+};
+
+const prod: StageConfigInput = {
+  ...dev,
+  stage: 'prod',
+  agent: { ...dev.agent, idleSessionTtlMinutes: 30, memory: { enabled: true, storageDays: 30, maxRecentSessions: 20 } },
+  lambda: { defaults: { memoryMb: 1024, timeoutSeconds: 60 }, logLevel: 'INFO' },
+  logRetentionDays: 90,
+  retainData: true,
+  tools: {
+    ...dev.tools,
+    codeReview: { ...dev.tools.codeReview, tokenSecretName: 'kass/prod/gitlab-token' },
+  },
+  tags: { project: 'kass', stage: 'prod' },
+};
+
+export const STAGES: Readonly<Record<string, StageConfigInput>> = { dev, prod };

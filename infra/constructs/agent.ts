@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import * as bedrock from '@aws-cdk/aws-bedrock-alpha';
+import { Annotations, Duration, Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { type AgentConfig, type AgentModel, LEGACY_MODELS } from '../config/stage-config';
+import type { KassFunction } from './kass-function';
+import type { DiscoveredTool } from './tool-discovery';
+
+/** The Bedrock agent's instruction limit (API model: 40–4000 characters). */
+export const INSTRUCTION_LIMITS = { min: 40, max: 4000 } as const;
+
+const FOUNDATION_MODELS: Record<AgentModel, bedrock.BedrockFoundationModel> = {
+  'claude-sonnet-4-5': bedrock.BedrockFoundationModel.ANTHROPIC_CLAUDE_SONNET_4_5_V1_0,
+  'claude-sonnet-4-6': bedrock.BedrockFoundationModel.ANTHROPIC_CLAUDE_SONNET_4_6,
+  'claude-haiku-4-5': bedrock.BedrockFoundationModel.ANTHROPIC_CLAUDE_HAIKU_4_5_V1_0,
+  'claude-3-5-sonnet-v2': bedrock.BedrockFoundationModel.ANTHROPIC_CLAUDE_3_5_SONNET_V2_0,
+};
+
+const GEOS: Record<AgentConfig['inferenceGeo'], bedrock.CrossRegionInferenceProfileRegion> = {
+  us: bedrock.CrossRegionInferenceProfileRegion.US,
+  eu: bedrock.CrossRegionInferenceProfileRegion.EU,
+  apac: bedrock.CrossRegionInferenceProfileRegion.APAC,
+  global: bedrock.CrossRegionInferenceProfileRegion.GLOBAL,
+};
+
+/** The cross-region inference profile for a configured model (ids like `us.anthropic.claude-…`). */
+export function inferenceProfileFor(model: AgentModel, geo: AgentConfig['inferenceGeo']) {
+  return bedrock.CrossRegionInferenceProfile.fromConfig({ geoRegion: GEOS[geo], model: FOUNDATION_MODELS[model] });
+}
+
+/** A tool as the agent sees it: its discovered schema and the Lambda that runs it. */
+export interface AgentTool {
+  readonly tool: DiscoveredTool;
+  readonly function: KassFunction;
+}
+
+export interface KassAgentProps {
+  readonly stage: string;
+  readonly config: AgentConfig;
+  /** Instruction text (read from `config.instructionFile` by the caller). */
+  readonly instruction: string;
+  readonly tools: readonly AgentTool[];
+  /** A guardrail whose `guardrailVersion` is the numbered version to attach. */
+  readonly guardrail: bedrock.IGuardrail;
+  /** Extra inputs that change the agent's behaviour (e.g. the guardrail policy hash): a change rolls the alias. */
+  readonly versionInputs?: readonly string[];
+}
+
+/**
+ * The Bedrock agent: model, instruction, one action group per tool (Lambda executor, inline schema),
+ * user input, guardrail, and an alias per stage that moves to a new agent version whenever any input changes.
+ */
+export class KassAgent extends Construct {
+  public readonly agent: bedrock.Agent;
+  public readonly alias: bedrock.AgentAlias;
+  /** Hash of everything that shapes the agent; it names the version the alias points at. */
+  public readonly configurationHash: string;
+
+  constructor(scope: Construct, id: string, props: KassAgentProps) {
+    super(scope, id);
+    const { config } = props;
+    const instruction = props.instruction.trim();
+    if (instruction.length < INSTRUCTION_LIMITS.min || instruction.length > INSTRUCTION_LIMITS.max) {
+      throw new Error(
+        `agent.instructionFile (${config.instructionFile}): the instruction has ${instruction.length} characters; ` +
+          `Bedrock accepts ${INSTRUCTION_LIMITS.min}-${INSTRUCTION_LIMITS.max}`,
+      );
+    }
+    if (LEGACY_MODELS.includes(config.model)) {
+      Annotations.of(this).addWarningV2(
+        'kass:legacy-model',
+        `agent.model '${config.model}' is a Legacy model on Bedrock: closed to new customers and may lose access.`,
+      );
+    }
+
+    const model = inferenceProfileFor(config.model, config.inferenceGeo);
+    this.agent = new bedrock.Agent(this, 'Agent', {
+      agentName: `kass-${props.stage}`,
+      description: `KASS assistant (${props.stage}): knowledge base, tickets, summaries, code review`,
+      instruction,
+      foundationModel: model,
+      idleSessionTTL: Duration.minutes(config.idleSessionTtlMinutes),
+      // Prepare on every deploy so the DRAFT (console test chat, TSTALIASID) is ready at once.
+      shouldPrepareAgent: true,
+      userInputEnabled: true,
+      guardrail: props.guardrail,
+      ...(config.memory.enabled
+        ? {
+            memory: bedrock.Memory.sessionSummary({
+              memoryDuration: Duration.days(config.memory.storageDays),
+              maxRecentSessions: config.memory.maxRecentSessions,
+            }),
+          }
+        : {}),
+    });
+
+    // Added after construction: only then does the alpha scope each Lambda permission to this agent's ARN.
+    for (const { tool, function: fn } of props.tools) {
+      this.agent.addActionGroup(
+        new bedrock.AgentActionGroup({
+          name: tool.name,
+          description: tool.description,
+          apiSchema: bedrock.ApiSchema.fromInline(tool.schemaText),
+          executor: bedrock.ActionGroupExecutor.fromLambda(fn.function),
+        }),
+      );
+    }
+
+    this.configurationHash = createHash('sha256')
+      .update(
+        JSON.stringify({
+          instruction,
+          model: model.inferenceProfileId,
+          idle: config.idleSessionTtlMinutes,
+          memory: config.memory,
+          tools: props.tools.map(({ tool }) => [tool.name, tool.schemaText]),
+          extra: props.versionInputs ?? [],
+        }),
+      )
+      .digest('hex')
+      .slice(0, 12);
+
+    // An alias without a pinned version snapshots the prepared DRAFT; a new description makes CloudFormation
+    // update it, which creates the next version. So every change above rolls the alias forward on deploy.
+    this.alias = new bedrock.AgentAlias(this, 'Alias', {
+      agent: this.agent,
+      agentAliasName: props.stage,
+      description: `KASS ${props.stage} agent, configuration ${this.configurationHash}`,
+    });
+
+    this.acknowledgeAlphaFindings();
+  }
+
+  private acknowledgeAlphaFindings(): void {
+    const role = this.agent.role;
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<ToolsreportFunction...>:*]',
+      reason: 'placeholder',
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { GuardrailPolicy } from '../config/guardrail-policy';
+import type { StageConfig } from '../config/stage-config';
+import { KassAgent } from '../constructs/agent';
+import { KassGuardrail } from '../constructs/guardrail';
+import { REPO_ROOT } from '../constructs/kass-function';
+import type { DiscoveredTool } from '../constructs/tool-discovery';
+import { Tools } from '../constructs/tools';
+
+export interface KassStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly tools: readonly DiscoveredTool[];
+  readonly guardrailPolicy: GuardrailPolicy;
+}
+
+/** Composition only: wires the domain constructs together and publishes the outputs the CLI reads. */
+export class KassStack extends Stack {
+  public readonly agent: KassAgent;
+  public readonly guardrail: KassGuardrail;
+  public readonly tools: Tools;
+
+  constructor(scope: Construct, id: string, props: KassStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
+
+    this.guardrail = new KassGuardrail(this, 'Guardrail', { policy: props.guardrailPolicy });
+    this.tools = new Tools(this, 'Tools', { tools: props.tools, config });
+
+    const instruction = fs.readFileSync(path.join(REPO_ROOT, config.agent.instructionFile), 'utf8');
+    this.agent = new KassAgent(this, 'Agent', {
+      stage: config.stage,
+      config: config.agent,
+      instruction,
+      tools: props.tools.map((tool) => ({ tool, function: this.tools.functionOf(tool.name) })),
+      guardrail: this.guardrail.guardrail,
+      versionInputs: [JSON.stringify(props.guardrailPolicy)],
+    });
+
+    new CfnOutput(this, 'AgentId', { value: this.agent.agent.agentId, description: 'Bedrock agent id' });
+    new CfnOutput(this, 'AgentAliasId', { value: this.agent.alias.aliasId, description: 'Agent alias for apps' });
+    new CfnOutput(this, 'AgentArn', { value: this.agent.agent.agentArn });
+    new CfnOutput(this, 'GuardrailId', { value: this.guardrail.guardrail.guardrailId });
+    new CfnOutput(this, 'GuardrailVersion', { value: this.guardrail.versionNumber });
+  }
+}

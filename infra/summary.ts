@@ -1,0 +1,113 @@
+import { parse as parseYaml } from 'yaml';
+
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+type Template = { Resources?: Record<string, Resource> };
+
+export interface ActionGroupSummary {
+  readonly name: string;
+  readonly executor: 'lambda' | 'return-control' | 'built-in';
+  readonly operations: readonly string[];
+}
+
+export interface StackSummary {
+  readonly stackName: string;
+  readonly resourceCount: number;
+  readonly resourcesByType: Readonly<Record<string, number>>;
+  readonly agent?: { name: string; model: string; idleSessionTtlSeconds: number; actionGroups: ActionGroupSummary[] };
+  readonly aliases: readonly string[];
+  readonly guardrail?: { name: string; contentFilters: string[]; piiEntities: number; regexes: number; topics: number };
+  readonly guardrailVersions: number;
+  readonly knowledgeBases: readonly string[];
+  readonly functions: number;
+}
+
+const asString = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+const arr = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
+
+/** Lists `VERB path (operationId)` for an inline OpenAPI payload. */
+function operationsOf(payload: unknown): string[] {
+  if (typeof payload !== 'string') return [];
+  const doc = parseYaml(payload) as { paths?: Record<string, Record<string, { operationId?: string }>> };
+  return Object.entries(doc.paths ?? {}).flatMap(([p, item]) =>
+    Object.entries(item ?? {})
+      .filter(([verb]) => ['get', 'post', 'put', 'patch', 'delete'].includes(verb))
+      .map(([verb, op]) => `${verb.toUpperCase()} ${p} (${op?.operationId ?? '?'})`),
+  );
+}
+
+/** What a synthesized KASS template contains, for the synth command's report. */
+export function summarizeTemplate(stackName: string, template: Template): StackSummary {
+  const resources = Object.values(template.Resources ?? {});
+  const byType: Record<string, number> = {};
+  for (const r of resources) byType[r.Type] = (byType[r.Type] ?? 0) + 1;
+  const ofType = (t: string) => resources.filter((r) => r.Type === t).map((r) => r.Properties ?? {});
+
+  const agentProps = ofType('AWS::Bedrock::Agent')[0];
+  const guardrailProps = ofType('AWS::Bedrock::Guardrail')[0];
+  return {
+    stackName,
+    resourceCount: resources.length,
+    resourcesByType: byType,
+    ...(agentProps
+      ? {
+          agent: {
+            name: asString(agentProps.AgentName),
+            model: asString(agentProps.FoundationModel),
+            idleSessionTtlSeconds: Number(agentProps.IdleSessionTTLInSeconds ?? 0),
+            actionGroups: arr(agentProps.ActionGroups).map((g) => {
+              const executor = g.ActionGroupExecutor as Record<string, unknown> | undefined;
+              return {
+                name: asString(g.ActionGroupName),
+                executor: executor?.Lambda ? 'lambda' : executor?.CustomControl ? 'return-control' : 'built-in',
+                operations: operationsOf((g.ApiSchema as { Payload?: unknown } | undefined)?.Payload),
+              } satisfies ActionGroupSummary;
+            }),
+          },
+        }
+      : {}),
+    aliases: ofType('AWS::Bedrock::AgentAlias').map((a) => asString(a.AgentAliasName)),
+    ...(guardrailProps
+      ? {
+          guardrail: {
+            name: asString(guardrailProps.Name),
+            contentFilters: arr((guardrailProps.ContentPolicyConfig as Record<string, unknown>)?.FiltersConfig).map(
+              (f) => `${f.Type} ${f.InputStrength}/${f.OutputStrength}`,
+            ),
+            piiEntities: arr((guardrailProps.SensitiveInformationPolicyConfig as Record<string, unknown>)?.PiiEntitiesConfig)
+              .length,
+            regexes: arr((guardrailProps.SensitiveInformationPolicyConfig as Record<string, unknown>)?.RegexesConfig).length,
+            topics: arr((guardrailProps.TopicPolicyConfig as Record<string, unknown>)?.TopicsConfig).length,
+          },
+        }
+      : {}),
+    guardrailVersions: byType['AWS::Bedrock::GuardrailVersion'] ?? 0,
+    knowledgeBases: ofType('AWS::Bedrock::KnowledgeBase').map((kb) => asString(kb.Name)),
+    functions: byType['AWS::Lambda::Function'] ?? 0,
+  };
+}
+
+/** A short human-readable report of a stack summary. */
+export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, number> = new Map()): string {
+  const lines = [`Stack ${s.stackName}: ${s.resourceCount} resources`];
+  if (s.agent) {
+    lines.push(`  Agent ${s.agent.name}: model ${s.agent.model}, idle session TTL ${s.agent.idleSessionTtlSeconds / 60} min`);
+    for (const g of s.agent.actionGroups) {
+      lines.push(`    action group ${g.name} (${g.executor})`);
+      for (const op of g.operations) lines.push(`      ${op}`);
+    }
+  }
+  if (s.aliases.length > 0) lines.push(`  Agent alias: ${s.aliases.join(', ')}`);
+  if (s.guardrail) {
+    lines.push(
+      `  Guardrail ${s.guardrail.name}: ${s.guardrail.contentFilters.length} content filters, ` +
+        `${s.guardrail.piiEntities} PII entities, ${s.guardrail.regexes} regexes, ${s.guardrail.topics} denied topics; ` +
+        `${s.guardrailVersions} numbered version(s)`,
+    );
+  }
+  lines.push(`  Knowledge bases: ${s.knowledgeBases.length > 0 ? s.knowledgeBases.join(', ') : 'none in this stack'}`);
+  const sizes = [...bundleSizes.entries()].map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} kB`);
+  lines.push(`  Lambda functions: ${s.functions}${sizes.length > 0 ? ` (bundles: ${sizes.join(', ')})` : ''}`);
+  lines.push('  Resources by type:');
+  for (const [type, n] of Object.entries(s.resourcesByType).sort()) lines.push(`    ${n} × ${type}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,142 @@
+import * as bedrock from '@aws-cdk/aws-bedrock-alpha';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { KassAgent } from '../../infra/constructs/agent';
+import { Tools } from '../../infra/constructs/tools';
+import { fixtureTool, testApp, testConfig, testStack } from '../support/cdk';
+
+const INSTRUCTION = 'You are a test agent. Use the tickets tool to create and list tickets for users.';
+
+function build(options: { instruction?: string; model?: string; schemaFile?: string; memory?: boolean } = {}) {
+  const stack = testStack(testApp());
+  const config = testConfig({
+    agent: { ...(options.model ? { model: options.model } : {}), memory: { enabled: options.memory ?? false } },
+  });
+  const tool = fixtureTool('tickets', options.schemaFile);
+  const tools = new Tools(stack, 'Tools', { tools: [tool], config });
+  const guardrail = new bedrock.Guardrail(stack, 'Guardrail', { guardrailName: 'test-guardrail' });
+  guardrail.createVersion('v1');
+  const agent = new KassAgent(stack, 'Agent', {
+    stage: 'dev',
+    config: config.agent,
+    instruction: options.instruction ?? INSTRUCTION,
+    tools: [{ tool, function: tools.functionOf('tickets') }],
+    guardrail,
+  });
+  return { stack, agent, tool, template: Template.fromStack(stack) };
+}
+
+describe('Class: KassAgent', () => {
+  let built: ReturnType<typeof build>;
+  beforeAll(() => {
+    built = build();
+  });
+
+  it('uses the configured cross-region inference profile, prepared on deploy', () => {
+    const agent = Object.values(built.template.findResources('AWS::Bedrock::Agent'))[0];
+    expect(JSON.stringify(agent?.Properties.FoundationModel)).toContain(
+      ':inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+    );
+    built.template.hasResourceProperties('AWS::Bedrock::Agent', {
+      AgentName: 'kass-dev',
+      AutoPrepare: true,
+      IdleSessionTTLInSeconds: 600,
+      Instruction: INSTRUCTION,
+    });
+  });
+
+  it('declares the tool as an action group with its inline schema and Lambda executor', () => {
+    // Assess
+    const agents = built.template.findResources('AWS::Bedrock::Agent');
+    const props = Object.values(agents)[0]?.Properties as { ActionGroups: Record<string, unknown>[] };
+    const tickets = props.ActionGroups.find((g) => g.ActionGroupName === 'tickets');
+    expect(tickets).toMatchObject({
+      ActionGroupState: 'ENABLED',
+      Description: 'Tickets for problems users report.',
+      ApiSchema: { Payload: built.tool.schemaText },
+      ActionGroupExecutor: { Lambda: { 'Fn::GetAtt': [expect.stringMatching(/^ToolsticketsFunction/), 'Arn'] } },
+    });
+  });
+
+  it('enables AMAZON.UserInput so the agent can ask for missing details', () => {
+    built.template.hasResourceProperties('AWS::Bedrock::Agent', {
+      ActionGroups: Match.arrayWith([Match.objectLike({ ParentActionGroupSignature: 'AMAZON.UserInput' })]),
+    });
+  });
+
+  it('attaches the numbered guardrail version, not DRAFT', () => {
+    built.template.hasResourceProperties('AWS::Bedrock::Agent', {
+      GuardrailConfiguration: {
+        GuardrailIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Guardrail'), 'GuardrailId'] },
+        GuardrailVersion: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GuardrailGuardrailVersion'), 'Version'] },
+      },
+    });
+  });
+
+  it('lets only this agent invoke the tool Lambda (SourceArn and SourceAccount)', () => {
+    built.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'bedrock.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Agent[0-9A-F]{8}$'), 'AgentArn'] },
+    });
+    const permissions = built.template.findResources('AWS::Lambda::Permission', {
+      Properties: { Principal: 'bedrock.amazonaws.com' },
+    });
+    for (const p of Object.values(permissions)) expect(p.Properties.SourceArn).toBeDefined();
+  });
+
+  it('trusts bedrock.amazonaws.com only for this account', () => {
+    built.template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'bedrock.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': Match.anyValue() },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('creates a stage alias whose description carries the configuration hash', () => {
+    built.template.hasResourceProperties('AWS::Bedrock::AgentAlias', {
+      AgentAliasName: 'dev',
+      Description: `KASS dev agent, configuration ${built.agent.configurationHash}`,
+      AgentId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Agent[0-9A-F]{8}$'), 'AgentId'] },
+    });
+    // No pinned version: the alias snapshots the prepared DRAFT into a new version.
+    const alias = Object.values(built.template.findResources('AWS::Bedrock::AgentAlias'))[0];
+    expect(alias?.Properties.RoutingConfiguration).toBeUndefined();
+  });
+
+  it.each([
+    { name: 'instruction', change: { instruction: `${INSTRUCTION} Be brief.` } },
+    { name: 'model', change: { model: 'claude-haiku-4-5' } },
+    { name: 'schema', change: { schemaFile: 'tests/fixtures/infra/tickets-v2.yaml' } },
+  ])('rolls the alias to a new version when the $name changes', ({ change }) => {
+    const changed = build(change);
+    expect(changed.agent.configurationHash).not.toBe(built.agent.configurationHash);
+  });
+
+  it('turns on session-summary memory when configured', () => {
+    const { template } = build({ memory: true });
+    template.hasResourceProperties('AWS::Bedrock::Agent', {
+      MemoryConfiguration: { EnabledMemoryTypes: ['SESSION_SUMMARY'], StorageDays: 30 },
+    });
+  });
+
+  it('warns at synth when a Legacy model is chosen', () => {
+    const { stack } = build({ model: 'claude-3-5-sonnet-v2' });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('Legacy model'));
+  });
+
+  it.each([
+    { name: 'too short', instruction: 'Be nice.' },
+    { name: 'too long', instruction: 'x'.repeat(4001) },
+  ])('rejects an instruction that is $name, naming the file', ({ instruction }) => {
+    expect(() => build({ instruction })).toThrow(/agent\.instructionFile .*Bedrock accepts 40-4000/);
+  });
+});

@@ -1,0 +1,78 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { KassFunction } from '../../infra/constructs/kass-function';
+import { testStack } from '../support/cdk';
+
+describe('Class: KassFunction', () => {
+  let template: Template;
+  beforeAll(() => {
+    const stack = testStack();
+    for (const id of ['One', 'Two']) {
+      new KassFunction(stack, id, {
+        entry: 'tests/fixtures/infra/echo-handler.ts',
+        description: `test function ${id}`,
+        serviceName: `kass-test-${id}`,
+        settings: { memoryMb: 768, timeoutSeconds: 20 },
+        logLevel: 'WARN',
+        logRetentionDays: 14,
+        retainLogs: id === 'Two',
+        environment: { TABLE_NAME: 'tickets' },
+      });
+    }
+    template = Template.fromStack(stack);
+  });
+
+  it('runs on the latest Node.js on ARM64 with explicit memory, timeout and active tracing', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 768,
+      Timeout: 20,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^OneLogs') } },
+    });
+  });
+
+  it('keeps caller environment beside the Powertools settings', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_SERVICE_NAME: 'kass-test-One',
+          POWERTOOLS_METRICS_NAMESPACE: 'KASS',
+          POWERTOOLS_LOG_LEVEL: 'WARN',
+          TABLE_NAME: 'tickets',
+        },
+      },
+    });
+  });
+
+  it('writes to its own log group with retention, retained only when asked', () => {
+    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 14 }, DeletionPolicy: 'Delete' });
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 14 }, DeletionPolicy: 'Retain' });
+  });
+
+  it('gives each function its own role with no managed policies', () => {
+    const roles = template.findResources('AWS::IAM::Role');
+    expect(Object.keys(roles)).toHaveLength(2);
+    for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const roleRefs = new Set(functions.map((f) => JSON.stringify(f.Properties.Role)));
+    expect(roleRefs.size).toBe(2);
+  });
+
+  it('allows log writes only to the function’s own log group', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OneLogs'), 'Arn'] },
+          },
+        ]),
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('^OneRole') }],
+    });
+  });
+});
