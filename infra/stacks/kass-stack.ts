@@ -27,7 +27,11 @@ export class KassStack extends Stack {
     const { config } = props;
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
 
-    this.guardrail = new KassGuardrail(this, 'Guardrail', { policy: props.guardrailPolicy });
+    // Guardrail names are unique per account and region: the stage keeps dev and prod apart.
+    this.guardrail = new KassGuardrail(this, 'Guardrail', {
+      policy: props.guardrailPolicy,
+      guardrailName: `${props.guardrailPolicy.name}-${config.stage}`,
+    });
     this.tools = new Tools(this, 'Tools', { tools: props.tools, config });
 
     const instruction = fs.readFileSync(path.join(REPO_ROOT, config.agent.instructionFile), 'utf8');
@@ -37,7 +41,7 @@ export class KassStack extends Stack {
       instruction,
       tools: props.tools.map((tool) => ({ tool, function: this.tools.functionOf(tool.name) })),
       guardrail: this.guardrail.guardrail,
-      versionInputs: [JSON.stringify(props.guardrailPolicy)],
+      versionInputs: [this.guardrail.policyHash],
     });
 
     new CfnOutput(this, 'AgentId', { value: this.agent.agent.agentId, description: 'Bedrock agent id' });

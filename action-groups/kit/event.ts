@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** One `{name, type, value}` triple. `value` is always a string, whatever `type` declares (contract §1.1). */
+const propertySchema = z.object({ name: z.string(), type: z.string(), value: z.string() });
+
+const attributesSchema = z.record(z.string(), z.string());
+
+/**
+ * The OpenAPI action-group event (contract §1.1). `z.object` strips unknown keys instead of failing,
+ * so fields Bedrock adds later do not break the tools.
+ */
+export const agentApiEventSchema = z.object({
+  messageVersion: z.string(),
+  agent: z.object({ name: z.string(), id: z.string(), alias: z.string(), version: z.string() }),
+  inputText: z.string(),
+  sessionId: z.string(),
+  actionGroup: z.string(),
+  apiPath: z.string(),
+  httpMethod: z.string(),
+  parameters: z.array(propertySchema).optional(),
+  requestBody: z
+    .object({ content: z.record(z.string(), z.object({ properties: z.array(propertySchema) })) })
+    .optional(),
+  sessionAttributes: attributesSchema.optional(),
+  promptSessionAttributes: attributesSchema.optional(),
+});
+
+export type AgentApiEvent = z.infer<typeof agentApiEventSchema>;
+export type AgentEventProperty = z.infer<typeof propertySchema>;
+
+/** What an error response can still echo from an event that failed validation. */
+export interface EventRouting {
+  readonly actionGroup?: string;
+  readonly apiPath?: string;
+  readonly httpMethod?: string;
+  readonly sessionAttributes?: Record<string, string>;
+  readonly promptSessionAttributes?: Record<string, string>;
+}
+
+export type ParseAgentEventResult =
+  | { readonly ok: true; readonly event: AgentApiEvent }
+  | { readonly ok: false; readonly issues: readonly string[]; readonly routing: EventRouting };
+
+/** Issues listed in a 400 body; a fuzzed event can have thousands and the body goes into the prompt. */
+const MAX_ISSUES = 10;
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Dotted path with indexes, e.g. `parameters[0].value`. */
+const formatPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    '',
+  ) || '(event)';
+
+/** Picks the routing fields that are strings, so a 400 for a broken event still echoes what it can. */
+export function extractRouting(raw: unknown): EventRouting {
+  if (!isRecord(raw)) return {};
+  const routing: {
+    -readonly [K in keyof EventRouting]: EventRouting[K];
+  } = {};
+  if (typeof raw.actionGroup === 'string') routing.actionGroup = raw.actionGroup;
+  if (typeof raw.apiPath === 'string') routing.apiPath = raw.apiPath;
+  if (typeof raw.httpMethod === 'string') routing.httpMethod = raw.httpMethod;
+  const session = attributesSchema.safeParse(raw.sessionAttributes);
+  if (session.success) routing.sessionAttributes = session.data;
+  const prompt = attributesSchema.safeParse(raw.promptSessionAttributes);
+  if (prompt.success) routing.promptSessionAttributes = prompt.data;
+  return routing;
+}
+
+/** Validates a raw Lambda input as an OpenAPI action-group event. Never throws. */
+export function parseAgentEvent(raw: unknown): ParseAgentEventResult {
+  const result = agentApiEventSchema.safeParse(raw);
+  if (result.success) return { ok: true, event: result.data };
+  const all = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  const issues =
+    all.length > MAX_ISSUES ? [...all.slice(0, MAX_ISSUES), `… and ${all.length - MAX_ISSUES} more`] : all;
+  return { ok: false, issues, routing: extractRouting(raw) };
+}

@@ -1,0 +1,322 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { toErrorOutcome, UNEXPECTED_ERROR_MESSAGE } from './errors';
+import { type AgentApiEvent, type EventRouting, extractRouting, parseAgentEvent } from './event';
+import { parseSchemaSource } from './openapi/document';
+import { type Operation, readOperations } from './openapi/operations';
+import { logger, metrics, tracer } from './powertools';
+import { type AgentApiResponse, type ResponseOptions, toAgentResponse } from './response';
+import { compileInputReader, type InputReader, type OperationInput } from './validate';
+
+export type { OperationInput } from './validate';
+
+/** What a handler gets besides its input. Only the kit knows the Bedrock event envelope. */
+export interface ToolContext {
+  readonly operationId: string;
+  readonly sessionId: string;
+  /**
+   * Copies of the event's maps. Changes are sent back in the response, so a handler can remember a value for
+   * the session (`sessionAttributes`) or the turn (`promptSessionAttributes`). Values must be strings.
+   */
+  readonly sessionAttributes: Record<string, string>;
+  readonly promptSessionAttributes: Record<string, string>;
+  readonly agent: AgentApiEvent['agent'];
+  /** The user's utterance for this turn: context only, never the tool input. */
+  readonly inputText: string;
+  readonly logger: Logger;
+  readonly lambdaContext?: Context;
+}
+
+const WITH_STATUS: unique symbol = Symbol.for('kass.withStatus');
+
+/** A handler result with a status other than 200 (e.g. 201 or 202). */
+export interface WithStatus<T> {
+  readonly [WITH_STATUS]: true;
+  readonly status: number;
+  readonly body: T;
+}
+
+/** Returns `body` with `status` instead of 200: `return withStatus(201, ticket)`. */
+export const withStatus = <T>(status: number, body: T): WithStatus<T> => ({
+  [WITH_STATUS]: true,
+  status,
+  body,
+});
+
+const isWithStatus = (value: unknown): value is WithStatus<unknown> =>
+  typeof value === 'object' && value !== null && (value as { [WITH_STATUS]?: unknown })[WITH_STATUS] === true;
+
+/** One operation's handler: typed input in, typed output (or `withStatus(...)`) out. */
+export type OperationHandler<I = OperationInput, O = unknown> = (
+  input: I,
+  ctx: ToolContext,
+) => Promise<O | WithStatus<O>>;
+
+/** Any map from operationId to handler; generated `<Group>Operations` types satisfy it. */
+export type OperationsShape<Ops> = { [K in keyof Ops]: (input: never, ctx: ToolContext) => Promise<unknown> };
+
+export type UntypedOperations = Record<string, OperationHandler>;
+
+export interface ToolDefinition<Ops extends OperationsShape<Ops> = UntypedOperations> {
+  /** The action-group name (`report`). A different `actionGroup` in the event is allowed (console renames). */
+  readonly name: string;
+  /** The OpenAPI document's text: `import schema from '../../schemas/report.yaml'`. */
+  readonly schema: string;
+  /** Handlers keyed by operationId. A missing one answers 501; `missingHandlers()` lets a test forbid that. */
+  readonly operations: Partial<NoInfer<Ops>>;
+  /** @default 20_000 */
+  readonly maxBodyChars?: number;
+}
+
+/** The Lambda handler `defineTool` returns. It never throws and always returns a contract response. */
+export interface ToolHandler {
+  (raw: unknown, context?: Context): Promise<AgentApiResponse>;
+  readonly definition: ToolDefinition<UntypedOperations>;
+}
+
+type RuntimeHandler = (input: OperationInput, ctx: ToolContext) => Promise<unknown>;
+
+interface CompiledOperation {
+  readonly op: Operation;
+  readonly read: InputReader;
+  readonly handler?: RuntimeHandler;
+}
+
+/** Metric dimension for calls that never reached an operation. */
+const UNROUTED = 'unrouted';
+
+/** Longest piece of a route echoed in a 404 body (apiPath can be anything the caller sent). */
+const ROUTE_ECHO_CHARS = 100;
+
+const routeKey = (method: string, path: string): string => `${method.toUpperCase()} ${path}`;
+
+interface Outcome {
+  readonly response: AgentApiResponse;
+  readonly operation: string;
+  readonly route: string;
+  readonly sessionId?: string;
+}
+
+/** Operations of a schema text, or a cold-start error naming the tool. */
+function loadOperations(name: string, schemaText: string): Operation[] {
+  if (typeof schemaText !== 'string' || schemaText.trim() === '') {
+    throw new Error(`defineTool(${name}): schema is empty; pass the OpenAPI document's text.`);
+  }
+  const operations = readOperations(parseSchemaSource(schemaText, `${name}.yaml`).document);
+  if (operations.length === 0) throw new Error(`defineTool(${name}): the schema declares no operations.`);
+  const seen = new Set<string>();
+  for (const op of operations) {
+    if (!op.operationId) throw new Error(`defineTool(${name}): ${op.method} ${op.path} has no operationId.`);
+    if (seen.has(op.operationId))
+      throw new Error(`defineTool(${name}): operationId ${op.operationId} is not unique.`);
+    seen.add(op.operationId);
+  }
+  return operations;
+}
+
+/** Operation ids in the definition's schema that have no handler. */
+export function missingHandlers(
+  tool: Pick<ToolDefinition<UntypedOperations>, 'name' | 'schema' | 'operations'> | ToolHandler,
+): string[] {
+  const def = typeof tool === 'function' ? tool.definition : tool;
+  const handlers = def.operations as Record<string, unknown>;
+  return loadOperations(def.name, def.schema)
+    .map((op) => op.operationId)
+    .filter((id) => typeof handlers[id] !== 'function');
+}
+
+/**
+ * Builds an action-group Lambda handler from the OpenAPI document and one handler per operationId. The
+ * schema is parsed and compiled once, at cold start (a broken schema or a handler for an unknown operation
+ * fails the cold start). Each call is parsed, routed on `METHOD apiPath`, coerced and validated against the
+ * schema, handled, and answered with the contract response.
+ */
+export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>(
+  def: ToolDefinition<Ops>,
+): ToolHandler {
+  const operations = loadOperations(def.name, def.schema);
+  const handlers = def.operations as Record<string, unknown>;
+  const known = new Set(operations.map((op) => op.operationId));
+  for (const key of Object.keys(handlers)) {
+    if (!known.has(key)) {
+      throw new Error(
+        `defineTool(${def.name}): handler "${key}" has no operation in the schema; operations: ${[...known].join(', ')}.`,
+      );
+    }
+  }
+  const routes = new Map<string, CompiledOperation>();
+  for (const op of operations) {
+    const fn = handlers[op.operationId];
+    routes.set(routeKey(op.method, op.path), {
+      op,
+      read: compileInputReader(op),
+      ...(typeof fn === 'function' ? { handler: fn as RuntimeHandler } : {}),
+    });
+  }
+  const available = operations.map((op) => `${op.method} ${op.path} (${op.operationId})`);
+  const options: ResponseOptions = def.maxBodyChars === undefined ? {} : { maxBodyChars: def.maxBodyChars };
+  let warnedRename = false;
+
+  const respond = (routing: EventRouting, status: number, body: unknown): AgentApiResponse =>
+    toAgentResponse(routing, status, body, options);
+
+  async function runOperation(
+    compiled: CompiledOperation,
+    event: AgentApiEvent,
+    context: Context | undefined,
+  ): Promise<AgentApiResponse> {
+    const { op, handler } = compiled;
+    if (!handler) {
+      return respond(event, 501, {
+        error: `operation ${op.operationId} is not available in this deployment`,
+      });
+    }
+    const read = compiled.read(event);
+    if (read.ignored.length > 0)
+      logger.debug('ignored unknown fields', { ignored: read.ignored.slice(0, 20) });
+    if (!read.ok) {
+      return respond(event, 400, {
+        error: 'Invalid input. Fix these fields and call the tool again.',
+        fields: read.fields,
+      });
+    }
+    const ctx: ToolContext = {
+      operationId: op.operationId,
+      sessionId: event.sessionId,
+      sessionAttributes: { ...event.sessionAttributes },
+      promptSessionAttributes: { ...event.promptSessionAttributes },
+      agent: event.agent,
+      inputText: event.inputText,
+      logger,
+      ...(context ? { lambdaContext: context } : {}),
+    };
+    // The handler's attribute changes are what the response echoes.
+    const echo: EventRouting = {
+      ...event,
+      sessionAttributes: ctx.sessionAttributes,
+      promptSessionAttributes: ctx.promptSessionAttributes,
+    };
+    try {
+      const result = await handler(read.input, ctx);
+      return isWithStatus(result) ? respond(echo, result.status, result.body) : respond(echo, 200, result);
+    } catch (err) {
+      const outcome = toErrorOutcome(err);
+      if (!outcome.expected) {
+        logger.error('operation failed unexpectedly', { operation: op.operationId, error: err });
+        if (tracer.isTracingEnabled() && err instanceof Error) tracer.addErrorAsMetadata(err);
+      } else if (outcome.status >= 500) {
+        logger.warn('operation dependency failed', {
+          operation: op.operationId,
+          status: outcome.status,
+          error: err,
+        });
+      }
+      return respond(echo, outcome.status, outcome.body);
+    }
+  }
+
+  async function dispatch(raw: unknown, context: Context | undefined): Promise<Outcome> {
+    const parsed = parseAgentEvent(raw);
+    if (!parsed.ok) {
+      logger.warn('malformed action-group event', { issues: parsed.issues });
+      return {
+        operation: UNROUTED,
+        route: 'malformed',
+        response: respond(parsed.routing, 400, {
+          error: 'The tool request is malformed: it does not match the Bedrock action-group event format.',
+          fields: parsed.issues,
+        }),
+      };
+    }
+    const event = parsed.event;
+    const route = routeKey(event.httpMethod, event.apiPath);
+    const compiled = routes.get(route);
+    if (!compiled) {
+      const asked = route.length > ROUTE_ECHO_CHARS ? `${route.slice(0, ROUTE_ECHO_CHARS)}…` : route;
+      return {
+        operation: UNROUTED,
+        route: asked,
+        sessionId: event.sessionId,
+        response: respond(event, 404, {
+          error: `This tool has no operation ${asked}. Use one of the available operations.`,
+          availableOperations: available,
+        }),
+      };
+    }
+    if (event.actionGroup !== def.name && !warnedRename) {
+      warnedRename = true;
+      logger.warn('actionGroup differs from the tool name; routing by apiPath', {
+        tool: def.name,
+        actionGroup: event.actionGroup,
+      });
+    }
+    const operation = compiled.op.operationId;
+    logger.appendKeys({ operation, sessionId: event.sessionId });
+    const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+    const segment = parent?.addNewSubsegment(`## ${def.name}.${operation}`);
+    if (segment) {
+      tracer.setSegment(segment);
+      tracer.annotateColdStart();
+      tracer.putAnnotation('operation', operation);
+    }
+    try {
+      return {
+        operation,
+        route,
+        sessionId: event.sessionId,
+        response: await runOperation(compiled, event, context),
+      };
+    } finally {
+      segment?.close();
+      if (parent) tracer.setSegment(parent);
+    }
+  }
+
+  const handler = async (raw: unknown, context?: Context): Promise<AgentApiResponse> => {
+    const started = performance.now();
+    let outcome: Outcome | undefined;
+    try {
+      if (context) logger.addContext(context);
+      outcome = await dispatch(raw, context);
+      return outcome.response;
+    } catch (err) {
+      // Only a bug in the kit gets here; answer in contract shape anyway.
+      logger.error('tool adapter failed', { error: err });
+      let routing: EventRouting = {};
+      try {
+        routing = extractRouting(raw);
+      } catch {
+        // an input whose getters throw: echo nothing
+      }
+      return respond(routing, 500, { error: UNEXPECTED_ERROR_MESSAGE });
+    } finally {
+      record(outcome, performance.now() - started);
+    }
+  };
+
+  return Object.assign(handler, { definition: def as unknown as ToolDefinition<UntypedOperations> });
+}
+
+/** Logs and meters one call (route, status, latency, sessionId; never payloads), then flushes. */
+function record(outcome: Outcome | undefined, latencyMs: number): void {
+  const status = outcome?.response.response.httpStatusCode ?? 500;
+  const operation = outcome?.operation ?? UNROUTED;
+  try {
+    logger.info('tool call', {
+      route: outcome?.route ?? 'unknown',
+      status,
+      latencyMs: Math.round(latencyMs * 1000) / 1000,
+      ...(outcome?.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
+    });
+    logger.resetKeys();
+    metrics.addDimension('operation', operation);
+    metrics.addMetric('OperationInvoked', MetricUnit.Count, 1);
+    // 0 or 1 on every call, so Average is the failure rate. Failed means the tool failed (5xx), not the model.
+    metrics.addMetric('OperationFailed', MetricUnit.Count, status >= 500 ? 1 : 0);
+    metrics.addMetric('OperationLatency', MetricUnit.Milliseconds, latencyMs);
+    metrics.publishStoredMetrics();
+  } catch {
+    // Telemetry must never change the answer.
+  }
+}

@@ -1,0 +1,176 @@
+import { z } from 'zod';
+
+/** The only embedding model KASS wires: Amazon Titan Text Embeddings V2 (8,192 input tokens). */
+export const TITAN_EMBED_TEXT_V2 = 'amazon.titan-embed-text-v2:0';
+
+/** Vector sizes Titan Text Embeddings V2 can produce. */
+export const EMBEDDING_DIMENSIONS = [1024, 512, 256] as const;
+
+/** Bedrock's token limit for one chunk (and Titan V2's input limit). */
+const MAX_CHUNK_TOKENS = 8192;
+
+const tokens = (key: string) =>
+  z
+    .number()
+    .int(`${key} must be a whole number of tokens`)
+    .min(1, `${key} must be at least 1 token`)
+    .max(MAX_CHUNK_TOKENS, `${key} must be at most ${MAX_CHUNK_TOKENS}: Bedrock rejects larger chunks`);
+
+const fixedSize = z.strictObject({
+  strategy: z.literal('FIXED_SIZE'),
+  maxTokens: tokens('maxTokens'),
+  overlapPercentage: z
+    .number()
+    .int('overlapPercentage must be a whole percentage')
+    .min(1, 'overlapPercentage must be 1-99: Bedrock requires some overlap for FIXED_SIZE')
+    .max(99, 'overlapPercentage must be 1-99: a chunk cannot overlap its neighbour completely'),
+});
+
+const hierarchical = z
+  .strictObject({
+    strategy: z.literal('HIERARCHICAL'),
+    parentMaxTokens: tokens('parentMaxTokens'),
+    childMaxTokens: tokens('childMaxTokens'),
+    overlapTokens: z
+      .number()
+      .int('overlapTokens must be a whole number of tokens')
+      .min(1, 'overlapTokens must be at least 1: Bedrock requires overlap between child chunks'),
+  })
+  .refine((c) => c.childMaxTokens < c.parentMaxTokens, {
+    message: 'chunking.childMaxTokens must be smaller than parentMaxTokens: child chunks are cut out of a parent',
+    path: ['childMaxTokens'],
+  });
+
+const semantic = z.strictObject({
+  strategy: z.literal('SEMANTIC'),
+  maxTokens: tokens('maxTokens'),
+  bufferSize: z
+    .number()
+    .int('bufferSize must be 0 or 1')
+    .min(0, 'bufferSize must be 0 or 1 (sentences on each side compared for a breakpoint)')
+    .max(1, 'bufferSize must be 0 or 1 (sentences on each side compared for a breakpoint)'),
+  breakpointPercentileThreshold: z
+    .number()
+    .int('breakpointPercentileThreshold must be a whole percentile')
+    .min(50, 'breakpointPercentileThreshold must be 50-99: Bedrock rejects lower thresholds')
+    .max(99, 'breakpointPercentileThreshold must be 50-99: 100 would never split'),
+});
+
+const none = z.strictObject({ strategy: z.literal('NONE') });
+
+/** How Bedrock splits documents. Immutable once the data source exists (see `chunking-lock.ts`). */
+export const ChunkingSchema = z.discriminatedUnion('strategy', [fixedSize, hierarchical, semantic, none], {
+  error: () => 'chunking.strategy must be one of FIXED_SIZE, HIERARCHICAL, SEMANTIC, NONE',
+});
+
+export type ChunkingConfig = z.infer<typeof ChunkingSchema>;
+
+export const DEFAULT_CHUNKING: ChunkingConfig = { strategy: 'FIXED_SIZE', maxTokens: 512, overlapPercentage: 20 };
+
+/** An IANA time zone the runtime knows (EventBridge Scheduler accepts the same names). */
+const isTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * EventBridge Scheduler cron: six fields (minutes hours day-of-month month day-of-week year) and a `?` in
+ * day-of-month or day-of-week, because the two cannot both be given.
+ */
+const SCHEDULER_CRON = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/;
+const isSchedulerCron = (expr: string): boolean => {
+  const m = SCHEDULER_CRON.exec(expr);
+  return m !== null && (m[3] === '?' || m[5] === '?');
+};
+
+const hnswParameter = (key: string, max: number) => {
+  const message = `vectorIndex.${key} must be a whole number 2-${max} (faiss hnsw)`;
+  return z.number().int(message).min(2, message).max(max, message);
+};
+
+export const KnowledgeBaseConfigSchema = z.strictObject({
+  embedding: z
+    .strictObject({
+      /** Changing the model or its dimensions replaces the knowledge base and needs a full re-sync. */
+      model: z
+        .literal(TITAN_EMBED_TEXT_V2, { error: () => `embedding.model must be ${TITAN_EMBED_TEXT_V2}` })
+        .default(TITAN_EMBED_TEXT_V2),
+      dimensions: z
+        .literal(EMBEDDING_DIMENSIONS, {
+          error: () => `embedding.dimensions must be ${EMBEDDING_DIMENSIONS.join(', ')}: what Titan V2 produces`,
+        })
+        .default(1024),
+    })
+    .prefault({}),
+  chunking: ChunkingSchema.default(DEFAULT_CHUNKING),
+  /** HNSW graph parameters of the faiss index (higher: better recall, slower indexing and more memory). */
+  vectorIndex: z
+    .strictObject({
+      m: hnswParameter('m', 100).default(16),
+      efConstruction: hnswParameter('efConstruction', 4096).default(512),
+      efSearch: hnswParameter('efSearch', 4096).default(512),
+    })
+    .prefault({}),
+  /** OpenSearch Serverless standby replicas: off halves the OCU floor (dev); on survives an AZ loss (prod). */
+  standbyReplicas: z.boolean(),
+  network: z.strictObject({
+    /**
+     * `true` opens the collection endpoint to the internet (still IAM-authenticated and data-policy
+     * restricted). Bedrock needs it unless you configure OpenSearch Serverless VPC endpoints, so keep it
+     * an explicit, per-stage decision rather than a default.
+     */
+    allowFromPublic: z.boolean(),
+  }),
+  ingestion: z
+    .strictObject({
+      /** Seconds SQS gathers object events before invoking the ingest Lambda: a burst becomes one job. */
+      batchWindowSeconds: z
+        .number()
+        .int()
+        .min(0, 'ingestion.batchWindowSeconds must be 0-300 (the SQS event source limit)')
+        .max(300, 'ingestion.batchWindowSeconds must be 0-300 (the SQS event source limit)')
+        .default(60),
+      /** Daily full sync, the safety net for any event that was missed. */
+      dailySyncSchedule: z
+        .string()
+        .refine(isSchedulerCron, {
+          message:
+            'ingestion.dailySyncSchedule must be an EventBridge Scheduler cron with six fields and a ? in ' +
+            'day-of-month or day-of-week, e.g. cron(0 3 * * ? *)',
+        })
+        .default('cron(0 3 * * ? *)'),
+      scheduleTimezone: z
+        .string()
+        .refine(isTimeZone, { message: 'ingestion.scheduleTimezone must be an IANA time zone such as UTC or Europe/Berlin' })
+        .default('UTC'),
+    })
+    .prefault({}),
+  /**
+   * Bump to replace the data source (new chunking). CloudFormation then creates a new data source, deletes
+   * the old one with its vectors, and a full `kass sync` must follow.
+   */
+  dataSourceGeneration: z
+    .number()
+    .int('dataSourceGeneration must be a whole number')
+    .min(1, 'dataSourceGeneration must be at least 1')
+    .default(1),
+});
+
+export type KnowledgeBaseConfig = z.infer<typeof KnowledgeBaseConfigSchema>;
+export type KnowledgeBaseConfigInput = z.input<typeof KnowledgeBaseConfigSchema>;
+
+/** Dev: no standby replicas (half the OCU floor); public endpoint because no VPC endpoints exist. */
+export const DEV_KNOWLEDGE_BASE: KnowledgeBaseConfigInput = {
+  standbyReplicas: false,
+  network: { allowFromPublic: true },
+};
+
+/** Prod: standby replicas for AZ resilience; public endpoint (IAM + data policy) until VPC endpoints exist. */
+export const PROD_KNOWLEDGE_BASE: KnowledgeBaseConfigInput = {
+  standbyReplicas: true,
+  network: { allowFromPublic: true },
+};

@@ -1,0 +1,82 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+export interface DataProps {
+  /** Prod: deletion protection and RETAIN; dev: tables go with the stack. */
+  readonly retainData: boolean;
+}
+
+/** Attribute names the code writes; the table keys and TTLs below must match them. */
+export const TABLE_KEYS = {
+  tickets: { partitionKey: 'ticketId', ttl: 'expiresAt', reporterIndex: 'reporter-index', statusIndex: 'status-index' },
+  conversations: {
+    partitionKey: 'conversation_id',
+    sortKey: 'timestamp',
+    ttl: 'expires_at',
+    userIndex: 'user_id-index',
+  },
+  toolLogs: { partitionKey: 'session_id', sortKey: 'timestamp', ttl: 'expires_at' },
+} as const;
+
+/**
+ * The DynamoDB tables: Tickets (report tool), Conversations (chat turns; summarize reads them) and ToolLogs
+ * (one record per tool call). On-demand, PITR, encrypted; retained with deletion protection in prod.
+ */
+export class Data extends Construct {
+  public readonly tickets: dynamodb.Table;
+  public readonly conversations: dynamodb.Table;
+  public readonly toolLogs: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: DataProps) {
+    super(scope, id);
+    const common = {
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: props.retainData,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    } as const;
+    const s = dynamodb.AttributeType.STRING;
+
+    const t = TABLE_KEYS.tickets;
+    this.tickets = new dynamodb.Table(this, 'Tickets', {
+      ...common,
+      partitionKey: { name: t.partitionKey, type: s },
+      // Only idempotency records carry the TTL; tickets themselves never expire.
+      timeToLiveAttribute: t.ttl,
+    });
+    this.tickets.addGlobalSecondaryIndex({
+      indexName: t.reporterIndex,
+      partitionKey: { name: 'reporter', type: s },
+      sortKey: { name: 'createdAt', type: s },
+    });
+    this.tickets.addGlobalSecondaryIndex({
+      indexName: t.statusIndex,
+      partitionKey: { name: 'status', type: s },
+      sortKey: { name: 'createdAt', type: s },
+    });
+
+    const c = TABLE_KEYS.conversations;
+    this.conversations = new dynamodb.Table(this, 'Conversations', {
+      ...common,
+      partitionKey: { name: c.partitionKey, type: s },
+      sortKey: { name: c.sortKey, type: s },
+      timeToLiveAttribute: c.ttl,
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+    });
+    this.conversations.addGlobalSecondaryIndex({
+      indexName: c.userIndex,
+      partitionKey: { name: 'user_id', type: s },
+      sortKey: { name: 'created_at', type: s },
+    });
+
+    const l = TABLE_KEYS.toolLogs;
+    this.toolLogs = new dynamodb.Table(this, 'ToolLogs', {
+      ...common,
+      partitionKey: { name: l.partitionKey, type: s },
+      sortKey: { name: l.sortKey, type: s },
+      timeToLiveAttribute: l.ttl,
+    });
+  }
+}
