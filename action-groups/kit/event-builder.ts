@@ -13,7 +13,8 @@ export const LOCAL_AGENT = {
 
 export const LOCAL_SESSION_ID = 'kass-local-session';
 
-export type BuilderValue = string | number | boolean | unknown[];
+/** A parameter value as a caller has it; the builder turns it into the string Bedrock would send. */
+export type BuilderValue = string | number | boolean | unknown[] | Record<string, unknown>;
 
 export interface BuildAgentEventInput {
   /** The action group (`report`). */
@@ -59,14 +60,14 @@ function jsonTypeOf(value: unknown): NonNullable<JsonSchema['type']> {
 function toProperties(
   values: Record<string, unknown>,
   declared: ReadonlyMap<string, JsonSchema>,
-  what: string,
+  what: { readonly one: string; readonly many: string },
   operationId: string,
 ): AgentEventProperty[] {
   const unknown = Object.keys(values).filter((name) => !declared.has(name));
   if (unknown.length > 0) {
     const valid = [...declared.keys()];
     throw new Error(
-      `${operationId} has no ${what} ${unknown.join(', ')}; valid ${what}s: ${valid.length > 0 ? valid.join(', ') : '(none)'}.`,
+      `${operationId} has no ${what.one} ${unknown.join(', ')}; valid ${what.many}: ${valid.length > 0 ? valid.join(', ') : '(none)'}.`,
     );
   }
   // Declaration order, as the agent lists them.
@@ -91,7 +92,7 @@ export function buildAgentEvent(input: BuildAgentEventInput): AgentApiEvent {
   const parameters = toProperties(
     input.params ?? {},
     new Map(op.parameters.map((p) => [p.name, p.schema])),
-    'parameter',
+    { one: 'parameter', many: 'parameters' },
     op.operationId,
   );
   const requestBody = op.requestBody;
@@ -101,7 +102,7 @@ export function buildAgentEvent(input: BuildAgentEventInput): AgentApiEvent {
     ? new Map(Object.entries(requestBody.schema.properties))
     : new Map(Object.entries(body).map(([name, value]) => [name, { type: jsonTypeOf(value) }]));
   const bodyProperties = requestBody
-    ? toProperties(body, bodySchemas, 'body property', op.operationId)
+    ? toProperties(body, bodySchemas, { one: 'body property', many: 'body properties' }, op.operationId)
     : undefined;
   if (!requestBody && input.body && Object.keys(input.body).length > 0) {
     throw new Error(`${op.operationId} (${op.method} ${op.path}) takes no request body.`);

@@ -57,17 +57,17 @@ const formatPath = (path: readonly PropertyKey[]): string =>
 /** Picks the routing fields that are strings, so a 400 for a broken event still echoes what it can. */
 export function extractRouting(raw: unknown): EventRouting {
   if (!isRecord(raw)) return {};
-  const routing: {
-    -readonly [K in keyof EventRouting]: EventRouting[K];
-  } = {};
-  if (typeof raw.actionGroup === 'string') routing.actionGroup = raw.actionGroup;
-  if (typeof raw.apiPath === 'string') routing.apiPath = raw.apiPath;
-  if (typeof raw.httpMethod === 'string') routing.httpMethod = raw.httpMethod;
+  const text = (key: 'actionGroup' | 'apiPath' | 'httpMethod') =>
+    typeof raw[key] === 'string' ? { [key]: raw[key] } : {};
   const session = attributesSchema.safeParse(raw.sessionAttributes);
-  if (session.success) routing.sessionAttributes = session.data;
   const prompt = attributesSchema.safeParse(raw.promptSessionAttributes);
-  if (prompt.success) routing.promptSessionAttributes = prompt.data;
-  return routing;
+  return {
+    ...text('actionGroup'),
+    ...text('apiPath'),
+    ...text('httpMethod'),
+    ...(session.success ? { sessionAttributes: session.data } : {}),
+    ...(prompt.success ? { promptSessionAttributes: prompt.data } : {}),
+  };
 }
 
 /** Validates a raw Lambda input as an OpenAPI action-group event. Never throws. */

@@ -67,7 +67,24 @@ export interface ToolDefinition<Ops extends OperationsShape<Ops> = UntypedOperat
   readonly operations: Partial<NoInfer<Ops>>;
   /** @default 20_000 */
   readonly maxBodyChars?: number;
+  /** Stores one record per call (the ToolLogs table in the cloud). Failures never change the answer. */
+  readonly recorder?: ToolCallRecorder;
 }
+
+/** What the kit reports about each call: no payloads, only routing, outcome and timing. */
+export interface ToolCallRecord {
+  readonly tool: string;
+  readonly operation: string;
+  readonly route: string;
+  readonly status: number;
+  readonly latencyMs: number;
+  readonly sessionId?: string;
+  /** ISO-8601 time the call started. */
+  readonly startedAt: string;
+}
+
+/** A port that persists call records. */
+export type ToolCallRecorder = (record: ToolCallRecord) => Promise<void>;
 
 /** The Lambda handler `defineTool` returns. It never throws and always returns a contract response. */
 export interface ToolHandler {
@@ -131,6 +148,20 @@ export function missingHandlers(
  * schema is parsed and compiled once, at cold start (a broken schema or a handler for an unknown operation
  * fails the cold start). Each call is parsed, routed on `METHOD apiPath`, coerced and validated against the
  * schema, handled, and answered with the contract response.
+ *
+ * ```ts
+ * import schema from '../../schemas/report.yaml';
+ * import type { ReportOperations } from './schema.generated';
+ *
+ * export const handler = defineTool<ReportOperations>({
+ *   name: 'report',
+ *   schema,
+ *   operations: {
+ *     getTicket: async ({ params }) => getTicket(store, params.ticketId), // throw new NotFound('…') if absent
+ *     createTicket: async ({ body }, ctx) => withStatus(201, await createTicket(store, body, ctx.sessionId)),
+ *   },
+ * });
+ * ```
  */
 export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>(
   def: ToolDefinition<Ops>,
@@ -275,6 +306,7 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
 
   const handler = async (raw: unknown, context?: Context): Promise<AgentApiResponse> => {
     const started = performance.now();
+    const startedAt = new Date().toISOString();
     let outcome: Outcome | undefined;
     try {
       if (context) logger.addContext(context);
@@ -291,7 +323,9 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
       }
       return respond(routing, 500, { error: UNEXPECTED_ERROR_MESSAGE });
     } finally {
-      record(outcome, performance.now() - started);
+      const latencyMs = performance.now() - started;
+      record(outcome, latencyMs);
+      if (def.recorder) await persist(def.recorder, def.name, outcome, latencyMs, startedAt);
     }
   };
 
@@ -318,5 +352,28 @@ function record(outcome: Outcome | undefined, latencyMs: number): void {
     metrics.publishStoredMetrics();
   } catch {
     // Telemetry must never change the answer.
+  }
+}
+
+/** Hands the call record to the recorder; a storage failure is logged, never returned to the model. */
+async function persist(
+  recorder: ToolCallRecorder,
+  tool: string,
+  outcome: Outcome | undefined,
+  latencyMs: number,
+  startedAt: string,
+): Promise<void> {
+  try {
+    await recorder({
+      tool,
+      operation: outcome?.operation ?? UNROUTED,
+      route: outcome?.route ?? 'unknown',
+      status: outcome?.response.response.httpStatusCode ?? 500,
+      latencyMs: Math.round(latencyMs),
+      ...(outcome?.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
+      startedAt,
+    });
+  } catch (error) {
+    logger.warn('tool call record not stored', { error });
   }
 }

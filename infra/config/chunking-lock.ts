@@ -48,14 +48,22 @@ export function chunkingHash(chunking: ChunkingConfig): string {
 
 /** The lock entry the given knowledge-base configuration would record. */
 export function lockEntryFor(kb: KnowledgeBaseConfig): ChunkingLockEntry {
-  return { generation: kb.dataSourceGeneration, chunkingHash: chunkingHash(kb.chunking), chunking: kb.chunking };
+  return {
+    generation: kb.dataSourceGeneration,
+    chunkingHash: chunkingHash(kb.chunking),
+    chunking: kb.chunking,
+  };
 }
 
 /**
  * Compares a stage's configured chunking with the lock. Pure: the caller writes the lock on
  * `first-use`/`new-generation` and turns `mismatch` into a ConfigError.
  */
-export function checkChunkingLock(stage: string, kb: KnowledgeBaseConfig, lock: ChunkingLock): ChunkingLockCheck {
+export function checkChunkingLock(
+  stage: string,
+  kb: KnowledgeBaseConfig,
+  lock: ChunkingLock,
+): ChunkingLockCheck {
   const entry = lockEntryFor(kb);
   const locked = lock[stage];
   if (!locked) return { status: 'first-use', entry };

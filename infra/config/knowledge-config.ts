@@ -37,7 +37,8 @@ const hierarchical = z
       .min(1, 'overlapTokens must be at least 1: Bedrock requires overlap between child chunks'),
   })
   .refine((c) => c.childMaxTokens < c.parentMaxTokens, {
-    message: 'chunking.childMaxTokens must be smaller than parentMaxTokens: child chunks are cut out of a parent',
+    message:
+      'chunking.childMaxTokens must be smaller than parentMaxTokens: child chunks are cut out of a parent',
     path: ['childMaxTokens'],
   });
 
@@ -65,7 +66,11 @@ export const ChunkingSchema = z.discriminatedUnion('strategy', [fixedSize, hiera
 
 export type ChunkingConfig = z.infer<typeof ChunkingSchema>;
 
-export const DEFAULT_CHUNKING: ChunkingConfig = { strategy: 'FIXED_SIZE', maxTokens: 512, overlapPercentage: 20 };
+export const DEFAULT_CHUNKING: ChunkingConfig = {
+  strategy: 'FIXED_SIZE',
+  maxTokens: 512,
+  overlapPercentage: 20,
+};
 
 /** An IANA time zone the runtime knows (EventBridge Scheduler accepts the same names). */
 const isTimeZone = (tz: string): boolean => {
@@ -101,7 +106,8 @@ export const KnowledgeBaseConfigSchema = z.strictObject({
         .default(TITAN_EMBED_TEXT_V2),
       dimensions: z
         .literal(EMBEDDING_DIMENSIONS, {
-          error: () => `embedding.dimensions must be ${EMBEDDING_DIMENSIONS.join(', ')}: what Titan V2 produces`,
+          error: () =>
+            `embedding.dimensions must be ${EMBEDDING_DIMENSIONS.join(', ')}: what Titan V2 produces`,
         })
         .default(1024),
     })
@@ -145,7 +151,9 @@ export const KnowledgeBaseConfigSchema = z.strictObject({
         .default('cron(0 3 * * ? *)'),
       scheduleTimezone: z
         .string()
-        .refine(isTimeZone, { message: 'ingestion.scheduleTimezone must be an IANA time zone such as UTC or Europe/Berlin' })
+        .refine(isTimeZone, {
+          message: 'ingestion.scheduleTimezone must be an IANA time zone such as UTC or Europe/Berlin',
+        })
         .default('UTC'),
     })
     .prefault({}),

@@ -36,7 +36,12 @@ export const toJsonPointer = (pointer: Pointer): string =>
  * @param pointer where the problem is (a missing field points at itself; its line is the parent's)
  * @param message what is wrong and how to fix it
  */
-export const findingAt = (rule: string, source: SchemaSource, pointer: Pointer, message: string): Finding => ({
+export const findingAt = (
+  rule: string,
+  source: SchemaSource,
+  pointer: Pointer,
+  message: string,
+): Finding => ({
   rule,
   file: source.file,
   line: source.lineOf(pointer),

@@ -4,7 +4,8 @@ import { eachOperation, isObj, parameterDeclarations, resolveRef } from './walk'
 
 const RULE = 'names-pattern';
 
-const PATTERN_HINT = 'names must match ([0-9a-zA-Z][_-]?){1,100}: start with a letter or digit, no spaces or dots, no doubled - or _';
+const PATTERN_HINT =
+  'names must match ([0-9a-zA-Z][_-]?){1,100}: start with a letter or digit, no spaces or dots, no doubled - or _';
 
 /**
  * The action-group name (the schema's file name) and every parameter name match Bedrock's `Name` pattern
@@ -16,12 +17,24 @@ export const namesPattern: SchemaRule = (source, context) => {
   const findings: Finding[] = [];
   if (!isValidName(context.group)) {
     findings.push(
-      findingAt(RULE, source, [], `action-group name '${context.group}' (the schema's file name) is invalid: ${PATTERN_HINT}; rename the file, e.g. code-review.yaml`),
+      findingAt(
+        RULE,
+        source,
+        [],
+        `action-group name '${context.group}' (the schema's file name) is invalid: ${PATTERN_HINT}; rename the file, e.g. code-review.yaml`,
+      ),
     );
   }
   for (const { param, pointer } of parameterDeclarations(doc)) {
     if (typeof param.name !== 'string' || isValidName(param.name)) continue;
-    findings.push(findingAt(RULE, source, [...pointer, 'name'], `parameter name '${param.name}' is invalid: ${PATTERN_HINT}; rename it, e.g. ticketId`));
+    findings.push(
+      findingAt(
+        RULE,
+        source,
+        [...pointer, 'name'],
+        `parameter name '${param.name}' is invalid: ${PATTERN_HINT}; rename it, e.g. ticketId`,
+      ),
+    );
   }
   const reported = new Set<string>();
   for (const { op, pointer } of eachOperation(doc)) {
@@ -35,7 +48,14 @@ export const namesPattern: SchemaRule = (source, context) => {
         const at = [...schema.pointer, 'properties', name];
         if (isValidName(name) || reported.has(at.join('/'))) continue;
         reported.add(at.join('/'));
-        findings.push(findingAt(RULE, source, at, `request-body property '${name}' is invalid: ${PATTERN_HINT}; rename it, e.g. conversationId`));
+        findings.push(
+          findingAt(
+            RULE,
+            source,
+            at,
+            `request-body property '${name}' is invalid: ${PATTERN_HINT}; rename it, e.g. conversationId`,
+          ),
+        );
       }
     }
   }

@@ -21,11 +21,25 @@ export const operationId: SchemaRule = (source) => {
       const why = id.includes('__')
         ? 'it contains `__`, which Bedrock uses to separate the parts of a tool name'
         : 'it must be letters and digits, optionally joined by single - or _ (no spaces, no leading or trailing separator)';
-      findings.push(findingAt(RULE, source, pointer, `operationId '${id}' of ${label} is invalid: ${why}; use a name such as createTicket`));
+      findings.push(
+        findingAt(
+          RULE,
+          source,
+          pointer,
+          `operationId '${id}' of ${label} is invalid: ${why}; use a name such as createTicket`,
+        ),
+      );
     }
     const earlier = firstUse.get(id);
     if (earlier) {
-      findings.push(findingAt(RULE, source, pointer, `operationId '${id}' of ${label} is already used by ${earlier}; operationIds must be unique, rename one`));
+      findings.push(
+        findingAt(
+          RULE,
+          source,
+          pointer,
+          `operationId '${id}' of ${label} is already used by ${earlier}; operationIds must be unique, rename one`,
+        ),
+      );
     } else {
       firstUse.set(id, label);
     }

@@ -23,7 +23,9 @@ export const pathsPresent: SchemaRule = (source) => {
   const reported = new Set<string>();
   for (const path of Object.keys(paths)) {
     if (!path.startsWith('/')) {
-      findings.push(findingAt(RULE, source, ['paths', path], `path '${path}' must start with '/'; write '/${path}'`));
+      findings.push(
+        findingAt(RULE, source, ['paths', path], `path '${path}' must start with '/'; write '/${path}'`),
+      );
     }
   }
   for (const operation of eachOperation(doc)) {

@@ -18,11 +18,21 @@ export const toolNameLength: SchemaRule = (source, context) => {
     const pointer = [...operation.pointer, 'operationId'];
     if (name.length > MAX_TOOL_NAME_LENGTH) {
       findings.push(
-        findingAt(RULE, source, pointer, `tool name '${name}' of ${operationLabel(operation)} is ${name.length} characters; Bedrock allows at most ${MAX_TOOL_NAME_LENGTH} (verb__group__operationId): shorten the operationId or the action-group (file) name`),
+        findingAt(
+          RULE,
+          source,
+          pointer,
+          `tool name '${name}' of ${operationLabel(operation)} is ${name.length} characters; Bedrock allows at most ${MAX_TOOL_NAME_LENGTH} (verb__group__operationId): shorten the operationId or the action-group (file) name`,
+        ),
       );
     } else if (!TOOL_NAME_PATTERN.test(name)) {
       findings.push(
-        findingAt(RULE, source, pointer, `tool name '${name}' of ${operationLabel(operation)} may contain only letters, digits, _ and -; fix the operationId or the action-group (file) name`),
+        findingAt(
+          RULE,
+          source,
+          pointer,
+          `tool name '${name}' of ${operationLabel(operation)} may contain only letters, digits, _ and -; fix the operationId or the action-group (file) name`,
+        ),
       );
     }
   }

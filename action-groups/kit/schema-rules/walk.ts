@@ -103,7 +103,8 @@ export function parameterDeclarations(doc: unknown): RawParameter[] {
       ...inlineParameters(operation.op.parameters, operation.pointer).map((p) => ({ ...p, operation })),
     );
   }
-  const components = isObj(doc.components) && isObj(doc.components.parameters) ? doc.components.parameters : {};
+  const components =
+    isObj(doc.components) && isObj(doc.components.parameters) ? doc.components.parameters : {};
   for (const [name, param] of Object.entries(components)) {
     if (isObj(param)) declarations.push({ param, pointer: ['components', 'parameters', name] });
   }
@@ -119,7 +120,9 @@ export function effectiveParameters(doc: unknown, operation: RawOperation): RawP
     Array.isArray(list)
       ? list.flatMap((entry, i) => {
           const target = resolveRef(doc, entry, [...pointer, 'parameters', i]);
-          return target && isObj(target.value) ? [{ param: target.value, pointer: target.pointer, operation }] : [];
+          return target && isObj(target.value)
+            ? [{ param: target.value, pointer: target.pointer, operation }]
+            : [];
         })
       : [];
   const own = collect(operation.op.parameters, operation.pointer);
@@ -152,7 +155,11 @@ function collectSchema(nodes: SchemaNode[], node: SchemaNode, depth: number): vo
   if (!isObj(schema) || schema.$ref !== undefined || depth > MAX_DEPTH) return;
   if (isObj(schema.properties)) {
     for (const [name, child] of Object.entries(schema.properties)) {
-      collectSchema(nodes, { schema: child, pointer: [...pointer, 'properties', name], role: 'property', name }, depth + 1);
+      collectSchema(
+        nodes,
+        { schema: child, pointer: [...pointer, 'properties', name], role: 'property', name },
+        depth + 1,
+      );
     }
   }
   if (schema.items !== undefined) {
@@ -166,11 +173,19 @@ function collectSchema(nodes: SchemaNode[], node: SchemaNode, depth: number): vo
     const list = schema[keyword];
     if (!Array.isArray(list)) continue;
     list.forEach((child, i) => {
-      collectSchema(nodes, { schema: child, pointer: [...pointer, keyword, i], role: 'composition' }, depth + 1);
+      collectSchema(
+        nodes,
+        { schema: child, pointer: [...pointer, keyword, i], role: 'composition' },
+        depth + 1,
+      );
     });
   }
   if (schema.not !== undefined) {
-    collectSchema(nodes, { schema: schema.not, pointer: [...pointer, 'not'], role: 'composition' }, depth + 1);
+    collectSchema(
+      nodes,
+      { schema: schema.not, pointer: [...pointer, 'not'], role: 'composition' },
+      depth + 1,
+    );
   }
 }
 
@@ -222,6 +237,7 @@ export function walkSchemas(doc: unknown): SchemaNode[] {
     }
   }
   const nodes: SchemaNode[] = [];
-  for (const root of roots) collectSchema(nodes, { schema: root.value, pointer: root.pointer, role: 'root' }, 0);
+  for (const root of roots)
+    collectSchema(nodes, { schema: root.value, pointer: root.pointer, role: 'root' }, 0);
   return nodes;
 }

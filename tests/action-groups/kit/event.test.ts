@@ -4,20 +4,28 @@ import { getTestEvent } from '../../support/events';
 const load = (filename: string) => getTestEvent({ eventsPath: 'bedrock-agent', filename });
 
 describe('Function: parseAgentEvent', () => {
-  it.each(['openapi-get-no-params', 'openapi-get-path-param', 'openapi-post-body'])('accepts the real event %s', (filename) => {
-    // Prepare
-    const raw = load(filename);
+  it.each(['openapi-get-no-params', 'openapi-get-path-param', 'openapi-post-body'])(
+    'accepts the real event %s',
+    (filename) => {
+      // Prepare
+      const raw = load(filename);
 
-    // Act
-    const result = parseAgentEvent(raw);
+      // Act
+      const result = parseAgentEvent(raw);
 
-    // Assess
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    expect(result.event.messageVersion).toBe('1.0');
-    expect(result.event.agent).toEqual({ name: 'kass-agent', id: 'KASSAGENT1', alias: 'TSTALIASID', version: 'DRAFT' });
-    expect(result.event.apiPath).toBe(raw.apiPath);
-  });
+      // Assess
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.event.messageVersion).toBe('1.0');
+      expect(result.event.agent).toEqual({
+        name: 'kass-agent',
+        id: 'KASSAGENT1',
+        alias: 'TSTALIASID',
+        version: 'DRAFT',
+      });
+      expect(result.event.apiPath).toBe(raw.apiPath);
+    },
+  );
 
   it('keeps the GET event without parameters or requestBody keys as absent', () => {
     // Act
@@ -73,7 +81,9 @@ describe('Function: parseAgentEvent', () => {
     // Assess
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues).toEqual(expect.arrayContaining([expect.stringMatching(/^apiPath: /), expect.stringMatching(/^httpMethod: /)]));
+    expect(result.issues).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^apiPath: /), expect.stringMatching(/^httpMethod: /)]),
+    );
     expect(result.routing).toEqual({
       actionGroup: 'summarize',
       sessionAttributes: { userId: 'discord-118765432109876543' },
@@ -84,11 +94,27 @@ describe('Function: parseAgentEvent', () => {
   it.each([
     { name: 'missing apiPath', patch: { apiPath: undefined }, field: 'apiPath' },
     { name: 'numeric httpMethod', patch: { httpMethod: 7 }, field: 'httpMethod' },
-    { name: 'non-string parameter value', patch: { parameters: [{ name: 'ticketId', type: 'string', value: 7 }] }, field: 'parameters[0].value' },
+    {
+      name: 'non-string parameter value',
+      patch: { parameters: [{ name: 'ticketId', type: 'string', value: 7 }] },
+      field: 'parameters[0].value',
+    },
     { name: 'parameters not a list', patch: { parameters: 'ticketId=1' }, field: 'parameters' },
-    { name: 'non-string session attribute', patch: { sessionAttributes: { userId: 1 } }, field: 'sessionAttributes.userId' },
-    { name: 'agent missing its id', patch: { agent: { name: 'a', alias: 'b', version: 'c' } }, field: 'agent.id' },
-    { name: 'requestBody without properties', patch: { requestBody: { content: { 'application/json': {} } } }, field: 'requestBody.content.application/json.properties' },
+    {
+      name: 'non-string session attribute',
+      patch: { sessionAttributes: { userId: 1 } },
+      field: 'sessionAttributes.userId',
+    },
+    {
+      name: 'agent missing its id',
+      patch: { agent: { name: 'a', alias: 'b', version: 'c' } },
+      field: 'agent.id',
+    },
+    {
+      name: 'requestBody without properties',
+      patch: { requestBody: { content: { 'application/json': {} } } },
+      field: 'requestBody.content.application/json.properties',
+    },
   ])('rejects an invalid event: $name', ({ patch, field }) => {
     // Prepare
     const raw = { ...load('openapi-get-path-param'), ...patch };
@@ -102,13 +128,16 @@ describe('Function: parseAgentEvent', () => {
     expect(result.issues.some((issue) => issue.startsWith(`${field}: `))).toBe(true);
   });
 
-  it.each([null, undefined, 'event', 42, [], [load('openapi-get-path-param')]])('rejects a non-object input %#', (raw) => {
-    // Act
-    const result = parseAgentEvent(raw);
+  it.each([null, undefined, 'event', 42, [], [load('openapi-get-path-param')]])(
+    'rejects a non-object input %#',
+    (raw) => {
+      // Act
+      const result = parseAgentEvent(raw);
 
-    // Assess
-    expect(result).toEqual({ ok: false, issues: expect.any(Array), routing: {} });
-  });
+      // Assess
+      expect(result).toEqual({ ok: false, issues: expect.any(Array), routing: {} });
+    },
+  );
 
   it('lists at most ten issues however broken the event is', () => {
     // Prepare

@@ -11,7 +11,12 @@ describe('Function: toAgentResponse', () => {
     // Prepare
     const event = load('openapi-get-path-param');
     const expected = load('openapi-response');
-    const ticket = { ticketId: 'TCK-1042', title: 'VPN drops every 10 minutes', status: 'OPEN', priority: 'high' };
+    const ticket = {
+      ticketId: 'TCK-1042',
+      title: 'VPN drops every 10 minutes',
+      status: 'OPEN',
+      priority: 'high',
+    };
 
     // Act
     const response = toAgentResponse(event, 200, ticket);
@@ -22,7 +27,11 @@ describe('Function: toAgentResponse', () => {
 
   it('echoes the original httpMethod casing', () => {
     // Act
-    const response = toAgentResponse({ actionGroup: 'report', apiPath: '/tickets', httpMethod: 'get' }, 200, []);
+    const response = toAgentResponse(
+      { actionGroup: 'report', apiPath: '/tickets', httpMethod: 'get' },
+      200,
+      [],
+    );
 
     // Assess
     expect(response.response.httpMethod).toBe('get');
@@ -83,7 +92,14 @@ describe('Function: toAgentResponse', () => {
   });
 
   it.each([
-    { name: 'a cycle', make: () => { const o: Record<string, unknown> = {}; o.self = o; return o; } },
+    {
+      name: 'a cycle',
+      make: () => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o;
+      },
+    },
     { name: 'a BigInt', make: () => ({ n: BigInt(1) }) },
   ])('answers a generic 500 for a body with $name', ({ make }) => {
     // Act
@@ -96,7 +112,8 @@ describe('Function: toAgentResponse', () => {
 });
 
 describe('Function: serializeBody', () => {
-  const tickets = (n: number) => Array.from({ length: n }, (_, i) => ({ ticketId: `TCK-${i}`, title: 'x'.repeat(80) }));
+  const tickets = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ ticketId: `TCK-${i}`, title: 'x'.repeat(80) }));
 
   it('leaves a body under the limit untouched', () => {
     // Act
@@ -114,7 +131,12 @@ describe('Function: serializeBody', () => {
     const json = serializeBody(body, 20_000) ?? '';
 
     // Assess
-    const parsed = JSON.parse(json) as { total: number; items: { ticketId: string }[]; truncated: boolean; note: string };
+    const parsed = JSON.parse(json) as {
+      total: number;
+      items: { ticketId: string }[];
+      truncated: boolean;
+      note: string;
+    };
     expect(json.length).toBeLessThanOrEqual(20_000);
     expect(parsed.truncated).toBe(true);
     expect(parsed.total).toBe(1000);
@@ -141,7 +163,10 @@ describe('Function: serializeBody', () => {
 
   it('wraps a top-level list so the marker has a place', () => {
     // Act
-    const parsed = JSON.parse(serializeBody(tickets(1000), 10_000) ?? '') as { items: unknown[]; truncated: boolean };
+    const parsed = JSON.parse(serializeBody(tickets(1000), 10_000) ?? '') as {
+      items: unknown[];
+      truncated: boolean;
+    };
 
     // Assess
     expect(parsed.truncated).toBe(true);

@@ -1,0 +1,176 @@
+import { parseArgs } from 'node:util';
+
+/**
+ * The `kass` command line: `kass <command> [subcommand] [options]`. Command modules are loaded lazily with
+ * `import()` when their command runs, so `kass --help` does not pay for the AWS SDK or the schema rules.
+ */
+
+/** Where a command reads and writes. Tests pass their own streams and working directory. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  /** Relative paths given on the command line resolve against this directory. */
+  readonly cwd: string;
+}
+
+/** What a command module (`cli/commands/<name>.ts`) exports. */
+export interface CommandModule {
+  /** Printed by `--help` (stdout, exit 0) and after a usage error (stderr, exit 2). */
+  readonly usage: string;
+  /**
+   * Runs the command with the arguments after its words. Returns the exit code. A `parseArgs` error becomes
+   * a usage error (exit 2); a thrown `CliError` prints its message and exits with its `exitCode`.
+   */
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+export interface CommandEntry {
+  /** Arguments shown in `kass --help`, e.g. `[files or folders...]`. */
+  readonly args: string;
+  readonly summary: string;
+  readonly load: () => Promise<CommandModule>;
+}
+
+/** Every command, keyed by its words. Add a command here and in `cli/commands/`. */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  'schemas check': {
+    args: '[files or folders...]',
+    summary: "Check action-group OpenAPI schemas against Bedrock's rules (default: schemas/)",
+    load: () => import('./commands/schemas-check'),
+  },
+};
+
+const processIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+
+type Commands = Readonly<Record<string, CommandEntry>>;
+
+const usageOf = (commands: Commands, prefix?: string): string => {
+  const entries = Object.entries(commands).filter(([words]) => !prefix || words.startsWith(`${prefix} `));
+  const width = Math.max(...entries.map(([words, entry]) => `${words} ${entry.args}`.length));
+  const lines = entries.map(
+    ([words, entry]) => `  ${`${words} ${entry.args}`.padEnd(width)}  ${entry.summary}`,
+  );
+  return [
+    `Usage: kass ${prefix ?? '<command>'} ${prefix ? '<subcommand> ' : ''}[options]`,
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Options:',
+    '  -h, --help  Show help (also after any command, e.g. `kass schemas check --help`)',
+    '',
+  ].join('\n');
+};
+
+/** Errors are recognised by shape, not `instanceof`: node:util errors may come from another realm (jest). */
+const errorField = (err: unknown, field: string): unknown =>
+  typeof err === 'object' && err !== null ? (err as Record<string, unknown>)[field] : undefined;
+
+const isParseArgsError = (err: unknown): err is { message: string } =>
+  String(errorField(err, 'code')).startsWith('ERR_PARSE_ARGS') &&
+  typeof errorField(err, 'message') === 'string';
+
+/** `CliError` from `cli/` modules (`message` for the user, `exitCode`), recognised by shape. */
+const asCliError = (err: unknown): { message: string; exitCode: number } | undefined => {
+  const message = errorField(err, 'message');
+  const exitCode = errorField(err, 'exitCode');
+  return errorField(err, 'name') === 'CliError' && typeof message === 'string' && typeof exitCode === 'number'
+    ? { message, exitCode }
+    : undefined;
+};
+
+/** Finds the command named by the leading words of `argv` (the longest match). */
+const findCommand = (
+  argv: readonly string[],
+  commands: Commands,
+): { words: string; entry: CommandEntry } | undefined => {
+  for (let count = Math.min(argv.length, 3); count > 0; count--) {
+    const words = argv.slice(0, count).join(' ');
+    const entry = commands[words];
+    if (entry) return { words, entry };
+  }
+  return undefined;
+};
+
+/**
+ * Runs `kass` with the arguments after the program name.
+ * @param argv e.g. `['schemas', 'check', 'schemas/report.yaml']`
+ * @param io where to write; defaults to the process's stdout, stderr and cwd
+ * @param commands the command table (tests pass their own)
+ * @returns the exit code: 0 success, 1 failure (e.g. findings), 2 usage error
+ */
+export async function main(
+  argv: string[],
+  io: CliIo = processIo(),
+  commands: Commands = COMMANDS,
+): Promise<number> {
+  const found = findCommand(argv, commands);
+  if (!found) return noCommand(argv, io, commands);
+  const command = await found.entry.load();
+  try {
+    return await command.run(argv.slice(found.words.split(' ').length), io);
+  } catch (err) {
+    if (isParseArgsError(err)) {
+      io.stderr.write(`kass ${found.words}: ${err.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    const cliError = asCliError(err);
+    if (cliError) {
+      io.stderr.write(`kass ${found.words}: ${cliError.message}\n`);
+      return cliError.exitCode;
+    }
+    const detail = errorField(err, 'message');
+    io.stderr.write(
+      `kass ${found.words}: unexpected error: ${typeof detail === 'string' ? detail : String(err)}\n`,
+    );
+    if (process.env.KASS_DEBUG) io.stderr.write(`${String(errorField(err, 'stack') ?? '')}\n`);
+    return 1;
+  }
+}
+
+/** `kass`, `kass --help`, `kass <group>` or an unknown command. */
+function noCommand(argv: string[], io: CliIo, commands: Commands): number {
+  let help = false;
+  let positionals: string[] = [];
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      options: { help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    help = parsed.values.help === true;
+    positionals = parsed.positionals;
+  } catch (err) {
+    if (!isParseArgsError(err)) throw err;
+    io.stderr.write(`kass: ${err.message}\n\n${usageOf(commands)}`);
+    return 2;
+  }
+  const [first, second] = positionals;
+  const isGroup = first !== undefined && Object.keys(commands).some((words) => words.startsWith(`${first} `));
+  if (help) {
+    io.stdout.write(usageOf(commands, isGroup ? first : undefined));
+    return 0;
+  }
+  const problem =
+    first === undefined
+      ? 'missing command'
+      : isGroup
+        ? second === undefined
+          ? `missing subcommand for '${first}'`
+          : `unknown subcommand '${first} ${second}'`
+        : `unknown command '${first}'`;
+  io.stderr.write(`kass: ${problem}\n\n${usageOf(commands, isGroup ? first : undefined)}`);
+  return 2;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = 1;
+    },
+  );
+}

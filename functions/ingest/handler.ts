@@ -1,0 +1,97 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { requireEnv } from '../../action-groups/kit/env';
+import { BedrockIngestion } from './bedrock-ingestion';
+import { type BatchOutcome, ingestBatch } from './ingest';
+import type { IngestionJobReport } from './ingestion-port';
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'kass-ingest';
+const logger = new Logger({ serviceName });
+const tracer = new Tracer({ serviceName });
+const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'KASS' });
+
+// Built once per cold start; a missing variable fails the cold start with its name.
+const ingestion = new BedrockIngestion(tracer.captureAWSv3Client(new BedrockAgentClient({})), {
+  knowledgeBaseId: requireEnv('KNOWLEDGE_BASE_ID'),
+  dataSourceId: requireEnv('DATA_SOURCE_ID'),
+});
+
+/** One structured record (and metrics) for the finished job before a scheduled sync. */
+function reportPreviousJob(job: IngestionJobReport): void {
+  const s = job.statistics;
+  const record = { previousJob: job };
+  if (job.status === 'COMPLETE' && s.documentsFailed === 0) logger.info('previous ingestion job', record);
+  else logger.warn('previous ingestion job had failures', record);
+  metrics.addMetric('DocumentsScanned', MetricUnit.Count, s.documentsScanned);
+  metrics.addMetric('DocumentsIndexed', MetricUnit.Count, s.newDocumentsIndexed + s.modifiedDocumentsIndexed);
+  metrics.addMetric('DocumentsDeleted', MetricUnit.Count, s.documentsDeleted);
+  metrics.addMetric('DocumentsFailed', MetricUnit.Count, s.documentsFailed);
+  metrics.addMetric('DocumentsSkipped', MetricUnit.Count, s.documentsSkipped);
+  if (job.status !== 'COMPLETE') metrics.addMetric('IngestionJobFailed', MetricUnit.Count, 1);
+}
+
+/** The decision as one log record plus metrics. */
+function report(outcome: BatchOutcome): void {
+  const { summary, failedMessageIds } = outcome;
+  const base = { decision: outcome.decision, batch: summary, failedMessages: failedMessageIds.length };
+  if (summary.unrecognised.length > 0) {
+    logger.error('unrecognised messages: they fail and reach the DLQ', { messageIds: summary.unrecognised });
+  }
+  switch (outcome.decision) {
+    case 'started':
+      logger.info('ingestion job started', { ...base, job: outcome.job, clientToken: outcome.clientToken });
+      metrics.addMetric('IngestionJobStarted', MetricUnit.Count, 1);
+      if (outcome.previousJob) reportPreviousJob(outcome.previousJob);
+      if (outcome.previousJobError) {
+        logger.warn('could not read the previous ingestion job', { error: outcome.previousJobError });
+      }
+      return;
+    case 'busy':
+      logger.info('an ingestion job is running: the batch is retried after the visibility timeout', {
+        ...base,
+        runningJob: outcome.runningJob,
+      });
+      metrics.addMetric('IngestionJobConflict', MetricUnit.Count, 1);
+      return;
+    case 'throttled':
+      logger.warn('ingestion throttled: the batch is retried after the visibility timeout', {
+        ...base,
+        error: outcome.error,
+      });
+      metrics.addMetric('IngestionJobThrottled', MetricUnit.Count, 1);
+      return;
+    case 'rejected':
+      logger.error('ingestion job rejected: the messages reach the DLQ after their retries', {
+        ...base,
+        error: outcome.error,
+      });
+      metrics.addMetric('IngestionJobRejected', MetricUnit.Count, 1);
+      return;
+    case 'nothing-to-do':
+      logger.info('no document change or scheduled sync in the batch', base);
+      return;
+  }
+}
+
+/** SQS batch → at most one ingestion job → partial batch response (failed ids are redelivered). */
+export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+  if (context) logger.addContext(context);
+  metrics.captureColdStartMetric();
+  try {
+    const outcome = await ingestBatch(
+      event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
+      ingestion,
+    );
+    report(outcome);
+    return { batchItemFailures: outcome.failedMessageIds.map((id) => ({ itemIdentifier: id })) };
+  } catch (error) {
+    // Unexpected (e.g. access denied, network): the invocation fails and SQS retries the whole batch.
+    logger.error('ingestion failed unexpectedly', error as Error);
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,59 @@
+import { namesPattern } from '../../../../action-groups/kit/schema-rules/names-pattern';
+import { OK_RESPONSE, runRule, VALID, yaml } from './helpers';
+
+describe('Rule: names-pattern', () => {
+  it('accepts a valid group name and parameter names', () => {
+    expect(runRule(namesPattern, VALID, 'code-review')).toEqual([]);
+  });
+
+  it('reports an action-group (file) name that breaks the pattern, at line 1', () => {
+    // Act
+    const findings = runRule(namesPattern, VALID, 'code review');
+    // Assess
+    expect(findings).toEqual([expect.objectContaining({ rule: 'names-pattern', line: 1, pointer: '' })]);
+    expect(findings[0]?.message).toContain(
+      "action-group name 'code review' (the schema's file name) is invalid",
+    );
+    expect(findings[0]?.message).toContain('rename the file');
+  });
+
+  it('reports parameter and request-body property names that break the pattern', () => {
+    // Prepare
+    const text = yaml`
+      openapi: 3.0.0
+      paths:
+        /tickets:
+          post:
+            operationId: createTicket
+            description: Creates a ticket.
+            parameters:
+              - name: dry__run
+                in: query
+                description: Only validate.
+            requestBody:
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      ticket.title:
+                        type: string
+            ${OK_RESPONSE}
+    `;
+    // Act
+    const findings = runRule(namesPattern, text);
+    // Assess
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: 'names-pattern',
+        line: 8,
+        pointer: '/paths/~1tickets/post/parameters/0/name',
+      }),
+      expect.objectContaining({ rule: 'names-pattern', line: 18 }),
+    ]);
+    expect(findings[0]?.message).toContain(
+      "parameter name 'dry__run' is invalid: names must match ([0-9a-zA-Z][_-]?){1,100}",
+    );
+    expect(findings[1]?.message).toContain("request-body property 'ticket.title' is invalid");
+  });
+});

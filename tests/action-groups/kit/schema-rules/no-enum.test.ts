@@ -1,0 +1,77 @@
+import { noEnum } from '../../../../action-groups/kit/schema-rules/no-enum';
+import { fixture, OK_RESPONSE, runRule, yaml } from './helpers';
+
+describe('Rule: no-enum', () => {
+  it('accepts allowed values listed in description, and a property named enum', () => {
+    expect(runRule(noEnum, fixture('allowed-values-in-description.yaml'))).toEqual([]);
+  });
+
+  it('flags enum in a parameter schema', () => {
+    // Prepare
+    const text = yaml`
+      openapi: 3.0.0
+      paths:
+        /tickets:
+          get:
+            operationId: listTickets
+            description: Lists tickets.
+            parameters:
+              - name: status
+                in: query
+                description: Status.
+                schema: { type: string, enum: [open, closed] }
+            ${OK_RESPONSE}
+    `;
+    // Act
+    const findings = runRule(noEnum, text);
+    // Assess
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: 'no-enum',
+        line: 11,
+        pointer: '/paths/~1tickets/get/parameters/0/schema/enum',
+      }),
+    ]);
+    expect(findings[0]?.message).toBe(
+      'enum is not supported by Bedrock agents; remove it and list the allowed values in description (e.g. "One of: open, closed."), then validate them in the handler',
+    );
+  });
+
+  it('flags enum in nested array items and in components', () => {
+    // Act
+    const findings = runRule(noEnum, fixture('enum-nested.yaml'));
+    // Assess
+    expect(findings.map((f) => [f.line, f.pointer])).toEqual([
+      [
+        25,
+        '/paths/~1tickets/get/responses/200/content/application~1json/schema/properties/tickets/items/properties/status/enum',
+      ],
+      [31, '/components/schemas/Severity/enum'],
+    ]);
+    expect(findings.every((f) => f.message.startsWith('enum is not supported by Bedrock agents'))).toBe(true);
+  });
+
+  it('flags enum in a request body property', () => {
+    // Prepare
+    const text = yaml`
+      openapi: 3.0.0
+      paths:
+        /tickets:
+          post:
+            operationId: createTicket
+            description: Creates a ticket.
+            requestBody:
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      severity: { type: string, enum: [low, high] }
+            ${OK_RESPONSE}
+    `;
+    // Act
+    const [finding] = runRule(noEnum, text);
+    // Assess
+    expect(finding).toMatchObject({ rule: 'no-enum', line: 13 });
+  });
+});
