@@ -92,6 +92,7 @@ export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBa
     logger.error('ingestion failed unexpectedly', error as Error);
     throw error;
   } finally {
-    metrics.publishStoredMetrics();
+    // A batch with nothing to count publishes nothing (Powertools would warn about empty metrics).
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };

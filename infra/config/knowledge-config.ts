@@ -125,9 +125,10 @@ export const KnowledgeBaseConfigSchema = z.strictObject({
   standbyReplicas: z.boolean(),
   network: z.strictObject({
     /**
-     * `true` opens the collection endpoint to the internet (still IAM-authenticated and data-policy
-     * restricted). Bedrock needs it unless you configure OpenSearch Serverless VPC endpoints, so keep it
-     * an explicit, per-stage decision rather than a default.
+     * `true` opens the collection endpoint to the internet (every request still needs SigV4 and a data-access
+     * grant). It is what Bedrock and CloudFormation's index creation need unless you configure OpenSearch
+     * Serverless VPC endpoints; `false` admits only Bedrock (`SourceServices`) and is not verified with the
+     * CloudFormation-created index. No default: each stage states its choice.
      */
     allowFromPublic: z.boolean(),
   }),

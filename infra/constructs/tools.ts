@@ -1,3 +1,4 @@
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
 import { KassFunction } from './kass-function';
@@ -7,6 +8,8 @@ export interface ToolsProps {
   /** The tools found by `discoverTools`: one Lambda each. */
   readonly tools: readonly DiscoveredTool[];
   readonly config: StageConfig;
+  /** Every call of every tool is recorded here (the kit's recorder writes one item per call). */
+  readonly toolLogs: dynamodb.ITable;
 }
 
 /** One house Lambda per discovered tool. The stack adds each tool's own resources and grants. */
@@ -26,7 +29,10 @@ export class Tools extends Construct {
         logLevel: props.config.lambda.logLevel,
         logRetentionDays: props.config.logRetentionDays,
         retainLogs: props.config.retainData,
+        environment: { TOOL_LOGS_TABLE_NAME: props.toolLogs.tableName },
       });
+      // Write-only: a tool records its calls but never reads other sessions' records.
+      props.toolLogs.grant(fn.function, 'dynamodb:PutItem');
       this.functions.set(tool.name, fn);
     }
   }

@@ -5,9 +5,12 @@ import type { Construct } from 'constructs';
 import type { GuardrailPolicy } from '../config/guardrail-policy';
 import type { StageConfig } from '../config/stage-config';
 import { KassAgent } from '../constructs/agent';
+import { Data } from '../constructs/data';
 import { KassGuardrail } from '../constructs/guardrail';
 import { REPO_ROOT } from '../constructs/kass-function';
 import type { DiscoveredTool } from '../constructs/tool-discovery';
+import { Notifications } from '../constructs/notifications';
+import { ToolResources } from '../constructs/tool-resources';
 import { Tools } from '../constructs/tools';
 
 export interface KassStackProps extends StackProps {
@@ -21,6 +24,7 @@ export class KassStack extends Stack {
   public readonly agent: KassAgent;
   public readonly guardrail: KassGuardrail;
   public readonly tools: Tools;
+  public readonly data: Data;
 
   constructor(scope: Construct, id: string, props: KassStackProps) {
     super(scope, id, props);
@@ -32,7 +36,19 @@ export class KassStack extends Stack {
       policy: props.guardrailPolicy,
       guardrailName: `${props.guardrailPolicy.name}-${config.stage}`,
     });
-    this.tools = new Tools(this, 'Tools', { tools: props.tools, config });
+    this.data = new Data(this, 'Data', { retainData: config.retainData });
+    const notifications = new Notifications(this, 'Notifications', {
+      emails: config.tools.report.notificationEmails,
+      webhooks: config.tools.report.notificationWebhooks,
+    });
+    this.tools = new Tools(this, 'Tools', { tools: props.tools, config, toolLogs: this.data.toolLogs });
+    new ToolResources(this, 'ToolResources', {
+      config,
+      tools: this.tools,
+      data: this.data,
+      notifications,
+      guardrail: this.guardrail.guardrail,
+    });
 
     const instruction = fs.readFileSync(path.join(REPO_ROOT, config.agent.instructionFile), 'utf8');
     this.agent = new KassAgent(this, 'Agent', {
@@ -49,5 +65,9 @@ export class KassStack extends Stack {
     new CfnOutput(this, 'AgentArn', { value: this.agent.agent.agentArn });
     new CfnOutput(this, 'GuardrailId', { value: this.guardrail.guardrail.guardrailId });
     new CfnOutput(this, 'GuardrailVersion', { value: this.guardrail.versionNumber });
+    new CfnOutput(this, 'TicketsTableName', { value: this.data.tickets.tableName });
+    new CfnOutput(this, 'ConversationsTableName', { value: this.data.conversations.tableName });
+    new CfnOutput(this, 'ToolLogsTableName', { value: this.data.toolLogs.tableName });
+    new CfnOutput(this, 'NotificationsTopicArn', { value: notifications.topic.topicArn });
   }
 }

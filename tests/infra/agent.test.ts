@@ -1,5 +1,6 @@
 import * as bedrock from '@aws-cdk/aws-bedrock-alpha';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { KassAgent } from '../../infra/constructs/agent';
 import { Tools } from '../../infra/constructs/tools';
 import { fixtureTool, testApp, testConfig, testStack } from '../support/cdk';
@@ -12,7 +13,10 @@ function build(options: { instruction?: string; model?: string; schemaFile?: str
     agent: { ...(options.model ? { model: options.model } : {}), memory: { enabled: options.memory ?? false } },
   });
   const tool = fixtureTool('tickets', options.schemaFile);
-  const tools = new Tools(stack, 'Tools', { tools: [tool], config });
+  const toolLogs = new dynamodb.Table(stack, 'ToolLogs', {
+    partitionKey: { name: 'session_id', type: dynamodb.AttributeType.STRING },
+  });
+  const tools = new Tools(stack, 'Tools', { tools: [tool], config, toolLogs });
   const guardrail = new bedrock.Guardrail(stack, 'Guardrail', { guardrailName: 'test-guardrail' });
   guardrail.createVersion('v1');
   const agent = new KassAgent(stack, 'Agent', {

@@ -52,7 +52,9 @@ describe('Module: chunking-lock', () => {
       expect(result.status).toBe('mismatch');
       const message = result.status === 'mismatch' ? result.message : '';
       expect(message).toContain('chunking cannot change after the data source is created');
-      expect(message).toContain('restore the previous chunking: {"strategy":"FIXED_SIZE","maxTokens":512,"overlapPercentage":20}');
+      expect(message).toContain(
+        'restore the previous chunking: {"strategy":"FIXED_SIZE","maxTokens":512,"overlapPercentage":20}',
+      );
       expect(message).toContain('bump knowledgeBase.dataSourceGeneration to 2');
       expect(message).toContain('full `kass sync`');
     });
@@ -70,7 +72,9 @@ describe('Module: chunking-lock', () => {
     it('rejects a generation below the recorded one', () => {
       const lock: ChunkingLock = { dev: lockEntryFor(kb({ dataSourceGeneration: 3 })) };
       const result = checkChunkingLock('dev', kb(), lock);
-      expect(result.status === 'mismatch' && result.message).toMatch(/Generations only go up: set it to 3 .* or 4/);
+      expect(result.status === 'mismatch' && result.message).toMatch(
+        /Generations only go up: set it to 3 .* or 4/,
+      );
     });
 
     it('keeps stages apart', () => {
@@ -109,8 +113,16 @@ describe('Module: chunking-lock', () => {
 
     it.each([
       { name: 'not JSON', text: '{ dev: ', key: '(root)' },
-      { name: 'hash not sha256', text: '{"dev":{"generation":1,"chunkingHash":"x","chunking":{"strategy":"NONE"}}}', key: 'dev.chunkingHash' },
-      { name: 'bad chunking', text: '{"dev":{"generation":1,"chunkingHash":"' + 'a'.repeat(64) + '","chunking":{"strategy":"X"}}}', key: 'dev.chunking.strategy' },
+      {
+        name: 'hash not sha256',
+        text: '{"dev":{"generation":1,"chunkingHash":"x","chunking":{"strategy":"NONE"}}}',
+        key: 'dev.chunkingHash',
+      },
+      {
+        name: 'bad chunking',
+        text: `{"dev":{"generation":1,"chunkingHash":"${'a'.repeat(64)}","chunking":{"strategy":"X"}}}`,
+        key: 'dev.chunking.strategy',
+      },
     ])('throws a ConfigError naming the key for a malformed lock: $name', ({ text, key }) => {
       // Prepare
       const file = path.join(tmp, 'bad.json');

@@ -27,7 +27,12 @@ function build(options: { batchWindowSeconds?: number; topic?: boolean } = {}) {
     documentsPrefix: docs.documentsPrefix,
     knowledgeBase: kb,
     config: config.ingestion,
-    function: { settings: { memoryMb: 256, timeoutSeconds: 45 }, logLevel: 'INFO', logRetentionDays: 14, retainLogs: false },
+    function: {
+      settings: { memoryMb: 256, timeoutSeconds: 45 },
+      logLevel: 'INFO',
+      logRetentionDays: 14,
+      retainLogs: false,
+    },
     alarmTopic: topic,
   });
   const template = Template.fromStack(stack);
@@ -47,14 +52,15 @@ function unacknowledged(app: App, report: PolicyValidationPluginReport): string[
     let node: IConstruct | undefined = app.node.findAll().find((c) => c.node.path === path);
     for (; node; node = node.node.scope) {
       for (const entry of node.node.metadata) {
-        if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) acks.push(...Object.keys(entry.data as object));
+        if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          acks.push(...Object.keys(entry.data as object));
       }
     }
     return acks;
   };
   return report.violations.flatMap((v) =>
     v.violatingResources
-      .filter((r) => !qualifiedAcks(r.constructPath).includes(`AwsSolutions::${v.ruleName}`))
+      .filter((r) => !qualifiedAcks(r.constructPath ?? '').includes(`AwsSolutions::${v.ruleName}`))
       .map((r) => `${v.ruleName} ${r.constructPath}`),
   );
 }
@@ -79,7 +85,11 @@ describe('Class: Ingestion', () => {
         Queues: [{ Ref: built.id(built.ingestion.deadLetterQueue) }],
         PolicyDocument: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
           ]),
         },
       });
@@ -94,7 +104,11 @@ describe('Class: Ingestion', () => {
         Queues: [{ Ref: built.id(built.ingestion.queue) }],
         PolicyDocument: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
           ]),
         },
       });
@@ -133,8 +147,9 @@ describe('Class: Ingestion', () => {
     });
 
     it('gets only the knowledge-base and data-source ids as its own environment', () => {
-      const env = (built.resource(built.ingestion.function.function).Properties.Environment as { Variables: object })
-        .Variables;
+      const env = (
+        built.resource(built.ingestion.function.function).Properties.Environment as { Variables: object }
+      ).Variables;
       const own = Object.keys(env).filter((k) => !k.startsWith('POWERTOOLS_') && k !== 'NODE_OPTIONS');
       expect(own.sort()).toEqual(['DATA_SOURCE_ID', 'KNOWLEDGE_BASE_ID']);
       expect(env).toMatchObject({
@@ -147,7 +162,9 @@ describe('Class: Ingestion', () => {
       // Prepare
       const policies = Object.values(built.template.findResources('AWS::IAM::Policy'));
       const bedrock = policies
-        .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+        .flatMap(
+          (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+        )
         .filter((s) => [s.Action].flat().some((a) => a.startsWith('bedrock:')));
       // Assess
       expect(bedrock).toEqual([
@@ -187,7 +204,9 @@ describe('Class: Ingestion', () => {
             Match.objectLike({
               Effect: 'Allow',
               Principal: { Service: 'events.amazonaws.com' },
-              Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [built.id(built.ingestion.rule), 'Arn'] } } },
+              Condition: {
+                ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [built.id(built.ingestion.rule), 'Arn'] } },
+              },
             }),
           ]),
         },
@@ -235,7 +254,14 @@ describe('Class: Ingestion', () => {
             StringEquals: { 'aws:SourceAccount': '123456789012' },
             ArnLike: {
               'aws:SourceArn': {
-                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:us-east-1:123456789012:schedule-group/default']],
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':scheduler:us-east-1:123456789012:schedule-group/default',
+                  ],
+                ],
               },
             },
           },
@@ -258,7 +284,12 @@ describe('Class: Ingestion', () => {
       expect(built.resource(built.ingestion.deadLetterAlarm).Properties).toMatchObject({
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [built.id(built.ingestion.deadLetterQueue), 'QueueName'] } }],
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [built.id(built.ingestion.deadLetterQueue), 'QueueName'] },
+          },
+        ],
         Statistic: 'Maximum',
         ComparisonOperator: 'GreaterThanThreshold',
         Threshold: 0,
@@ -280,11 +311,19 @@ describe('Class: Ingestion', () => {
       expect(unacknowledged(built.app, report)).toEqual([]);
     });
 
+    it('adds no custom resource to the stack', () => {
+      const types = Object.values(built.template.toJSON().Resources).map((r) => (r as Resource).Type);
+      expect(types.filter((t) => t.startsWith('Custom::'))).toEqual([]);
+      expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(1);
+    });
+
     it('needs no acknowledgement of its own', () => {
       const own = built.ingestion.node
         .findAll()
         .filter((c) => !c.node.path.includes('/Function/'))
-        .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY));
+        .flatMap((c) =>
+          c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY),
+        );
       expect(own).toEqual([]);
     });
   });

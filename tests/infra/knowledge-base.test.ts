@@ -15,7 +15,8 @@ import { testApp, testStack } from '../support/cdk';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
 
-const CFN_EXEC_ROLE = 'arn:${AWS::Partition}:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1';
+/** The default synthesizer's CloudFormation execution role, as the Fn::Sub string it renders. */
+const CFN_EXEC_ROLE = `arn:\${AWS::Partition}:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1`;
 
 function build(stage: string, input: Record<string, unknown>) {
   const app = testApp();
@@ -30,7 +31,11 @@ function build(stage: string, input: Record<string, unknown>) {
 }
 
 /** The single resource of a type. */
-function only(resources: Resources, type: string, filter: (p: Record<string, unknown>) => boolean = () => true) {
+function only(
+  resources: Resources,
+  type: string,
+  filter: (p: Record<string, unknown>) => boolean = () => true,
+) {
   const found = Object.entries(resources).filter(([, r]) => r.Type === type && filter(r.Properties));
   expect(found).toHaveLength(1);
   return { logicalId: found[0]?.[0] ?? '', ...(found[0]?.[1] as Resources[string]) };
@@ -74,7 +79,11 @@ describe('Class: KnowledgeBase', () => {
     });
 
     it('encrypts the collection with an AWS-owned key', () => {
-      const enc = only(dev.resources, 'AWS::OpenSearchServerless::SecurityPolicy', (p) => p.Type === 'encryption');
+      const enc = only(
+        dev.resources,
+        'AWS::OpenSearchServerless::SecurityPolicy',
+        (p) => p.Type === 'encryption',
+      );
       expect(enc.Properties.Name).toBe('kass-dev-docs-enc');
       expect(JSON.parse(enc.Properties.Policy as string)).toEqual({
         Rules: [{ ResourceType: 'collection', Resource: ['collection/kass-dev-docs'] }],
@@ -83,9 +92,16 @@ describe('Class: KnowledgeBase', () => {
     });
 
     it('renders the network policy from config: public as an explicit choice', () => {
-      const net = only(dev.resources, 'AWS::OpenSearchServerless::SecurityPolicy', (p) => p.Type === 'network');
+      const net = only(
+        dev.resources,
+        'AWS::OpenSearchServerless::SecurityPolicy',
+        (p) => p.Type === 'network',
+      );
       expect(JSON.parse(net.Properties.Policy as string)).toEqual([
-        { Rules: [{ ResourceType: 'collection', Resource: ['collection/kass-dev-docs'] }], AllowFromPublic: true },
+        {
+          Rules: [{ ResourceType: 'collection', Resource: ['collection/kass-dev-docs'] }],
+          AllowFromPublic: true,
+        },
       ]);
     });
 
@@ -125,7 +141,11 @@ describe('Class: KnowledgeBase', () => {
             {
               ResourceType: 'collection',
               Resource: ['collection/kass-dev-docs'],
-              Permission: ['aoss:DescribeCollectionItems', 'aoss:CreateCollectionItems', 'aoss:UpdateCollectionItems'],
+              Permission: [
+                'aoss:DescribeCollectionItems',
+                'aoss:CreateCollectionItems',
+                'aoss:UpdateCollectionItems',
+              ],
             },
             {
               ResourceType: 'index',
@@ -140,7 +160,10 @@ describe('Class: KnowledgeBase', () => {
               ],
             },
           ],
-          Principal: [`GetAtt:${dev.id(dev.kb.role.node.defaultChild as IConstruct)}.Arn`, `Sub:${CFN_EXEC_ROLE}`],
+          Principal: [
+            `GetAtt:${dev.id(dev.kb.role.node.defaultChild as IConstruct)}.Arn`,
+            `Sub:${CFN_EXEC_ROLE}`,
+          ],
         },
       ]);
       expect(JSON.stringify(policy)).not.toContain('aoss:*');
@@ -158,7 +181,10 @@ describe('Class: KnowledgeBase', () => {
         indexCreatorRoleArn: 'arn:aws:iam::123456789012:role/deployer',
       });
       // Assess
-      const data = only(Template.fromStack(stack).toJSON().Resources, 'AWS::OpenSearchServerless::AccessPolicy');
+      const data = only(
+        Template.fromStack(stack).toJSON().Resources,
+        'AWS::OpenSearchServerless::AccessPolicy',
+      );
       expect(JSON.stringify(data.Properties.Policy)).toContain('arn:aws:iam::123456789012:role/deployer');
       expect(JSON.stringify(data.Properties.Policy)).not.toContain('cfn-exec-role');
     });
@@ -186,7 +212,12 @@ describe('Class: KnowledgeBase', () => {
             'kass-vector': {
               Type: 'knn_vector',
               Dimension: 512,
-              Method: { Engine: 'faiss', Name: 'hnsw', SpaceType: 'l2', Parameters: { M: 24, EfConstruction: 256 } },
+              Method: {
+                Engine: 'faiss',
+                Name: 'hnsw',
+                SpaceType: 'l2',
+                Parameters: { M: 24, EfConstruction: 256 },
+              },
             },
             AMAZON_BEDROCK_TEXT_CHUNK: { Type: 'text', Index: true },
             AMAZON_BEDROCK_METADATA: { Type: 'text', Index: false },
@@ -217,7 +248,14 @@ describe('Class: KnowledgeBase', () => {
           Type: 'VECTOR',
           VectorKnowledgeBaseConfiguration: {
             EmbeddingModelArn: {
-              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0']],
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0',
+                ],
+              ],
             },
             EmbeddingModelConfiguration: { BedrockEmbeddingModelConfiguration: { Dimensions: 512 } },
           },
@@ -230,7 +268,10 @@ describe('Class: KnowledgeBase', () => {
       const kb = only(dev.resources, 'AWS::Bedrock::KnowledgeBase').Properties as {
         StorageConfiguration: {
           Type: string;
-          OpensearchServerlessConfiguration: { VectorIndexName: string; FieldMapping: Record<string, string> };
+          OpensearchServerlessConfiguration: {
+            VectorIndexName: string;
+            FieldMapping: Record<string, string>;
+          };
         };
       };
       const index = only(dev.resources, 'AWS::OpenSearchServerless::Index').Properties as {
@@ -269,13 +310,19 @@ describe('Class: KnowledgeBase', () => {
     it.each([
       {
         chunking: { strategy: 'FIXED_SIZE', maxTokens: 300, overlapPercentage: 10 },
-        expected: { ChunkingStrategy: 'FIXED_SIZE', FixedSizeChunkingConfiguration: { MaxTokens: 300, OverlapPercentage: 10 } },
+        expected: {
+          ChunkingStrategy: 'FIXED_SIZE',
+          FixedSizeChunkingConfiguration: { MaxTokens: 300, OverlapPercentage: 10 },
+        },
       },
       {
         chunking: { strategy: 'HIERARCHICAL', parentMaxTokens: 1500, childMaxTokens: 300, overlapTokens: 60 },
         expected: {
           ChunkingStrategy: 'HIERARCHICAL',
-          HierarchicalChunkingConfiguration: { LevelConfigurations: [{ MaxTokens: 1500 }, { MaxTokens: 300 }], OverlapTokens: 60 },
+          HierarchicalChunkingConfiguration: {
+            LevelConfigurations: [{ MaxTokens: 1500 }, { MaxTokens: 300 }],
+            OverlapTokens: 60,
+          },
         },
       },
       {
@@ -298,13 +345,21 @@ describe('Class: KnowledgeBase', () => {
       const ds = only(resources, 'AWS::Bedrock::DataSource');
       expect(ds.logicalId).toMatch(/^KbDataSourceGen2[0-9A-F]{8}$/);
       expect(ds.Properties.Name).toBe('kass-dev-docs-gen2');
-      expect(only(dev.resources, 'AWS::Bedrock::DataSource').logicalId).toMatch(/^KbDataSourceGen1[0-9A-F]{8}$/);
+      expect(only(dev.resources, 'AWS::Bedrock::DataSource').logicalId).toMatch(
+        /^KbDataSourceGen1[0-9A-F]{8}$/,
+      );
     });
 
     it('exposes the ids the ingestion pipeline and the agent need', () => {
-      expect(dev.stack.resolve(dev.kb.knowledgeBaseId)).toEqual({ 'Fn::GetAtt': [dev.id(dev.kb.knowledgeBase), 'KnowledgeBaseId'] });
-      expect(dev.stack.resolve(dev.kb.knowledgeBaseArn)).toEqual({ 'Fn::GetAtt': [dev.id(dev.kb.knowledgeBase), 'KnowledgeBaseArn'] });
-      expect(dev.stack.resolve(dev.kb.dataSourceId)).toEqual({ 'Fn::GetAtt': [dev.id(dev.kb.dataSource), 'DataSourceId'] });
+      expect(dev.stack.resolve(dev.kb.knowledgeBaseId)).toEqual({
+        'Fn::GetAtt': [dev.id(dev.kb.knowledgeBase), 'KnowledgeBaseId'],
+      });
+      expect(dev.stack.resolve(dev.kb.knowledgeBaseArn)).toEqual({
+        'Fn::GetAtt': [dev.id(dev.kb.knowledgeBase), 'KnowledgeBaseArn'],
+      });
+      expect(dev.stack.resolve(dev.kb.dataSourceId)).toEqual({
+        'Fn::GetAtt': [dev.id(dev.kb.dataSource), 'DataSourceId'],
+      });
     });
   });
 
@@ -312,7 +367,8 @@ describe('Class: KnowledgeBase', () => {
     it('chains enc+net → collection → data policy → index → knowledge base → data source without redundant DependsOn', () => {
       // Prepare
       const r = dev.resources;
-      const idOf = (type: string, filter?: (p: Record<string, unknown>) => boolean) => only(r, type, filter).logicalId;
+      const idOf = (type: string, filter?: (p: Record<string, unknown>) => boolean) =>
+        only(r, type, filter).logicalId;
       const enc = idOf('AWS::OpenSearchServerless::SecurityPolicy', (p) => p.Type === 'encryption');
       const net = idOf('AWS::OpenSearchServerless::SecurityPolicy', (p) => p.Type === 'network');
       const collection = idOf('AWS::OpenSearchServerless::Collection');
@@ -345,7 +401,10 @@ describe('Class: KnowledgeBase', () => {
               StringEquals: { 'aws:SourceAccount': '123456789012' },
               ArnLike: {
                 'aws:SourceArn': {
-                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1:123456789012:knowledge-base/*']],
+                  'Fn::Join': [
+                    '',
+                    ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1:123456789012:knowledge-base/*'],
+                  ],
                 },
               },
             },
@@ -357,34 +416,55 @@ describe('Class: KnowledgeBase', () => {
     it('may call the collection API, embed with the exact model and read documents/ only', () => {
       // Prepare
       const role = dev.resources[dev.id(dev.kb.role.node.defaultChild as IConstruct)];
-      const [policy] = role?.Properties.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[];
+      const [policy] = (role?.Properties.Policies ?? []) as {
+        PolicyDocument: { Statement: Record<string, unknown>[] };
+      }[];
       const bucket = dev.id(dev.docs.bucket.node.defaultChild as IConstruct);
-      const statements = policy?.PolicyDocument.Statement.map(({ Action, Resource }) => ({ Action, Resource }));
+      const statements = policy?.PolicyDocument.Statement.map(({ Action, Resource }) => ({
+        Action,
+        Resource,
+      }));
       // Assess
       expect(statements).toEqual([
         { Action: 'aoss:APIAccessAll', Resource: { 'Fn::GetAtt': [dev.id(dev.kb.collection), 'Arn'] } },
         {
           Action: 'bedrock:InvokeModel',
           Resource: {
-            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0']],
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0',
+              ],
+            ],
           },
         },
         { Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucket, 'Arn'] } },
-        { Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/documents/*']] } },
+        {
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/documents/*']] },
+        },
       ]);
       expect(dev.template.findResources('AWS::IAM::Policy')).toEqual({});
     });
   });
 
   describe('Names', () => {
-    it.each(['dev', 'prod', 'qa-2', 'sixteen-chars-ok'])('derives a valid collection name from stage %s', (stage) => {
-      expect(collectionNameFor(stage)).toBe(`kass-${stage}-docs`);
-    });
+    it.each(['dev', 'prod', 'qa-2', 'sixteen-chars-ok'])(
+      'derives a valid collection name from stage %s',
+      (stage) => {
+        expect(collectionNameFor(stage)).toBe(`kass-${stage}-docs`);
+      },
+    );
 
-    it.each(['stage-with-18chars', 'Dev', 'a_b'])('rejects stage %s with a ConfigError that says why', (stage) => {
-      expect(() => collectionNameFor(stage)).toThrow(ConfigError);
-      expect(() => collectionNameFor(stage)).toThrow(/OpenSearch Serverless needs 3-32 lower-case/);
-    });
+    it.each(['stage-with-18chars', 'Dev', 'a_b'])(
+      'rejects stage %s with a ConfigError that says why',
+      (stage) => {
+        expect(() => collectionNameFor(stage)).toThrow(ConfigError);
+        expect(() => collectionNameFor(stage)).toThrow(/OpenSearch Serverless needs 3-32 lower-case/);
+      },
+    );
   });
 
   describe('cdk-nag', () => {

@@ -7,8 +7,8 @@ import {
   BedrockAgentClient,
   ConflictException,
   GetIngestionJobCommand,
-  type ListIngestionJobsCommandInput,
   ListIngestionJobsCommand,
+  type ListIngestionJobsCommandInput,
   ResourceNotFoundException,
   ServiceQuotaExceededException,
   StartIngestionJobCommand,
@@ -41,7 +41,11 @@ function burstEvent(n: number): SQSEvent {
     Records: Array.from({ length: n }, (_, i) => ({
       ...record,
       messageId: `6f1c2a3b-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      body: JSON.stringify({ ...body, id: `evt-${i}`, detail: { ...body.detail, object: { ...body.detail.object, key: `documents/pdf/doc-${i}.pdf` } } }),
+      body: JSON.stringify({
+        ...body,
+        id: `evt-${i}`,
+        detail: { ...body.detail, object: { ...body.detail.object, key: `documents/pdf/doc-${i}.pdf` } },
+      }),
     })),
   };
 }
@@ -144,7 +148,9 @@ describe('Handler: ingest', () => {
   it('reports every message as failed on ConflictException, without throwing', async () => {
     // Prepare
     const event = burstEvent(7);
-    bedrock.on(StartIngestionJobCommand).rejects(new ConflictException({ message: 'A job is in progress', $metadata: {} }));
+    bedrock
+      .on(StartIngestionJobCommand)
+      .rejects(new ConflictException({ message: 'A job is in progress', $metadata: {} }));
     // Act
     const result = await handler(event);
     // Assess
@@ -158,7 +164,16 @@ describe('Handler: ingest', () => {
     const event = burstEvent(3);
     bedrock.on(ListIngestionJobsCommand).callsFake((input: ListIngestionJobsCommandInput) => ({
       ingestionJobSummaries: isRunningQuery(input)
-        ? [{ knowledgeBaseId: KB, dataSourceId: DS, ingestionJobId: 'RUNJOB0001', status: 'IN_PROGRESS', startedAt: new Date(), updatedAt: new Date() }]
+        ? [
+            {
+              knowledgeBaseId: KB,
+              dataSourceId: DS,
+              ingestionJobId: 'RUNJOB0001',
+              status: 'IN_PROGRESS',
+              startedAt: new Date(),
+              updatedAt: new Date(),
+            },
+          ]
         : [],
     }));
     // Act
@@ -168,12 +183,18 @@ describe('Handler: ingest', () => {
     expect(bedrock).not.toHaveReceivedCommand(StartIngestionJobCommand);
     expect(infoLog).toHaveBeenCalledWith(
       expect.stringContaining('retried after the visibility timeout'),
-      expect.objectContaining({ decision: 'busy', runningJob: expect.objectContaining({ jobId: 'RUNJOB0001' }) }),
+      expect.objectContaining({
+        decision: 'busy',
+        runningJob: expect.objectContaining({ jobId: 'RUNJOB0001' }),
+      }),
     );
   });
 
   it.each([
-    { name: 'ThrottlingException', error: new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }) },
+    {
+      name: 'ThrottlingException',
+      error: new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }),
+    },
     {
       name: 'ServiceQuotaExceededException',
       error: new ServiceQuotaExceededException({ message: '5 concurrent jobs per account', $metadata: {} }),
@@ -186,12 +207,21 @@ describe('Handler: ingest', () => {
     const result = await handler(event);
     // Assess
     expect(result).toEqual({ batchItemFailures: failures(event) });
-    expect(warnLog).toHaveBeenCalledWith(expect.stringContaining('throttled'), expect.objectContaining({ decision: 'throttled' }));
+    expect(warnLog).toHaveBeenCalledWith(
+      expect.stringContaining('throttled'),
+      expect.objectContaining({ decision: 'throttled' }),
+    );
   });
 
   it.each([
-    { name: 'ValidationException', error: new ValidationException({ message: 'Invalid data source', $metadata: {} }) },
-    { name: 'ResourceNotFoundException', error: new ResourceNotFoundException({ message: 'No such KB', $metadata: {} }) },
+    {
+      name: 'ValidationException',
+      error: new ValidationException({ message: 'Invalid data source', $metadata: {} }),
+    },
+    {
+      name: 'ResourceNotFoundException',
+      error: new ResourceNotFoundException({ message: 'No such KB', $metadata: {} }),
+    },
   ])('fails the batch towards the DLQ and logs an error on $name', async ({ name, error }) => {
     // Prepare
     const event = burstEvent(2);
@@ -213,7 +243,9 @@ describe('Handler: ingest', () => {
     bedrock.on(ListIngestionJobsCommand).callsFake((input: ListIngestionJobsCommandInput) => ({
       ingestionJobSummaries: isRunningQuery(input) ? [] : [FINISHED_JOB],
     }));
-    bedrock.on(GetIngestionJobCommand, { ingestionJobId: 'PREVJOB001' }).resolves({ ingestionJob: FINISHED_JOB });
+    bedrock
+      .on(GetIngestionJobCommand, { ingestionJobId: 'PREVJOB001' })
+      .resolves({ ingestionJob: FINISHED_JOB });
     // Act
     const result = await handler(event);
     // Assess
@@ -251,24 +283,34 @@ describe('Handler: ingest', () => {
   it('syncs the recognisable messages and fails the one it cannot read, with an error log', async () => {
     // Prepare
     const event = burstEvent(2);
-    const bad = { ...firstRecord('eventbridge-s3-object-deleted'), messageId: 'not-an-event', body: '{"oops":true}' };
+    const bad = {
+      ...firstRecord('eventbridge-s3-object-deleted'),
+      messageId: 'not-an-event',
+      body: '{"oops":true}',
+    };
     event.Records.push(bad);
     // Act
     const result = await handler(event);
     // Assess
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'not-an-event' }] });
     expect(bedrock).toHaveReceivedCommandTimes(StartIngestionJobCommand, 1);
-    expect(errorLog).toHaveBeenCalledWith(expect.stringContaining('unrecognised'), { messageIds: ['not-an-event'] });
+    expect(errorLog).toHaveBeenCalledWith(expect.stringContaining('unrecognised'), {
+      messageIds: ['not-an-event'],
+    });
   });
 
   it('handles object-deleted events like changes', async () => {
     const result = await handler(getTestEvent('eventbridge-s3-object-deleted'));
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(bedrock).toHaveReceivedCommandWith(StartIngestionJobCommand, { description: 'KASS sync: 1 document change(s)' });
+    expect(bedrock).toHaveReceivedCommandWith(StartIngestionJobCommand, {
+      description: 'KASS sync: 1 document change(s)',
+    });
   });
 
   it('fails the invocation on unexpected errors so SQS retries the whole batch', async () => {
-    bedrock.on(ListIngestionJobsCommand).rejects(new AccessDeniedException({ message: 'not authorized', $metadata: {} }));
+    bedrock
+      .on(ListIngestionJobsCommand)
+      .rejects(new AccessDeniedException({ message: 'not authorized', $metadata: {} }));
     await expect(handler(burstEvent(1))).rejects.toThrow('not authorized');
     expect(errorLog).toHaveBeenCalledWith('ingestion failed unexpectedly', expect.any(Error));
   });

@@ -2,7 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
-import { clientTokenFor, ingestBatch, parseMessage, type QueueMessage } from '../../../functions/ingest/ingest';
+import {
+  clientTokenFor,
+  ingestBatch,
+  parseMessage,
+  type QueueMessage,
+} from '../../../functions/ingest/ingest';
 import {
   IngestionError,
   type IngestionJobReport,
@@ -28,7 +33,11 @@ function burst(n: number): QueueMessage[] {
   const event = JSON.parse(record.body);
   return Array.from({ length: n }, (_, i) => ({
     messageId: `msg-${String(i).padStart(4, '0')}`,
-    body: JSON.stringify({ ...event, id: `evt-${i}`, detail: { ...event.detail, object: { key: `documents/pdf/doc-${i}.pdf` } } }),
+    body: JSON.stringify({
+      ...event,
+      id: `evt-${i}`,
+      detail: { ...event.detail, object: { key: `documents/pdf/doc-${i}.pdf` } },
+    }),
   }));
 }
 
@@ -72,8 +81,14 @@ class FakePort implements IngestionPort {
 
 describe('Function: parseMessage', () => {
   it.each([
-    ['eventbridge-s3-object-created', { kind: 'object-change', change: 'created', key: 'documents/pdf/vpn-setup.pdf' }],
-    ['eventbridge-s3-object-deleted', { kind: 'object-change', change: 'deleted', key: 'documents/raw/old-runbook.md' }],
+    [
+      'eventbridge-s3-object-created',
+      { kind: 'object-change', change: 'created', key: 'documents/pdf/vpn-setup.pdf' },
+    ],
+    [
+      'eventbridge-s3-object-deleted',
+      { kind: 'object-change', change: 'deleted', key: 'documents/raw/old-runbook.md' },
+    ],
     ['scheduler-scheduled-sync', { kind: 'scheduled-sync', scheduledTime: '2024-11-12T03:00:00Z' }],
   ])('reads the real-format %s message', (filename, expected) => {
     const record = first(filename);
@@ -82,8 +97,19 @@ describe('Function: parseMessage', () => {
 
   it.each([
     { name: 'not JSON', body: 'hello' },
-    { name: 'another event source', body: JSON.stringify({ id: '1', source: 'aws.ec2', 'detail-type': 'Object Created', detail: {} }) },
-    { name: 'another S3 detail type', body: JSON.stringify({ id: '1', source: 'aws.s3', 'detail-type': 'Object Restore Completed', detail: { bucket: { name: 'b' }, object: { key: 'k' } } }) },
+    {
+      name: 'another event source',
+      body: JSON.stringify({ id: '1', source: 'aws.ec2', 'detail-type': 'Object Created', detail: {} }),
+    },
+    {
+      name: 'another S3 detail type',
+      body: JSON.stringify({
+        id: '1',
+        source: 'aws.s3',
+        'detail-type': 'Object Restore Completed',
+        detail: { bucket: { name: 'b' }, object: { key: 'k' } },
+      }),
+    },
     { name: 'an unknown message type', body: JSON.stringify({ type: 'kass.other' }) },
   ])('does not recognise $name', ({ body }) => {
     expect(parseMessage({ messageId: 'x', body })).toBeUndefined();
@@ -121,9 +147,16 @@ describe('Function: ingestBatch', () => {
     const outcome = await ingestBatch(messages, port);
     // Assess
     expect(port.starts).toEqual([
-      { clientToken: clientTokenFor(messages.map((m) => m.messageId)), description: 'KASS sync: 500 document change(s)' },
+      {
+        clientToken: clientTokenFor(messages.map((m) => m.messageId)),
+        description: 'KASS sync: 500 document change(s)',
+      },
     ]);
-    expect(outcome).toMatchObject({ decision: 'started', failedMessageIds: [], job: { jobId: 'JOB0000001' } });
+    expect(outcome).toMatchObject({
+      decision: 'started',
+      failedMessageIds: [],
+      job: { jobId: 'JOB0000001' },
+    });
     expect(outcome.summary).toMatchObject({ messages: 500, objectChanges: 500, scheduledSyncs: 0 });
     expect(outcome.summary.sampleKeys).toHaveLength(10);
   });
@@ -173,7 +206,10 @@ describe('Function: ingestBatch', () => {
   it('still starts the job when the previous one cannot be read', async () => {
     port.latestError = new IngestionError('throttled', 'ListIngestionJobs failed: ThrottlingException');
     const outcome = await ingestBatch([toMessage(first('scheduler-scheduled-sync'))], port);
-    expect(outcome).toMatchObject({ decision: 'started', previousJobError: 'ListIngestionJobs failed: ThrottlingException' });
+    expect(outcome).toMatchObject({
+      decision: 'started',
+      previousJobError: 'ListIngestionJobs failed: ThrottlingException',
+    });
   });
 
   it('does not read the previous job for object events only', async () => {
@@ -202,7 +238,11 @@ describe('Function: ingestBatch', () => {
       fc.asyncProperty(
         fc.integer({ min: 1, max: 120 }),
         fc.boolean(),
-        fc.constantFrom<IngestionError | undefined>(undefined, new IngestionError('conflict', 'c'), new IngestionError('throttled', 't')),
+        fc.constantFrom<IngestionError | undefined>(
+          undefined,
+          new IngestionError('conflict', 'c'),
+          new IngestionError('throttled', 't'),
+        ),
         async (n, running, startError) => {
           // Prepare
           const fake = new FakePort();

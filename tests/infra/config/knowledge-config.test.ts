@@ -86,7 +86,8 @@ describe('Schema: KnowledgeBaseConfigSchema', () => {
     {
       name: 'unknown strategy',
       chunking: { strategy: 'FIXED', maxTokens: 300 },
-      expected: 'chunking.strategy: chunking.strategy must be one of FIXED_SIZE, HIERARCHICAL, SEMANTIC, NONE',
+      expected:
+        'chunking.strategy: chunking.strategy must be one of FIXED_SIZE, HIERARCHICAL, SEMANTIC, NONE',
     },
     {
       name: 'a FIXED_SIZE field on NONE',
@@ -98,15 +99,43 @@ describe('Schema: KnowledgeBaseConfigSchema', () => {
   });
 
   it.each([
-    { name: 'dimensions Titan V2 does not produce', overrides: { embedding: { dimensions: 768 } }, key: 'embedding.dimensions' },
-    { name: 'another embedding model', overrides: { embedding: { model: 'cohere.embed-v4:0' } }, key: 'embedding.model' },
+    {
+      name: 'dimensions Titan V2 does not produce',
+      overrides: { embedding: { dimensions: 768 } },
+      key: 'embedding.dimensions',
+    },
+    {
+      name: 'another embedding model',
+      overrides: { embedding: { model: 'cohere.embed-v4:0' } },
+      key: 'embedding.model',
+    },
     { name: 'hnsw m above 100', overrides: { vectorIndex: { m: 128 } }, key: 'vectorIndex.m' },
     { name: 'efSearch of 1', overrides: { vectorIndex: { efSearch: 1 } }, key: 'vectorIndex.efSearch' },
-    { name: 'batch window above 300 s', overrides: { ingestion: { batchWindowSeconds: 301 } }, key: 'ingestion.batchWindowSeconds' },
-    { name: 'five-field cron', overrides: { ingestion: { dailySyncSchedule: 'cron(0 3 * * *)' } }, key: 'ingestion.dailySyncSchedule' },
-    { name: 'cron without ?', overrides: { ingestion: { dailySyncSchedule: 'cron(0 3 * * * *)' } }, key: 'ingestion.dailySyncSchedule' },
-    { name: 'rate expression', overrides: { ingestion: { dailySyncSchedule: 'rate(1 day)' } }, key: 'ingestion.dailySyncSchedule' },
-    { name: 'unknown time zone', overrides: { ingestion: { scheduleTimezone: 'Mars/Olympus' } }, key: 'ingestion.scheduleTimezone' },
+    {
+      name: 'batch window above 300 s',
+      overrides: { ingestion: { batchWindowSeconds: 301 } },
+      key: 'ingestion.batchWindowSeconds',
+    },
+    {
+      name: 'five-field cron',
+      overrides: { ingestion: { dailySyncSchedule: 'cron(0 3 * * *)' } },
+      key: 'ingestion.dailySyncSchedule',
+    },
+    {
+      name: 'cron without ?',
+      overrides: { ingestion: { dailySyncSchedule: 'cron(0 3 * * * *)' } },
+      key: 'ingestion.dailySyncSchedule',
+    },
+    {
+      name: 'rate expression',
+      overrides: { ingestion: { dailySyncSchedule: 'rate(1 day)' } },
+      key: 'ingestion.dailySyncSchedule',
+    },
+    {
+      name: 'unknown time zone',
+      overrides: { ingestion: { scheduleTimezone: 'Mars/Olympus' } },
+      key: 'ingestion.scheduleTimezone',
+    },
     { name: 'generation 0', overrides: { dataSourceGeneration: 0 }, key: 'dataSourceGeneration' },
     { name: 'unknown key', overrides: { chunkSize: 512 }, key: '(root)' },
   ])('rejects naming the key: $name', ({ overrides, key }) => {
@@ -119,9 +148,9 @@ describe('Schema: KnowledgeBaseConfigSchema', () => {
   });
 
   it('fails through parseOrThrow with a ConfigError that names the key', () => {
-    expect(() => parseOrThrow(KnowledgeBaseConfigSchema, { ...DEV_KNOWLEDGE_BASE, dataSourceGeneration: 1.5 }, 'kb')).toThrow(
-      ConfigError,
-    );
+    expect(() =>
+      parseOrThrow(KnowledgeBaseConfigSchema, { ...DEV_KNOWLEDGE_BASE, dataSourceGeneration: 1.5 }, 'kb'),
+    ).toThrow(ConfigError);
   });
 
   it('keeps the default chunking valid', () => {
@@ -141,7 +170,12 @@ describe('Schema: KnowledgeBaseConfigSchema', () => {
   it('accepts hierarchical chunking exactly when the child is smaller than the parent (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 8192 }), fc.integer({ min: 1, max: 8192 }), (parent, child) => {
-        const chunking = { strategy: 'HIERARCHICAL', parentMaxTokens: parent, childMaxTokens: child, overlapTokens: 1 };
+        const chunking = {
+          strategy: 'HIERARCHICAL',
+          parentMaxTokens: parent,
+          childMaxTokens: child,
+          overlapTokens: 1,
+        };
         expect(parse({ chunking }).success).toBe(child < parent);
       }),
       { numRuns: 150 },

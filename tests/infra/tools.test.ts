@@ -1,0 +1,51 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Data } from '../../infra/constructs/data';
+import { Tools } from '../../infra/constructs/tools';
+import { fixtureTool, testConfig, testStack } from '../support/cdk';
+
+describe('Class: Tools', () => {
+  let template: Template;
+  let tools: Tools;
+  beforeAll(() => {
+    const stack = testStack();
+    const data = new Data(stack, 'Data', { retainData: false });
+    tools = new Tools(stack, 'Tools', {
+      tools: [fixtureTool('tickets'), fixtureTool('alpha')],
+      config: testConfig(),
+      toolLogs: data.toolLogs,
+    });
+    template = Template.fromStack(stack);
+  });
+
+  it('creates one Lambda per discovered tool, described by its operations', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: "KASS action group 'tickets' (listTickets, createTicket)",
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'kass-tickets' }) },
+    });
+  });
+
+  it('tells every tool where to record its calls, with write-only access', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment.Variables.TOOL_LOGS_TABLE_NAME).toEqual({
+        Ref: expect.stringMatching(/^DataToolLogs/),
+      });
+    }
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: 'dynamodb:PutItem',
+            Effect: 'Allow',
+            Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^DataToolLogs'), 'Arn'] }],
+          },
+        ]),
+      },
+    });
+  });
+
+  it('looks up functions by tool name and names the known tools otherwise', () => {
+    expect(tools.has('tickets')).toBe(true);
+    expect(() => tools.functionOf('nope')).toThrow(/No tool 'nope'; discovered: tickets, alpha/);
+  });
+});
