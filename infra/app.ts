@@ -3,7 +3,9 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from './config/config-error';
 import { loadGuardrailPolicy } from './config/guardrail-policy';
+import { checkChunkingLock, readChunkingLock, writeChunkingLock } from './config/chunking-lock';
 import { loadStageConfig } from './config/load-config';
+import type { StageConfig } from './config/stage-config';
 import { REPO_ROOT } from './constructs/kass-function';
 import { discoverTools } from './constructs/tool-discovery';
 import { KassStack } from './stacks/kass-stack';
@@ -17,6 +19,21 @@ export interface BuildAppOptions {
   readonly context?: Record<string, unknown>;
   /** Run cdk-nag as a validation plugin (any finding fails synth). @default true */
   readonly nag?: boolean;
+  /**
+   * Record a stage's first chunking in `knowledge/chunking.lock.json` (the synth commands do; tests only check).
+   * @default false
+   */
+  readonly recordChunking?: boolean;
+}
+
+export const CHUNKING_LOCK_FILE = path.join(REPO_ROOT, 'knowledge', 'chunking.lock.json');
+
+/** Chunking cannot change once a data source exists: fail synth on a change, record a stage's first use. */
+function guardChunking(config: StageConfig, record: boolean): void {
+  const lock = readChunkingLock(CHUNKING_LOCK_FILE);
+  const check = checkChunkingLock(config.stage, config.knowledgeBase, lock);
+  if (check.status === 'mismatch') throw new ConfigError('knowledge/chunking.lock.json', [check.message]);
+  if (check.status !== 'ok' && record) writeChunkingLock(CHUNKING_LOCK_FILE, { ...lock, [config.stage]: check.entry });
 }
 
 /** Stack name of a stage: what `kass` commands look up to find the agent, bucket and knowledge base. */
@@ -31,6 +48,7 @@ export function buildApp(options: BuildAppOptions = {}) {
   const stage = options.stage ?? (app.node.tryGetContext('stage') as string | undefined) ?? 'dev';
   const overrides = app.node.tryGetContext('kass:config') as string | Record<string, unknown> | undefined;
   const config = loadStageConfig(stage, typeof overrides === 'string' ? JSON.parse(overrides) : overrides);
+  guardChunking(config, options.recordChunking ?? false);
   const stack = new KassStack(app, stackNameOf(config.stage), {
     config,
     tools: discoverTools(REPO_ROOT),
@@ -44,7 +62,7 @@ export function buildApp(options: BuildAppOptions = {}) {
 
 if (require.main === module) {
   try {
-    buildApp();
+    buildApp({ recordChunking: true });
   } catch (error) {
     // Configuration and schema problems are the user's to fix: print the message, not a stack trace.
     if (error instanceof ConfigError) {

@@ -16,7 +16,7 @@ function main(): number {
   const started = Date.now();
   let built: ReturnType<typeof buildApp>;
   try {
-    built = buildApp({ stage: values.stage, outdir: values.out });
+    built = buildApp({ stage: values.stage, outdir: values.out, recordChunking: true });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KnowledgeBaseConfigSchema } from './knowledge-config';
 
 /** Agent models KASS knows how to wire (foundation model + cross-region inference profile). */
 export const AGENT_MODELS = ['claude-sonnet-4-5', 'claude-sonnet-4-6', 'claude-haiku-4-5', 'claude-3-5-sonnet-v2'] as const;
@@ -56,6 +57,11 @@ export const StageConfigSchema = z.strictObject({
     }),
     /** Instruction file, relative to the repository root. */
     instructionFile: z.string().min(1),
+    /**
+     * `lambda`: Bedrock calls the tool Lambdas. `return-control`: the agent hands each tool call back to the
+     * caller (`kass chat --local-tools` runs the local handlers), for iterating on a tool without redeploying.
+     */
+    toolExecution: z.enum(['lambda', 'return-control']),
   }),
   lambda: z.strictObject({
     defaults: lambdaSettings,
@@ -84,6 +90,7 @@ export const StageConfigSchema = z.strictObject({
       maxDiffChars: z.number().int().min(1000).max(400000),
     }),
   }),
+  knowledgeBase: KnowledgeBaseConfigSchema,
   tags: z.record(z.string(), z.string()).default({}),
 });
 

@@ -1,3 +1,4 @@
+import { DEV_KNOWLEDGE_BASE, PROD_KNOWLEDGE_BASE } from './knowledge-config';
 import type { StageConfigInput } from './stage-config';
 
 /**
@@ -12,6 +13,7 @@ const dev: StageConfigInput = {
     idleSessionTtlMinutes: 10,
     memory: { enabled: false, storageDays: 30, maxRecentSessions: 20 },
     instructionFile: 'infra/config/agent-instruction.md',
+    toolExecution: 'lambda',
   },
   lambda: { defaults: { memoryMb: 512, timeoutSeconds: 30 }, logLevel: 'INFO' },
   logRetentionDays: 14,
@@ -27,6 +29,7 @@ const dev: StageConfigInput = {
       maxDiffChars: 120000,
     },
   },
+  knowledgeBase: DEV_KNOWLEDGE_BASE,
   tags: { project: 'kass', stage: 'dev' },
 };
 
@@ -41,7 +44,17 @@ const prod: StageConfigInput = {
     ...dev.tools,
     codeReview: { ...dev.tools.codeReview, tokenSecretName: 'kass/prod/gitlab-token' },
   },
+  knowledgeBase: PROD_KNOWLEDGE_BASE,
   tags: { project: 'kass', stage: 'prod' },
 };
 
-export const STAGES: Readonly<Record<string, StageConfigInput>> = { dev, prod };
+/** A developer's agent whose tools run on the developer's machine (`kass chat --local-tools`). */
+const local: StageConfigInput = {
+  ...dev,
+  stage: 'local',
+  agent: { ...dev.agent, toolExecution: 'return-control' },
+  tools: { ...dev.tools, codeReview: { ...dev.tools.codeReview, tokenSecretName: 'kass/local/gitlab-token' } },
+  tags: { project: 'kass', stage: 'local' },
+};
+
+export const STAGES: Readonly<Record<string, StageConfigInput>> = { dev, prod, local };

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as bedrock from '@aws-cdk/aws-bedrock-alpha';
 import { Annotations, Duration, Validations } from 'aws-cdk-lib';
+import type { CfnAgent } from 'aws-cdk-lib/aws-bedrock';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { type AgentConfig, type AgentModel, LEGACY_MODELS } from '../config/stage-config';
 import type { KassFunction } from './kass-function';
@@ -42,6 +44,8 @@ export interface KassAgentProps {
   readonly tools: readonly AgentTool[];
   /** A guardrail whose `guardrailVersion` is the numbered version to attach. */
   readonly guardrail: bedrock.IGuardrail;
+  /** The knowledge base the agent consults, and when (the description is what the model reads). */
+  readonly knowledgeBase?: { readonly id: string; readonly arn: string; readonly description: string };
   /** Extra inputs that change the agent's behaviour (e.g. the guardrail policy hash): a change rolls the alias. */
   readonly versionInputs?: readonly string[];
 }
@@ -101,10 +105,15 @@ export class KassAgent extends Construct {
           name: tool.name,
           description: tool.description,
           apiSchema: bedrock.ApiSchema.fromInline(tool.schemaText),
-          executor: bedrock.ActionGroupExecutor.fromLambda(fn.function),
+          executor:
+            config.toolExecution === 'return-control'
+              ? bedrock.ActionGroupExecutor.RETURN_CONTROL
+              : bedrock.ActionGroupExecutor.fromLambda(fn.function),
         }),
       );
     }
+
+    if (props.knowledgeBase) this.associateKnowledgeBase(props.knowledgeBase);
 
     this.configurationHash = createHash('sha256')
       .update(
@@ -113,6 +122,8 @@ export class KassAgent extends Construct {
           model: model.inferenceProfileId,
           idle: config.idleSessionTtlMinutes,
           memory: config.memory,
+          toolExecution: config.toolExecution,
+          knowledgeBase: props.knowledgeBase?.description ?? null,
           tools: props.tools.map(({ tool }) => [tool.name, tool.schemaText]),
           extra: props.versionInputs ?? [],
         }),
@@ -129,6 +140,17 @@ export class KassAgent extends Construct {
     });
 
     this.acknowledgeAlphaFindings();
+  }
+
+  /** The alpha Agent has no knowledge-base prop: associate through the L1 and grant retrieval on that KB only. */
+  private associateKnowledgeBase(kb: NonNullable<KassAgentProps['knowledgeBase']>): void {
+    const cfnAgent = this.agent.node.defaultChild as CfnAgent;
+    cfnAgent.addPropertyOverride('KnowledgeBases', [
+      { KnowledgeBaseId: kb.id, Description: kb.description, KnowledgeBaseState: 'ENABLED' },
+    ]);
+    this.agent.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [kb.arn] }),
+    );
   }
 
   private acknowledgeAlphaFindings(): void {

@@ -91,7 +91,7 @@ export class KassFunction extends Construct {
     });
 
     Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (active tracing).',
     });
   }

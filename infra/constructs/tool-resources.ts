@@ -38,7 +38,7 @@ export class ToolResources extends Construct {
       data.tickets.grantReadWriteData(fn.function);
       props.notifications.topic.grantPublish(fn.function);
       Validations.of(fn.role).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<DataTickets7C6ABF42.Arn>/index/*]',
+        id: 'AwsSolutions-IAM5[Resource::<DataTickets7C6ABF42.Arn>/index/*]',
         reason: 'Lists tickets by reporter and by status through the two GSIs of the Tickets table (index/*).',
       });
     }
@@ -61,7 +61,7 @@ export class ToolResources extends Construct {
         removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
       Validations.of(this.gitlabToken).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-SMG4',
+        id: 'AwsSolutions-SMG4',
         reason:
           'GitLab tokens are rotated in GitLab (max lifetime 365 days) and then stored here; the README runbook covers it.',
       });

@@ -6,6 +6,9 @@ import type { GuardrailPolicy } from '../config/guardrail-policy';
 import type { StageConfig } from '../config/stage-config';
 import { KassAgent } from '../constructs/agent';
 import { Data } from '../constructs/data';
+import { DocumentsBucket } from '../constructs/documents-bucket';
+import { Ingestion } from '../constructs/ingestion';
+import { KnowledgeBase } from '../constructs/knowledge-base';
 import { KassGuardrail } from '../constructs/guardrail';
 import { REPO_ROOT } from '../constructs/kass-function';
 import type { DiscoveredTool } from '../constructs/tool-discovery';
@@ -25,6 +28,7 @@ export class KassStack extends Stack {
   public readonly guardrail: KassGuardrail;
   public readonly tools: Tools;
   public readonly data: Data;
+  public readonly knowledge: KnowledgeBase;
 
   constructor(scope: Construct, id: string, props: KassStackProps) {
     super(scope, id, props);
@@ -50,6 +54,26 @@ export class KassStack extends Stack {
       guardrail: this.guardrail.guardrail,
     });
 
+    const documents = new DocumentsBucket(this, 'Documents', { retainData: config.retainData });
+    this.knowledge = new KnowledgeBase(this, 'Knowledge', {
+      stage: config.stage,
+      config: config.knowledgeBase,
+      documentsBucket: documents.bucket,
+      documentsPrefix: documents.documentsPrefix,
+    });
+    const ingestion = new Ingestion(this, 'Ingestion', {
+      documentsBucket: documents.bucket,
+      documentsPrefix: documents.documentsPrefix,
+      knowledgeBase: this.knowledge,
+      config: config.knowledgeBase.ingestion,
+      function: {
+        settings: config.lambda.defaults,
+        logLevel: config.lambda.logLevel,
+        logRetentionDays: config.logRetentionDays,
+        retainLogs: config.retainData,
+      },
+    });
+
     const instruction = fs.readFileSync(path.join(REPO_ROOT, config.agent.instructionFile), 'utf8');
     this.agent = new KassAgent(this, 'Agent', {
       stage: config.stage,
@@ -57,6 +81,13 @@ export class KassStack extends Stack {
       instruction,
       tools: props.tools.map((tool) => ({ tool, function: this.tools.functionOf(tool.name) })),
       guardrail: this.guardrail.guardrail,
+      knowledgeBase: {
+        id: this.knowledge.knowledgeBaseId,
+        arn: this.knowledge.knowledgeBaseArn,
+        description:
+          'KASS documents: runbooks, policies, service catalogue and team notes. Use it for questions about ' +
+          'internal systems, procedures and documents; cite what you used.',
+      },
       versionInputs: [this.guardrail.policyHash],
     });
 
@@ -65,6 +96,10 @@ export class KassStack extends Stack {
     new CfnOutput(this, 'AgentArn', { value: this.agent.agent.agentArn });
     new CfnOutput(this, 'GuardrailId', { value: this.guardrail.guardrail.guardrailId });
     new CfnOutput(this, 'GuardrailVersion', { value: this.guardrail.versionNumber });
+    new CfnOutput(this, 'DocumentsBucketName', { value: documents.bucket.bucketName });
+    new CfnOutput(this, 'KnowledgeBaseId', { value: this.knowledge.knowledgeBaseId });
+    new CfnOutput(this, 'DataSourceId', { value: this.knowledge.dataSourceId });
+    new CfnOutput(this, 'IngestionQueueUrl', { value: ingestion.queue.queueUrl });
     new CfnOutput(this, 'TicketsTableName', { value: this.data.tickets.tableName });
     new CfnOutput(this, 'ConversationsTableName', { value: this.data.conversations.tableName });
     new CfnOutput(this, 'ToolLogsTableName', { value: this.data.toolLogs.tableName });

@@ -144,3 +144,31 @@ describe('Class: KassAgent', () => {
     expect(() => build({ instruction })).toThrow(/agent\.instructionFile .*Bedrock accepts 40-4000/);
   });
 });
+
+describe('Class: KassAgent (return of control)', () => {
+  it('hands tool calls back to the caller when toolExecution is return-control', () => {
+    // Prepare
+    const stack = testStack(testApp());
+    const config = testConfig({ agent: { toolExecution: 'return-control' } });
+    const tool = fixtureTool('tickets');
+    const toolLogs = new dynamodb.Table(stack, 'ToolLogs', {
+      partitionKey: { name: 'session_id', type: dynamodb.AttributeType.STRING },
+    });
+    const tools = new Tools(stack, 'Tools', { tools: [tool], config, toolLogs });
+    const guardrail = new bedrock.Guardrail(stack, 'Guardrail', { guardrailName: 'test-guardrail' });
+    // Act
+    new KassAgent(stack, 'Agent', {
+      stage: 'local',
+      config: config.agent,
+      instruction: INSTRUCTION,
+      tools: [{ tool, function: tools.functionOf('tickets') }],
+      guardrail,
+    });
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::Bedrock::Agent', {
+      ActionGroups: Match.arrayWith([
+        Match.objectLike({ ActionGroupName: 'tickets', ActionGroupExecutor: { CustomControl: 'RETURN_CONTROL' } }),
+      ]),
+    });
+  });
+});

@@ -1,5 +1,6 @@
 import { App, type CfnElement, LegacyStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { ConfigError } from '../../infra/config/config-error';
@@ -470,6 +471,22 @@ describe('Class: KnowledgeBase', () => {
   describe('cdk-nag', () => {
     it.each(['dev', 'prod'])('reports no unacknowledged AwsSolutions finding (%s)', (stage) => {
       const { app } = stage === 'dev' ? dev : prod;
+      const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(app);
+      expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    });
+
+    it('names the finding exactly for an imported bucket too', () => {
+      // Prepare
+      const app = testApp();
+      const stack = testStack(app);
+      const bucket = s3.Bucket.fromBucketName(stack, 'Imported', 'kass-shared-documents');
+      // Act
+      new KnowledgeBase(stack, 'Kb', {
+        stage: 'dev',
+        config: KnowledgeBaseConfigSchema.parse(DEV_KNOWLEDGE_BASE),
+        documentsBucket: bucket,
+      });
+      // Assess
       const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(app);
       expect(report.violations.map((v) => v.ruleName)).toEqual([]);
     });

@@ -4,7 +4,7 @@ import { loadStageConfig } from '../../../infra/config/load-config';
 import { LOG_RETENTION_DAYS } from '../../../infra/config/stage-config';
 
 describe('Function: loadStageConfig', () => {
-  it.each(['dev', 'prod'])('validates the shipped %s stage', (stage) => {
+  it.each(['dev', 'prod', 'local'])('validates the shipped %s stage', (stage) => {
     // Act
     const config = loadStageConfig(stage);
     // Assess
@@ -18,7 +18,7 @@ describe('Function: loadStageConfig', () => {
   });
 
   it('names the known stages when the stage is unknown', () => {
-    expect(() => loadStageConfig('qa')).toThrow(/unknown stage 'qa'; known stages: dev, prod/);
+    expect(() => loadStageConfig('qa')).toThrow(/unknown stage 'qa'; known stages: dev, prod, local/);
   });
 
   it.each([
