@@ -38,6 +38,16 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "Check action-group OpenAPI schemas against Bedrock's rules (default: schemas/)",
     load: () => import('./commands/schemas-check'),
   },
+  tool: {
+    args: '<group> <operationId> [options]',
+    summary: 'Run one operation of a tool locally and print its response (--event: the event only)',
+    load: () => import('./commands/tool'),
+  },
+  'new-tool': {
+    args: '<name>',
+    summary: 'Scaffold a tool: schema, handler, generated types and a passing test',
+    load: () => import('./commands/new-tool'),
+  },
 };
 
 const processIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });

@@ -66,20 +66,30 @@ export class StackOutputs {
       const client = await this.clientFactory();
       const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
       const outputs = Stacks?.[0]?.Outputs ?? [];
-      return Object.fromEntries(outputs.flatMap((o) => (o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [])));
+      return Object.fromEntries(
+        outputs.flatMap((o) => (o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [])),
+      );
     } catch (error) {
       const name = (error as { name?: string }).name ?? '';
       const message = (error as { message?: string }).message ?? '';
       if (name === 'ValidationError' && /does not exist/.test(message)) {
-        throw new CliError(`Stack ${stackName} is not deployed in this account/region. Deploy it (npx cdk deploy -c stage=${this.stage}) or ${hint}.`);
+        throw new CliError(
+          `Stack ${stackName} is not deployed in this account/region. Deploy it (npx cdk deploy -c stage=${this.stage}) or ${hint}.`,
+        );
       }
       if (name === 'CredentialsProviderError' || /credential/i.test(message)) {
-        throw new CliError(`No AWS credentials found to read stack ${stackName}. Configure a profile (AWS_PROFILE) or ${hint}.`);
+        throw new CliError(
+          `No AWS credentials found to read stack ${stackName}. Configure a profile (AWS_PROFILE) or ${hint}.`,
+        );
       }
       if (/region/i.test(message) && /missing/i.test(message)) {
-        throw new CliError(`No AWS region configured. Set AWS_REGION (or a profile with a region) or ${hint}.`);
+        throw new CliError(
+          `No AWS region configured. Set AWS_REGION (or a profile with a region) or ${hint}.`,
+        );
       }
-      throw new CliError(`Could not read the outputs of stack ${stackName} (${name || 'error'}). ${hint[0]?.toUpperCase()}${hint.slice(1)}.`);
+      throw new CliError(
+        `Could not read the outputs of stack ${stackName} (${name || 'error'}). ${hint[0]?.toUpperCase()}${hint.slice(1)}.`,
+      );
     }
   }
 }

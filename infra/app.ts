@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { checkChunkingLock, readChunkingLock, writeChunkingLock } from './config/chunking-lock';
 import { ConfigError } from './config/config-error';
 import { loadGuardrailPolicy } from './config/guardrail-policy';
-import { checkChunkingLock, readChunkingLock, writeChunkingLock } from './config/chunking-lock';
 import { loadStageConfig } from './config/load-config';
 import type { StageConfig } from './config/stage-config';
 import { REPO_ROOT } from './constructs/kass-function';
@@ -33,7 +33,8 @@ function guardChunking(config: StageConfig, record: boolean): void {
   const lock = readChunkingLock(CHUNKING_LOCK_FILE);
   const check = checkChunkingLock(config.stage, config.knowledgeBase, lock);
   if (check.status === 'mismatch') throw new ConfigError('knowledge/chunking.lock.json', [check.message]);
-  if (check.status !== 'ok' && record) writeChunkingLock(CHUNKING_LOCK_FILE, { ...lock, [config.stage]: check.entry });
+  if (check.status !== 'ok' && record)
+    writeChunkingLock(CHUNKING_LOCK_FILE, { ...lock, [config.stage]: check.entry });
 }
 
 /** Stack name of a stage: what `kass` commands look up to find the agent, bucket and knowledge base. */

@@ -13,16 +13,28 @@ export interface StackSummary {
   readonly stackName: string;
   readonly resourceCount: number;
   readonly resourcesByType: Readonly<Record<string, number>>;
-  readonly agent?: { name: string; model: string; idleSessionTtlSeconds: number; actionGroups: ActionGroupSummary[] };
+  readonly agent?: {
+    name: string;
+    model: string;
+    idleSessionTtlSeconds: number;
+    actionGroups: ActionGroupSummary[];
+  };
   readonly aliases: readonly string[];
-  readonly guardrail?: { name: string; contentFilters: string[]; piiEntities: number; regexes: number; topics: number };
+  readonly guardrail?: {
+    name: string;
+    contentFilters: string[];
+    piiEntities: number;
+    regexes: number;
+    topics: number;
+  };
   readonly guardrailVersions: number;
   readonly knowledgeBases: readonly string[];
   readonly functions: number;
 }
 
 const asString = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
-const arr = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
+const arr = (v: unknown): Record<string, unknown>[] =>
+  Array.isArray(v) ? (v as Record<string, unknown>[]) : [];
 
 /** Lists `VERB path (operationId)` for an inline OpenAPI payload. */
 function operationsOf(payload: unknown): string[] {
@@ -58,7 +70,11 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
               const executor = g.ActionGroupExecutor as Record<string, unknown> | undefined;
               return {
                 name: asString(g.ActionGroupName),
-                executor: executor?.Lambda ? 'lambda' : executor?.CustomControl ? 'return-control' : 'built-in',
+                executor: executor?.Lambda
+                  ? 'lambda'
+                  : executor?.CustomControl
+                    ? 'return-control'
+                    : 'built-in',
                 operations: operationsOf((g.ApiSchema as { Payload?: unknown } | undefined)?.Payload),
               } satisfies ActionGroupSummary;
             }),
@@ -70,12 +86,15 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
       ? {
           guardrail: {
             name: asString(guardrailProps.Name),
-            contentFilters: arr((guardrailProps.ContentPolicyConfig as Record<string, unknown>)?.FiltersConfig).map(
-              (f) => `${f.Type} ${f.InputStrength}/${f.OutputStrength}`,
-            ),
-            piiEntities: arr((guardrailProps.SensitiveInformationPolicyConfig as Record<string, unknown>)?.PiiEntitiesConfig)
-              .length,
-            regexes: arr((guardrailProps.SensitiveInformationPolicyConfig as Record<string, unknown>)?.RegexesConfig).length,
+            contentFilters: arr(
+              (guardrailProps.ContentPolicyConfig as Record<string, unknown>)?.FiltersConfig,
+            ).map((f) => `${f.Type} ${f.InputStrength}/${f.OutputStrength}`),
+            piiEntities: arr(
+              (guardrailProps.SensitiveInformationPolicyConfig as Record<string, unknown>)?.PiiEntitiesConfig,
+            ).length,
+            regexes: arr(
+              (guardrailProps.SensitiveInformationPolicyConfig as Record<string, unknown>)?.RegexesConfig,
+            ).length,
             topics: arr((guardrailProps.TopicPolicyConfig as Record<string, unknown>)?.TopicsConfig).length,
           },
         }
@@ -90,7 +109,9 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
 export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, number> = new Map()): string {
   const lines = [`Stack ${s.stackName}: ${s.resourceCount} resources`];
   if (s.agent) {
-    lines.push(`  Agent ${s.agent.name}: model ${s.agent.model}, idle session TTL ${s.agent.idleSessionTtlSeconds / 60} min`);
+    lines.push(
+      `  Agent ${s.agent.name}: model ${s.agent.model}, idle session TTL ${s.agent.idleSessionTtlSeconds / 60} min`,
+    );
     for (const g of s.agent.actionGroups) {
       lines.push(`    action group ${g.name} (${g.executor})`);
       for (const op of g.operations) lines.push(`      ${op}`);
@@ -104,9 +125,13 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
         `${s.guardrailVersions} numbered version(s)`,
     );
   }
-  lines.push(`  Knowledge bases: ${s.knowledgeBases.length > 0 ? s.knowledgeBases.join(', ') : 'none in this stack'}`);
+  lines.push(
+    `  Knowledge bases: ${s.knowledgeBases.length > 0 ? s.knowledgeBases.join(', ') : 'none in this stack'}`,
+  );
   const sizes = [...bundleSizes.entries()].map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} kB`);
-  lines.push(`  Lambda functions: ${s.functions}${sizes.length > 0 ? ` (bundles: ${sizes.join(', ')})` : ''}`);
+  lines.push(
+    `  Lambda functions: ${s.functions}${sizes.length > 0 ? ` (bundles: ${sizes.join(', ')})` : ''}`,
+  );
   lines.push('  Resources by type:');
   for (const [type, n] of Object.entries(s.resourcesByType).sort()) lines.push(`    ${n} × ${type}`);
   return lines.join('\n');

@@ -34,12 +34,17 @@ function main(): number {
       const assetPath = resource.Metadata?.['aws:asset:path'];
       if (resource.Type !== 'AWS::Lambda::Function' || !assetPath) continue;
       const bundle = path.join(assembly.directory, assetPath, 'index.js');
-      if (fs.existsSync(bundle)) sizes.set(logicalId.replace(/Function[0-9A-F]{8}$/, ''), fs.statSync(bundle).size);
+      if (fs.existsSync(bundle))
+        sizes.set(logicalId.replace(/Function[0-9A-F]{8}$/, ''), fs.statSync(bundle).size);
     }
     console.log(formatSummary(summary, sizes));
-    console.log(`  Template: ${path.relative(process.cwd(), path.join(assembly.directory, stack.templateFile))}`);
+    console.log(
+      `  Template: ${path.relative(process.cwd(), path.join(assembly.directory, stack.templateFile))}`,
+    );
   }
-  console.log(`cdk-nag (AwsSolutions): no unacknowledged findings. Synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  console.log(
+    `cdk-nag (AwsSolutions): no unacknowledged findings. Synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+  );
   return 0;
 }
 

@@ -112,7 +112,8 @@ export class ProjectAllowlist {
     }
     if (!this.keys.has(keyOf(ref))) {
       const listed = this.entries.slice(0, LISTED_ENTRIES).map((e) => e.value);
-      const more = this.entries.length > LISTED_ENTRIES ? ` and ${this.entries.length - LISTED_ENTRIES} more` : '';
+      const more =
+        this.entries.length > LISTED_ENTRIES ? ` and ${this.entries.length - LISTED_ENTRIES} more` : '';
       throw new ProjectNotAllowed(
         `Project ${ref.value} is not on the list of projects KASS may access (allowed: ${listed.join(', ')}${more}). Ask the user to pick an allowed project; an operator can add projects to ${ALLOWLIST_CONFIG_KEY}.`,
       );

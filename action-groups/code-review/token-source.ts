@@ -83,10 +83,10 @@ export class SecretsManagerTokenSource implements TokenSource {
           { cause },
         );
       }
-      throw new DependencyUnavailable('The secret store is unavailable right now. Try again later.', { cause });
+      throw new DependencyUnavailable('The secret store is unavailable right now. Try again later.', {
+        cause,
+      });
     }
-    return parseTokenSecret(
-      typeof value === 'string' || value instanceof Uint8Array ? value : undefined,
-    );
+    return parseTokenSecret(typeof value === 'string' || value instanceof Uint8Array ? value : undefined);
   }
 }

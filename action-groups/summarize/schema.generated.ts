@@ -26,6 +26,12 @@ export interface SummarizeConversationOutput {
   actionItems?: string[];
   /** Overall tone. One of: positive, neutral, negative, mixed. */
   sentiment?: string;
+  /** How many parts the input was read in: 1 normally; more when it was too long for one pass and was summarized part by part, then merged. */
+  chunks?: number;
+  /** Present and true when only part of the input was summarized (see note). */
+  truncated?: boolean;
+  /** Present when the result is partial or has no key points and action items for a reason the user should know; pass it on. */
+  note?: string;
 }
 
 /** Input of summarizeText: POST /summaries. Summarizes a piece of text the user pasted or quoted (an email, a document excerpt, meeting notes, a log): a short summary, the key points, the action items and the overall sentiment. Use it for text given in the chat, not for stored conversations (use summarizeConversation for those). Read-only: it stores and changes nothing, so no confirmation is needed. */
@@ -36,6 +42,8 @@ export interface SummarizeTextInput {
     text: string;
     /** At most how many key points to return, 1 to 20. Defaults to 5. */
     maxKeyPoints: number;
+    /** Optional topic to concentrate on, in a few words, e.g. "deadlines" or "open questions". At most 200 characters. */
+    focus?: string;
   };
 }
 
@@ -49,6 +57,12 @@ export interface SummarizeTextOutput {
   actionItems?: string[];
   /** Overall tone. One of: positive, neutral, negative, mixed. */
   sentiment?: string;
+  /** How many parts the input was read in: 1 normally; more when it was too long for one pass and was summarized part by part, then merged. */
+  chunks?: number;
+  /** Present and true when only part of the input was summarized (see note). */
+  truncated?: boolean;
+  /** Present when the result is partial or has no key points and action items for a reason the user should know; pass it on. */
+  note?: string;
 }
 
 /** Handlers of the summarize action group: `defineTool<SummarizeOperations>({ ... })`. */

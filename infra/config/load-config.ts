@@ -4,7 +4,8 @@ import { STAGES } from './stages';
 
 type Overrides = Record<string, unknown>;
 
-const isPlainObject = (v: unknown): v is Overrides => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Overrides =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Deep-merges overrides into a stage's settings (arrays are replaced, not merged). */
 function merge(base: unknown, overrides: unknown): unknown {
@@ -21,7 +22,9 @@ function merge(base: unknown, overrides: unknown): unknown {
 export function loadStageConfig(stage: string, overrides: Overrides = {}): StageConfig {
   const base = STAGES[stage];
   if (!base) {
-    throw new ConfigError('stage', [`stage: unknown stage '${stage}'; known stages: ${Object.keys(STAGES).join(', ')}`]);
+    throw new ConfigError('stage', [
+      `stage: unknown stage '${stage}'; known stages: ${Object.keys(STAGES).join(', ')}`,
+    ]);
   }
   return parseOrThrow(StageConfigSchema, merge(base, overrides), `configuration of stage '${stage}'`);
 }

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { KnowledgeBaseConfigSchema } from './knowledge-config';
 
 /** Agent models KASS knows how to wire (foundation model + cross-region inference profile). */
-export const AGENT_MODELS = ['claude-sonnet-4-5', 'claude-sonnet-4-6', 'claude-haiku-4-5', 'claude-3-5-sonnet-v2'] as const;
+export const AGENT_MODELS = [
+  'claude-sonnet-4-5',
+  'claude-sonnet-4-6',
+  'claude-haiku-4-5',
+  'claude-3-5-sonnet-v2',
+] as const;
 export type AgentModel = (typeof AGENT_MODELS)[number];
 
 /** Models that Bedrock lists as LEGACY: still selectable for accounts that have them, with a synth warning. */
@@ -17,11 +22,9 @@ const modelKey = z.enum(AGENT_MODELS, {
   error: () => `must be one of ${AGENT_MODELS.join(', ')} (Claude 3.x/3.5 ids are Legacy on Bedrock)`,
 });
 
-const logRetentionDays = z
-  .number()
-  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-    message: `must be a CloudWatch retention period: ${LOG_RETENTION_DAYS.join(', ')}`,
-  });
+const logRetentionDays = z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+  message: `must be a CloudWatch retention period: ${LOG_RETENTION_DAYS.join(', ')}`,
+});
 
 const lambdaSettings = z.strictObject({
   /** Memory in MB; more memory also buys CPU. */

@@ -36,7 +36,11 @@ const dev: StageConfigInput = {
 const prod: StageConfigInput = {
   ...dev,
   stage: 'prod',
-  agent: { ...dev.agent, idleSessionTtlMinutes: 30, memory: { enabled: true, storageDays: 30, maxRecentSessions: 20 } },
+  agent: {
+    ...dev.agent,
+    idleSessionTtlMinutes: 30,
+    memory: { enabled: true, storageDays: 30, maxRecentSessions: 20 },
+  },
   lambda: { defaults: { memoryMb: 1024, timeoutSeconds: 60 }, logLevel: 'INFO' },
   logRetentionDays: 90,
   retainData: true,
@@ -53,7 +57,10 @@ const local: StageConfigInput = {
   ...dev,
   stage: 'local',
   agent: { ...dev.agent, toolExecution: 'return-control' },
-  tools: { ...dev.tools, codeReview: { ...dev.tools.codeReview, tokenSecretName: 'kass/local/gitlab-token' } },
+  tools: {
+    ...dev.tools,
+    codeReview: { ...dev.tools.codeReview, tokenSecretName: 'kass/local/gitlab-token' },
+  },
   tags: { project: 'kass', stage: 'local' },
 };
 

@@ -27,7 +27,10 @@ const GEOS: Record<AgentConfig['inferenceGeo'], bedrock.CrossRegionInferenceProf
 
 /** The cross-region inference profile for a configured model (ids like `us.anthropic.claude-…`). */
 export function inferenceProfileFor(model: AgentModel, geo: AgentConfig['inferenceGeo']) {
-  return bedrock.CrossRegionInferenceProfile.fromConfig({ geoRegion: GEOS[geo], model: FOUNDATION_MODELS[model] });
+  return bedrock.CrossRegionInferenceProfile.fromConfig({
+    geoRegion: GEOS[geo],
+    model: FOUNDATION_MODELS[model],
+  });
 }
 
 /** A tool as the agent sees it: its discovered schema and the Lambda that runs it. */

@@ -9,7 +9,12 @@ export interface DataProps {
 
 /** Attribute names the code writes; the table keys and TTLs below must match them. */
 export const TABLE_KEYS = {
-  tickets: { partitionKey: 'ticketId', ttl: 'expiresAt', reporterIndex: 'reporter-index', statusIndex: 'status-index' },
+  tickets: {
+    partitionKey: 'ticketId',
+    ttl: 'expiresAt',
+    reporterIndex: 'reporter-index',
+    statusIndex: 'status-index',
+  },
   conversations: {
     partitionKey: 'conversation_id',
     sortKey: 'timestamp',

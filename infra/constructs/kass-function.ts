@@ -92,7 +92,8 @@ export class KassFunction extends Construct {
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (active tracing).',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (active tracing).',
     });
   }
 }

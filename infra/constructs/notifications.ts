@@ -23,7 +23,9 @@ export class Notifications extends Construct {
     });
     for (const email of props.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     for (const url of props.webhooks) {
-      this.topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+      this.topic.addSubscription(
+        new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }),
+      );
     }
   }
 }

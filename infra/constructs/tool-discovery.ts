@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Operation, readOperations } from '../../action-groups/kit/openapi/operations';
 import { parseSchemaSource } from '../../action-groups/kit/openapi/document';
+import { type Operation, readOperations } from '../../action-groups/kit/openapi/operations';
 import { checkSchemaText } from '../../action-groups/kit/schema-rules';
 import { ConfigError } from '../config/config-error';
 
@@ -40,16 +40,28 @@ export function discoverTools(repoRoot: string): DiscoveredTool[] {
     const findings = checkSchemaText(schemaText, schemaFile, name);
     for (const f of findings) problems.push(`${f.file}:${f.line}: [${f.rule}] ${f.message}`);
     if (!fs.existsSync(path.join(repoRoot, handlerEntry))) {
-      problems.push(`${schemaFile}: no handler; create ${handlerEntry} (npm run new-tool -- ${name} scaffolds one)`);
+      problems.push(
+        `${schemaFile}: no handler; create ${handlerEntry} (npm run new-tool -- ${name} scaffolds one)`,
+      );
     }
     if (findings.length > 0) continue;
     const { document } = parseSchemaSource(schemaText, schemaFile);
     const info = (document as { info?: { description?: unknown; title?: unknown } }).info;
-    const description = typeof info?.description === 'string' ? info.description : String(info?.title ?? name);
+    const description =
+      typeof info?.description === 'string' ? info.description : String(info?.title ?? name);
     if (description.length > 200) {
-      problems.push(`${schemaFile}: info.description is ${description.length} characters; an action-group description may have at most 200`);
+      problems.push(
+        `${schemaFile}: info.description is ${description.length} characters; an action-group description may have at most 200`,
+      );
     }
-    tools.push({ name, schemaFile, handlerEntry, schemaText, description, operations: readOperations(document) });
+    tools.push({
+      name,
+      schemaFile,
+      handlerEntry,
+      schemaText,
+      description,
+      operations: readOperations(document),
+    });
   }
   if (problems.length > 0) throw new ConfigError('action-group schemas', problems);
   return tools;

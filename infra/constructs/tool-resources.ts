@@ -1,4 +1,4 @@
-import * as bedrock from '@aws-cdk/aws-bedrock-alpha';
+import type * as bedrock from '@aws-cdk/aws-bedrock-alpha';
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -39,7 +39,8 @@ export class ToolResources extends Construct {
       props.notifications.topic.grantPublish(fn.function);
       Validations.of(fn.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::<DataTickets7C6ABF42.Arn>/index/*]',
-        reason: 'Lists tickets by reporter and by status through the two GSIs of the Tickets table (index/*).',
+        reason:
+          'Lists tickets by reporter and by status through the two GSIs of the Tickets table (index/*).',
       });
     }
 
@@ -57,7 +58,8 @@ export class ToolResources extends Construct {
       const settings = config.tools.codeReview;
       this.gitlabToken = new secretsmanager.Secret(this, 'GitLabToken', {
         secretName: settings.tokenSecretName,
-        description: 'GitLab access token for the KASS code-review tool (read_api; api only if posting notes).',
+        description:
+          'GitLab access token for the KASS code-review tool (read_api; api only if posting notes).',
         removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
       Validations.of(this.gitlabToken).acknowledge({
@@ -75,7 +77,12 @@ export class ToolResources extends Construct {
   }
 
   /** Lets a tool call its configured model through the cross-region profile, with the guardrail applied. */
-  private grantModel(fn: KassFunction, model: AgentModel, config: StageConfig, guardrail: bedrock.IGuardrail): void {
+  private grantModel(
+    fn: KassFunction,
+    model: AgentModel,
+    config: StageConfig,
+    guardrail: bedrock.IGuardrail,
+  ): void {
     const profile = inferenceProfileFor(model, config.agent.inferenceGeo);
     profile.grantInvoke(fn.function);
     guardrail.grantApply(fn.function);

@@ -7,12 +7,12 @@ import type { StageConfig } from '../config/stage-config';
 import { KassAgent } from '../constructs/agent';
 import { Data } from '../constructs/data';
 import { DocumentsBucket } from '../constructs/documents-bucket';
-import { Ingestion } from '../constructs/ingestion';
-import { KnowledgeBase } from '../constructs/knowledge-base';
 import { KassGuardrail } from '../constructs/guardrail';
+import { Ingestion } from '../constructs/ingestion';
 import { REPO_ROOT } from '../constructs/kass-function';
-import type { DiscoveredTool } from '../constructs/tool-discovery';
+import { KnowledgeBase } from '../constructs/knowledge-base';
 import { Notifications } from '../constructs/notifications';
+import type { DiscoveredTool } from '../constructs/tool-discovery';
 import { ToolResources } from '../constructs/tool-resources';
 import { Tools } from '../constructs/tools';
 
@@ -92,7 +92,10 @@ export class KassStack extends Stack {
     });
 
     new CfnOutput(this, 'AgentId', { value: this.agent.agent.agentId, description: 'Bedrock agent id' });
-    new CfnOutput(this, 'AgentAliasId', { value: this.agent.alias.aliasId, description: 'Agent alias for apps' });
+    new CfnOutput(this, 'AgentAliasId', {
+      value: this.agent.alias.aliasId,
+      description: 'Agent alias for apps',
+    });
     new CfnOutput(this, 'AgentArn', { value: this.agent.agent.agentArn });
     new CfnOutput(this, 'GuardrailId', { value: this.guardrail.guardrail.guardrailId });
     new CfnOutput(this, 'GuardrailVersion', { value: this.guardrail.versionNumber });

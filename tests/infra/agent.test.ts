@@ -7,10 +7,15 @@ import { fixtureTool, testApp, testConfig, testStack } from '../support/cdk';
 
 const INSTRUCTION = 'You are a test agent. Use the tickets tool to create and list tickets for users.';
 
-function build(options: { instruction?: string; model?: string; schemaFile?: string; memory?: boolean } = {}) {
+function build(
+  options: { instruction?: string; model?: string; schemaFile?: string; memory?: boolean } = {},
+) {
   const stack = testStack(testApp());
   const config = testConfig({
-    agent: { ...(options.model ? { model: options.model } : {}), memory: { enabled: options.memory ?? false } },
+    agent: {
+      ...(options.model ? { model: options.model } : {}),
+      memory: { enabled: options.memory ?? false },
+    },
   });
   const tool = fixtureTool('tickets', options.schemaFile);
   const toolLogs = new dynamodb.Table(stack, 'ToolLogs', {
@@ -57,7 +62,9 @@ describe('Class: KassAgent', () => {
       ActionGroupState: 'ENABLED',
       Description: 'Tickets for problems users report.',
       ApiSchema: { Payload: built.tool.schemaText },
-      ActionGroupExecutor: { Lambda: { 'Fn::GetAtt': [expect.stringMatching(/^ToolsticketsFunction/), 'Arn'] } },
+      ActionGroupExecutor: {
+        Lambda: { 'Fn::GetAtt': [expect.stringMatching(/^ToolsticketsFunction/), 'Arn'] },
+      },
     });
   });
 
@@ -167,7 +174,10 @@ describe('Class: KassAgent (return of control)', () => {
     // Assess
     Template.fromStack(stack).hasResourceProperties('AWS::Bedrock::Agent', {
       ActionGroups: Match.arrayWith([
-        Match.objectLike({ ActionGroupName: 'tickets', ActionGroupExecutor: { CustomControl: 'RETURN_CONTROL' } }),
+        Match.objectLike({
+          ActionGroupName: 'tickets',
+          ActionGroupExecutor: { CustomControl: 'RETURN_CONTROL' },
+        }),
       ]),
     });
   });

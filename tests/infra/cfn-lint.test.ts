@@ -11,7 +11,6 @@ if (!installed) console.warn('cfn-lint is not installed: the CloudFormation lint
 // W3005 (redundant DependsOn) comes from CDK-generated dependencies, not from our code.
 const IGNORED = ['W3005'];
 
-// biome-ignore lint/suspicious/noSkippedTests: cfn-lint is a Python tool the machine may lack; the skip is reported.
 const itWhenInstalled = installed ? it : it.skip;
 
 describe('cfn-lint over every synthesized template', () => {
@@ -19,22 +18,27 @@ describe('cfn-lint over every synthesized template', () => {
     // Prepare
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kass-cfnlint-'));
     const { app } = buildApp({ stage, outdir, context: { 'aws:cdk:bundling-stacks': [] }, nag: false });
-    const templates = app
-      .synth()
-      .stacks.map((s) => path.join(outdir, s.templateFile));
+    const templates = app.synth().stacks.map((s) => path.join(outdir, s.templateFile));
     // Act
     let output = '';
     let status = 0;
     try {
-      output = execFileSync('cfn-lint', ['--ignore-checks', ...IGNORED, '--format', 'parseable', '-t', ...templates], {
-        encoding: 'utf8',
-      });
+      output = execFileSync(
+        'cfn-lint',
+        ['--ignore-checks', ...IGNORED, '--format', 'parseable', '-t', ...templates],
+        {
+          encoding: 'utf8',
+        },
+      );
     } catch (error) {
       const e = error as { status: number; stdout: string };
       status = e.status;
       output = e.stdout;
     }
     // Assess
-    expect({ status, findings: output.trim().split('\n').filter(Boolean) }).toEqual({ status: 0, findings: [] });
+    expect({ status, findings: output.trim().split('\n').filter(Boolean) }).toEqual({
+      status: 0,
+      findings: [],
+    });
   });
 });

@@ -48,8 +48,14 @@ describe('Class: KassFunction', () => {
 
   it('writes to its own log group with retention, retained only when asked', () => {
     template.resourceCountIs('AWS::Logs::LogGroup', 2);
-    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 14 }, DeletionPolicy: 'Delete' });
-    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 14 }, DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 14 },
+      DeletionPolicy: 'Delete',
+    });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 14 },
+      DeletionPolicy: 'Retain',
+    });
   });
 
   it('gives each function its own role with no managed policies', () => {

@@ -48,8 +48,9 @@ describe('Class: KassStack', () => {
     const roles = new Set(Object.values(fns).map((f) => JSON.stringify(f.Properties.Role)));
     expect(roles.size).toBe(Object.keys(fns).length);
     const env = (name: string) =>
-      Object.values(fns).find((f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === `kass-${name}`)
-        ?.Properties.Environment.Variables as Record<string, unknown>;
+      Object.values(fns).find(
+        (f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === `kass-${name}`,
+      )?.Properties.Environment.Variables as Record<string, unknown>;
     expect(Object.keys(env('report')).sort()).toEqual(
       expect.arrayContaining(['TICKETS_TABLE_NAME', 'NOTIFICATIONS_TOPIC_ARN', 'TOOL_LOGS_TABLE_NAME']),
     );
@@ -58,7 +59,12 @@ describe('Class: KassStack', () => {
     );
     expect(env('summarize').MODEL_ID).toBe('us.anthropic.claude-haiku-4-5-20251001-v1:0');
     expect(Object.keys(env('code-review'))).toEqual(
-      expect.arrayContaining(['GITLAB_BASE_URL', 'GITLAB_TOKEN_SECRET_ARN', 'GITLAB_PROJECT_ALLOWLIST', 'MODEL_ID']),
+      expect.arrayContaining([
+        'GITLAB_BASE_URL',
+        'GITLAB_TOKEN_SECRET_ARN',
+        'GITLAB_PROJECT_ALLOWLIST',
+        'MODEL_ID',
+      ]),
     );
     // The token is referenced by ARN only; no value that looks like a secret is in any environment.
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {

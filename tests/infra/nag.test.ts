@@ -27,9 +27,9 @@ describe('cdk-nag AwsSolutions over the whole app', () => {
     // Act
     const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(app);
     // Assess
-    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`)).toEqual(
-      [],
-    );
+    expect(
+      report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`),
+    ).toEqual([]);
   });
 
   it('gives every acknowledgement a specific reason and a finding that still fires without it', () => {
@@ -48,7 +48,9 @@ describe('cdk-nag AwsSolutions over the whole app', () => {
       const hidden = raw.filter(
         (v) =>
           v.ruleName === bareRuleId(ack.id) &&
-          v.violatingResources.some((r) => r.constructPath === ack.path || (r.constructPath ?? "").startsWith(`${ack.path}/`)),
+          v.violatingResources.some(
+            (r) => r.constructPath === ack.path || (r.constructPath ?? '').startsWith(`${ack.path}/`),
+          ),
       );
       expect({ ack: `${ack.path} ${ack.id}`, fires: hidden.length > 0 }).toEqual({
         ack: `${ack.path} ${ack.id}`,

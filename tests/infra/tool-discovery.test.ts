@@ -56,7 +56,7 @@ describe('Function: discoverTools', () => {
   });
 
   it('fails synth with file and line when a schema breaks a Bedrock rule', () => {
-    const broken = fixtureSchema.replace("openapi: 3.0.0", "openapi: 3.0.3");
+    const broken = fixtureSchema.replace('openapi: 3.0.0', 'openapi: 3.0.3');
     const root = repoWith({ 'schemas/tickets.yaml': broken, 'action-groups/tickets/handler.ts': '' });
     expect(() => discoverTools(root)).toThrow(/schemas\/tickets\.yaml:1: \[openapi-version\]/);
   });

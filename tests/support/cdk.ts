@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { readOperations } from '../../action-groups/kit/openapi/operations';
 import { parseSchemaSource } from '../../action-groups/kit/openapi/document';
+import { readOperations } from '../../action-groups/kit/openapi/operations';
 import { loadStageConfig } from '../../infra/config/load-config';
 import type { StageConfig } from '../../infra/config/stage-config';
 import type { DiscoveredTool } from '../../infra/constructs/tool-discovery';
@@ -15,10 +15,14 @@ export const testStack = (app: App = testApp()): Stack =>
   new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
 
 /** The dev configuration with overrides (validated like the real thing). */
-export const testConfig = (overrides: Record<string, unknown> = {}): StageConfig => loadStageConfig('dev', overrides);
+export const testConfig = (overrides: Record<string, unknown> = {}): StageConfig =>
+  loadStageConfig('dev', overrides);
 
 /** A discovered tool backed by the fixture schema and a stand-in handler. */
-export function fixtureTool(name = 'tickets', schemaFile = 'tests/fixtures/infra/tickets.yaml'): DiscoveredTool {
+export function fixtureTool(
+  name = 'tickets',
+  schemaFile = 'tests/fixtures/infra/tickets.yaml',
+): DiscoveredTool {
   const repoRoot = path.resolve(__dirname, '../..');
   const schemaText = fs.readFileSync(path.join(repoRoot, schemaFile), 'utf8');
   const { document } = parseSchemaSource(schemaText, schemaFile);

@@ -39,7 +39,9 @@ export function parseSchemaSource(text: string, file: string): SchemaSource {
       const range = (node as { range?: [number, number, number] } | null)?.range;
       if (range) line = lineCounter.linePos(range[0]).line;
       if (isMap(node)) {
-        const pair = node.items.find((p) => String((p.key as { value?: unknown })?.value ?? p.key) === String(key));
+        const pair = node.items.find(
+          (p) => String((p.key as { value?: unknown })?.value ?? p.key) === String(key),
+        );
         if (!pair) return line;
         const keyRange = (pair.key as { range?: [number, number, number] } | null)?.range;
         if (keyRange) line = lineCounter.linePos(keyRange[0]).line;

@@ -96,7 +96,11 @@ export function readOperations(doc: unknown): Operation[] {
       if (isObj(body) && isObj(body.content)) {
         const [mediaType, media] = Object.entries(body.content)[0] ?? [];
         if (mediaType && isObj(media)) {
-          requestBody = { required: body.required === true, mediaType, schema: resolveSchema(doc, media.schema) };
+          requestBody = {
+            required: body.required === true,
+            mediaType,
+            schema: resolveSchema(doc, media.schema),
+          };
         }
       }
       operations.push({

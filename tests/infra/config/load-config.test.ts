@@ -22,13 +22,37 @@ describe('Function: loadStageConfig', () => {
   });
 
   it.each([
-    { name: 'legacy-style model id', overrides: { agent: { model: 'anthropic.claude-3-5-sonnet-20241022-v2:0' } }, key: 'agent.model' },
-    { name: 'idle TTL above the alpha limit', overrides: { agent: { idleSessionTtlMinutes: 90 } }, key: 'agent.idleSessionTtlMinutes' },
-    { name: 'memory days above 365', overrides: { agent: { memory: { storageDays: 400 } } }, key: 'agent.memory.storageDays' },
+    {
+      name: 'legacy-style model id',
+      overrides: { agent: { model: 'anthropic.claude-3-5-sonnet-20241022-v2:0' } },
+      key: 'agent.model',
+    },
+    {
+      name: 'idle TTL above the alpha limit',
+      overrides: { agent: { idleSessionTtlMinutes: 90 } },
+      key: 'agent.idleSessionTtlMinutes',
+    },
+    {
+      name: 'memory days above 365',
+      overrides: { agent: { memory: { storageDays: 400 } } },
+      key: 'agent.memory.storageDays',
+    },
     { name: 'unsupported log retention', overrides: { logRetentionDays: 10 }, key: 'logRetentionDays' },
-    { name: 'lambda memory too small', overrides: { lambda: { defaults: { memoryMb: 64 } } }, key: 'lambda.defaults.memoryMb' },
-    { name: 'http GitLab URL', overrides: { tools: { codeReview: { gitlabBaseUrl: 'http://gitlab.local' } } }, key: 'tools.codeReview.gitlabBaseUrl' },
-    { name: 'bad notification email', overrides: { tools: { report: { notificationEmails: ['ops'] } } }, key: 'tools.report.notificationEmails.0' },
+    {
+      name: 'lambda memory too small',
+      overrides: { lambda: { defaults: { memoryMb: 64 } } },
+      key: 'lambda.defaults.memoryMb',
+    },
+    {
+      name: 'http GitLab URL',
+      overrides: { tools: { codeReview: { gitlabBaseUrl: 'http://gitlab.local' } } },
+      key: 'tools.codeReview.gitlabBaseUrl',
+    },
+    {
+      name: 'bad notification email',
+      overrides: { tools: { report: { notificationEmails: ['ops'] } } },
+      key: 'tools.report.notificationEmails.0',
+    },
     { name: 'unknown key (typo)', overrides: { agent: { idleSessionTTL: 5 } }, key: 'agent' },
     { name: 'bad account id', overrides: { env: { account: '12345' } }, key: 'env.account' },
   ])('fails naming the key: $name', ({ overrides, key }) => {

@@ -1,0 +1,26 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startS3rver } from './tests/support/s3rver';
+import { BedrockAgentFake } from './tests/support/bedrock-agent-server';
+import { createSync } from './cli/commands/sync';
+(async () => {
+  const s3 = await startS3rver({ buckets: ['docs'] });
+  const fake = await BedrockAgentFake.start();
+  Object.assign(process.env, s3.env, { AWS_ENDPOINT_URL_BEDROCK_AGENT: fake.endpoint });
+  const dir = mkdtempSync(join(tmpdir(), 'kass-docs-'));
+  mkdirSync(join(dir, 'raw'));
+  writeFileSync(join(dir, 'raw/a.md'), '# A\n');
+  writeFileSync(join(dir, 'raw/a.md.metadata.json'), JSON.stringify({ metadataAttributes: { team: 'x', year: 2024 } }));
+  writeFileSync(join(dir, 'raw/bad.exe'), 'MZ');
+  fake.script = [{ status: 'IN_PROGRESS', statistics: { numberOfDocumentsScanned: 1 } }, { status: 'COMPLETE', statistics: { numberOfDocumentsScanned: 1, numberOfNewDocumentsIndexed: 1 } }];
+  const io = { cwd: dir, stdout: process.stdout, stderr: process.stderr };
+  const run = createSync({ poll: { initialMs: 10, maxMs: 20, factor: 1.5 } });
+  const args = ['.', '--bucket', 'docs', '--knowledge-base-id', fake.knowledgeBaseId, '--data-source-id', fake.dataSourceId];
+  console.log('exit', await run(args, io));
+  console.log(s3.puts());
+  console.log('exit', await run(args, io));
+  console.log('exit', await run([...args, '--json', '--dry-run'], io));
+  console.log(fake.calls.map(c => `${c.operation} ${c.status}`));
+  await s3.close(); await fake.close();
+})();

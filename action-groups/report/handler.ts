@@ -1,0 +1,53 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import schema from '../../schemas/report.yaml';
+import { requireEnv } from '../kit/env';
+import { logger, metrics, tracer } from '../kit/powertools';
+import { defineTool, withStatus } from '../kit/tool';
+import { DynamoTicketStore } from './dynamo-ticket-store';
+import type { ReportOperations } from './schema.generated';
+import { SnsTicketNotifier } from './sns-notifier';
+import { createTicket, getTicket, listTickets, type TicketServiceDeps } from './tickets';
+
+/**
+ * The `report` action group: tickets (DynamoDB) and new-ticket notifications (SNS).
+ *
+ * Environment: TICKETS_TABLE_NAME, NOTIFICATIONS_TOPIC_ARN (plus the Powertools variables the house
+ * function sets). Clients use the SDK's standard configuration, so AWS_ENDPOINT_URL_DYNAMODB and
+ * AWS_ENDPOINT_URL_SNS point them elsewhere (local servers, tests).
+ */
+
+const tableName = requireEnv('TICKETS_TABLE_NAME');
+const topicArn = requireEnv('NOTIFICATIONS_TOPIC_ARN');
+
+const documents = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const sns = tracer.captureAWSv3Client(new SNSClient({}));
+
+const service: TicketServiceDeps = {
+  store: new DynamoTicketStore(documents, { tableName }),
+  notifier: new SnsTicketNotifier(sns, topicArn),
+  onNotifyFailed: (ticket, error) => {
+    // The ticket is stored and returned with notified: false; this is what an alarm watches.
+    logger.warn('ticket notification failed; the ticket was created', { ticketId: ticket.ticketId, error });
+    metrics.addMetric('TicketNotificationFailed', MetricUnit.Count, 1);
+  },
+};
+
+export const handler = defineTool<ReportOperations>({
+  name: 'report',
+  schema,
+  operations: {
+    createTicket: async ({ body }, ctx) => {
+      const created = await createTicket(service, body, ctx.sessionId);
+      if (created.replayed) ctx.logger.info('repeated createTicket answered with the earlier ticket');
+      const { ticket, notified } = created;
+      return withStatus(201, { ...ticket, ...(notified === undefined ? {} : { notified }) });
+    },
+    getTicket: async ({ params }) => getTicket(service, params.ticketId),
+    listTickets: async ({ params }) => listTickets(service, params),
+  },
+});

@@ -1,0 +1,297 @@
+import { createHash } from 'node:crypto';
+import type { BedrockAgentClient, IngestionJob, IngestionJobSummary } from '@aws-sdk/client-bedrock-agent';
+import { CliError } from '../stack-outputs';
+
+/** States in which a job blocks new starts on its data source (ConflictException). */
+export const RUNNING_STATUSES: readonly string[] = ['STARTING', 'IN_PROGRESS', 'STOPPING'];
+/** Terminal states: polling stops here. */
+export const FINISHED_STATUSES: readonly string[] = ['COMPLETE', 'FAILED', 'STOPPED'];
+
+/** Document counts of a job (the service's `numberOf…` fields, 0 when absent). */
+export interface JobStatistics {
+  readonly scanned: number;
+  readonly metadataScanned: number;
+  readonly newIndexed: number;
+  readonly modifiedIndexed: number;
+  readonly metadataModified: number;
+  readonly deleted: number;
+  readonly failed: number;
+  readonly skipped: number;
+}
+
+export interface JobView {
+  readonly jobId: string;
+  readonly status: string;
+  readonly statistics: JobStatistics;
+  readonly failureReasons: readonly string[];
+  readonly startedAt: Date | undefined;
+  readonly updatedAt: Date | undefined;
+}
+
+/** The knowledge base's data source that `kass sync` feeds. */
+export interface IngestionTarget {
+  readonly knowledgeBaseId: string;
+  readonly dataSourceId: string;
+}
+
+/** The bedrock-agent control-plane calls the sync makes. */
+export interface IngestionApi {
+  start(clientToken: string, description: string): Promise<JobView>;
+  get(jobId: string): Promise<JobView>;
+  /** The running (STARTING, IN_PROGRESS, STOPPING) job of the data source, if any. */
+  running(): Promise<JobView | undefined>;
+  /** The most recently started job of the data source, if any. */
+  latest(): Promise<JobView | undefined>;
+}
+
+const toView = (job: IngestionJob | IngestionJobSummary): JobView => {
+  const s = job.statistics ?? {};
+  return {
+    jobId: job.ingestionJobId ?? 'unknown',
+    status: job.status ?? 'UNKNOWN',
+    statistics: {
+      scanned: s.numberOfDocumentsScanned ?? 0,
+      metadataScanned: s.numberOfMetadataDocumentsScanned ?? 0,
+      newIndexed: s.numberOfNewDocumentsIndexed ?? 0,
+      modifiedIndexed: s.numberOfModifiedDocumentsIndexed ?? 0,
+      metadataModified: s.numberOfMetadataDocumentsModified ?? 0,
+      deleted: s.numberOfDocumentsDeleted ?? 0,
+      failed: s.numberOfDocumentsFailed ?? 0,
+      skipped: s.numberOfDocumentsSkipped ?? 0,
+    },
+    failureReasons: 'failureReasons' in job ? (job.failureReasons ?? []) : [],
+    startedAt: job.startedAt,
+    updatedAt: job.updatedAt,
+  };
+};
+
+const errorName = (err: unknown): string => (err as { name?: string }).name ?? 'Error';
+
+/** Start refused because a job runs (or the account's 5 concurrent jobs are busy): wait and retry. */
+const isBusy = (err: unknown): boolean =>
+  errorName(err) === 'ConflictException' || errorName(err) === 'ServiceQuotaExceededException';
+
+/** Maps errors no retry can fix to a CliError naming what to check; others pass through. */
+export function fatalIngestionError(err: unknown, target: IngestionTarget, operation: string): unknown {
+  const name = errorName(err);
+  const message = (err as { message?: string }).message ?? '';
+  const ids = `knowledge base ${target.knowledgeBaseId}, data source ${target.dataSourceId}`;
+  if (name === 'ResourceNotFoundException')
+    return new CliError(
+      `${ids} not found in this account/region (${operation}). Check --knowledge-base-id / --data-source-id ` +
+        '(KASS_KNOWLEDGE_BASE_ID / KASS_DATA_SOURCE_ID) and AWS_REGION.',
+    );
+  if (name === 'AccessDeniedException')
+    return new CliError(
+      `Access denied calling bedrock:${operation} on ${ids}. kass sync needs bedrock:StartIngestionJob, ` +
+        'bedrock:GetIngestionJob and bedrock:ListIngestionJobs.',
+    );
+  if (name === 'ValidationException') return new CliError(`${operation} was rejected for ${ids}: ${message}`);
+  if (name === 'CredentialsProviderError' || /credential/i.test(message))
+    return new CliError(`No AWS credentials found to call bedrock:${operation}. Configure a profile (AWS_PROFILE).`);
+  return err;
+}
+
+/** {@link IngestionApi} over `@aws-sdk/client-bedrock-agent` (loaded lazily; AWS_ENDPOINT_URL_BEDROCK_AGENT works). */
+export class BedrockIngestionApi implements IngestionApi {
+  constructor(
+    private readonly client: BedrockAgentClient,
+    private readonly sdk: typeof import('@aws-sdk/client-bedrock-agent'),
+    private readonly target: IngestionTarget,
+  ) {}
+
+  static async open(target: IngestionTarget, makeClient?: () => Promise<BedrockAgentClient>) {
+    const sdk = await import('@aws-sdk/client-bedrock-agent');
+    const client = makeClient ? await makeClient() : new sdk.BedrockAgentClient({});
+    return new BedrockIngestionApi(client, sdk, target);
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (err) {
+      if (isBusy(err)) throw err;
+      throw fatalIngestionError(err, this.target, operation);
+    }
+  }
+
+  async start(clientToken: string, description: string): Promise<JobView> {
+    const out = await this.call('StartIngestionJob', () =>
+      this.client.send(new this.sdk.StartIngestionJobCommand({ ...this.target, clientToken, description })),
+    );
+    if (!out.ingestionJob) throw new CliError('StartIngestionJob returned no job');
+    return toView(out.ingestionJob);
+  }
+
+  async get(jobId: string): Promise<JobView> {
+    const out = await this.call('GetIngestionJob', () =>
+      this.client.send(new this.sdk.GetIngestionJobCommand({ ...this.target, ingestionJobId: jobId })),
+    );
+    if (!out.ingestionJob) throw new CliError(`GetIngestionJob returned no job for ${jobId}`);
+    return toView(out.ingestionJob);
+  }
+
+  private async first(statuses?: readonly string[]): Promise<JobView | undefined> {
+    const out = await this.call('ListIngestionJobs', () =>
+      this.client.send(
+        new this.sdk.ListIngestionJobsCommand({
+          ...this.target,
+          ...(statuses ? { filters: [{ attribute: 'STATUS', operator: 'EQ', values: [...statuses] }] } : {}),
+          sortBy: { attribute: 'STARTED_AT', order: 'DESCENDING' },
+          maxResults: 1,
+        }),
+      ),
+    );
+    const job = out.ingestionJobSummaries?.[0];
+    return job ? toView(job) : undefined;
+  }
+
+  running(): Promise<JobView | undefined> {
+    return this.first(RUNNING_STATUSES);
+  }
+
+  latest(): Promise<JobView | undefined> {
+    return this.first();
+  }
+}
+
+/** What one sync changed in the bucket, for the clientToken. */
+export interface ChangeSet {
+  readonly uploaded: readonly { key: string; sha256: string }[];
+  readonly deleted: readonly string[];
+}
+
+/**
+ * A deterministic StartIngestionJob `clientToken` (64 hex characters; the API wants 33–256): the same change
+ * set on top of the same previous job gives the same token, so a retried start is not duplicated, while the
+ * same edit made again later (after another job ran) starts a new job.
+ */
+export function clientTokenFor(
+  target: IngestionTarget,
+  changes: ChangeSet,
+  previousJobId: string | undefined,
+  extra = '',
+): string {
+  const lines = [
+    ...changes.uploaded.map((u) => `put ${u.key} ${u.sha256}`),
+    ...changes.deleted.map((key) => `delete ${key}`),
+  ].sort();
+  return createHash('sha256')
+    .update(
+      ['kass-sync/1', target.knowledgeBaseId, target.dataSourceId, previousJobId ?? '-', extra, ...lines].join('\n'),
+    )
+    .digest('hex');
+}
+
+export type IngestionDecision =
+  | { readonly action: 'start'; readonly reason: string }
+  | { readonly action: 'attach'; readonly job: JobView; readonly reason: string }
+  | { readonly action: 'skip'; readonly reason: string };
+
+/**
+ * Whether a sync should start a job. Pure. When this run changed nothing, the bucket may still hold files no
+ * job has seen (an earlier run interrupted after its uploads, or a failed job): an object modified after the
+ * latest job started, or a latest job that did not complete, means start one.
+ */
+export function decideIngestion(input: {
+  readonly changed: boolean;
+  readonly latest: JobView | undefined;
+  readonly newestObject: Date | undefined;
+  readonly objectCount: number;
+}): IngestionDecision {
+  const { latest, newestObject } = input;
+  if (input.changed) return { action: 'start', reason: 'files changed' };
+  if (!latest)
+    return input.objectCount > 0
+      ? { action: 'start', reason: 'no ingestion job has run on this data source yet' }
+      : { action: 'skip', reason: 'nothing to index' };
+  const newer = newestObject !== undefined && latest.startedAt !== undefined && newestObject > latest.startedAt;
+  if (RUNNING_STATUSES.includes(latest.status))
+    return newer
+      ? { action: 'start', reason: `objects changed after job ${latest.jobId} started` }
+      : { action: 'attach', job: latest, reason: `job ${latest.jobId} is already indexing the current files` };
+  if (latest.status !== 'COMPLETE')
+    return { action: 'start', reason: `the last job ${latest.jobId} ended ${latest.status}` };
+  if (newer) return { action: 'start', reason: `objects changed after the last job ${latest.jobId}` };
+  return { action: 'skip', reason: `the knowledge base is up to date (job ${latest.jobId} ${latest.status})` };
+}
+
+/** Polling delays: `initialMs`, growing by `factor` up to `maxMs`. */
+export interface PollOptions {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  readonly factor: number;
+}
+
+export const DEFAULT_POLL: PollOptions = { initialMs: 2_000, maxMs: 20_000, factor: 1.5 };
+
+export type IngestionEvent =
+  | { readonly type: 'started'; readonly job: JobView }
+  | { readonly type: 'conflict'; readonly running: JobView | undefined }
+  | { readonly type: 'progress'; readonly job: JobView; readonly ours: boolean };
+
+export interface IngestionRunOptions {
+  readonly poll: PollOptions;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly signal?: AbortSignal;
+  readonly onEvent: (event: IngestionEvent) => void;
+  /** Starts refused with ConflictException before giving up. */
+  readonly maxStartAttempts?: number;
+}
+
+/** Polls a job with growing delays until it reaches a terminal state. */
+export async function waitForJob(
+  api: IngestionApi,
+  job: JobView,
+  options: IngestionRunOptions,
+  ours: boolean,
+): Promise<JobView> {
+  let current = job;
+  let delay = options.poll.initialMs;
+  options.onEvent({ type: 'progress', job: current, ours });
+  while (!FINISHED_STATUSES.includes(current.status)) {
+    await options.sleep(delay, options.signal);
+    delay = Math.min(options.poll.maxMs, Math.round(delay * options.poll.factor));
+    current = await api.get(current.jobId);
+    options.onEvent({ type: 'progress', job: current, ours });
+  }
+  return current;
+}
+
+/**
+ * Starts a job. On ConflictException (another job runs on the data source, e.g. one the S3-event pipeline
+ * started) it attaches to that job, waits for it to finish and starts again, so the files this sync uploaded
+ * are indexed by a job that began after them.
+ */
+export async function startJob(
+  api: IngestionApi,
+  request: { clientToken: string; description: string },
+  options: IngestionRunOptions,
+): Promise<JobView> {
+  const attempts = options.maxStartAttempts ?? 10;
+  let backoff = options.poll.initialMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const job = await api.start(request.clientToken, request.description);
+      options.onEvent({ type: 'started', job });
+      return job;
+    } catch (err) {
+      if (!isBusy(err) || attempt >= attempts) {
+        if (isBusy(err))
+          throw new CliError(
+            `Could not start an ingestion job after ${attempts} attempts: the data source stays busy (${errorName(err)}). ` +
+              'The files are uploaded; run kass sync again later to index them.',
+          );
+        throw err;
+      }
+      const running = await api.running();
+      options.onEvent({ type: 'conflict', running });
+      if (running) await waitForJob(api, running, options, false);
+      else {
+        // Busy but nothing listed yet (the job just started or the account quota is full): back off.
+        await options.sleep(backoff, options.signal);
+        backoff = Math.min(options.poll.maxMs, Math.round(backoff * options.poll.factor));
+      }
+    }
+  }
+}

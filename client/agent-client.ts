@@ -1,0 +1,454 @@
+import { TextDecoder } from 'node:util';
+import {
+  BedrockAgentRuntimeClient,
+  type InvocationResultMember,
+  InvokeAgentCommand,
+  type InvokeAgentCommandInput,
+  type ResponseStream,
+  type SessionState,
+} from '@aws-sdk/client-bedrock-agent-runtime';
+import type { AgentAnswer, AskInput, ChatEngine, ManualReturnControlResults, TurnInput } from './chat-engine';
+import { collectAnswer } from './collect';
+import { AgentError, AgentValidationError, isAbortError, toAgentError } from './errors';
+import type {
+  AgentEvent,
+  ConfirmationState,
+  PendingReturnControl,
+  ReturnControlInput,
+  ToolResultEvent,
+} from './events';
+import { toCitation } from './references';
+import { abortableSleep, backoffDelay, DEFAULT_RETRY, type RetryNotice, type RetryOptions } from './retry';
+import {
+  bodyText,
+  type CallAnswer,
+  describeCall,
+  findHandler,
+  MAX_RESULTS_PER_CALL,
+  type ReturnControlContext,
+  type ReturnControlHandlers,
+  toInvocationResult,
+  toPendingReturnControl,
+} from './return-control';
+import { isValidSessionId, newSessionId, Session, type SessionOptions } from './session';
+import { TraceNormalizer } from './trace';
+
+export interface AgentClientOptions {
+  /** The agent (≤ 10 letters or digits): stack output `AgentId`. */
+  readonly agentId: string;
+  /** The alias (≤ 10 letters or digits; `TSTALIASID` = the draft): stack output `AgentAliasId`. */
+  readonly agentAliasId: string;
+  /**
+   * The SDK client to use. Default: one built from the SDK's standard configuration (credentials chain,
+   * region, `AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME`) with `requestTimeoutMs`.
+   */
+  readonly client?: BedrockAgentRuntimeClient;
+  /** Region of the default client. @default the SDK's region chain (AWS_REGION, profile) */
+  readonly region?: string;
+  /**
+   * How long the HTTP/2 response stream may stay silent (no event) before the turn fails with a timeout.
+   * One model step or tool call can take over 60 s. Applies to the default client only. @default 180_000
+   */
+  readonly requestTimeoutMs?: number;
+  /** Retries of throttled / model-not-ready turns (see `stream`). */
+  readonly retry?: RetryOptions;
+  /** Called before each retry wait. */
+  readonly onRetry?: (notice: RetryNotice) => void;
+  /** Ask for trace events (steps and token usage). @default true */
+  readonly trace?: boolean;
+  /** Stream the final answer in several chunks. The agent role needs bedrock:InvokeModelWithResponseStream. @default true */
+  readonly streamFinalResponse?: boolean;
+  /** Most return-of-control rounds in one turn, a guard against a loop. @default 10 */
+  readonly maxReturnControlRounds?: number;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 180_000;
+
+const AGENT_ID = /^[0-9a-zA-Z]{1,10}$/;
+
+function invalid(message: string): AgentValidationError {
+  return new AgentValidationError(message, { exceptionName: 'InvalidParameter' });
+}
+
+/** Per-turn state shared by the calls of one turn. */
+interface TurnState {
+  /** Whether any event went to the caller: from then on, a failure is final (no retry). */
+  yielded: boolean;
+  memoryId?: string;
+  sessionId: string;
+  readonly trace: TraceNormalizer;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * `ChatEngine` over a Classic Bedrock Agent (`InvokeAgent`).
+ *
+ * Retries: a `ThrottlingException` or `ModelNotReadyException` — thrown by the call or arriving in the
+ * stream — is retried with full-jitter exponential backoff, but only while nothing of the turn has been
+ * yielded to the caller. Once text, a trace step or a tool call went out, a retry would send the question
+ * again: the caller would see a second, different answer after part of the first, and the agent could run
+ * its tools (create a ticket) twice. Such a failure is thrown instead, and the caller decides.
+ */
+export class AgentClient implements ChatEngine {
+  readonly agentId: string;
+  readonly agentAliasId: string;
+  private readonly sdk: BedrockAgentRuntimeClient;
+  private readonly ownsClient: boolean;
+
+  constructor(private readonly options: AgentClientOptions) {
+    if (!AGENT_ID.test(options.agentId)) {
+      throw invalid(`agentId must be 1–10 letters or digits (got "${options.agentId}")`);
+    }
+    if (!AGENT_ID.test(options.agentAliasId)) {
+      throw invalid(`agentAliasId must be 1–10 letters or digits (got "${options.agentAliasId}")`);
+    }
+    this.agentId = options.agentId;
+    this.agentAliasId = options.agentAliasId;
+    this.ownsClient = options.client === undefined;
+    this.sdk = options.client ?? AgentClient.defaultSdkClient(options);
+  }
+
+  /**
+   * The SDK client with the standard configuration. InvokeAgent runs over HTTP/2 (`NodeHttp2Handler`);
+   * `requestTimeout` is its per-stream inactivity timeout and `sessionTimeout` the connection's, set a little
+   * longer so the stream's clearer timeout error wins.
+   */
+  static defaultSdkClient(options: Pick<AgentClientOptions, 'region' | 'requestTimeoutMs'> = {}) {
+    const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    return new BedrockAgentRuntimeClient({
+      ...(options.region ? { region: options.region } : {}),
+      requestHandler: {
+        requestTimeout: timeout,
+        sessionTimeout: timeout + 5_000,
+        disableConcurrentStreams: true,
+      },
+    });
+  }
+
+  /** A conversation with this agent. */
+  session(options?: SessionOptions): Session {
+    return new Session(this, options);
+  }
+
+  ask(input: AskInput): Promise<AgentAnswer> {
+    return collectAnswer(this.stream(input), input.onConfirmation);
+  }
+
+  /** Closes the SDK client if this instance created it. */
+  destroy(): void {
+    if (this.ownsClient) this.sdk.destroy();
+  }
+
+  async *stream(input: TurnInput): AsyncGenerator<AgentEvent, void, undefined> {
+    const sessionId = input.sessionId ?? newSessionId();
+    if (!isValidSessionId(sessionId)) {
+      throw invalid(`sessionId must be 2–100 characters of 0-9 a-z A-Z . _ : - (got "${sessionId}")`);
+    }
+    if (input.memoryId !== undefined && !isValidSessionId(input.memoryId)) {
+      throw invalid(`memoryId must be 2–100 characters of 0-9 a-z A-Z . _ : - (got "${input.memoryId}")`);
+    }
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    if (input.signal?.aborted) controller.abort();
+    input.signal?.addEventListener('abort', onAbort, { once: true });
+    const turn: TurnState = {
+      yielded: false,
+      sessionId,
+      trace: new TraceNormalizer(),
+      signal: controller.signal,
+    };
+    const maxRounds = this.options.maxReturnControlRounds ?? 10;
+    try {
+      let request = this.firstRequest(input, sessionId);
+      for (let round = 0; ; round++) {
+        const pending = yield* this.call(request, turn);
+        if (!pending) break;
+        if (round >= maxRounds) {
+          throw new AgentError(`The agent returned control more than ${maxRounds} times in one turn.`, {
+            exceptionName: 'ReturnControlLimit',
+          });
+        }
+        const handlers = input.returnControlHandlers;
+        const needsResults = pending.inputs.some((i) => i.invocationType !== 'USER_CONFIRMATION');
+        turn.yielded = true;
+        yield { type: 'returnControl', ...pending, handled: !needsResults || handlers !== undefined };
+        if (needsResults && !handlers) {
+          yield this.done(turn, pending);
+          return;
+        }
+        const answered = yield* this.answer(pending, input, handlers ?? {}, turn);
+        request = this.followUp(input, turn.sessionId, pending.invocationId, answered);
+      }
+      turn.yielded = true;
+      yield this.done(turn);
+    } finally {
+      input.signal?.removeEventListener('abort', onAbort);
+      // Ends the HTTP/2 stream if the caller stopped iterating early.
+      controller.abort();
+    }
+  }
+
+  private done(turn: TurnState, pending?: PendingReturnControl): AgentEvent {
+    return {
+      type: 'done',
+      sessionId: turn.sessionId,
+      ...(turn.memoryId ? { memoryId: turn.memoryId } : {}),
+      usage: turn.trace.usage,
+      ...(pending ? { pendingReturnControl: pending } : {}),
+    };
+  }
+
+  private baseRequest(input: TurnInput, sessionId: string): InvokeAgentCommandInput {
+    return {
+      agentId: this.agentId,
+      agentAliasId: this.agentAliasId,
+      sessionId,
+      enableTrace: input.trace ?? this.options.trace ?? true,
+      streamingConfigurations: {
+        streamFinalResponse: input.streamFinalResponse ?? this.options.streamFinalResponse ?? true,
+      },
+      ...(input.memoryId ? { memoryId: input.memoryId } : {}),
+    };
+  }
+
+  private attributes(input: TurnInput, extra: Readonly<Record<string, string>> = {}): SessionState {
+    const sessionAttributes = { ...input.sessionAttributes, ...extra };
+    const promptSessionAttributes = { ...input.promptSessionAttributes };
+    return {
+      ...(Object.keys(sessionAttributes).length > 0 ? { sessionAttributes } : {}),
+      ...(Object.keys(promptSessionAttributes).length > 0 ? { promptSessionAttributes } : {}),
+    };
+  }
+
+  private firstRequest(input: TurnInput, sessionId: string): InvokeAgentCommandInput {
+    const manual = input.returnControlResults;
+    const sessionState: SessionState = {
+      ...this.attributes(input),
+      ...(manual ? manualResults(manual) : {}),
+    };
+    return {
+      ...this.baseRequest(input, sessionId),
+      // InvokeAgent ignores inputText when it carries return-of-control results.
+      ...(manual ? {} : { inputText: input.text }),
+      ...(input.endSession ? { endSession: true } : {}),
+      ...(Object.keys(sessionState).length > 0 ? { sessionState } : {}),
+    };
+  }
+
+  private followUp(
+    input: TurnInput,
+    sessionId: string,
+    invocationId: string,
+    answered: { results: InvocationResultMember[]; sessionAttributes: Record<string, string> },
+  ): InvokeAgentCommandInput {
+    return {
+      ...this.baseRequest(input, sessionId),
+      sessionState: {
+        ...this.attributes(input, answered.sessionAttributes),
+        invocationId,
+        returnControlInvocationResults: answered.results,
+      },
+    };
+  }
+
+  /** One InvokeAgent call, retried as described on the class. Returns the call's returnControl, if any. */
+  private async *call(
+    request: InvokeAgentCommandInput,
+    turn: TurnState,
+  ): AsyncGenerator<AgentEvent, PendingReturnControl | undefined, undefined> {
+    const maxAttempts = Math.max(1, this.options.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts);
+    for (let attempt = 1; ; attempt++) {
+      let consumerFailed = false;
+      try {
+        const response = await this.sdk.send(new InvokeAgentCommand(request), { abortSignal: turn.signal });
+        if (response.sessionId) turn.sessionId = response.sessionId;
+        if (response.memoryId) turn.memoryId = response.memoryId;
+        const decoder = new TextDecoder();
+        let pending: PendingReturnControl | undefined;
+        for await (const event of response.completion ?? []) {
+          if (event.returnControl) {
+            pending = toPendingReturnControl(event.returnControl);
+            continue;
+          }
+          for (const out of this.translate(event, decoder, turn)) {
+            turn.yielded = true;
+            consumerFailed = true;
+            yield out;
+            consumerFailed = false;
+          }
+        }
+        const tail = decoder.decode();
+        if (tail) {
+          turn.yielded = true;
+          yield { type: 'text', text: tail };
+        }
+        return pending;
+      } catch (error) {
+        // An error thrown into the generator by the caller, or the caller's own abort, passes through.
+        if (consumerFailed || isAbortError(error) || turn.signal.aborted) throw error;
+        const agentError = toAgentError(error, attempt);
+        if (!agentError.retryable || turn.yielded || attempt >= maxAttempts) throw agentError;
+        const delayMs = backoffDelay(attempt, this.options.retry);
+        this.options.onRetry?.({ attempt, delayMs, error: agentError });
+        await (this.options.retry?.sleep ?? abortableSleep)(delayMs, turn.signal);
+      }
+    }
+  }
+
+  /** The events of one stream member; an exception member is thrown. */
+  private *translate(event: ResponseStream, decoder: TextDecoder, turn: TurnState): Generator<AgentEvent> {
+    if (event.chunk) {
+      const text = event.chunk.bytes ? decoder.decode(event.chunk.bytes, { stream: true }) : '';
+      if (text) yield { type: 'text', text };
+      for (const citation of event.chunk.attribution?.citations ?? []) {
+        yield { type: 'citation', citation: toCitation(citation) };
+      }
+      return;
+    }
+    if (event.trace) {
+      for (const step of turn.trace.add(event.trace)) yield { type: 'trace', step };
+      return;
+    }
+    if (event.files) {
+      yield {
+        type: 'files',
+        files: (event.files.files ?? []).map((f) => ({
+          name: f.name ?? '',
+          type: f.type ?? '',
+          bytes: f.bytes ?? new Uint8Array(),
+        })),
+      };
+      return;
+    }
+    // The SDK throws in-stream exceptions while iterating; this covers one handed over as a member.
+    for (const [member, value] of Object.entries(event)) {
+      if (member.endsWith('Exception') && value) {
+        const message = (value as { message?: unknown }).message;
+        throw toAgentError({ name: member, message: typeof message === 'string' ? message : member });
+      }
+    }
+  }
+
+  /** Confirms and runs the returned calls; yields a confirmation prompt and a result per call. */
+  private async *answer(
+    pending: PendingReturnControl,
+    input: TurnInput,
+    handlers: ReturnControlHandlers,
+    turn: TurnState,
+  ): AsyncGenerator<
+    AgentEvent,
+    { results: InvocationResultMember[]; sessionAttributes: Record<string, string> }
+  > {
+    if (pending.inputs.length > MAX_RESULTS_PER_CALL) {
+      throw new AgentError(
+        `The agent returned ${pending.inputs.length} calls; InvokeAgent accepts at most ${MAX_RESULTS_PER_CALL} results per call.`,
+        { exceptionName: 'TooManyReturnControlInputs' },
+      );
+    }
+    const results: InvocationResultMember[] = [];
+    const sessionAttributes: Record<string, string> = {};
+    const context: ReturnControlContext = {
+      sessionId: turn.sessionId,
+      invocationId: pending.invocationId,
+      sessionAttributes: { ...input.sessionAttributes },
+      promptSessionAttributes: { ...input.promptSessionAttributes },
+    };
+    for (const call of pending.inputs) {
+      let confirmation: ConfirmationState | undefined;
+      if (call.invocationType !== 'RESULT') {
+        const decision: { value?: ConfirmationState } = {};
+        yield {
+          type: 'confirmation',
+          invocationId: pending.invocationId,
+          input: call,
+          confirm: () => {
+            decision.value = 'CONFIRM';
+          },
+          deny: () => {
+            decision.value = 'DENY';
+          },
+        };
+        confirmation = decision.value ?? 'DENY';
+      }
+      const runs = call.invocationType !== 'USER_CONFIRMATION' && confirmation !== 'DENY';
+      const { answer, error }: HandlerRun = runs ? await runHandler(handlers, call, context) : { answer: {} };
+      const final: CallAnswer = { ...answer, ...(confirmation ? { confirmation } : {}) };
+      if (runs && answer.sessionAttributes) Object.assign(sessionAttributes, answer.sessionAttributes);
+      const result: ToolResultEvent = {
+        type: 'toolResult',
+        invocationId: pending.invocationId,
+        input: call,
+        status: final.body === undefined ? 200 : (final.status ?? 200),
+        ...(final.body === undefined ? {} : { body: final.body }),
+        ...(confirmation ? { confirmation } : {}),
+        ...(error ? { error } : {}),
+      };
+      yield result;
+      results.push(toInvocationResult(call, final));
+    }
+    return { results, sessionAttributes };
+  }
+}
+
+interface HandlerRun {
+  readonly answer: CallAnswer & { readonly sessionAttributes?: Record<string, string> };
+  readonly error?: Error;
+}
+
+/** Runs the handler of one call. A missing or failing handler answers the agent with a generic failure. */
+async function runHandler(
+  handlers: ReturnControlHandlers,
+  call: ReturnControlInput,
+  context: ReturnControlContext,
+): Promise<HandlerRun> {
+  const handler = findHandler(handlers, call);
+  if (!handler) {
+    return {
+      answer: {
+        status: 501,
+        body: JSON.stringify({ error: `The tool ${describeCall(call)} is not available in this app.` }),
+        responseState: 'FAILURE',
+      },
+      error: new Error(`No return-of-control handler for ${describeCall(call)}`),
+    };
+  }
+  try {
+    const outcome = await handler(call, context);
+    return {
+      answer: {
+        status: outcome.status ?? 200,
+        body: bodyText(outcome.body),
+        ...(outcome.responseState ? { responseState: outcome.responseState } : {}),
+        ...(outcome.sessionAttributes ? { sessionAttributes: { ...outcome.sessionAttributes } } : {}),
+      },
+    };
+  } catch (error) {
+    return {
+      answer: {
+        status: 500,
+        body: JSON.stringify({ error: 'The tool failed on the client. Try again later.' }),
+        responseState: 'FAILURE',
+      },
+      error: error instanceof Error ? error : new Error(String(error)),
+    };
+  }
+}
+
+function manualResults(manual: ManualReturnControlResults): SessionState {
+  if (manual.results.length === 0 || manual.results.length > MAX_RESULTS_PER_CALL) {
+    throw invalid(
+      `returnControlResults needs 1–${MAX_RESULTS_PER_CALL} results (got ${manual.results.length})`,
+    );
+  }
+  return {
+    invocationId: manual.invocationId,
+    returnControlInvocationResults: manual.results.map((r) =>
+      toInvocationResult(r.input, {
+        ...(r.status === undefined ? {} : { status: r.status }),
+        ...(r.body === undefined ? {} : { body: bodyText(r.body) }),
+        ...(r.responseState ? { responseState: r.responseState } : {}),
+        ...(r.confirmation ? { confirmation: r.confirmation } : {}),
+      }),
+    ),
+  };
+}

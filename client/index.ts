@@ -1,0 +1,40 @@
+/**
+ * KASS client library: talk to the KASS agent from an app. `AgentClient` is the Classic Bedrock Agent engine
+ * behind the engine-neutral `ChatEngine` interface; events, errors and sessions are engine-neutral too.
+ */
+export { AgentClient, type AgentClientOptions, DEFAULT_REQUEST_TIMEOUT_MS } from './agent-client';
+export type {
+  AgentAnswer,
+  AskInput,
+  ChatEngine,
+  ConfirmationRequest,
+  ManualResult,
+  ManualReturnControlResults,
+  TraceSummary,
+  TurnInput,
+} from './chat-engine';
+export { collectAnswer, summarizeTrace } from './collect';
+export {
+  AgentAccessDeniedError,
+  AgentDependencyError,
+  AgentError,
+  type AgentErrorOptions,
+  AgentModelNotReadyError,
+  AgentNotFoundError,
+  AgentThrottledError,
+  AgentValidationError,
+  isAbortError,
+  toAgentError,
+} from './errors';
+export type * from './events';
+export { backoffDelay, DEFAULT_RETRY, type RetryNotice, type RetryOptions } from './retry';
+export {
+  describeCall,
+  findHandler,
+  type ReturnControlContext,
+  type ReturnControlHandler,
+  type ReturnControlHandlers,
+  type ReturnControlOutcome,
+  returnControlKey,
+} from './return-control';
+export { isValidSessionId, newSessionId, SESSION_ID_PATTERN, Session, type SessionOptions } from './session';

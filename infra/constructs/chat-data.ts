@@ -1,0 +1,56 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+export interface ChatDataProps {
+  /** Prod: deletion protection and RETAIN; dev: the tables go with the stack. */
+  readonly retainData: boolean;
+}
+
+/**
+ * Attribute names the chat functions write (`functions/shared/agent-state-store.ts`,
+ * `functions/websocket/connection-store.ts`); the keys and TTLs below must match them.
+ */
+export const CHAT_TABLE_KEYS = {
+  /** One item per agent session (= conversation): owner, channel, last invocation status. */
+  agentState: { partitionKey: 'session_id', ttl: 'expires_at' },
+  /** One item per open WebSocket connection: owner and endpoint; expires after the connection's lifetime. */
+  connections: { partitionKey: 'connection_id', ttl: 'expires_at' },
+} as const;
+
+/**
+ * The chat API's own tables. Agent State maps an agent session (the conversation id) to its owner and
+ * records the last invocation's status; its conditional write is also what binds a conversation to one
+ * owner. Connections holds the owner of every open WebSocket connection. Both on-demand, PITR, encrypted,
+ * with a TTL; retained with deletion protection in prod.
+ */
+export class ChatData extends Construct {
+  public readonly agentState: dynamodb.Table;
+  public readonly connections: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: ChatDataProps) {
+    super(scope, id);
+    const common = {
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: props.retainData,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    } as const;
+    const s = dynamodb.AttributeType.STRING;
+
+    const a = CHAT_TABLE_KEYS.agentState;
+    this.agentState = new dynamodb.Table(this, 'AgentState', {
+      ...common,
+      partitionKey: { name: a.partitionKey, type: s },
+      timeToLiveAttribute: a.ttl,
+    });
+
+    const c = CHAT_TABLE_KEYS.connections;
+    this.connections = new dynamodb.Table(this, 'Connections', {
+      ...common,
+      partitionKey: { name: c.partitionKey, type: s },
+      timeToLiveAttribute: c.ttl,
+    });
+  }
+}

@@ -1,0 +1,73 @@
+import {
+  epochSeconds,
+  IDEMPOTENCY_ITEM_PATTERN,
+  IDEMPOTENCY_TTL_SECONDS,
+  idempotencyExpiry,
+  idempotencyItemId,
+  requestKey,
+} from '../../../action-groups/report/idempotency';
+import { normalizeTicketRequest } from '../../../action-groups/report/ticket';
+
+const REQUEST = normalizeTicketRequest({
+  title: 'VPN drops',
+  description: 'Every 10 minutes.',
+  severity: 'high',
+  reporter: 'ana@example.com',
+});
+
+describe('Module: idempotency', () => {
+  describe('Function: idempotencyExpiry', () => {
+    it('is 24 hours ahead, in epoch SECONDS (the unit DynamoDB TTL reads)', () => {
+      // Prepare
+      const now = new Date('2025-05-01T12:00:00.750Z');
+
+      // Act
+      const expiresAt = idempotencyExpiry(now);
+
+      // Assess
+      expect(IDEMPOTENCY_TTL_SECONDS).toBe(86_400);
+      expect(expiresAt).toBe(Date.parse('2025-05-02T12:00:00Z') / 1000);
+      expect(Number.isInteger(expiresAt)).toBe(true);
+      // Seconds, not milliseconds: a millisecond value would be ~50,000 years away and never expire.
+      expect(expiresAt).toBeLessThan(10_000_000_000);
+      expect(expiresAt - epochSeconds(now)).toBe(86_400);
+    });
+  });
+
+  describe('Function: requestKey', () => {
+    it('is a stable SHA-256 hex of session and request', () => {
+      // Act
+      const key = requestKey('session-1', REQUEST);
+
+      // Assess
+      expect(key).toMatch(/^[0-9a-f]{64}$/);
+      expect(requestKey('session-1', { ...REQUEST })).toBe(key);
+      expect(idempotencyItemId(key)).toMatch(IDEMPOTENCY_ITEM_PATTERN);
+    });
+
+    it.each([
+      { name: 'another session', session: 'session-2', patch: {} },
+      { name: 'another title', session: 'session-1', patch: { title: 'VPN drops!' } },
+      { name: 'another severity', session: 'session-1', patch: { severity: 'low' as const } },
+      { name: 'a conversation id', session: 'session-1', patch: { conversationId: 'c-1' } },
+    ])('changes with $name', ({ session, patch }) => {
+      expect(requestKey(session, { ...REQUEST, ...patch })).not.toBe(requestKey('session-1', REQUEST));
+    });
+
+    it('cannot be forged by moving text between fields', () => {
+      // Prepare: the same characters, split differently
+      const a = { ...REQUEST, title: 'a|b', description: 'c' };
+      const b = { ...REQUEST, title: 'a', description: 'b|c' };
+
+      // Assess
+      expect(requestKey('s', a)).not.toBe(requestKey('s', b));
+    });
+
+    it('treats composed and decomposed accents as the same request', () => {
+      // Act / Assess
+      expect(requestKey('s', { ...REQUEST, title: 'Caf\u00e9' })).toBe(
+        requestKey('s', { ...REQUEST, title: 'Cafe\u0301' }),
+      );
+    });
+  });
+});

@@ -1,0 +1,302 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { expectedText, findTargets } from '../../action-groups/kit/codegen/cli';
+import { buildAgentEvent } from '../../action-groups/kit/event-builder';
+import { checkSchemaText } from '../../action-groups/kit/schema-rules';
+import { missingHandlers, type ToolHandler } from '../../action-groups/kit/tool';
+import { MAX_NAME_LENGTH } from '../../cli/commands/new-tool';
+import { type CliIo, type CommandEntry, main } from '../../cli/main';
+import { scaffoldPaths } from '../../cli/templates/tool-scaffold';
+import { discoverTools } from '../../infra/constructs/tool-discovery';
+
+const REPO_ROOT = path.join(__dirname, '../..');
+
+// Until cli/main.ts registers it, the command runs through main() with its own table (same error mapping).
+const COMMANDS: Record<string, CommandEntry> = {
+  'new-tool': {
+    args: '<name>',
+    summary: 'Scaffold a tool',
+    load: () => import('../../cli/commands/new-tool'),
+  },
+};
+
+/** An in-memory CliIo: what the command printed, per stream. */
+function captureIo(cwd = REPO_ROOT): CliIo & { out: () => string; err: () => string } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    cwd,
+    stdout: { write: (text: string) => stdout.push(text) },
+    stderr: { write: (text: string) => stderr.push(text) },
+    out: () => stdout.join(''),
+    err: () => stderr.join(''),
+  };
+}
+
+const newTool = async (...args: string[]) => {
+  const io = captureIo();
+  const code = await main(['new-tool', ...args], io, COMMANDS);
+  return { code, out: io.out(), err: io.err() };
+};
+
+/** A temporary folder laid out like the repository (only `schemas/` is required). */
+const tempRoot = (): string => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kass-new-tool-'));
+  fs.mkdirSync(path.join(root, 'schemas'));
+  return root;
+};
+
+/** Every file under `dir`, relative to it, sorted. */
+const filesUnder = (dir: string): string[] =>
+  (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .map((f) => f.split(path.sep).join('/'))
+    .sort();
+
+describe('Command: kass new-tool', () => {
+  describe('into a temporary root (--root)', () => {
+    let root: string;
+    beforeEach(() => {
+      root = tempRoot();
+    });
+    afterEach(() => {
+      fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    it('writes the schema, handler, generated types and test, and prints the next steps', async () => {
+      // Act
+      const { code, out, err } = await newTool('weather', '--root', root);
+
+      // Assess
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      expect(filesUnder(root)).toEqual([
+        'action-groups/weather/handler.ts',
+        'action-groups/weather/schema.generated.ts',
+        'schemas/weather.yaml',
+        'tests/action-groups/weather/handler.test.ts',
+      ]);
+      expect(out).toContain('npx tsx action-groups/kit/codegen/cli.ts');
+      expect(out).toContain('npx kass tool weather getGreeting --param name=Ada');
+      expect(out).toContain('npm run synth picks the tool up');
+    });
+
+    it('writes a schema that passes every Bedrock rule', async () => {
+      // Act
+      await newTool('weather', '--root', root);
+
+      // Assess
+      const text = fs.readFileSync(path.join(root, 'schemas/weather.yaml'), 'utf8');
+      expect(checkSchemaText(text, 'schemas/weather.yaml')).toEqual([]);
+      expect(text).toMatch(/^openapi: 3\.0\.0$/m);
+    });
+
+    it('writes the types the codegen generates for the schema', async () => {
+      // Act
+      await newTool('weather', '--root', root);
+
+      // Assess
+      const [target] = findTargets(root);
+      expect(target?.group).toBe('weather');
+      expect(target && fs.readFileSync(target.outPath, 'utf8')).toBe(target && expectedText(target));
+    });
+
+    it('refuses to overwrite an existing tool and leaves its files alone', async () => {
+      // Prepare
+      await newTool('weather', '--root', root);
+      const handlerFile = path.join(root, 'action-groups/weather/handler.ts');
+      fs.writeFileSync(handlerFile, '// edited\n');
+
+      // Act
+      const { code, err } = await newTool('weather', '--root', root);
+
+      // Assess
+      expect(code).toBe(1);
+      expect(err).toContain("tool 'weather' already exists");
+      expect(err).toContain('refusing to overwrite');
+      expect(fs.readFileSync(handlerFile, 'utf8')).toBe('// edited\n');
+    });
+
+    it('refuses when only the schema exists, and writes nothing', async () => {
+      // Prepare
+      fs.writeFileSync(path.join(root, 'schemas/weather.yaml'), 'openapi: 3.0.0\n');
+
+      // Act
+      const { code, err } = await newTool('weather', '--root', root);
+
+      // Assess
+      expect(code).toBe(1);
+      expect(err).toContain('(schemas/weather.yaml)');
+      expect(filesUnder(root)).toEqual(['schemas/weather.yaml']);
+    });
+
+    it.each([
+      { name: 'Weather', reason: 'use lower case' },
+      { name: 'weather_report', reason: "use '-' between words, not '_'" },
+      { name: 'weather__report', reason: "must not contain '__'" },
+      { name: 'weather report', reason: "only a-z, 0-9 and '-'" },
+      { name: '../weather', reason: "only a-z, 0-9 and '-'" },
+      { name: 'weather--report', reason: "a single '-' between words" },
+      { name: 'weather-', reason: 'start and end with a letter or digit' },
+      { name: 'kit', reason: 'reserved' },
+      { name: 'shared', reason: 'reserved' },
+      { name: 'w'.repeat(MAX_NAME_LENGTH + 1), reason: 'Bedrock allows at most 64' },
+    ])('rejects the name $name (exit 2) with the reason', async ({ name, reason }) => {
+      // Act
+      const { code, err } = await newTool(name, '--root', root);
+
+      // Assess
+      expect(code).toBe(2);
+      expect(err).toContain(`invalid tool name '${name}'`);
+      expect(err).toContain(reason);
+      expect(filesUnder(root)).toEqual([]);
+    });
+
+    it('accepts a name of the longest allowed length', async () => {
+      // Act
+      const { code } = await newTool('w'.repeat(MAX_NAME_LENGTH), '--root', root);
+
+      // Assess
+      expect(code).toBe(0);
+      const file = `schemas/${'w'.repeat(MAX_NAME_LENGTH)}.yaml`;
+      expect(checkSchemaText(fs.readFileSync(path.join(root, file), 'utf8'), file)).toEqual([]);
+    });
+
+    it.each([
+      { name: 'no name', args: [], message: 'missing the tool name' },
+      { name: 'two names', args: ['a', 'b'], message: 'expected one tool name' },
+    ])('is a usage error with $name', async ({ args, message }) => {
+      // Act
+      const { code, err } = await newTool(...args, '--root', root);
+
+      // Assess
+      expect(code).toBe(2);
+      expect(err).toContain(message);
+      expect(err).toContain('Usage: kass new-tool <name>');
+    });
+
+    it('refuses a root that is not a KASS repository', async () => {
+      // Prepare
+      fs.rmdirSync(path.join(root, 'schemas'));
+
+      // Act
+      const { code, err } = await newTool('weather', '--root', root);
+
+      // Assess
+      expect(code).toBe(2);
+      expect(err).toContain('has no schemas/ folder');
+    });
+  });
+
+  describe('into this repository (the default root)', () => {
+    // A unique name, removed in afterAll whatever the tests do; beforeAll also clears a leftover.
+    const NAME = `zz-scaffold-test-${process.pid}`;
+    const paths = scaffoldPaths(NAME);
+    const cleanup = () => {
+      for (const rel of [paths.schema, path.posix.dirname(paths.handler), path.posix.dirname(paths.test)]) {
+        fs.rmSync(path.join(REPO_ROOT, rel), { recursive: true, force: true });
+      }
+    };
+    let scaffolded: { code: number; out: string; err: string };
+
+    beforeAll(async () => {
+      cleanup();
+      scaffolded = await newTool(NAME);
+    });
+    afterAll(cleanup);
+
+    it('creates the tool', () => {
+      expect(scaffolded.err).toBe('');
+      expect(scaffolded.code).toBe(0);
+    });
+
+    it('is discovered by synth with its operation', () => {
+      // Act
+      const tool = discoverTools(REPO_ROOT).find((t) => t.name === NAME);
+
+      // Assess
+      expect(tool?.handlerEntry).toBe(path.join('action-groups', NAME, 'handler.ts'));
+      expect(tool?.operations.map((op) => `${op.method} ${op.path} ${op.operationId}`)).toEqual([
+        'GET /greeting getGreeting',
+      ]);
+    });
+
+    it('has a handler that answers the example operation and covers every operation', async () => {
+      // Prepare
+      const { handler } = (await import(path.join(REPO_ROOT, paths.handler))) as { handler: ToolHandler };
+      const schemaText = fs.readFileSync(path.join(REPO_ROOT, paths.schema), 'utf8');
+      const event = buildAgentEvent({
+        group: NAME,
+        schemaText,
+        operationId: 'getGreeting',
+        params: { name: 'Ada' },
+      });
+
+      // Act
+      const response = await handler(event);
+
+      // Assess
+      expect(missingHandlers(handler)).toEqual([]);
+      expect(response.response.httpStatusCode).toBe(200);
+      expect(JSON.parse(response.response.responseBody['application/json'].body)).toEqual({
+        message: 'Hello, Ada!',
+      });
+    });
+
+    it('generates files that type-check and pass biome', () => {
+      // Prepare
+      const tsconfig = path.join(
+        fs.mkdtempSync(path.join(os.tmpdir(), 'kass-new-tool-tsc-')),
+        'tsconfig.json',
+      );
+      fs.writeFileSync(
+        tsconfig,
+        JSON.stringify({
+          extends: path.join(REPO_ROOT, 'tsconfig.json'),
+          compilerOptions: { typeRoots: [path.join(REPO_ROOT, 'node_modules/@types')] },
+          include: [],
+          files: [
+            path.join(REPO_ROOT, 'types/text-modules.d.ts'),
+            ...[paths.handler, paths.test].map((p) => path.join(REPO_ROOT, p)),
+          ],
+        }),
+      );
+      const bin = (name: string) => path.join(REPO_ROOT, 'node_modules/.bin', name);
+
+      // Act
+      const tsc = spawnSync(bin('tsc'), ['--noEmit', '-p', tsconfig], { cwd: REPO_ROOT, encoding: 'utf8' });
+      fs.rmSync(path.dirname(tsconfig), { recursive: true, force: true });
+      const biome = spawnSync(
+        bin('biome'),
+        ['ci', '--colors=off', '--error-on-warnings', paths.schema, paths.handler, paths.test],
+        { cwd: REPO_ROOT, encoding: 'utf8' },
+      );
+
+      // Assess
+      expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
+      expect(tsc.status).toBe(0);
+      expect(biome.status === 0 ? '' : `${biome.stdout}${biome.stderr}`).toBe('');
+    });
+
+    it('generates a test that passes', () => {
+      // Act
+      const jest = spawnSync(
+        process.execPath,
+        [
+          path.join(REPO_ROOT, 'node_modules/jest/bin/jest.js'),
+          '--ci',
+          '--runInBand',
+          '--runTestsByPath',
+          paths.test,
+        ],
+        { cwd: REPO_ROOT, encoding: 'utf8' },
+      );
+
+      // Assess
+      expect(jest.status === 0 ? '' : jest.stderr).toBe('');
+      expect(jest.stderr).toMatch(/Tests: +4 passed, 4 total/);
+    });
+  });
+});
