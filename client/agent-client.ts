@@ -112,11 +112,16 @@ export class AgentClient implements ChatEngine {
    * The SDK client with the standard configuration. InvokeAgent runs over HTTP/2 (`NodeHttp2Handler`);
    * `requestTimeout` is its per-stream inactivity timeout and `sessionTimeout` the connection's, set a little
    * longer so the stream's clearer timeout error wins.
+   *
+   * `maxAttempts: 1`: the SDK reads the first stream event inside `send()`, so its own retry strategy would
+   * also retry a throttling exception that arrives first in the stream, multiplying this client's attempts.
+   * Retrying is left to `AgentClient` alone.
    */
   static defaultSdkClient(options: Pick<AgentClientOptions, 'region' | 'requestTimeoutMs'> = {}) {
     const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     return new BedrockAgentRuntimeClient({
       ...(options.region ? { region: options.region } : {}),
+      maxAttempts: 1,
       requestHandler: {
         requestTimeout: timeout,
         sessionTimeout: timeout + 5_000,
@@ -132,6 +137,15 @@ export class AgentClient implements ChatEngine {
 
   ask(input: AskInput): Promise<AgentAnswer> {
     return collectAnswer(this.stream(input), input.onConfirmation);
+  }
+
+  /** The region the SDK client calls (for messages); undefined when none is configured. */
+  async region(): Promise<string | undefined> {
+    try {
+      return await this.sdk.config.region();
+    } catch {
+      return undefined;
+    }
   }
 
   /** Closes the SDK client if this instance created it. */

@@ -5,6 +5,7 @@ type Template = { Resources?: Record<string, Resource> };
 
 export interface ActionGroupSummary {
   readonly name: string;
+  readonly enabled: boolean;
   readonly executor: 'lambda' | 'return-control' | 'built-in';
   readonly operations: readonly string[];
 }
@@ -33,6 +34,12 @@ export interface StackSummary {
 }
 
 const asString = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** `us.anthropic.claude-…` out of an inference-profile ARN (often an Fn::Join), else the value as text. */
+function modelOf(v: unknown): string {
+  const text = asString(v);
+  return /(?:inference-profile|foundation-model)\/([\w.:-]+)/.exec(text)?.[1] ?? text;
+}
 const arr = (v: unknown): Record<string, unknown>[] =>
   Array.isArray(v) ? (v as Record<string, unknown>[]) : [];
 
@@ -64,12 +71,13 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
       ? {
           agent: {
             name: asString(agentProps.AgentName),
-            model: asString(agentProps.FoundationModel),
+            model: modelOf(agentProps.FoundationModel),
             idleSessionTtlSeconds: Number(agentProps.IdleSessionTTLInSeconds ?? 0),
             actionGroups: arr(agentProps.ActionGroups).map((g) => {
               const executor = g.ActionGroupExecutor as Record<string, unknown> | undefined;
               return {
                 name: asString(g.ActionGroupName),
+                enabled: g.ActionGroupState !== 'DISABLED',
                 executor: executor?.Lambda
                   ? 'lambda'
                   : executor?.CustomControl
@@ -112,7 +120,7 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
     lines.push(
       `  Agent ${s.agent.name}: model ${s.agent.model}, idle session TTL ${s.agent.idleSessionTtlSeconds / 60} min`,
     );
-    for (const g of s.agent.actionGroups) {
+    for (const g of s.agent.actionGroups.filter((group) => group.enabled)) {
       lines.push(`    action group ${g.name} (${g.executor})`);
       for (const op of g.operations) lines.push(`      ${op}`);
     }

@@ -29,13 +29,21 @@ function main(): number {
     const summary = summarizeTemplate(stack.stackName, stack.template);
     const sizes = new Map<string, number>();
     for (const [logicalId, resource] of Object.entries(
-      stack.template.Resources as Record<string, { Type: string; Metadata?: Record<string, string> }>,
+      stack.template.Resources as Record<
+        string,
+        {
+          Type: string;
+          Properties?: { Code?: { S3Key?: unknown }; Environment?: { Variables?: Record<string, unknown> } };
+        }
+      >,
     )) {
-      const assetPath = resource.Metadata?.['aws:asset:path'];
-      if (resource.Type !== 'AWS::Lambda::Function' || !assetPath) continue;
-      const bundle = path.join(assembly.directory, assetPath, 'index.js');
-      if (fs.existsSync(bundle))
-        sizes.set(logicalId.replace(/Function[0-9A-F]{8}$/, ''), fs.statSync(bundle).size);
+      // The code's S3 key is `<asset hash>.zip`; the bundle sits in `asset.<hash>/` of the assembly.
+      const key = resource.Properties?.Code?.S3Key;
+      if (resource.Type !== 'AWS::Lambda::Function' || typeof key !== 'string') continue;
+      const bundle = path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`, 'index.js');
+      const service = resource.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME;
+      const name = typeof service === 'string' ? service : logicalId;
+      if (fs.existsSync(bundle)) sizes.set(name, fs.statSync(bundle).size);
     }
     console.log(formatSummary(summary, sizes));
     console.log(

@@ -65,7 +65,9 @@ const isUnavailableError = (err: unknown): boolean => {
 /** An error raised by an AWS SDK client (a modelled service error or one with response metadata). */
 const isAwsError = (err: unknown): boolean => {
   const e = shapeOf(err);
-  return err instanceof Error && (e.$fault === 'client' || e.$fault === 'server' || e.$metadata !== undefined);
+  return (
+    err instanceof Error && (e.$fault === 'client' || e.$fault === 'server' || e.$metadata !== undefined)
+  );
 };
 
 /** The error name when it is an AWS error, e.g. `ConditionalCheckFailedException`. */

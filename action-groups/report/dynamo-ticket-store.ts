@@ -49,8 +49,7 @@ export interface DynamoTicketStoreOptions {
 
 type Item = Record<string, unknown>;
 
-const isConditionFailure = (err: unknown): boolean =>
-  awsErrorName(err) === 'ConditionalCheckFailedException';
+const isConditionFailure = (err: unknown): boolean => awsErrorName(err) === 'ConditionalCheckFailedException';
 
 const text = (item: Item, key: string): string | undefined =>
   typeof item[key] === 'string' ? (item[key] as string) : undefined;
@@ -268,11 +267,21 @@ function queryInput(
 }
 
 const damaged = (): DependencyFailed =>
-  new DependencyFailed('The ticket database returned a damaged record. Tell the user the ticket system has a problem.');
+  new DependencyFailed(
+    'The ticket database returned a damaged record. Tell the user the ticket system has a problem.',
+  );
 
 /** A ticket item as the domain type; a malformed item is a dependency failure, not a crash. */
 function toTicket(item: Item): Ticket {
-  const required = ['ticketId', 'title', 'description', 'severity', 'status', 'reporter', 'createdAt'] as const;
+  const required = [
+    'ticketId',
+    'title',
+    'description',
+    'severity',
+    'status',
+    'reporter',
+    'createdAt',
+  ] as const;
   const values: Record<string, string> = {};
   for (const key of required) {
     const value = text(item, key);

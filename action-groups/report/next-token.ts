@@ -67,7 +67,9 @@ export function decodeNextToken(token: string, query: TokenScope): TicketCursor 
   const expected = CURSOR_KEYS[query.by];
   const keys = entries.map(([key]) => key).sort();
   if (keys.join(',') !== expected.join(',')) {
-    throw invalid('belongs to a different list (other filters); use it only with the same reporter and status');
+    throw invalid(
+      'belongs to a different list (other filters); use it only with the same reporter and status',
+    );
   }
   const cursor: Record<string, string> = {};
   for (const [key, v] of entries) {
@@ -83,8 +85,13 @@ export function decodeNextToken(token: string, query: TokenScope): TicketCursor 
   if (!idOk || (cursor.createdAt !== undefined && !ISO_INSTANT.test(cursor.createdAt))) {
     throw invalid('is damaged (it must be passed back exactly as received)');
   }
-  if ((query.reporter !== undefined && cursor.reporter !== query.reporter) || (query.by === 'status' && cursor.status !== query.status)) {
-    throw invalid('belongs to a different list (other filters); use it only with the same reporter and status');
+  if (
+    (query.reporter !== undefined && cursor.reporter !== query.reporter) ||
+    (query.by === 'status' && cursor.status !== query.status)
+  ) {
+    throw invalid(
+      'belongs to a different list (other filters); use it only with the same reporter and status',
+    );
   }
   return cursor;
 }

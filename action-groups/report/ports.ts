@@ -67,7 +67,11 @@ export interface TicketStore {
    * Points the request at `toTicketId` if it still points at `fromTicketId` (its id was taken by another
    * ticket). Returns the record as it is afterwards, whoever changed it; `undefined` if it is gone.
    */
-  repointRequest(key: string, fromTicketId: string, toTicketId: string): Promise<IdempotencyRecord | undefined>;
+  repointRequest(
+    key: string,
+    fromTicketId: string,
+    toTicketId: string,
+  ): Promise<IdempotencyRecord | undefined>;
   /** Remembers whether the notification for the request's ticket went out. */
   recordNotification(key: string, notified: boolean): Promise<void>;
   /** Writes a new ticket unless its id exists. `false`: the id is taken (by this request or another one). */

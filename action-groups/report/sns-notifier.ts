@@ -29,11 +29,16 @@ export function toAsciiLine(text: string): string {
 
 /** `[HIGH] TCK-48213907: VPN drops every 10 minutes`, cut with "..." to at most 99 ASCII characters. */
 export function notificationSubject(ticket: Pick<Ticket, 'ticketId' | 'severity' | 'title'>): string {
-  const head = toAsciiLine(`[${ticket.severity.toUpperCase()}] ${ticket.ticketId}`).slice(0, MAX_SUBJECT_CHARS);
+  const head = toAsciiLine(`[${ticket.severity.toUpperCase()}] ${ticket.ticketId}`).slice(
+    0,
+    MAX_SUBJECT_CHARS,
+  );
   const title = toAsciiLine(ticket.title);
   if (title === '') return `${head} new ticket`.slice(0, MAX_SUBJECT_CHARS);
   const subject = `${head}: ${title}`;
-  return subject.length <= MAX_SUBJECT_CHARS ? subject : `${subject.slice(0, MAX_SUBJECT_CHARS - 3).trimEnd()}...`;
+  return subject.length <= MAX_SUBJECT_CHARS
+    ? subject
+    : `${subject.slice(0, MAX_SUBJECT_CHARS - 3).trimEnd()}...`;
 }
 
 /** The message body: every ticket field on its own line, then the description (Unicode kept). */

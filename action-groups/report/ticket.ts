@@ -64,8 +64,14 @@ export const isTicketStatus = (value: string): value is TicketStatus =>
 // Lone UTF-16 surrogates cannot be stored as UTF-8 by DynamoDB; they become U+FFFD like any decoder does.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Text that can be stored and sent: lone surrogates replaced, surrounding whitespace removed. */
-export const cleanText = (text: string): string => text.replace(LONE_SURROGATE, '\uFFFD').trim();
+// Invisible control characters (all C0 but tab, newline and carriage return; DEL; C1). They carry nothing a
+// reader can see, break e-mail notifications, and each costs six characters of JSON (\u0000) in the prompt.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/** Text that can be stored and sent: lone surrogates replaced, control characters and outer whitespace removed. */
+export const cleanText = (text: string): string =>
+  text.replace(LONE_SURROGATE, '\uFFFD').replace(CONTROL, '').trim();
 
 /** A title is one line: every run of whitespace (newlines, tabs, no-break spaces) becomes one space. */
 export const cleanTitle = (text: string): string => cleanText(text).replace(/\s+/g, ' ');
@@ -81,7 +87,10 @@ export function parseSeverity(value: string): Severity {
 
 /** Parses a status filter case-insensitively; throws InvalidInput naming the allowed values. */
 export function parseStatus(value: string): TicketStatus {
-  const lower = value.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const lower = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   if (isTicketStatus(lower)) return lower;
   throw new InvalidInput(
     `status: must be one of ${STATUSES.join(', ')} (got ${JSON.stringify(value.slice(0, 40))}), or be left out for all statuses.`,

@@ -91,7 +91,9 @@ export async function createTicket(
     }
     // No ticket under the id although the write failed: it was deleted meanwhile; write it again.
   }
-  throw new DependencyUnavailable('Could not store the ticket right now. Call createTicket again in a moment.');
+  throw new DependencyUnavailable(
+    'Could not store the ticket right now. Call createTicket again in a moment.',
+  );
 }
 
 async function claimRequest(
@@ -107,7 +109,9 @@ async function claimRequest(
     );
     if (record) return record;
   }
-  throw new DependencyUnavailable('Could not store the ticket right now. Call createTicket again in a moment.');
+  throw new DependencyUnavailable(
+    'Could not store the ticket right now. Call createTicket again in a moment.',
+  );
 }
 
 async function notify(deps: TicketServiceDeps, ticket: Ticket): Promise<boolean> {

@@ -207,6 +207,8 @@ async function complete(
   });
   const answer = await deps.model.complete({ system, prompt, maxTokens: deps.maxOutputTokens });
   if (answer.guardrailIntervened) throw new DependencyFailed(BLOCKED_MESSAGE);
+  if (answer.truncated)
+    deps.logger?.warn('model answer cut at maxTokens', { maxTokens: deps.maxOutputTokens });
   const parsed = parseSummary(answer.text, { maxKeyPoints: job.maxKeyPoints });
   if (parsed.summary === '') throw new DependencyFailed(EMPTY_ANSWER_MESSAGE);
   return parsed;

@@ -15,6 +15,8 @@ export interface DocumentsBucketPort {
   put(upload: { key: string; absPath: string; contentType: string }, signal?: AbortSignal): Promise<string>;
   /** Deletes keys in batches of 1,000; failures are returned, not thrown. */
   deleteKeys(keys: readonly string[]): Promise<{ key: string; error: string }[]>;
+  /** Releases the client's sockets. */
+  destroy(): void;
 }
 
 /** Name of the user-metadata entry (`x-amz-meta-sha256` on the wire). */
@@ -63,6 +65,10 @@ export class S3DocumentsBucket implements DocumentsBucketPort {
     const sdk = await import('@aws-sdk/client-s3');
     const client = makeClient ? await makeClient() : new sdk.S3Client({});
     return new S3DocumentsBucket(client, sdk, name);
+  }
+
+  destroy(): void {
+    this.client.destroy();
   }
 
   async list(prefix: string): Promise<RemoteObject[]> {

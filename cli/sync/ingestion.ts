@@ -42,6 +42,8 @@ export interface IngestionApi {
   running(): Promise<JobView | undefined>;
   /** The most recently started job of the data source, if any. */
   latest(): Promise<JobView | undefined>;
+  /** Releases the client's sockets. */
+  destroy(): void;
 }
 
 const toView = (job: IngestionJob | IngestionJobSummary): JobView => {
@@ -104,6 +106,10 @@ export class BedrockIngestionApi implements IngestionApi {
     const sdk = await import('@aws-sdk/client-bedrock-agent');
     const client = makeClient ? await makeClient() : new sdk.BedrockAgentClient({});
     return new BedrockIngestionApi(client, sdk, target);
+  }
+
+  destroy(): void {
+    this.client.destroy();
   }
 
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {

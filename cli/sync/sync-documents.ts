@@ -18,8 +18,8 @@ import { contentTypeOf, DOCUMENTS_PREFIX, formatBytes, keyOf, type SyncLimits } 
 import { type Change, type HashedFile, planSync, type RemoteObject, resolveCheck } from './plan';
 import { forEachLimit } from './pool';
 import { IngestionDisplay, type SyncOutput, statisticsLine, UploadProgress } from './progress';
-import { scanFolder } from './scan';
-import { type Rejection, validateFiles } from './validate';
+import { type ScanResult, scanFolder } from './scan';
+import { type Rejection, type ValidationResult, validateFiles } from './validate';
 
 export interface SyncRequest {
   /** Absolute path of the local folder, and how to show it. */
@@ -87,7 +87,6 @@ const isAbort = (err: unknown, signal: AbortSignal | undefined): boolean =>
  * ingestion job → poll → statistics. Returns the report; the exit code is in `report.exitCode`.
  */
 export async function syncDocuments(request: SyncRequest, deps: SyncDeps, out: SyncOutput): Promise<SyncReport> {
-  const { signal } = deps;
   const started = deps.now();
   const report: SyncReport = {
     folder: request.folderDisplay,
@@ -135,6 +134,25 @@ export async function syncDocuments(request: SyncRequest, deps: SyncDeps, out: S
 
   // 2. Hash accepted files, list the bucket (one pass), HeadObject where the ETag cannot decide.
   const bucket = await deps.openBucket(request.bucket);
+  try {
+    return await syncWith(bucket, request, deps, out, report, finish, scan, validation, started);
+  } finally {
+    bucket.destroy();
+  }
+}
+
+async function syncWith(
+  bucket: DocumentsBucketPort,
+  request: SyncRequest,
+  deps: SyncDeps,
+  out: SyncOutput,
+  report: SyncReport,
+  finish: () => SyncReport,
+  scan: ScanResult,
+  validation: ValidationResult,
+  started: number,
+): Promise<SyncReport> {
+  const { signal } = deps;
   const hashed: HashedFile[] = new Array(validation.accepted.length);
   const [remote] = await Promise.all([
     bucket.list(DOCUMENTS_PREFIX),
@@ -288,6 +306,23 @@ async function ingest(
   remoteBefore: readonly RemoteObject[],
 ): Promise<void> {
   const api = await deps.openIngestion(target);
+  try {
+    await ingestWith(api, request, target, deps, out, report, changes, remoteBefore);
+  } finally {
+    api.destroy();
+  }
+}
+
+async function ingestWith(
+  api: IngestionApi,
+  request: SyncRequest,
+  target: IngestionTarget,
+  deps: SyncDeps,
+  out: SyncOutput,
+  report: SyncReport,
+  changes: ChangeSet,
+  remoteBefore: readonly RemoteObject[],
+): Promise<void> {
   const latest = await api.latest();
   const newestObject = remoteBefore.reduce<Date | undefined>(
     (max, o) => (o.lastModified && (!max || o.lastModified > max) ? o.lastModified : max),

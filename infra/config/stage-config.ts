@@ -30,6 +30,8 @@ const lambdaSettings = z.strictObject({
   /** Memory in MB; more memory also buys CPU. */
   memoryMb: z.number().int().min(128).max(10240),
   timeoutSeconds: z.number().int().min(1).max(900),
+  /** Reserved concurrency: a cost cap for functions that call models. Needs account headroom (new accounts have 10). */
+  reservedConcurrency: z.number().int().min(1).max(1000).optional(),
 });
 
 export const StageConfigSchema = z.strictObject({
@@ -68,6 +70,8 @@ export const StageConfigSchema = z.strictObject({
   }),
   lambda: z.strictObject({
     defaults: lambdaSettings,
+    /** Per-tool overrides (by action-group name), e.g. longer timeouts for tools that call a model. */
+    tools: z.record(z.string(), lambdaSettings.partial()).default({}),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
   }),
   logRetentionDays,

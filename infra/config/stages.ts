@@ -15,7 +15,12 @@ const dev: StageConfigInput = {
     instructionFile: 'infra/config/agent-instruction.md',
     toolExecution: 'lambda',
   },
-  lambda: { defaults: { memoryMb: 512, timeoutSeconds: 30 }, logLevel: 'INFO' },
+  lambda: {
+    defaults: { memoryMb: 512, timeoutSeconds: 30 },
+    // Map-reduce summaries and chunked reviews make several model calls per request.
+    tools: { summarize: { timeoutSeconds: 120 }, 'code-review': { timeoutSeconds: 120 } },
+    logLevel: 'INFO',
+  },
   logRetentionDays: 14,
   retainData: false,
   tools: {
@@ -41,7 +46,15 @@ const prod: StageConfigInput = {
     idleSessionTtlMinutes: 30,
     memory: { enabled: true, storageDays: 30, maxRecentSessions: 20 },
   },
-  lambda: { defaults: { memoryMb: 1024, timeoutSeconds: 60 }, logLevel: 'INFO' },
+  lambda: {
+    defaults: { memoryMb: 1024, timeoutSeconds: 60 },
+    // Cost caps on the tools that call models (dev leaves them off: new accounts have only 10 in total).
+    tools: {
+      summarize: { timeoutSeconds: 180, reservedConcurrency: 10 },
+      'code-review': { timeoutSeconds: 180, reservedConcurrency: 5 },
+    },
+    logLevel: 'INFO',
+  },
   logRetentionDays: 90,
   retainData: true,
   tools: {

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import * as bedrock from '@aws-cdk/aws-bedrock-alpha';
-import { Annotations, Duration, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Aws, Duration, Validations } from 'aws-cdk-lib';
 import type { CfnAgent } from 'aws-cdk-lib/aws-bedrock';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { type AgentConfig, type AgentModel, LEGACY_MODELS } from '../config/stage-config';
 import type { KassFunction } from './kass-function';
+import { nagResource } from './nag-ids';
 import type { DiscoveredTool } from './tool-discovery';
 
 /** The Bedrock agent's instruction limit (API model: 40–4000 characters). */
@@ -30,6 +31,19 @@ export function inferenceProfileFor(model: AgentModel, geo: AgentConfig['inferen
   return bedrock.CrossRegionInferenceProfile.fromConfig({
     geoRegion: GEOS[geo],
     model: FOUNDATION_MODELS[model],
+  });
+}
+
+/** The model ARN in every region a cross-region profile routes to (as the alpha grants it). */
+function allRegionsModelArn(profile: bedrock.CrossRegionInferenceProfile): string {
+  return Arn.format({
+    partition: Aws.PARTITION,
+    service: 'bedrock',
+    region: '*',
+    account: '',
+    resource: 'foundation-model',
+    resourceName: profile.inferenceProfileModel.modelId,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
 }
 
@@ -142,7 +156,7 @@ export class KassAgent extends Construct {
       description: `KASS ${props.stage} agent, configuration ${this.configurationHash}`,
     });
 
-    this.acknowledgeAlphaFindings();
+    this.acknowledgeAlphaFindings(model, props.tools);
   }
 
   /** The alpha Agent has no knowledge-base prop: associate through the L1 and grant retrieval on that KB only. */
@@ -156,11 +170,31 @@ export class KassAgent extends Construct {
     );
   }
 
-  private acknowledgeAlphaFindings(): void {
-    const role = this.agent.role;
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<ToolsreportFunction...>:*]',
-      reason: 'placeholder',
+  /** Findings inside the alpha Agent's own role policy that no prop can avoid: each named exactly. */
+  private acknowledgeAlphaFindings(
+    model: bedrock.CrossRegionInferenceProfile,
+    tools: readonly AgentTool[],
+  ): void {
+    const role = Validations.of(this.agent.role);
+    role.acknowledge({
+      id: 'AwsSolutions-IAM5[Action::bedrock:InvokeModel*]',
+      reason:
+        'The alpha Agent grants InvokeModel and InvokeModelWithResponseStream (streamed final responses) as InvokeModel*; ' +
+        'the resources are the exact profile and model ARNs.',
     });
+    role.acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, allRegionsModelArn(model))}]`,
+      reason:
+        'A cross-region inference profile routes to the model in several regions, so the alpha grants the model ARN ' +
+        'with region *; the model id itself is exact.',
+    });
+    for (const { function: fn } of tools) {
+      role.acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagResource(this, fn.function.functionArn)}:*]`,
+        reason:
+          'The alpha Agent lets its role invoke any version of the tool Lambda (<arn>:*); Bedrock calls the function ' +
+          'through its resource policy, which is scoped to this agent.',
+      });
+    }
   }
 }

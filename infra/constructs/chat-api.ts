@@ -117,7 +117,6 @@ export class ChatApi extends Construct {
   constructor(scope: Construct, id: string, props: ChatApiProps) {
     super(scope, id);
     const { config, stage } = props;
-    const _stack = Stack.of(this);
     const logRemoval = props.functionDefaults.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     if (config.accountCloudWatchRole === 'create') {
@@ -228,10 +227,12 @@ export class ChatApi extends Construct {
             userPoolId: (this.userPool as cognito.IUserPool).userPoolId,
             clientIds: cognitoClientIds,
           }
-        : { kind: 'api-keys', usagePlanId: this.usagePlan.usagePlanId },
+        : { kind: 'api-keys' },
       accountSettings: this.accountSettings,
       alarmTopic: props.alarmTopic,
     });
+    // The same keys open WebSocket connections: API Gateway checks them against this plan on $connect.
+    if (!config.cognito.enabled) this.webSocket.addToUsagePlan(this.usagePlan);
 
     const cors = { ALLOWED_ORIGINS: origins.join(',') };
     const fn = (entry: string, description: string, serviceName: string) => ({

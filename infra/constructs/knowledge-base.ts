@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error';
 import type { ChunkingConfig, KnowledgeBaseConfig } from '../config/knowledge-config';
 import { DOCUMENTS_PREFIX } from './documents-bucket';
+import { nagResource } from './nag-ids';
 
 /** Index and field names: the index mapping and the knowledge base's field mapping must name the same fields. */
 export const VECTOR_INDEX = {
@@ -72,29 +73,6 @@ export function toChunkingConfiguration(
     case 'NONE':
       return { chunkingStrategy: 'NONE' };
   }
-}
-
-/**
- * A resource as cdk-nag prints it in an IAM5 finding (`<LogicalId.Arn>/documents/*`), so the acknowledgement
- * names the exact finding wherever the bucket sits in the tree.
- */
-function nagResource(scope: Construct, value: string): string {
-  const flatten = (node: unknown): string => {
-    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/}/g, '>');
-    const fn = node as Record<string, unknown>;
-    if (Array.isArray(fn['Fn::Join'])) {
-      const [delimiter, parts] = fn['Fn::Join'] as [string, unknown[]];
-      return parts.map(flatten).join(delimiter);
-    }
-    if (Array.isArray(fn['Fn::GetAtt'])) {
-      const [resource, attribute] = fn['Fn::GetAtt'] as [unknown, unknown];
-      return `<${flatten(resource)}.${flatten(attribute)}>`;
-    }
-    if ('Ref' in fn) return `<${flatten(fn.Ref)}>`;
-    if ('Fn::Sub' in fn) return flatten(fn['Fn::Sub']);
-    return JSON.stringify(node);
-  };
-  return flatten(Stack.of(scope).resolve(value));
 }
 
 export interface KnowledgeBaseProps {

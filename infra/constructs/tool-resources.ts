@@ -1,11 +1,13 @@
 import type * as bedrock from '@aws-cdk/aws-bedrock-alpha';
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { AgentModel, StageConfig } from '../config/stage-config';
 import { inferenceProfileFor } from './agent';
-import type { Data } from './data';
+import { type Data, TABLE_KEYS } from './data';
 import type { KassFunction } from './kass-function';
+import { nagResource } from './nag-ids';
 import type { Notifications } from './notifications';
 import type { Tools } from './tools';
 
@@ -35,13 +37,24 @@ export class ToolResources extends Construct {
       const fn = tools.functionOf('report');
       fn.function.addEnvironment('TICKETS_TABLE_NAME', data.tickets.tableName);
       fn.function.addEnvironment('NOTIFICATIONS_TOPIC_ARN', props.notifications.topic.topicArn);
-      data.tickets.grantReadWriteData(fn.function);
+      // Named indexes instead of grantReadWriteData's `index/*`: the tool queries exactly these two.
+      const keys = TABLE_KEYS.tickets;
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
+          resources: [data.tickets.tableArn],
+        }),
+      );
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [
+            `${data.tickets.tableArn}/index/${keys.reporterIndex}`,
+            `${data.tickets.tableArn}/index/${keys.statusIndex}`,
+          ],
+        }),
+      );
       props.notifications.topic.grantPublish(fn.function);
-      Validations.of(fn.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::<DataTickets7C6ABF42.Arn>/index/*]',
-        reason:
-          'Lists tickets by reporter and by status through the two GSIs of the Tickets table (index/*).',
-      });
     }
 
     if (tools.has('summarize')) {
@@ -49,7 +62,10 @@ export class ToolResources extends Construct {
       const settings = config.tools.summarize;
       fn.function.addEnvironment('CONVERSATIONS_TABLE_NAME', data.conversations.tableName);
       fn.function.addEnvironment('MAX_OUTPUT_TOKENS', String(settings.maxOutputTokens));
-      data.conversations.grant(fn.function, 'dynamodb:Query', 'dynamodb:GetItem');
+      // Reads one conversation's messages by key; no index access.
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [data.conversations.tableArn] }),
+      );
       this.grantModel(fn, settings.model, config, props.guardrail);
     }
 
@@ -61,6 +77,9 @@ export class ToolResources extends Construct {
         description:
           'GitLab access token for the KASS code-review tool (read_api; api only if posting notes).',
         removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        // An empty `token` reads as "not configured" (a clear message, no GitLab call) until the operator
+        // stores the real one: aws secretsmanager put-secret-value --secret-id <name> --secret-string '{"token":"glpat-…"}'
+        generateSecretString: { secretStringTemplate: '{"token":""}', generateStringKey: 'placeholder' },
       });
       Validations.of(this.gitlabToken).acknowledge({
         id: 'AwsSolutions-SMG4',
@@ -84,7 +103,26 @@ export class ToolResources extends Construct {
     guardrail: bedrock.IGuardrail,
   ): void {
     const profile = inferenceProfileFor(model, config.agent.inferenceGeo);
-    profile.grantInvoke(fn.function);
+    // Converse needs bedrock:InvokeModel on the profile and on the model in every region the profile routes to.
+    const modelArn = Stack.of(this).formatArn({
+      service: 'bedrock',
+      region: '*',
+      account: '',
+      resource: 'foundation-model',
+      resourceName: profile.inferenceProfileModel.modelId,
+    });
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['bedrock:InvokeModel'],
+        resources: [profile.inferenceProfileArn, modelArn],
+      }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, modelArn)}]`,
+      reason:
+        'A cross-region inference profile routes to the model in several regions, so the model ARN has region *; ' +
+        'the model id itself is exact.',
+    });
     guardrail.grantApply(fn.function);
     fn.function.addEnvironment('MODEL_ID', profile.inferenceProfileId);
     fn.function.addEnvironment('GUARDRAIL_ID', guardrail.guardrailId);

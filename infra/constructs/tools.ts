@@ -21,11 +21,15 @@ export class Tools extends Construct {
     super(scope, id);
     this.tools = props.tools;
     for (const tool of props.tools) {
+      const settings = { ...props.config.lambda.defaults, ...props.config.lambda.tools[tool.name] };
       const fn = new KassFunction(this, tool.name, {
         entry: tool.handlerEntry,
         description: `KASS action group '${tool.name}' (${tool.operations.map((o) => o.operationId).join(', ')})`,
         serviceName: `kass-${tool.name}`,
-        settings: props.config.lambda.defaults,
+        settings,
+        ...(settings.reservedConcurrency
+          ? { reservedConcurrentExecutions: settings.reservedConcurrency }
+          : {}),
         logLevel: props.config.lambda.logLevel,
         logRetentionDays: props.config.logRetentionDays,
         retainLogs: props.config.retainData,

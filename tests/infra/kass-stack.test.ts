@@ -68,8 +68,10 @@ describe('Class: KassStack', () => {
     );
     // The token is referenced by ARN only; no value that looks like a secret is in any environment.
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
-      const text = JSON.stringify(fn.Properties.Environment ?? {});
-      expect(text).not.toMatch(/glpat-|-----BEGIN|[A-Za-z0-9+/]{40,}={0,2}/);
+      const values = Object.values((fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>);
+      for (const value of values.filter((v): v is string => typeof v === 'string')) {
+        expect(value).not.toMatch(/glpat-|-----BEGIN|^[A-Za-z0-9+/]{40,}={0,2}$/);
+      }
     }
   });
 
@@ -85,6 +87,38 @@ describe('Class: KassStack', () => {
         const actions = ([] as string[]).concat(statement.Action);
         for (const action of actions) expect(action === '*' || /^[a-z0-9-]+:\*$/.test(action)).toBe(false);
       }
+    }
+  });
+});
+
+describe('Class: KassStack (prod)', () => {
+  let template: Template;
+  beforeAll(() => {
+    ({ template } = buildTestApp('prod'));
+  });
+
+  it('caps the concurrency of the tools that call models', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'kass-summarize' }) },
+      ReservedConcurrentExecutions: 10,
+      Timeout: 180,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'kass-code-review' }) },
+      ReservedConcurrentExecutions: 5,
+    });
+  });
+
+  it('starts the GitLab secret as an empty token, so the tool says "not configured" until it is set', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'kass/prod/gitlab-token',
+      GenerateSecretString: { SecretStringTemplate: '{"token":""}', GenerateStringKey: 'placeholder' },
+    });
+  });
+
+  it('retains data and protects tables in prod', () => {
+    for (const t of Object.values(template.findResources('AWS::DynamoDB::Table'))) {
+      expect(t.DeletionPolicy).toBe('Retain');
     }
   });
 });

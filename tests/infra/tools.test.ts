@@ -49,3 +49,25 @@ describe('Class: Tools', () => {
     expect(() => tools.functionOf('nope')).toThrow(/No tool 'nope'; discovered: tickets, alpha/);
   });
 });
+
+describe('Class: Tools (per-tool Lambda settings)', () => {
+  it('applies a tool override over the defaults', () => {
+    const stack = testStack();
+    const data = new Data(stack, 'Data', { retainData: false });
+    new Tools(stack, 'Tools', {
+      tools: [fixtureTool('tickets'), fixtureTool('alpha')],
+      config: testConfig({ lambda: { tools: { alpha: { timeoutSeconds: 90 } } } }),
+      toolLogs: data.toolLogs,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'kass-alpha' }) },
+      Timeout: 90,
+      MemorySize: 512,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'kass-tickets' }) },
+      Timeout: 30,
+    });
+  });
+});

@@ -77,7 +77,11 @@ function keySchema(partitionKey: KeyAttribute, sortKey?: KeyAttribute): KeySchem
 
 /** The CreateTable request for a spec (on-demand, one definition per distinct key attribute). */
 export function createTableInput(spec: TableSpec) {
-  const keys = [spec.partitionKey, spec.sortKey, ...(spec.indexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey])]
+  const keys = [
+    spec.partitionKey,
+    spec.sortKey,
+    ...(spec.indexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]
     .filter((k): k is KeyAttribute => k !== undefined)
     .map(attr);
   const definitions = new Map<string, AttributeDefinition>();

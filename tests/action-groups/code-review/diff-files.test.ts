@@ -49,13 +49,41 @@ describe('Function: numberDiff', () => {
 describe('Function: classifyFile', () => {
   it.each([
     { name: 'an image', file: changedFile('docs/logo.PNG', ''), reason: 'binary' },
-    { name: "GitLab's binary note", file: changedFile('data/blob', 'Binary files a/blob and b/blob differ\n'), reason: 'binary' },
-    { name: 'a lock file', file: changedFile('package-lock.json', '@@ -1 +1 @@\n-a\n+b'), reason: 'generated' },
-    { name: 'minified code', file: changedFile('public/app.min.js', '@@ -1 +1 @@\n-a\n+b'), reason: 'generated' },
-    { name: 'generated types', file: changedFile('src/schema.generated.ts', '@@ -1 +1 @@\n-a\n+b'), reason: 'generated' },
-    { name: 'vendored code', file: changedFile('vendor/lib/x.go', '@@ -1 +1 @@\n-a\n+b'), reason: 'generated' },
-    { name: "GitLab's generated flag", file: changedFile('src/api.ts', '@@ -1 +1 @@\n-a\n+b', { generated: true }), reason: 'generated' },
-    { name: 'a diff GitLab left out', file: changedFile('src/big.ts', '', { tooLarge: true }), reason: 'too-large' },
+    {
+      name: "GitLab's binary note",
+      file: changedFile('data/blob', 'Binary files a/blob and b/blob differ\n'),
+      reason: 'binary',
+    },
+    {
+      name: 'a lock file',
+      file: changedFile('package-lock.json', '@@ -1 +1 @@\n-a\n+b'),
+      reason: 'generated',
+    },
+    {
+      name: 'minified code',
+      file: changedFile('public/app.min.js', '@@ -1 +1 @@\n-a\n+b'),
+      reason: 'generated',
+    },
+    {
+      name: 'generated types',
+      file: changedFile('src/schema.generated.ts', '@@ -1 +1 @@\n-a\n+b'),
+      reason: 'generated',
+    },
+    {
+      name: 'vendored code',
+      file: changedFile('vendor/lib/x.go', '@@ -1 +1 @@\n-a\n+b'),
+      reason: 'generated',
+    },
+    {
+      name: "GitLab's generated flag",
+      file: changedFile('src/api.ts', '@@ -1 +1 @@\n-a\n+b', { generated: true }),
+      reason: 'generated',
+    },
+    {
+      name: 'a diff GitLab left out',
+      file: changedFile('src/big.ts', '', { tooLarge: true }),
+      reason: 'too-large',
+    },
   ])('skips $name as $reason', ({ file, reason }) => {
     // Act & Assess
     expect(classifyFile(file, 0)).toEqual({ kind: 'skip', skipped: { file: file.newPath, reason } });
@@ -63,21 +91,37 @@ describe('Function: classifyFile', () => {
 
   it('reviews a deleted file as a short note without its removed lines', () => {
     // Act
-    const result = classifyFile(changedFile('src/old.ts', '@@ -1,2 +0,0 @@\n-a\n-b', { deletedFile: true }), 3);
+    const result = classifyFile(
+      changedFile('src/old.ts', '@@ -1,2 +0,0 @@\n-a\n-b', { deletedFile: true }),
+      3,
+    );
 
     // Assess
     expect(result).toEqual({
       kind: 'review',
-      file: { path: 'src/old.ts', oldPath: 'src/old.ts', change: 'deleted', text: '(file deleted)', newLines: [], order: 3 },
+      file: {
+        path: 'src/old.ts',
+        oldPath: 'src/old.ts',
+        change: 'deleted',
+        text: '(file deleted)',
+        newLines: [],
+        order: 3,
+      },
     });
   });
 
   it('reviews a pure rename as a note', () => {
     // Act
-    const result = classifyFile(changedFile('src/new.ts', '', { oldPath: 'src/old.ts', renamedFile: true }), 0);
+    const result = classifyFile(
+      changedFile('src/new.ts', '', { oldPath: 'src/old.ts', renamedFile: true }),
+      0,
+    );
 
     // Assess
-    expect(result).toMatchObject({ kind: 'review', file: { change: 'renamed', text: '(no content change)' } });
+    expect(result).toMatchObject({
+      kind: 'review',
+      file: { change: 'renamed', text: '(no content change)' },
+    });
   });
 
   it('checks lines against the hunks of a reviewed file', () => {

@@ -2,8 +2,22 @@ import type { ReviewableFile } from '../../../action-groups/code-review/diff-fil
 import { mergeFindings, parseModelReview } from '../../../action-groups/code-review/findings';
 
 const files: ReviewableFile[] = [
-  { path: 'src/pay.ts', oldPath: 'src/pay.ts', change: 'modified', text: '', newLines: [{ start: 10, end: 20 }], order: 0 },
-  { path: 'src/new.ts', oldPath: 'src/old.ts', change: 'renamed', text: '', newLines: [{ start: 1, end: 3 }], order: 1 },
+  {
+    path: 'src/pay.ts',
+    oldPath: 'src/pay.ts',
+    change: 'modified',
+    text: '',
+    newLines: [{ start: 10, end: 20 }],
+    order: 0,
+  },
+  {
+    path: 'src/new.ts',
+    oldPath: 'src/old.ts',
+    change: 'renamed',
+    text: '',
+    newLines: [{ start: 1, end: 3 }],
+    order: 1,
+  },
   { path: 'src/gone.ts', oldPath: 'src/gone.ts', change: 'deleted', text: '', newLines: [], order: 2 },
 ];
 
@@ -13,7 +27,13 @@ describe('Function: parseModelReview', () => {
     const text = `Here is my review:\n\`\`\`json\n${JSON.stringify({
       summary: 'Adds retries.',
       findings: [
-        { file: 'src/pay.ts', line: 12, severity: 'Major', message: 'Retry without backoff.', suggestion: 'Add backoff.' },
+        {
+          file: 'src/pay.ts',
+          line: 12,
+          severity: 'Major',
+          message: 'Retry without backoff.',
+          suggestion: 'Add backoff.',
+        },
         { file: 'b/src/pay.ts', line: '15', severity: 'minor', message: 'Magic number.' },
         { file: 'src/old.ts', severity: 'info', message: 'Consider a redirect export.' },
         { file: 'src/gone.ts', severity: 'major', message: 'Still imported elsewhere?' },
@@ -37,7 +57,13 @@ describe('Function: parseModelReview', () => {
       summary: 'Adds retries.',
       dropped: 8,
       findings: [
-        { file: 'src/pay.ts', line: 12, severity: 'major', message: 'Retry without backoff.', suggestion: 'Add backoff.' },
+        {
+          file: 'src/pay.ts',
+          line: 12,
+          severity: 'major',
+          message: 'Retry without backoff.',
+          suggestion: 'Add backoff.',
+        },
         { file: 'src/pay.ts', line: 15, severity: 'minor', message: 'Magic number.' },
         { file: 'src/new.ts', severity: 'info', message: 'Consider a redirect export.' },
         { file: 'src/gone.ts', severity: 'major', message: 'Still imported elsewhere?' },
@@ -57,7 +83,9 @@ describe('Function: parseModelReview', () => {
   it('clips long messages and suggestions', () => {
     // Prepare
     const text = JSON.stringify({
-      findings: [{ file: 'src/pay.ts', severity: 'info', message: 'm'.repeat(5_000), suggestion: 's'.repeat(5_000) }],
+      findings: [
+        { file: 'src/pay.ts', severity: 'info', message: 'm'.repeat(5_000), suggestion: 's'.repeat(5_000) },
+      ],
     });
 
     // Act

@@ -1,21 +1,30 @@
 import fc from 'fast-check';
-import { isToolError } from '../../../action-groups/kit/errors';
-import { GitLabMergeRequestSource, mergeRequestApiPath } from '../../../action-groups/code-review/gitlab-client';
+import {
+  GitLabMergeRequestSource,
+  mergeRequestApiPath,
+} from '../../../action-groups/code-review/gitlab-client';
 import { ProjectAllowlist } from '../../../action-groups/code-review/project-ref';
+import { isToolError } from '../../../action-groups/kit/errors';
 
 const PREFIX = '/api/v4/projects/';
 const SUFFIX = '/merge_requests/3';
 
 /** Project-ish strings rich in the characters that could escape the project segment. */
 const dangerousPath = fc
-  .array(fc.oneof(fc.constantFrom('/', '?', '#', '..', '.', '%', '%2F', '%2e', '\\', ' ', '&', '='), fc.string()), {
-    maxLength: 8,
-  })
+  .array(
+    fc.oneof(fc.constantFrom('/', '?', '#', '..', '.', '%', '%2F', '%2e', '\\', ' ', '&', '='), fc.string()),
+    {
+      maxLength: 8,
+    },
+  )
   .map((parts) => parts.join(''));
 /** Valid GitLab paths (some %2F-encoded, some numeric), so requests really go out. */
 const validProject = fc.oneof(
   fc
-    .array(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,8}[A-Za-z0-9_-]$/), { minLength: 2, maxLength: 4 })
+    .array(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,8}[A-Za-z0-9_-]$/), {
+      minLength: 2,
+      maxLength: 4,
+    })
     .chain((segments) => fc.constantFrom(segments.join('/'), segments.join('%2F'))),
   fc.integer({ min: 1, max: 2 ** 31 }).map(String),
 );

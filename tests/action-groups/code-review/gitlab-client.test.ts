@@ -1,12 +1,12 @@
-import { InvalidInput, isToolError, type ToolError } from '../../../action-groups/kit/errors';
 import { ProjectNotAllowed } from '../../../action-groups/code-review/errors';
 import {
-  GitLabMergeRequestSource,
   type GitLabClientOptions,
+  GitLabMergeRequestSource,
   retryAfterSeconds,
 } from '../../../action-groups/code-review/gitlab-client';
 import { ProjectAllowlist } from '../../../action-groups/code-review/project-ref';
 import type { TokenSource } from '../../../action-groups/code-review/token-source';
+import { InvalidInput, isToolError, type ToolError } from '../../../action-groups/kit/errors';
 import { FakeGitLab, gitlabDiff, MR_WEB_URL, mergeRequestRoutes, sendJson } from './support/fake-gitlab';
 
 const TOKEN = 'glpat-TESTtoken1234567890';
@@ -109,9 +109,19 @@ describe('Class: GitLabMergeRequestSource', () => {
 
     it.each([
       { name: 'a project not on the list', projectId: 'other/project', type: ProjectNotAllowed, status: 403 },
-      { name: 'a numeric id when only its path is allowed', projectId: '43', type: ProjectNotAllowed, status: 403 },
+      {
+        name: 'a numeric id when only its path is allowed',
+        projectId: '43',
+        type: ProjectNotAllowed,
+        status: 403,
+      },
       { name: 'a path with ..', projectId: 'group/../admin', type: InvalidInput, status: 400 },
-      { name: 'a query in the path', projectId: 'group/project?private_token=x', type: InvalidInput, status: 400 },
+      {
+        name: 'a query in the path',
+        projectId: 'group/project?private_token=x',
+        type: InvalidInput,
+        status: 400,
+      },
       { name: 'a URL', projectId: 'https://evil.example.com/group/project', type: InvalidInput, status: 400 },
     ])('rejects $name before any request', async ({ projectId, type, status }) => {
       // Act
@@ -146,7 +156,11 @@ describe('Class: GitLabMergeRequestSource', () => {
     });
 
     it.each([
-      { status: 401, expected: 502, message: /rejected the configured token; the operator must update the secret/ },
+      {
+        status: 401,
+        expected: 502,
+        message: /rejected the configured token; the operator must update the secret/,
+      },
       { status: 403, expected: 502, message: /rejected the configured token/ },
       { status: 404, expected: 404, message: /Merge request !7 not found in project group\/sub\/project/ },
       { status: 500, expected: 503, message: /GitLab is unavailable/ },
@@ -228,10 +242,14 @@ describe('Class: GitLabMergeRequestSource', () => {
     });
 
     it.each([
-      { name: 'not JSON', send: (res: Parameters<Parameters<FakeGitLab['respond']>[0]>[1]) => res.end('<html>') },
+      {
+        name: 'not JSON',
+        send: (res: Parameters<Parameters<FakeGitLab['respond']>[0]>[1]) => res.end('<html>'),
+      },
       {
         name: 'an unexpected shape',
-        send: (res: Parameters<Parameters<FakeGitLab['respond']>[0]>[1]) => sendJson(res, 200, { nope: true }),
+        send: (res: Parameters<Parameters<FakeGitLab['respond']>[0]>[1]) =>
+          sendJson(res, 200, { nope: true }),
       },
     ])('answers 502 for a response that is $name', async ({ send }) => {
       // Prepare
@@ -247,7 +265,9 @@ describe('Class: GitLabMergeRequestSource', () => {
 
     it('stops reading a response larger than the limit', async () => {
       // Prepare
-      gitlab.respond((_req, res) => sendJson(res, 200, { iid: 7, title: 'x'.repeat(10_000), state: 'opened' }));
+      gitlab.respond((_req, res) =>
+        sendJson(res, 200, { iid: 7, title: 'x'.repeat(10_000), state: 'opened' }),
+      );
 
       // Act
       const error = await toolErrorOf(source({ maxResponseBytes: 1_000 }).getMergeRequest(PROJECT, 7));
@@ -287,7 +307,13 @@ describe('Class: GitLabMergeRequestSource', () => {
 
       // Assess
       expect(listed.complete).toBe(true);
-      expect(listed.files.map((f) => f.newPath)).toEqual(['src/a.ts', 'src/b.ts', 'logo.png', 'old.ts', 'gen.ts']);
+      expect(listed.files.map((f) => f.newPath)).toEqual([
+        'src/a.ts',
+        'src/b.ts',
+        'logo.png',
+        'old.ts',
+        'gen.ts',
+      ]);
       expect(listed.files[1]).toMatchObject({ newFile: true, deletedFile: false });
       expect(listed.files[2]).toMatchObject({ tooLarge: true, diff: '' });
       expect(listed.files[3]).toMatchObject({ deletedFile: true });
@@ -325,7 +351,10 @@ describe('Class: GitLabMergeRequestSource', () => {
       const listed = await source({ perPage: 2 }).listChangedFiles(PROJECT, 7);
 
       // Assess
-      expect(listed).toMatchObject({ complete: false, files: [{ newPath: 'src/a.ts' }, { newPath: 'src/b.ts' }] });
+      expect(listed).toMatchObject({
+        complete: false,
+        files: [{ newPath: 'src/a.ts' }, { newPath: 'src/b.ts' }],
+      });
     });
 
     it('fails when the first page fails', async () => {
@@ -377,8 +406,18 @@ describe('Class: GitLabMergeRequestSource', () => {
   describe('constructor', () => {
     it.each([
       { name: 'plain http', baseUrl: 'http://gitlab.example.com', insecure: false, message: /https/ },
-      { name: 'http to a non-loopback host, even in test mode', baseUrl: 'http://gitlab.example.com', insecure: true, message: /https/ },
-      { name: 'credentials in the URL', baseUrl: 'https://user:pw@gitlab.example.com', insecure: false, message: /credentials/ },
+      {
+        name: 'http to a non-loopback host, even in test mode',
+        baseUrl: 'http://gitlab.example.com',
+        insecure: true,
+        message: /https/,
+      },
+      {
+        name: 'credentials in the URL',
+        baseUrl: 'https://user:pw@gitlab.example.com',
+        insecure: false,
+        message: /credentials/,
+      },
       { name: 'a query', baseUrl: 'https://gitlab.example.com/?x=1', insecure: false, message: /query/ },
       { name: 'not a URL', baseUrl: 'gitlab.example.com', insecure: false, message: /not a valid URL/ },
     ])('rejects $name', ({ baseUrl, insecure, message }) => {

@@ -1,5 +1,5 @@
 import { ProjectNotAllowed } from '../../../action-groups/code-review/errors';
-import { parseProjectRef, ProjectAllowlist } from '../../../action-groups/code-review/project-ref';
+import { ProjectAllowlist, parseProjectRef } from '../../../action-groups/code-review/project-ref';
 import { InvalidInput } from '../../../action-groups/kit/errors';
 
 describe('Function: parseProjectRef', () => {

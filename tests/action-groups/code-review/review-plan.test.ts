@@ -13,7 +13,12 @@ const file = (path: string, chars: number, order: number): ReviewableFile => ({
 describe('Function: planReview', () => {
   it('reviews smaller files first and skips what exceeds the budget', () => {
     // Prepare
-    const files = [file('big.ts', 5_000, 0), file('small.ts', 100, 1), file('mid.ts', 2_000, 2), file('tiny.ts', 10, 3)];
+    const files = [
+      file('big.ts', 5_000, 0),
+      file('small.ts', 100, 1),
+      file('mid.ts', 2_000, 2),
+      file('tiny.ts', 10, 3),
+    ];
 
     // Act
     const plan = planReview(files, { maxDiffChars: 2_500, batchChars: 2_500, maxBatches: 6 });

@@ -5,8 +5,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { isToolError, type ToolError } from '../../../action-groups/kit/errors';
 import { parseTokenSecret, SecretsManagerTokenSource } from '../../../action-groups/code-review/token-source';
+import { isToolError, type ToolError } from '../../../action-groups/kit/errors';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:kass/dev/gitlab-token-AbCdEf';
 const TOKEN = 'glpat-TESTtoken1234567890';

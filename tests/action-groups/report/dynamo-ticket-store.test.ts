@@ -1,7 +1,4 @@
-import {
-  ProvisionedThroughputExceededException,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dynamodb';
+import { ProvisionedThroughputExceededException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   DependencyFailed,
@@ -163,7 +160,9 @@ describe('Class: DynamoTicketStore (dynalite)', () => {
 
     it('treats a malformed item as a dependency failure', async () => {
       // Prepare
-      await documents.send(new PutCommand({ TableName: table, Item: { ticketId: 'TCK-7', title: 'only a title' } }));
+      await documents.send(
+        new PutCommand({ TableName: table, Item: { ticketId: 'TCK-7', title: 'only a title' } }),
+      );
 
       // Act / Assess
       await expect(store.getTicket('TCK-7')).rejects.toBeInstanceOf(DependencyFailed);

@@ -47,7 +47,12 @@ describe('Handler: report action group when DynamoDB fails', () => {
     group: 'report',
     schemaText,
     operationId: 'createTicket',
-    body: { title: 'VPN drops', description: 'Every 10 minutes.', severity: 'high', reporter: 'ana@example.com' },
+    body: {
+      title: 'VPN drops',
+      description: 'Every 10 minutes.',
+      severity: 'high',
+      reporter: 'ana@example.com',
+    },
   });
   const listEvent = buildAgentEvent({
     group: 'report',
@@ -109,7 +114,9 @@ describe('Handler: report action group when DynamoDB fails', () => {
 
   it('answers a DynamoDB server error with a retryable 503', async () => {
     // Prepare
-    ddb.on(GetCommand).rejects(new InternalServerError({ message: 'Internal error', $metadata: { httpStatusCode: 500 } }));
+    ddb
+      .on(GetCommand)
+      .rejects(new InternalServerError({ message: 'Internal error', $metadata: { httpStatusCode: 500 } }));
 
     // Act
     const response = await handler(getEvent);

@@ -3,12 +3,12 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type BuilderValue, buildAgentEvent } from '../../../action-groups/kit/event-builder';
 import type { AgentApiEvent } from '../../../action-groups/kit/event';
+import { type BuilderValue, buildAgentEvent } from '../../../action-groups/kit/event-builder';
 import { missingHandlers, type ToolHandler } from '../../../action-groups/kit/tool';
 import schemaText from '../../../schemas/report.yaml';
-import { getTestEvent } from '../../support/events';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite';
+import { getTestEvent } from '../../support/events';
 import { bodyOf, statusOf, ticketsTableSpec } from './helpers';
 
 const TABLE = 'kass-tickets-e2e';
@@ -126,7 +126,10 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       // Act
       const created = await handler(post);
       const ticket = bodyOf<Ticket>(created);
-      const fixtureGet = getTestEvent<AgentApiEvent>({ eventsPath: 'bedrock-agent', filename: 'openapi-get-path-param' });
+      const fixtureGet = getTestEvent<AgentApiEvent>({
+        eventsPath: 'bedrock-agent',
+        filename: 'openapi-get-path-param',
+      });
       const fetched = await handler({
         ...fixtureGet,
         parameters: [{ name: 'ticketId', type: 'string', value: ticket.ticketId }],
@@ -134,7 +137,11 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
 
       // Assess: the response
       expect(statusOf(created)).toBe(201);
-      expect(created.response).toMatchObject({ actionGroup: 'report', apiPath: '/tickets', httpMethod: 'POST' });
+      expect(created.response).toMatchObject({
+        actionGroup: 'report',
+        apiPath: '/tickets',
+        httpMethod: 'POST',
+      });
       expect(created.sessionAttributes).toEqual(post.sessionAttributes);
       expect(ticket).toEqual({
         ticketId: expect.stringMatching(/^TCK-[1-9][0-9]{0,9}$/),
@@ -175,7 +182,9 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       expect(record).toMatchObject({ targetTicketId: ticket.ticketId, notified: true });
       expect(record?.expiresAt).toBeGreaterThanOrEqual(before + 86_400);
       expect(record?.expiresAt).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 86_400);
-      const { Item } = await documents.send(new GetCommand({ TableName: TABLE, Key: { ticketId: ticket.ticketId } }));
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: TABLE, Key: { ticketId: ticket.ticketId } }),
+      );
       expect(Item).not.toHaveProperty('expiresAt');
     });
 
@@ -186,14 +195,18 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       // Act
       const first = await handler(post);
       const retry = await handler(post);
-      const reworded = await handler(fixturePost({ ...TICKET_FIELDS, severity: 'High', title: ` ${TICKET_FIELDS.title} ` }));
+      const reworded = await handler(
+        fixturePost({ ...TICKET_FIELDS, severity: 'High', title: ` ${TICKET_FIELDS.title} ` }),
+      );
 
       // Assess
       expect(statusOf(retry)).toBe(201);
       expect(bodyOf(retry)).toEqual(bodyOf(first));
       expect(bodyOf(reworded)).toEqual(bodyOf(first));
       expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
-      expect((await storedItems()).filter((item) => String(item.ticketId).startsWith('TCK-'))).toHaveLength(1);
+      expect((await storedItems()).filter((item) => String(item.ticketId).startsWith('TCK-'))).toHaveLength(
+        1,
+      );
     });
 
     it('creates a second ticket for the same request in another session', async () => {
@@ -209,7 +222,10 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
     it('keeps the ticket and says notified: false when SNS fails', async () => {
       // Prepare
       sns.on(PublishCommand).rejects(
-        new ThrottledException({ message: `Rate exceeded for ${TOPIC}`, $metadata: { httpStatusCode: 400 } }),
+        new ThrottledException({
+          message: `Rate exceeded for ${TOPIC}`,
+          $metadata: { httpStatusCode: 400 },
+        }),
       );
       const warn = jest.spyOn(Logger.prototype, 'warn');
       const addMetric = jest.spyOn(Metrics.prototype, 'addMetric');
@@ -248,7 +264,13 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
 
       // Assess
       const titles = pages.flatMap((p) => p.tickets.map((t) => t.title));
-      expect(titles).toEqual(['Ana problem 4', 'Ana problem 3', 'Ana problem 2', 'Ana problem 1', 'Ana problem 0']);
+      expect(titles).toEqual([
+        'Ana problem 4',
+        'Ana problem 3',
+        'Ana problem 2',
+        'Ana problem 1',
+        'Ana problem 0',
+      ]);
       expect(pages.length).toBeGreaterThanOrEqual(3);
       for (const page of pages.slice(0, -1)) expect(page.nextToken).toMatch(/^[A-Za-z0-9_-]+$/);
     });
@@ -281,12 +303,18 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
         'Ana problem 0',
       ]);
       expect(open.length).toBe(3);
-      expect(anaClosed.flatMap((p) => p.tickets.map((t) => t.title))).toEqual(['Ana problem 3', 'Ana problem 1']);
+      expect(anaClosed.flatMap((p) => p.tickets.map((t) => t.title))).toEqual([
+        'Ana problem 3',
+        'Ana problem 1',
+      ]);
     });
 
     it('lists recent tickets without filters (the GET fixture) newest first', async () => {
       // Prepare
-      const fixture = getTestEvent<AgentApiEvent>({ eventsPath: 'bedrock-agent', filename: 'openapi-get-no-params' });
+      const fixture = getTestEvent<AgentApiEvent>({
+        eventsPath: 'bedrock-agent',
+        filename: 'openapi-get-no-params',
+      });
 
       // Act
       const response = await handler(fixture);
@@ -296,7 +324,12 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       const page = bodyOf<Page>(response);
       expect(page.tickets).toHaveLength(7);
       expect(page.tickets[0]?.title).toBe('Bo problem 1');
-      expect(page.tickets.map((t) => t.createdAt)).toEqual(page.tickets.map((t) => t.createdAt).sort().reverse());
+      expect(page.tickets.map((t) => t.createdAt)).toEqual(
+        page.tickets
+          .map((t) => t.createdAt)
+          .sort()
+          .reverse(),
+      );
       expect(page.nextToken).toBeUndefined();
     });
 
@@ -305,7 +338,9 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       { name: 'valid base64url but not a position', nextToken: Buffer.from('{"x":1}').toString('base64url') },
     ])('answers a bad nextToken ($name) with a 400 naming it', async ({ nextToken }) => {
       // Act
-      const response = await handler(event('listTickets', { params: { reporter: 'ana@example.com', nextToken } }));
+      const response = await handler(
+        event('listTickets', { params: { reporter: 'ana@example.com', nextToken } }),
+      );
 
       // Assess
       expect(statusOf(response)).toBe(400);
@@ -326,31 +361,50 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
 
       // Assess
       expect(statusOf(response)).toBe(400);
-      expect(bodyOf<{ fields: string[] }>(response).fields[0]).toMatch(/^nextToken: belongs to a different list/);
+      expect(bodyOf<{ fields: string[] }>(response).fields[0]).toMatch(
+        /^nextToken: belongs to a different list/,
+      );
     });
   });
 
   describe('invalid input and unknown tickets', () => {
     it.each([
-      { name: 'an invalid severity', body: { ...TICKET_FIELDS, severity: 'urgent' }, field: /^severity: must be one of low, medium, high, critical/ },
+      {
+        name: 'an invalid severity',
+        body: { ...TICKET_FIELDS, severity: 'urgent' },
+        field: /^severity: must be one of low, medium, high, critical/,
+      },
       { name: 'a missing title', body: { ...TICKET_FIELDS, title: undefined }, field: /^title: is required/ },
       { name: 'a blank title', body: { ...TICKET_FIELDS, title: '   ' }, field: /^title: must not be blank/ },
-      { name: 'a title over 120 characters', body: { ...TICKET_FIELDS, title: 'x'.repeat(121) }, field: /^title: must be at most 120 characters/ },
-      { name: 'a missing reporter', body: { ...TICKET_FIELDS, reporter: undefined }, field: /^reporter: is required/ },
-    ])('answers createTicket with $name with a 400 naming the field, storing nothing', async ({ body, field }) => {
-      // Act
-      const response = await handler(event('createTicket', { body }));
+      {
+        name: 'a title over 120 characters',
+        body: { ...TICKET_FIELDS, title: 'x'.repeat(121) },
+        field: /^title: must be at most 120 characters/,
+      },
+      {
+        name: 'a missing reporter',
+        body: { ...TICKET_FIELDS, reporter: undefined },
+        field: /^reporter: is required/,
+      },
+    ])(
+      'answers createTicket with $name with a 400 naming the field, storing nothing',
+      async ({ body, field }) => {
+        // Act
+        const response = await handler(event('createTicket', { body }));
 
-      // Assess
-      expect(statusOf(response)).toBe(400);
-      expect(bodyOf<{ fields: string[] }>(response).fields).toEqual([expect.stringMatching(field)]);
-      expect(await storedItems()).toEqual([]);
-      expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
-    });
+        // Assess
+        expect(statusOf(response)).toBe(400);
+        expect(bodyOf<{ fields: string[] }>(response).fields).toEqual([expect.stringMatching(field)]);
+        expect(await storedItems()).toEqual([]);
+        expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+      },
+    );
 
     it('answers the contract fixture (priority instead of severity, no reporter) with a 400 naming both', async () => {
       // Act
-      const response = await handler(getTestEvent({ eventsPath: 'bedrock-agent', filename: 'openapi-post-body' }));
+      const response = await handler(
+        getTestEvent({ eventsPath: 'bedrock-agent', filename: 'openapi-post-body' }),
+      );
 
       // Assess
       expect(statusOf(response)).toBe(400);

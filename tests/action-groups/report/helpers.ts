@@ -1,4 +1,3 @@
-import { TABLE_KEYS } from '../../../infra/constructs/data';
 import type { AgentApiResponse } from '../../../action-groups/kit/response';
 import { cursorAfter } from '../../../action-groups/report/next-token';
 import type {
@@ -11,6 +10,7 @@ import type {
   TicketStore,
 } from '../../../action-groups/report/ports';
 import type { Ticket } from '../../../action-groups/report/ticket';
+import { TABLE_KEYS } from '../../../infra/constructs/data';
 import type { TableSpec } from '../../support/dynalite';
 
 /** The Tickets table exactly as `infra/constructs/data.ts` declares it (keys and GSIs). */
@@ -116,7 +116,8 @@ export class MemoryTicketStore implements TicketStore {
     await this.enter('listTickets');
     let all = [...this.tickets.values()].map((s) => s.ticket);
     if (query.by === 'reporter') all = all.filter((t) => t.reporter === query.reporter);
-    if (query.by !== 'recent' && query.status !== undefined) all = all.filter((t) => t.status === query.status);
+    if (query.by !== 'recent' && query.status !== undefined)
+      all = all.filter((t) => t.status === query.status);
     if (query.by !== 'recent') all.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
     const after = query.cursor?.ticketId;
     const from = after === undefined ? 0 : all.findIndex((t) => t.ticketId === after) + 1;

@@ -74,7 +74,11 @@ describe('Module: next-token', () => {
       { name: 'a JSON array', token: b64(['TCK-1']), reason: 'is damaged' },
       { name: 'JSON null', token: b64(null), reason: 'is damaged' },
       { name: 'a number value', token: b64({ ticketId: 5 }), reason: 'is damaged' },
-      { name: 'an extra key', token: b64({ ticketId: 'TCK-1', x: 'y' }), reason: 'belongs to a different list' },
+      {
+        name: 'an extra key',
+        token: b64({ ticketId: 'TCK-1', x: 'y' }),
+        reason: 'belongs to a different list',
+      },
       { name: 'a foreign key', token: b64({ ticketId: 'ADMIN#1' }), reason: 'is damaged' },
       { name: 'a huge value', token: b64({ ticketId: `TCK-${'1'.repeat(600)}` }), reason: 'is damaged' },
     ])('rejects a token that is $name with a 400 naming nextToken', ({ token, reason }) => {
@@ -109,7 +113,9 @@ describe('Module: next-token', () => {
       const token = b64({ ticketId: 'TCK-1', status: 'open', createdAt: 'yesterday' });
 
       // Act / Assess
-      expect(fieldsOf(() => decodeNextToken(token, { by: 'status', status: 'open' }))[0]).toMatch(/is damaged/);
+      expect(fieldsOf(() => decodeNextToken(token, { by: 'status', status: 'open' }))[0]).toMatch(
+        /is damaged/,
+      );
     });
   });
 });

@@ -115,7 +115,10 @@ describe('Module: sns-notifier', () => {
     it('maps SNS throttling to a 503 without the SDK message', async () => {
       // Prepare
       sns.on(PublishCommand).rejects(
-        new ThrottledException({ message: `Rate exceeded on ${TOPIC}`, $metadata: { httpStatusCode: 400 } }),
+        new ThrottledException({
+          message: `Rate exceeded on ${TOPIC}`,
+          $metadata: { httpStatusCode: 400 },
+        }),
       );
       const notifier = new SnsTicketNotifier(new SNSClient({}), TOPIC);
 

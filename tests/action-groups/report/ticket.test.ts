@@ -95,6 +95,12 @@ describe('Module: ticket', () => {
       expect(text).toBe('a\uFFFDb \u{1F600} c\uFFFD');
       expect(cleanTitle(' x \u2028 y ')).toBe('x y');
     });
+
+    it('removes invisible control characters but keeps tabs and line breaks in descriptions', () => {
+      // Act / Assess
+      expect(cleanText('\u0000a\u0007b\tc\r\nd\u001Be\u007F\u0085f\u0000')).toBe('ab\tc\r\ndef');
+      expect(cleanTitle('a\u0000\tb\nc')).toBe('a b c');
+    });
   });
 
   describe('Function: parseSeverity / parseStatus', () => {
@@ -144,7 +150,9 @@ describe('Module: ticket', () => {
     });
 
     it.each(['TCK-0', 'TCK-01', 'tck-1', 'TCK-12345678901', 'IDEMPOTENCY#ab', ''])('rejects %j', (id) => {
-      expect(fieldsOf(() => assertTicketId(id))[0]).toMatch(/^ticketId: must be TCK- followed by 1 to 10 digits/);
+      expect(fieldsOf(() => assertTicketId(id))[0]).toMatch(
+        /^ticketId: must be TCK- followed by 1 to 10 digits/,
+      );
     });
   });
 });

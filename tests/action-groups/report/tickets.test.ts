@@ -252,7 +252,9 @@ describe('Module: tickets', () => {
       const { store, deps } = setup();
 
       // Act
-      const fields = await invalidFields(createTicket(deps, { ...REQUEST, title: '   ', severity: 'urgent' }, SESSION));
+      const fields = await invalidFields(
+        createTicket(deps, { ...REQUEST, title: '   ', severity: 'urgent' }, SESSION),
+      );
 
       // Assess
       expect(fields).toEqual([

@@ -95,7 +95,10 @@ export const gitlabDiff = (path: string, diff: string, extra: Partial<GitLabDiff
 
 /** A diff that adds `lines` lines to a new file, each `width` characters long. */
 export const addedFileDiff = (lines: number, width = 40): string =>
-  [`@@ -0,0 +1,${lines} @@`, ...Array.from({ length: lines }, (_, i) => `+${`line ${i + 1} `.padEnd(width, 'x')}`)]
+  [
+    `@@ -0,0 +1,${lines} @@`,
+    ...Array.from({ length: lines }, (_, i) => `+${`line ${i + 1} `.padEnd(width, 'x')}`),
+  ]
     .join('\n')
     .concat('\n');
 
@@ -106,7 +109,7 @@ export interface MergeRequestFixture {
   readonly title?: string;
   readonly description?: string;
   readonly files: readonly GitLabDiff[];
-  /** Files per `/diffs` page. @default 2 */
+  /** Files per `/diffs` page. @default the request's per_page */
   readonly pageSize?: number;
   readonly noteId?: number;
 }
@@ -116,9 +119,9 @@ export const MR_WEB_URL = 'https://gitlab.example.com/group/sub/project/-/merge_
 /** Routes answering GET merge request, GET diffs (paginated with x-next-page) and POST notes like GitLab. */
 export function mergeRequestRoutes(fixture: MergeRequestFixture): Route {
   const base = `/api/v4/projects/${fixture.project}/merge_requests/${fixture.iid}`;
-  const pageSize = fixture.pageSize ?? 2;
   return (req, res) => {
     const url = new URL(req.url, 'http://local');
+    const pageSize = fixture.pageSize ?? Number(url.searchParams.get('per_page') ?? '20');
     if (req.method === 'GET' && url.pathname === base) {
       sendJson(res, 200, {
         id: 9001,

@@ -25,9 +25,10 @@ export const changedFile = (path: string, diff: string, extra: Partial<ChangedFi
 
 /** A diff adding `lines` lines of `width` characters to a new file. */
 export const addedLines = (lines: number, width = 40): string =>
-  [`@@ -0,0 +1,${lines} @@`, ...Array.from({ length: lines }, (_, i) => `+${`line ${i + 1} `.padEnd(width, 'x')}`)].join(
-    '\n',
-  );
+  [
+    `@@ -0,0 +1,${lines} @@`,
+    ...Array.from({ length: lines }, (_, i) => `+${`line ${i + 1} `.padEnd(width, 'x')}`),
+  ].join('\n');
 
 /** An in-memory merge request source. */
 export class FakeSource implements MergeRequestSource {
@@ -77,10 +78,17 @@ export class ScriptedModel implements TextModel {
     const reply = this.replies[Math.min(this.requests.length - 1, this.replies.length - 1)];
     if (reply instanceof Error) throw reply;
     if (typeof reply === 'function') return reply();
-    const base = { text: '', inputTokens: 100, outputTokens: 20, truncated: false, guardrailIntervened: false };
+    const base = {
+      text: '',
+      inputTokens: 100,
+      outputTokens: 20,
+      truncated: false,
+      guardrailIntervened: false,
+    };
     return typeof reply === 'string' ? { ...base, text: reply } : { ...base, ...reply };
   }
 }
 
 /** A model answer as JSON. */
-export const answer = (summary: string, findings: unknown[] = []): string => JSON.stringify({ summary, findings });
+export const answer = (summary: string, findings: unknown[] = []): string =>
+  JSON.stringify({ summary, findings });

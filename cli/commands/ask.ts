@@ -1,0 +1,257 @@
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import type {
+  AgentAnswer,
+  AgentClient,
+  AgentClientOptions,
+  ReturnControlHandlers,
+  ReturnControlInput,
+  TurnInput,
+} from '../../client';
+import type { LocalToolsOptions } from '../local-tools';
+import type { CliIo } from '../main';
+import { type AgentTarget, explainAgentError, unhandledReturnControl } from '../render/agent-errors';
+import { Footnotes } from '../render/footnotes';
+import { styleFor } from '../render/style';
+import { describeInput } from '../render/trace-line';
+import { renderTurn, type Writer } from '../render/turn';
+import { CliError, StackOutputs } from '../stack-outputs';
+
+export const usage = `Usage: kass ask "<question>" [options]
+
+Asks the KASS agent one question and streams the answer to stdout as it arrives, followed by its sources as
+numbered footnotes ([1] s3://…). The session id goes to stderr; pass it back with --session-id to continue
+the conversation.
+
+Options:
+  --session-id <id>      Continue a session (2-100 of 0-9 a-z A-Z . _ : -). Default: a new one.
+  --stage <name>         Stack kass-<stage> whose outputs AgentId / AgentAliasId name the agent (default: dev).
+  --agent-id <id>        The agent id (default: $KASS_AGENT_ID, else the stack output AgentId).
+  --agent-alias-id <id>  The alias id (default: $KASS_AGENT_ALIAS_ID, else the stack output AgentAliasId).
+  --json                 Print one JSON document {answer, citations, trace, usage, sessionId} instead.
+  --trace                Show each step on stderr: tool calls and inputs, documents found, guardrail
+                         actions, tokens.
+  --local-tools          Run the tools on this machine: for agents whose action groups return control
+                         (stage local), each tool call runs action-groups/<group>/handler.ts in this process.
+  --no-stream            Print the answer once it is complete (citation markers at the cited text).
+  -h, --help             Show this help
+
+AWS: the standard configuration (AWS_PROFILE or credentials, AWS_REGION); AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME
+points the client elsewhere. Throttling is retried with backoff before the answer starts.
+
+Exit status: 0 answered, 1 the agent or AWS failed (the message says what to do), 2 usage error.
+`;
+
+/** Options shared by `kass ask` and `kass chat`. */
+export const AGENT_OPTIONS = {
+  'session-id': { type: 'string' },
+  stage: { type: 'string', default: 'dev' },
+  'agent-id': { type: 'string' },
+  'agent-alias-id': { type: 'string' },
+  trace: { type: 'boolean', default: false },
+  'local-tools': { type: 'boolean', default: false },
+  'no-stream': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** The parsed values of `AGENT_OPTIONS`. */
+export interface AgentFlags {
+  readonly 'session-id'?: string | undefined;
+  readonly stage?: string | undefined;
+  readonly 'agent-id'?: string | undefined;
+  readonly 'agent-alias-id'?: string | undefined;
+  readonly 'local-tools'?: boolean | undefined;
+}
+
+/** What `kass ask` / `kass chat` take besides argv and io; tests inject these. */
+export interface AgentCommandDeps {
+  /** Where answers to confirmation prompts (and chat lines) are read. @default process.stdin */
+  readonly input?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where `--local-tools` finds the tools. @default this repository */
+  readonly localTools?: LocalToolsOptions;
+  /** Extra AgentClient options (e.g. faster retries in tests). */
+  readonly client?: Partial<Omit<AgentClientOptions, 'agentId' | 'agentAliasId'>>;
+}
+
+/** The agent client and what messages need to name it. */
+export interface ConnectedAgent {
+  readonly client: AgentClient;
+  readonly target: AgentTarget;
+}
+
+/**
+ * Resolves the agent ids (flag → environment → stack outputs) and builds the client. The client library (and
+ * with it the AWS SDK) is imported here, lazily, so `--help` stays fast.
+ */
+export async function connectAgent(flags: AgentFlags, io: CliIo, deps: AgentCommandDeps): Promise<ConnectedAgent> {
+  const env = deps.env ?? process.env;
+  const stage = flags.stage ?? 'dev';
+  const outputs = new StackOutputs(stage, env);
+  const agentId = await outputs.resolve({
+    flagValue: flags['agent-id'],
+    flagName: '--agent-id',
+    envVar: 'KASS_AGENT_ID',
+    output: 'AgentId',
+  });
+  const agentAliasId = await outputs.resolve({
+    flagValue: flags['agent-alias-id'],
+    flagName: '--agent-alias-id',
+    envVar: 'KASS_AGENT_ALIAS_ID',
+    output: 'AgentAliasId',
+  });
+  const { AgentClient, isValidSessionId } = await import('../../client');
+  const sessionId = flags['session-id'];
+  if (sessionId !== undefined && !isValidSessionId(sessionId)) {
+    throw new CliError(`--session-id must be 2-100 characters of 0-9 a-z A-Z . _ : - (got "${sessionId}")`, 2);
+  }
+  const dim = styleFor(io.stderr as { isTTY?: boolean }, env).dim;
+  let client: AgentClient;
+  try {
+    client = new AgentClient({
+      agentId,
+      agentAliasId,
+      onRetry: ({ error, delayMs, attempt }) =>
+        io.stderr.write(
+          dim(`  ${error.exceptionName}: retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})\n`),
+        ),
+      ...deps.client,
+    });
+  } catch (error) {
+    const explained = explainAgentError(error, { agentId, agentAliasId, stage });
+    throw new CliError(explained.message, explained.exitCode);
+  }
+  const region = await client.region();
+  return { client, target: { agentId, agentAliasId, stage, ...(region ? { region } : {}) } };
+}
+
+/** Return-of-control handlers for `--local-tools` (the kit and the tools load only then). */
+export async function localHandlers(
+  flags: AgentFlags,
+  deps: AgentCommandDeps,
+): Promise<ReturnControlHandlers | undefined> {
+  if (!flags['local-tools']) return undefined;
+  const { localToolHandlers } = await import('../local-tools');
+  return localToolHandlers(deps.localTools);
+}
+
+/** The question a confirmation prompt asks. */
+export const confirmQuestion = (input: ReturnControlInput): string =>
+  `The agent wants to run ${describeInput(input)}. Allow? [y/N] `;
+
+export const isYes = (answer: string | undefined): boolean => /^\s*y(es)?\s*$/i.test(answer ?? '');
+
+/** Reads one line from `input` (undefined at end of input). */
+function readOneLine(input: NodeJS.ReadableStream): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input, terminal: false });
+    let answered = false;
+    rl.once('line', (line) => {
+      answered = true;
+      rl.close();
+      resolve(line);
+    });
+    rl.once('close', () => {
+      if (!answered) resolve(undefined);
+    });
+  });
+}
+
+/**
+ * Confirmation prompts of a one-shot command: asked on stderr and answered on stdin when it is a terminal
+ * (or injected); otherwise denied, with a note.
+ */
+function confirmer(io: CliIo, deps: AgentCommandDeps): (input: ReturnControlInput) => Promise<boolean> {
+  const input = deps.input ?? process.stdin;
+  const interactive = deps.input !== undefined || (input as { isTTY?: boolean }).isTTY === true;
+  return async (call) => {
+    if (!interactive) {
+      io.stderr.write(
+        `  ${describeInput(call)} needs your confirmation, but stdin is not a terminal: denied. Use kass chat to confirm actions.\n`,
+      );
+      return false;
+    }
+    io.stderr.write(confirmQuestion(call));
+    return isYes(await readOneLine(input));
+  };
+}
+
+/** The `--json` document. Citations keep their sources with the footnote numbers the text view would use. */
+function toJson(answer: AgentAnswer) {
+  const footnotes = new Footnotes();
+  return {
+    answer: answer.text,
+    citations: answer.citations.map((c) => ({
+      text: c.text,
+      ...(c.span ? { span: c.span } : {}),
+      references: c.references.map((r) => ({ number: footnotes.footnoteOf(r).number, ...r })),
+    })),
+    trace: answer.trace,
+    usage: answer.usage,
+    sessionId: answer.sessionId,
+  };
+}
+
+/** `kass ask "<question>"` */
+export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...AGENT_OPTIONS, json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout.write(usage);
+    return 0;
+  }
+  const question = positionals.join(' ').trim();
+  if (!question) throw new CliError(`missing the question, e.g. kass ask "How do I reset the VPN?"\n\n${usage}`, 2);
+  const env = deps.env ?? process.env;
+  const { client, target } = await connectAgent(values, io, deps);
+  const out = io.stdout as Writer & { isTTY?: boolean };
+  const err = io.stderr as Writer & { isTTY?: boolean };
+  try {
+    const handlers = await localHandlers(values, deps);
+    const confirm = confirmer(io, deps);
+    const turn: TurnInput = {
+      text: question,
+      ...(values['session-id'] ? { sessionId: values['session-id'] } : {}),
+      streamFinalResponse: !values['no-stream'] && !values.json,
+      ...(handlers ? { returnControlHandlers: handlers } : {}),
+    };
+    if (values.json) {
+      const { collectAnswer } = await import('../../client');
+      const answer = await collectAnswer(client.stream(turn), (request) => confirm(request.input));
+      if (answer.pendingReturnControl) {
+        throw new CliError(unhandledReturnControl(answer.pendingReturnControl, target.stage));
+      }
+      io.stdout.write(`${JSON.stringify(toJson(answer), null, 2)}\n`);
+      return 0;
+    }
+    const sideStyle = styleFor(err, env);
+    const rendered = await renderTurn(client.stream(turn), {
+      out: io.stdout,
+      outStyle: styleFor(out, env),
+      side: io.stderr,
+      sideStyle,
+      sameStream: false,
+      showTrace: values.trace,
+      streaming: !values['no-stream'],
+      confirm,
+    });
+    if (rendered.pendingReturnControl) {
+      throw new CliError(unhandledReturnControl(rendered.pendingReturnControl, target.stage));
+    }
+    io.stderr.write(
+      sideStyle.dim(`session ${rendered.sessionId} (continue: kass ask --session-id ${rendered.sessionId} "…")\n`),
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const explained = explainAgentError(error, target);
+    throw new CliError(explained.message, explained.exitCode);
+  } finally {
+    client.destroy();
+  }
+}

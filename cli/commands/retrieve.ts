@@ -1,0 +1,398 @@
+import { parseArgs } from 'node:util';
+import type {
+  BedrockAgentRuntimeClient,
+  KnowledgeBaseRetrievalResult,
+  RetrievalFilter,
+} from '@aws-sdk/client-bedrock-agent-runtime';
+import type { CliIo } from '../main';
+import { CliError, StackOutputs } from '../stack-outputs';
+
+const DEFAULT_TOP = 5;
+const MAX_TOP = 100;
+const MAX_QUERY = 20_000;
+
+export const usage = `Usage: kass retrieve <query> [options]
+
+Searches the knowledge base (Bedrock Retrieve API) and prints the ranked chunks with their score, source URI
+and metadata. Words after the command form the query: kass retrieve VPN setup for new laptops
+
+Options:
+  --top <n>                  Number of chunks, 1-${MAX_TOP} (default: ${DEFAULT_TOP})
+  -f, --filter <expr>        Metadata filter; repeat for several (all must match; see --any)
+  --any                      Match any filter instead of all (orAll instead of andAll)
+  --hybrid                   Hybrid (semantic + keyword) search; needs an OpenSearch Serverless store
+  --json                     Print {query, knowledgeBaseId, filter, results[]} as JSON
+  --stage <name>             Stage whose stack outputs supply the id (default: dev)
+  --knowledge-base-id <id>   Knowledge base (else KASS_KNOWLEDGE_BASE_ID, else stack output KnowledgeBaseId)
+  -h, --help                 Show this help
+
+Filters (metadata from the <file>.metadata.json sidecars):
+  key=value                  equals               team=it-ops   year=2024   public=true
+  key!=value                 notEquals            team!=hr (also matches documents without the key)
+  key>n  key>=n  key<n  key<=n                    year>=2024 (numbers only)
+  key:in=a,b,c               in                   team:in=it-ops,sre
+  key:notIn=a,b              notIn                year:notIn=2022,2023
+  key:startsWith=text        startsWith           title:startsWith=VPN (OpenSearch Serverless only)
+  key:listContains=text      list attribute holds tags:listContains=vpn
+  key:stringContains=text    string contains      title:stringContains=laptop
+  Any API operator name also works after a colon: key:greaterThanOrEquals=2024.
+  Values: numbers (2024, -1.5, 1e3) and true/false are typed; anything else is a string. Quote a value as a
+  JSON string to keep it a string or to include commas or spaces: team="2024", team:in="a,b",c. Quote the
+  whole expression for the shell: --filter 'year>=2024'.
+
+Exit status: 0 success (also with no results), 1 the call failed, 2 usage error.
+`;
+
+// ---------------------------------------------------------------------------------------------------------
+// Filter expressions: a pure parser and its inverse.
+
+export type FilterScalar = string | number | boolean;
+
+export type FilterOperator =
+  | 'equals'
+  | 'notEquals'
+  | 'greaterThan'
+  | 'greaterThanOrEquals'
+  | 'lessThan'
+  | 'lessThanOrEquals'
+  | 'in'
+  | 'notIn'
+  | 'startsWith'
+  | 'listContains'
+  | 'stringContains';
+
+/** One parsed `--filter` expression: a `RetrievalFilter` leaf. */
+export interface FilterClause {
+  readonly operator: FilterOperator;
+  readonly key: string;
+  readonly value: FilterScalar | FilterScalar[];
+}
+
+export type FilterParse = { ok: true; clause: FilterClause } | { ok: false; error: string };
+
+const SYMBOLS: Readonly<Record<string, FilterOperator>> = {
+  '=': 'equals',
+  '!=': 'notEquals',
+  '>': 'greaterThan',
+  '>=': 'greaterThanOrEquals',
+  '<': 'lessThan',
+  '<=': 'lessThanOrEquals',
+};
+const SYMBOL_OF = Object.fromEntries(Object.entries(SYMBOLS).map(([symbol, op]) => [op, symbol])) as Partial<
+  Record<FilterOperator, string>
+>;
+const NAMED: readonly FilterOperator[] = [
+  'equals',
+  'notEquals',
+  'greaterThan',
+  'greaterThanOrEquals',
+  'lessThan',
+  'lessThanOrEquals',
+  'in',
+  'notIn',
+  'startsWith',
+  'listContains',
+  'stringContains',
+];
+const NUMERIC = new Set<FilterOperator>(['greaterThan', 'greaterThanOrEquals', 'lessThan', 'lessThanOrEquals']);
+const LIST = new Set<FilterOperator>(['in', 'notIn']);
+const TEXT = new Set<FilterOperator>(['startsWith', 'listContains', 'stringContains']);
+
+/** Keys: 1–100 characters (the API's limit) without spaces, quotes or operator characters. */
+export const FILTER_KEY = /^[^\s=!<>:"]{1,100}$/;
+const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+const EXPRESSION = /^\s*([^\s=!<>:"]+)\s*(!=|>=|<=|=|>|<|:([A-Za-z]+)=)([\s\S]*)$/;
+
+type ValueParse<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** A value as text: quoted → that JSON string; otherwise the trimmed text (typed unless `asText`). */
+function parseScalar(raw: string, asText: boolean): ValueParse<FilterScalar> {
+  const text = raw.trim();
+  if (text === '') return { ok: false, error: 'missing value' };
+  if (text.startsWith('"')) {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (typeof value === 'string') return { ok: true, value };
+    } catch {
+      // reported below
+    }
+    return { ok: false, error: `bad quoted string ${text} (use JSON string syntax: "a \\"b\\"")` };
+  }
+  if (asText) return { ok: true, value: text };
+  if (NUMBER.test(text)) {
+    const n = Number(text);
+    if (Number.isFinite(n)) return { ok: true, value: n === 0 ? 0 : n };
+  }
+  if (text === 'true' || text === 'false') return { ok: true, value: text === 'true' };
+  return { ok: true, value: text };
+}
+
+/** Splits `a,"b,c",d` on commas outside JSON strings. */
+function splitList(raw: string): string[] {
+  const items: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i] as string;
+    if (quoted && ch === '\\') {
+      current += ch + (raw[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (ch === '"') quoted = !quoted;
+    if (ch === ',' && !quoted) {
+      items.push(current);
+      current = '';
+    } else current += ch;
+  }
+  items.push(current);
+  return items;
+}
+
+/**
+ * Parses one `--filter` expression (syntax in {@link usage}). Pure; never throws.
+ * @example parseFilter('year>=2024') → { ok: true, clause: { operator: 'greaterThanOrEquals', key: 'year', value: 2024 } }
+ */
+export function parseFilter(expression: string): FilterParse {
+  const match = EXPRESSION.exec(expression);
+  if (!match)
+    return {
+      ok: false,
+      error: `"${expression}" is not a filter: use key=value, key!=value, key>=n, key:in=a,b, key:startsWith=text ...`,
+    };
+  const [, key = '', symbol = '', name, rest = ''] = match;
+  if (!FILTER_KEY.test(key)) return { ok: false, error: `"${expression}": keys are 1-100 characters` };
+  let operator: FilterOperator | undefined = SYMBOLS[symbol];
+  if (name !== undefined) {
+    operator = NAMED.find((op) => op.toLowerCase() === name.toLowerCase());
+    if (!operator) return { ok: false, error: `"${expression}": unknown operator "${name}" (use ${NAMED.join(', ')})` };
+  }
+  if (!operator) return { ok: false, error: `"${expression}": missing operator` };
+  const fail = (error: string): FilterParse => ({ ok: false, error: `"${expression}": ${error}` });
+  if (LIST.has(operator)) {
+    const values: FilterScalar[] = [];
+    for (const item of splitList(rest)) {
+      const parsed = parseScalar(item, false);
+      if (!parsed.ok) return fail(`${parsed.error} in the list (a,b,c)`);
+      values.push(parsed.value);
+    }
+    return { ok: true, clause: { operator, key, value: values } };
+  }
+  const parsed = parseScalar(rest, TEXT.has(operator));
+  if (!parsed.ok) return fail(parsed.error);
+  if (NUMERIC.has(operator) && typeof parsed.value !== 'number')
+    return fail(`${SYMBOL_OF[operator] ?? operator} compares numbers; got ${JSON.stringify(parsed.value)}`);
+  return { ok: true, clause: { operator, key, value: parsed.value } };
+}
+
+/** Text that {@link parseScalar} reads back as exactly this value. */
+function formatScalar(value: FilterScalar, inList: boolean, asText: boolean): string {
+  if (typeof value !== 'string') return String(value);
+  const bare =
+    value !== '' &&
+    value === value.trim() &&
+    !value.startsWith('"') &&
+    (asText || (!NUMBER.test(value) && value !== 'true' && value !== 'false')) &&
+    !(inList && (value.includes(',') || value.includes('"')));
+  return bare ? value : JSON.stringify(value);
+}
+
+/** The canonical expression of a clause: `parseFilter(formatFilter(c))` gives `c` back. */
+export function formatFilter(clause: FilterClause): string {
+  const { operator, key, value } = clause;
+  if (Array.isArray(value)) return `${key}:${operator}=${value.map((v) => formatScalar(v, true, false)).join(',')}`;
+  const symbol = SYMBOL_OF[operator];
+  const text = formatScalar(value, false, TEXT.has(operator));
+  return symbol ? `${key}${symbol}${text}` : `${key}:${operator}=${text}`;
+}
+
+/** Several clauses → `andAll` (or `orAll`); one → the leaf itself (the API wants at least 2 in a group). */
+export function toRetrievalFilter(clauses: readonly FilterClause[], match: 'all' | 'any'): RetrievalFilter | undefined {
+  // The union has one member per operator; the clause's operator names it.
+  const leaves = clauses.map((c) => ({ [c.operator]: { key: c.key, value: c.value } }) as unknown as RetrievalFilter);
+  if (leaves.length === 0) return undefined;
+  if (leaves.length === 1) return leaves[0];
+  return match === 'all' ? { andAll: leaves } : { orAll: leaves };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The command.
+
+export interface RetrievedChunk {
+  readonly rank: number;
+  readonly score: number | undefined;
+  readonly uri: string | undefined;
+  readonly metadata: Record<string, unknown>;
+  readonly text: string;
+}
+
+/** The source of a result: the `uri`/`url` of whichever `*Location` the result carries. */
+function sourceOf(result: KnowledgeBaseRetrievalResult): string | undefined {
+  for (const value of Object.values(result.location ?? {})) {
+    if (typeof value !== 'object' || value === null) continue;
+    const { uri, url } = value as { uri?: unknown; url?: unknown };
+    if (typeof uri === 'string') return uri;
+    if (typeof url === 'string') return url;
+  }
+  return undefined;
+}
+
+const toChunk = (result: KnowledgeBaseRetrievalResult, i: number): RetrievedChunk => ({
+  rank: i + 1,
+  score: result.score,
+  uri: sourceOf(result),
+  metadata: (result.metadata ?? {}) as Record<string, unknown>,
+  text: result.content?.text ?? '',
+});
+
+/** Bedrock's own keys (`x-amz-bedrock-kb-source-uri`, chunk ids...) are left out of the text output. */
+const isServiceKey = (key: string): boolean => key.startsWith('x-amz-bedrock-kb-');
+
+const showValue = (value: unknown): string =>
+  Array.isArray(value) ? value.map(String).join(',') : typeof value === 'string' ? value : JSON.stringify(value);
+
+export function formatChunks(chunks: readonly RetrievedChunk[]): string {
+  return chunks
+    .map((c) => {
+      const meta = Object.entries(c.metadata)
+        .filter(([k]) => !isServiceKey(k))
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => `${k}=${showValue(v)}`)
+        .join('  ');
+      const text = c.text
+        .trim()
+        .split('\n')
+        .map((line) => `   │ ${line}`)
+        .join('\n');
+      return [
+        `${c.rank}. ${c.score === undefined ? '-' : c.score.toFixed(4)}  ${c.uri ?? '(no source)'}`,
+        ...(meta ? [`   ${meta}`] : []),
+        text,
+      ].join('\n');
+    })
+    .join('\n\n');
+}
+
+/** Maps a Retrieve failure to a message that says what to check; raw SDK details stay out. */
+export function retrieveError(err: unknown, knowledgeBaseId: string, hybrid: boolean): CliError {
+  const name = (err as { name?: string }).name ?? 'Error';
+  const message = (err as { message?: string }).message ?? String(err);
+  switch (name) {
+    case 'AccessDeniedException':
+      return new CliError(
+        `Access denied calling bedrock:Retrieve on knowledge base ${knowledgeBaseId}. Your credentials need ` +
+          'bedrock:Retrieve on arn:aws:bedrock:<region>:<account>:knowledge-base/' +
+          `${knowledgeBaseId}.`,
+      );
+    case 'ResourceNotFoundException':
+      return new CliError(
+        `Knowledge base ${knowledgeBaseId} not found in this account/region. Check --knowledge-base-id ` +
+          '(KASS_KNOWLEDGE_BASE_ID), --stage and AWS_REGION.',
+      );
+    case 'ValidationException':
+      return new CliError(
+        `Retrieve rejected the request: ${message}` +
+          (hybrid ? ' (--hybrid needs an OpenSearch Serverless store with a filterable text field)' : ''),
+      );
+    case 'ThrottlingException':
+    case 'ServiceQuotaExceededException':
+      return new CliError(`Bedrock throttled the request (${name}); try again in a moment.`);
+    case 'CredentialsProviderError':
+      return new CliError('No AWS credentials found. Configure a profile (AWS_PROFILE) or environment credentials.');
+    default:
+      if (/region/i.test(message) && /missing/i.test(message))
+        return new CliError('No AWS region configured. Set AWS_REGION (or a profile with a region).');
+      return new CliError(`Retrieve failed (${name}): ${message}`);
+  }
+}
+
+/** Overrides for tests: the client, the environment, the stack-output reader. */
+export interface RetrieveOverrides {
+  readonly client?: () => Promise<BedrockAgentRuntimeClient>;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly stackOutputs?: (stage: string) => StackOutputs;
+}
+
+export function createRetrieve(overrides: RetrieveOverrides = {}): (argv: string[], io: CliIo) => Promise<number> {
+  return async (argv, io) => {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        top: { type: 'string' },
+        filter: { type: 'string', short: 'f', multiple: true },
+        any: { type: 'boolean', default: false },
+        hybrid: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        stage: { type: 'string', default: 'dev' },
+        'knowledge-base-id': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) {
+      io.stdout.write(usage);
+      return 0;
+    }
+    const query = positionals.join(' ').trim();
+    if (!query) throw new CliError('missing query: kass retrieve "<query>"', 2);
+    if (query.length > MAX_QUERY) throw new CliError(`the query is ${query.length} characters; the limit is ${MAX_QUERY}`, 2);
+    const top = values.top === undefined ? DEFAULT_TOP : Number(values.top);
+    if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)
+      throw new CliError(`--top must be a whole number from 1 to ${MAX_TOP} (got ${values.top})`, 2);
+    const clauses: FilterClause[] = [];
+    for (const expression of values.filter ?? []) {
+      const parsed = parseFilter(expression);
+      if (!parsed.ok) throw new CliError(`--filter ${parsed.error}`, 2);
+      clauses.push(parsed.clause);
+    }
+    const filter = toRetrievalFilter(clauses, values.any ? 'any' : 'all');
+
+    const outputs = overrides.stackOutputs?.(values.stage) ?? new StackOutputs(values.stage, overrides.env);
+    const knowledgeBaseId = await outputs.resolve({
+      flagValue: values['knowledge-base-id'],
+      flagName: '--knowledge-base-id',
+      envVar: 'KASS_KNOWLEDGE_BASE_ID',
+      output: 'KnowledgeBaseId',
+    });
+
+    const sdk = await import('@aws-sdk/client-bedrock-agent-runtime');
+    const client = overrides.client ? await overrides.client() : new sdk.BedrockAgentRuntimeClient({});
+    let results: KnowledgeBaseRetrievalResult[];
+    try {
+      const out = await client.send(
+        new sdk.RetrieveCommand({
+          knowledgeBaseId,
+          retrievalQuery: { text: query },
+          retrievalConfiguration: {
+            vectorSearchConfiguration: {
+              numberOfResults: top,
+              ...(values.hybrid ? { overrideSearchType: 'HYBRID' as const } : {}),
+              ...(filter ? { filter } : {}),
+            },
+          },
+        }),
+      );
+      results = out.retrievalResults ?? [];
+    } catch (err) {
+      throw retrieveError(err, knowledgeBaseId, values.hybrid);
+    }
+    const chunks = results.map(toChunk);
+    const filterText = clauses.map(formatFilter).join(values.any ? ' OR ' : ' AND ');
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify({ query, knowledgeBaseId, filter: filter ?? null, results: chunks }, null, 2)}\n`);
+      return 0;
+    }
+    const how = [values.hybrid ? 'hybrid' : 'semantic', ...(filterText ? [`filter: ${filterText}`] : [])].join(', ');
+    io.stdout.write(
+      chunks.length === 0
+        ? `No results for "${query}" in knowledge base ${knowledgeBaseId} (${how}).\n`
+        : `${chunks.length} result${chunks.length === 1 ? '' : 's'} for "${query}" in knowledge base ` +
+            `${knowledgeBaseId} (${how}):\n\n${formatChunks(chunks)}\n`,
+    );
+    return 0;
+  };
+}
+
+/** `kass retrieve <query> [options]` */
+export const run = createRetrieve();

@@ -1,0 +1,115 @@
+import type { PendingReturnControl } from '../../client';
+import { describeInput } from './trace-line';
+
+/** What the messages can name: which agent was called, where, and how its ids were chosen. */
+export interface AgentTarget {
+  readonly agentId: string;
+  readonly agentAliasId: string;
+  readonly stage: string;
+  readonly region?: string;
+}
+
+/** A message for the user and the exit code of a one-shot command. */
+export interface Explanation {
+  readonly message: string;
+  readonly exitCode: number;
+}
+
+const MODEL_ID =
+  /\b(?:(?:us|eu|apac|global|jp|au|us-gov)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|writer|qwen)\.[\w.:-]+[\w]/i;
+
+const field = (value: unknown, key: string): unknown =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+
+/** The agent, alias and region, for messages. */
+const where = (t: AgentTarget): string =>
+  `agent ${t.agentId}, alias ${t.agentAliasId}${t.region ? `, region ${t.region}` : ''}`;
+
+/**
+ * Turns a failed turn into what to do about it. Recognises the `AgentError` classes by `name` (not
+ * `instanceof`: the client is loaded lazily) and SDK credential/region errors.
+ */
+export function explainAgentError(error: unknown, target: AgentTarget): Explanation {
+  const name = String(field(error, 'name') ?? '');
+  const exceptionName = String(field(error, 'exceptionName') ?? name);
+  const rawMessage = field(error, 'message');
+  const message = typeof rawMessage === 'string' ? rawMessage : String(error);
+  const attempts = Number(field(error, 'attempts') ?? 1);
+  const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+  switch (name) {
+    case 'AgentAccessDeniedError': {
+      if (/model/i.test(message)) {
+        const model = MODEL_ID.exec(message)?.[0];
+        return {
+          message:
+            `Access denied to the agent's model${model ? ` ${model}` : ''}: enable model access for ${model ?? "the agent's model"} ` +
+            `in the Bedrock console (Model access${target.region ? `, region ${target.region}` : ''}; for a cross-region ` +
+            `inference profile, in every region it routes to). Service message: ${message}`,
+          exitCode: 1,
+        };
+      }
+      return {
+        message:
+          `Access denied calling ${where(target)}: your AWS identity needs bedrock:InvokeAgent on this alias ` +
+          `(check AWS_PROFILE / credentials). Service message: ${message}`,
+        exitCode: 1,
+      };
+    }
+    case 'AgentNotFoundError':
+      return {
+        message:
+          `Not found: ${where(target)}. The agent/alias id is wrong or the stack is not deployed here; check --agent-id and ` +
+          `--agent-alias-id (or KASS_AGENT_ID / KASS_AGENT_ALIAS_ID, or the outputs of stack kass-${target.stage}) and ` +
+          `AWS_REGION. Service message: ${message}`,
+        exitCode: 1,
+      };
+    case 'AgentThrottledError':
+      return {
+        message:
+          `Bedrock is throttling requests${tries}. Wait a minute and try again; if it persists, raise the model's ` +
+          `tokens-per-minute quota (Service Quotas). Service message: ${message}`,
+        exitCode: 1,
+      };
+    case 'AgentModelNotReadyError':
+      return {
+        message: `The agent's model is not ready${tries}. Try again in a minute. Service message: ${message}`,
+        exitCode: 1,
+      };
+    case 'AgentValidationError':
+      return exceptionName === 'InvalidParameter'
+        ? { message, exitCode: 2 }
+        : { message: `Bedrock rejected the request (ValidationException): ${message}`, exitCode: 1 };
+    case 'AgentDependencyError':
+      return {
+        message:
+          `A dependency of the agent failed (${exceptionName}): a tool Lambda, the knowledge base or the model. ` +
+          `Run with --trace to see the failing step. Service message: ${message}`,
+        exitCode: 1,
+      };
+    default:
+      break;
+  }
+  if (exceptionName === 'TimeoutError' || /timed out/i.test(message)) {
+    return { message: `The agent did not answer in time (${message}). Try again.`, exitCode: 1 };
+  }
+  if (exceptionName === 'CredentialsProviderError' || /credential/i.test(message)) {
+    return {
+      message: `No AWS credentials found to call the agent. Configure a profile (AWS_PROFILE) or credentials. (${message})`,
+      exitCode: 1,
+    };
+  }
+  if (/region/i.test(message) && /missing|not configured/i.test(message)) {
+    return { message: `No AWS region configured. Set AWS_REGION (or a profile with a region). (${message})`, exitCode: 1 };
+  }
+  return { message: `${exceptionName || 'Error'}: ${message}`, exitCode: 1 };
+}
+
+/** The message for tool calls the agent handed back while `--local-tools` was off. */
+export function unhandledReturnControl(pending: PendingReturnControl, stage: string): string {
+  const calls = pending.inputs.map(describeInput).join('; ');
+  return (
+    `The agent handed tool calls back to this client (${calls}): its action groups use return of control ` +
+    `(e.g. stage local). Run with --local-tools to run them on this machine, or use a stage whose tools run in ` +
+    `Lambda (current stage: ${stage}).`
+  );
+}

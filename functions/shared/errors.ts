@@ -1,0 +1,131 @@
+/**
+ * The chat API's typed errors. Each carries a message that is safe to show to a client (no SDK text, no
+ * stack, no internal names); `toErrorReply` maps them once, for REST responses and WebSocket frames alike.
+ * Anything else becomes a generic 500.
+ */
+
+/** The body or parameters broke the contract; `details` name the fields. */
+export class InvalidRequest extends Error {
+  constructor(readonly details: readonly string[]) {
+    super('The request is invalid');
+    this.name = 'InvalidRequest';
+  }
+}
+
+/** No caller identity reached the function (API key or Cognito token): a wiring problem, never normal. */
+export class Unauthenticated extends Error {
+  constructor() {
+    super('The request carries no caller identity');
+    this.name = 'Unauthenticated';
+  }
+}
+
+/** No conversation with this id belongs to the caller (whether it exists for someone else is not told). */
+export class ConversationNotFound extends Error {
+  constructor(readonly conversationId: string) {
+    super(`Conversation ${conversationId} not found`);
+    this.name = 'ConversationNotFound';
+  }
+}
+
+/** Another turn of the same conversation is still running (an agent session runs one turn at a time). */
+export class ConversationBusy extends Error {
+  constructor(readonly conversationId: string) {
+    super(`Conversation ${conversationId} is answering another message`);
+    this.name = 'ConversationBusy';
+  }
+}
+
+/** Bedrock throttled the turn even after the client's retries. */
+export class TurnThrottled extends Error {
+  constructor(readonly retryAfterSeconds = 10, options?: ErrorOptions) {
+    super('The agent is busy', options);
+    this.name = 'TurnThrottled';
+  }
+}
+
+/** The agent did not finish before the turn's deadline. */
+export class TurnTimedOut extends Error {
+  constructor(readonly deadlineSeconds: number) {
+    super(`The agent did not answer within ${deadlineSeconds} s`);
+    this.name = 'TurnTimedOut';
+  }
+}
+
+/** The agent failed (tool, model, access, misconfiguration); `kind` is the client error class name, for logs. */
+export class TurnFailed extends Error {
+  constructor(
+    readonly kind: string,
+    options?: ErrorOptions,
+  ) {
+    super('The agent could not answer', options);
+    this.name = 'TurnFailed';
+  }
+}
+
+/** A table the API needs could not be read or written. */
+export class StoreUnavailable extends Error {
+  constructor(readonly store: string, options?: ErrorOptions) {
+    super(`The ${store} store is unavailable`, options);
+    this.name = 'StoreUnavailable';
+  }
+}
+
+/** What a client sees for an error: status, a JSON body, extra headers. */
+export interface ErrorReply {
+  readonly status: number;
+  readonly body: { readonly error: string } & Readonly<Record<string, unknown>>;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface ErrorContext {
+  /** `wss://…` of the WebSocket API, for turns too long for REST. */
+  readonly websocketUrl?: string;
+}
+
+/** Maps an error to its client reply; unknown errors become a generic 500. */
+export function toErrorReply(error: unknown, context: ErrorContext = {}): ErrorReply {
+  if (error instanceof InvalidRequest) {
+    return { status: 400, body: { error: 'The request is invalid', details: error.details } };
+  }
+  if (error instanceof Unauthenticated) {
+    return { status: 401, body: { error: 'Authenticate with an API key (x-api-key) or a sign-in token' } };
+  }
+  if (error instanceof ConversationNotFound) {
+    return { status: 404, body: { error: 'Conversation not found', conversationId: error.conversationId } };
+  }
+  if (error instanceof ConversationBusy) {
+    return {
+      status: 409,
+      body: {
+        error: 'This conversation is still answering a previous message; retry when it is done',
+        conversationId: error.conversationId,
+      },
+      headers: { 'Retry-After': '5' },
+    };
+  }
+  if (error instanceof TurnThrottled) {
+    return {
+      status: 429,
+      body: { error: 'The agent is busy right now; retry in a few seconds', retryAfterSeconds: error.retryAfterSeconds },
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+    };
+  }
+  if (error instanceof TurnTimedOut) {
+    const url = context.websocketUrl;
+    return {
+      status: 504,
+      body: {
+        error: `The agent did not answer within ${error.deadlineSeconds} s; use the WebSocket API${url ? ` (${url})` : ''} for long turns`,
+        ...(url ? { websocketUrl: url } : {}),
+      },
+    };
+  }
+  if (error instanceof TurnFailed) {
+    return { status: 502, body: { error: 'The agent could not answer this message; try again later' } };
+  }
+  if (error instanceof StoreUnavailable) {
+    return { status: 503, body: { error: 'The service is temporarily unavailable; try again later' }, headers: { 'Retry-After': '5' } };
+  }
+  return { status: 500, body: { error: 'Internal error; try again later' } };
+}

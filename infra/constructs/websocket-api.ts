@@ -1,0 +1,385 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ChatApiConfig } from '../config/chat-config';
+import type { AgentEndpoint, ChatFunctionDefaults } from './chat-api';
+import { KassFunction } from './kass-function';
+
+/** The query-string parameter that carries the credential on `$connect` (browsers cannot set headers). */
+export const CONNECT_TOKEN_PARAMETER = 'token';
+
+/**
+ * How `$connect` is authorised.
+ * - `api-keys`: `?token=<API key>`. The authorizer Lambda only shapes it; API Gateway itself checks that the
+ *   key exists, is enabled and belongs to a usage plan of this stage (the chat API's plan), exactly like REST.
+ * - `cognito`: `?token=<Cognito ID token>`, verified by the authorizer (signature, issuer, audience, expiry).
+ */
+export type WebSocketAuthentication =
+  | { readonly kind: 'api-keys' }
+  | { readonly kind: 'cognito'; readonly userPoolId: string; readonly clientIds: readonly string[] };
+
+export interface KassWebSocketApiProps {
+  /** Stage name of the WebSocket API. */
+  readonly stage: string;
+  /** The chat API settings (`websocket`, `limits`, `light`, `conversationTtlDays`, `methodLoggingLevel`). */
+  readonly config: ChatApiConfig;
+  readonly functionDefaults: ChatFunctionDefaults;
+  readonly agent: AgentEndpoint;
+  readonly conversations: dynamodb.ITable;
+  readonly agentState: dynamodb.ITable;
+  readonly connections: dynamodb.ITable;
+  readonly authentication: WebSocketAuthentication;
+  /**
+   * The account's API Gateway CloudWatch role setting, when this stack manages it: the stage (which turns on
+   * execution logging) is created after it. @default - the account already has the role
+   */
+  readonly accountSettings?: apigw.CfnAccount;
+  /** Where alarms notify. @default - alarms without actions */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * The streaming chat API over WebSocket. `$connect` is authorised (see {@link WebSocketAuthentication}) and
+ * records the connection's owner in the Connections table; `$disconnect` removes it. `sendMessage`
+ * (`{"action":"sendMessage","message":…,"conversationId"?:…}`) is accepted by a fast ingress Lambda, which
+ * answers `{type:'accepted'}` (or a 400 `{type:'error'}`) on the route response and hands the turn
+ * asynchronously to the turn worker: the worker outlives the 29 s integration timeout and posts
+ * `{type:'chunk',text}` frames in order, then `{type:'final',answer,citations,conversationId}` (or
+ * `{type:'error',status,error}`) with PostToConnection. Failed async invocations land in a DLQ that alarms.
+ */
+export class KassWebSocketApi extends Construct {
+  public readonly api: apigwv2.WebSocketApi;
+  public readonly stage: apigwv2.WebSocketStage;
+  public readonly accessLogs: logs.LogGroup;
+  public readonly executionLogs: logs.LogGroup;
+  public readonly authorizerFunction: KassFunction;
+  public readonly connectionsFunction: KassFunction;
+  public readonly messageFunction: KassFunction;
+  public readonly turnFunction: KassFunction;
+  /** Turns whose asynchronous invocation failed (after the worker's own error handling). */
+  public readonly turnDeadLetterQueue: sqs.Queue;
+  public readonly turnDeadLetterAlarm: cloudwatch.Alarm;
+  public readonly errorAlarm: cloudwatch.Alarm;
+  public readonly turnThrottleAlarm: cloudwatch.Alarm;
+  private usagePlanBound = false;
+
+  constructor(scope: Construct, id: string, props: KassWebSocketApiProps) {
+    super(scope, id);
+    const { config, stage, authentication } = props;
+    const ws = config.websocket;
+    const stack = Stack.of(this);
+    const logRemoval = props.functionDefaults.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const house = (entry: string, description: string, serviceName: string) => ({
+      ...props.functionDefaults,
+      entry,
+      description,
+      serviceName: `kass-${serviceName}`,
+      settings: config.light,
+    });
+
+    this.authorizerFunction = new KassFunction(this, 'AuthorizerFunction', {
+      ...house(
+        'functions/websocket/authorizer.ts',
+        'WebSocket $connect authorizer (API key or Cognito token)',
+        'ws-authorizer',
+      ),
+      environment:
+        authentication.kind === 'cognito'
+          ? {
+              AUTH_MODE: 'cognito',
+              COGNITO_USER_POOL_ID: authentication.userPoolId,
+              COGNITO_CLIENT_IDS: authentication.clientIds.join(','),
+            }
+          : { AUTH_MODE: 'api-keys' },
+    });
+
+    this.connectionsFunction = new KassFunction(this, 'ConnectionsFunction', {
+      ...house(
+        'functions/websocket/connections-handler.ts',
+        'WebSocket $connect/$disconnect: connection records',
+        'ws-connections',
+      ),
+      environment: {
+        CONNECTIONS_TABLE_NAME: props.connections.tableName,
+        CONNECTION_TTL_HOURS: String(ws.connectionTtlHours),
+      },
+    });
+    grantTable(this.connectionsFunction, props.connections, ['dynamodb:PutItem', 'dynamodb:DeleteItem']);
+
+    this.turnDeadLetterQueue = new sqs.Queue(this, 'TurnDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.turnFunction = new KassFunction(this, 'TurnFunction', {
+      ...house(
+        'functions/websocket/turn-handler.ts',
+        'WebSocket chat turn: streams the agent answer to the connection',
+        'ws-turn',
+      ),
+      settings: { memoryMb: ws.turn.memoryMb, timeoutSeconds: ws.turn.timeoutSeconds },
+      reservedConcurrentExecutions: ws.turn.reservedConcurrency,
+      environment: {
+        ...agentEnvironment(props.agent),
+        CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
+        AGENT_STATE_TABLE_NAME: props.agentState.tableName,
+        CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
+        AGENT_DEADLINE_SECONDS: String(ws.turn.agentDeadlineSeconds),
+      },
+    });
+    // A turn is not idempotent (it would answer twice): no retries; a turn that waited minutes is stale.
+    this.turnFunction.function.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(5),
+      onFailure: new lambdaDestinations.SqsDestination(this.turnDeadLetterQueue),
+    });
+    grantInvokeAgent(this.turnFunction, props.agent);
+    grantTable(this.turnFunction, props.conversations, ['dynamodb:BatchWriteItem']);
+    grantTable(this.turnFunction, props.agentState, ['dynamodb:UpdateItem']);
+
+    this.messageFunction = new KassFunction(this, 'MessageFunction', {
+      ...house(
+        'functions/websocket/message-handler.ts',
+        'WebSocket sendMessage: validates and hands the turn to the worker',
+        'ws-message',
+      ),
+      environment: {
+        CONNECTIONS_TABLE_NAME: props.connections.tableName,
+        TURN_FUNCTION_NAME: this.turnFunction.function.functionName,
+        MAX_MESSAGE_CHARS: String(config.limits.maxMessageChars),
+      },
+    });
+    grantTable(this.messageFunction, props.connections, ['dynamodb:GetItem']);
+    // Exactly the function (an L2 grantInvoke also allows every version and alias: `<arn>:*`).
+    this.messageFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.turnFunction.function.functionArn],
+      }),
+    );
+
+    const connections = new integrations.WebSocketLambdaIntegration(
+      'Connections',
+      this.connectionsFunction.function,
+    );
+    const messages = new integrations.WebSocketLambdaIntegration('Messages', this.messageFunction.function, {
+      timeout: Duration.seconds(10),
+    });
+    this.api = new apigwv2.WebSocketApi(this, 'Api', {
+      description: `KASS chat WebSocket API (${stage}): streamed agent turns`,
+      routeSelectionExpression: '$request.body.action',
+      ...(authentication.kind === 'api-keys'
+        ? {
+            apiKeySelectionExpression:
+              apigwv2.WebSocketApiKeySelectionExpression.AUTHORIZER_USAGE_IDENTIFIER_KEY,
+          }
+        : {}),
+      disconnectRouteOptions: { integration: connections },
+      // Unknown actions get a 400 frame from the same ingress instead of silence.
+      defaultRouteOptions: { integration: messages, returnResponse: true },
+    });
+    new apigwv2.WebSocketRoute(this, 'ConnectRoute', {
+      webSocketApi: this.api,
+      routeKey: '$connect',
+      integration: connections,
+      authorizer: new authorizers.WebSocketLambdaAuthorizer('Authorizer', this.authorizerFunction.function, {
+        identitySource: [`route.request.querystring.${CONNECT_TOKEN_PARAMETER}`],
+      }),
+      apiKeyRequired: authentication.kind === 'api-keys',
+    });
+    this.api.addRoute('sendMessage', { integration: messages, returnResponse: true });
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.functionDefaults.logRetentionDays as logs.RetentionDays,
+      removalPolicy: logRemoval,
+    });
+    this.executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `/aws/apigateway/${this.api.apiId}/${stage}`,
+      retention: props.functionDefaults.logRetentionDays as logs.RetentionDays,
+      removalPolicy: logRemoval,
+    });
+    this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
+      webSocketApi: this.api,
+      stageName: stage,
+      autoDeploy: true,
+      description: `KASS chat WebSocket stage (${stage})`,
+      throttle: { rateLimit: ws.throttle.rateLimit, burstLimit: ws.throttle.burstLimit },
+      detailedMetricsEnabled: true,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
+        format: WS_ACCESS_LOG_FORMAT,
+      },
+    });
+    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.addPropertyOverride('DefaultRouteSettings.LoggingLevel', config.methodLoggingLevel);
+    cfnStage.addPropertyOverride('DefaultRouteSettings.DataTraceEnabled', false);
+    this.stage.node.addDependency(this.executionLogs);
+    if (props.accountSettings) this.stage.node.addDependency(props.accountSettings);
+
+    // PostToConnection on this stage's connections only.
+    this.turnFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['execute-api:ManageConnections'],
+        resources: [
+          stack.formatArn({
+            service: 'execute-api',
+            resource: this.api.apiId,
+            resourceName: `${stage}/POST/@connections/*`,
+          }),
+        ],
+      }),
+    );
+
+    this.acknowledgeFindings();
+
+    this.errorAlarm = new cloudwatch.Alarm(this, 'ErrorAlarm', {
+      alarmDescription: `KASS chat WebSocket API (${stage}): integration errors; check the ws-* function logs.`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName: 'IntegrationError',
+        dimensionsMap: { ApiId: this.api.apiId, Stage: stage },
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 5,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.turnDeadLetterAlarm = new cloudwatch.Alarm(this, 'TurnDeadLetterAlarm', {
+      alarmDescription:
+        'WebSocket chat turns failed outside the worker’s error handling (see the DLQ messages).',
+      metric: this.turnDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.turnThrottleAlarm = throttleAlarm(this, 'TurnThrottleAlarm', this.turnFunction);
+    if (props.alarmTopic) {
+      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
+      for (const alarm of [this.errorAlarm, this.turnDeadLetterAlarm, this.turnThrottleAlarm])
+        alarm.addAlarmAction(action);
+    }
+
+    this.node.addValidation({
+      validate: () =>
+        authentication.kind === 'api-keys' && !this.usagePlanBound
+          ? [
+              'KassWebSocketApi: with API-key authentication the stage must be added to a usage plan ' +
+                '(addToUsagePlan); otherwise API Gateway rejects every $connect.',
+            ]
+          : [],
+    });
+  }
+
+  /** `wss://<id>.execute-api.<region>.amazonaws.com/<stage>` */
+  public get url(): string {
+    return this.stage.url;
+  }
+
+  /** `https://…/<stage>`: the management endpoint PostToConnection calls. */
+  public get callbackUrl(): string {
+    return this.stage.callbackUrl;
+  }
+
+  /**
+   * Adds this stage to a REST usage plan, so its API keys (and only those) open connections. API Gateway
+   * checks the key returned by the authorizer against the plan on every `$connect`.
+   */
+  public addToUsagePlan(plan: apigw.UsagePlan): void {
+    const cfnPlan = plan.node.defaultChild as apigw.CfnUsagePlan;
+    const existing = Stack.of(this).resolve(cfnPlan.apiStages) as unknown[] | undefined;
+    cfnPlan.addPropertyOverride(`ApiStages.${existing?.length ?? 0}`, {
+      ApiId: this.api.apiId,
+      Stage: this.stage.stageName,
+    });
+    plan.node.addDependency(this.stage);
+    this.usagePlanBound = true;
+  }
+
+  private acknowledgeFindings(): void {
+    const reason =
+      'API Gateway authorises a WebSocket connection once, on $connect (the only route that accepts an ' +
+      'authorizer); this route only carries messages over that authorised connection.';
+    for (const routeKey of ['$disconnect', '$default', 'sendMessage']) {
+      const route = this.api.node
+        .findAll()
+        .find((c) => c instanceof apigwv2.WebSocketRoute && c.routeKey === routeKey);
+      if (route) Validations.of(route).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason });
+    }
+    Validations.of(this.turnFunction.role).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${Stack.of(this).getLogicalId(this.api.node.defaultChild as apigwv2.CfnApi)}>/${this.stage.stageName}/POST/@connections/*]`,
+      reason:
+        'Connection ids exist only at runtime; the grant is PostToConnection on this API and stage, nothing else.',
+    });
+  }
+}
+
+/** One JSON record per WebSocket event; no query strings (the `$connect` token travels there). */
+const WS_ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    extendedRequestId: '$context.extendedRequestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    routeKey: '$context.routeKey',
+    eventType: '$context.eventType',
+    connectionId: '$context.connectionId',
+    status: '$context.status',
+    integrationStatus: '$context.integrationStatus',
+    integrationLatencyMs: '$context.integrationLatency',
+    apiKeyId: '$context.identity.apiKeyId',
+    owner: '$context.authorizer.owner',
+    authorizerError: '$context.authorizer.error',
+    errorMessage: '$context.error.message',
+  }),
+);
+
+/** The environment every agent-calling function reads. */
+export function agentEnvironment(agent: AgentEndpoint): Record<string, string> {
+  return {
+    AGENT_ID: agent.agentId,
+    AGENT_ALIAS_ID: agent.aliasId,
+    AGENT_MEMORY: agent.memoryEnabled ? 'on' : 'off',
+  };
+}
+
+/** bedrock:InvokeAgent on the one alias. */
+export function grantInvokeAgent(f: KassFunction, agent: AgentEndpoint): void {
+  f.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['bedrock:InvokeAgent'], resources: [agent.aliasArn] }),
+  );
+}
+
+/** Exactly these actions on the table itself (no index or stream wildcards). */
+export function grantTable(f: KassFunction, table: dynamodb.ITable, actions: string[]): void {
+  f.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
+}
+
+/** Alarms when a function is throttled: its reserved concurrency (the cost cap) was reached. */
+export function throttleAlarm(scope: Construct, id: string, f: KassFunction): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: `${f.node.path}: throttled at its reserved concurrency (the cost cap); raise chatApi settings if legitimate.`,
+    metric: f.function.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
