@@ -79,7 +79,8 @@ export async function loadLocalTool(root: string, group: string): Promise<LocalT
     );
   }
   const handler = mod.handler;
-  if (typeof handler !== 'function') throw new LocalToolError(`${rel} does not export a function named handler`);
+  if (typeof handler !== 'function')
+    throw new LocalToolError(`${rel} does not export a function named handler`);
   const definition = (handler as { definition?: { schema?: unknown } }).definition;
   const schemaFile = path.join(root, 'schemas', `${group}.yaml`);
   const schema =
@@ -88,7 +89,8 @@ export async function loadLocalTool(root: string, group: string): Promise<LocalT
       : fs.existsSync(schemaFile)
         ? fs.readFileSync(schemaFile, 'utf8')
         : undefined;
-  if (schema === undefined) throw new LocalToolError(`no schema for action group ${group}: schemas/${group}.yaml`);
+  if (schema === undefined)
+    throw new LocalToolError(`no schema for action group ${group}: schemas/${group}.yaml`);
   return { handler: handler as LocalTool['handler'], schema };
 }
 

@@ -38,6 +38,17 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "Check action-group OpenAPI schemas against Bedrock's rules (default: schemas/)",
     load: () => import('./commands/schemas-check'),
   },
+  ask: {
+    args: '"<question>" [options]',
+    summary:
+      'Ask the agent one question; streams the answer with numbered sources (--json, --trace, --local-tools)',
+    load: () => import('./commands/ask'),
+  },
+  chat: {
+    args: '[options]',
+    summary: 'Chat with the agent in the terminal (/new, /trace on|off, /exit)',
+    load: () => import('./commands/chat'),
+  },
   tool: {
     args: '<group> <operationId> [options]',
     summary: 'Run one operation of a tool locally and print its response (--event: the event only)',

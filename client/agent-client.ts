@@ -18,7 +18,14 @@ import type {
   ToolResultEvent,
 } from './events';
 import { toCitation } from './references';
-import { abortableSleep, backoffDelay, DEFAULT_RETRY, type RetryNotice, type RetryOptions } from './retry';
+import {
+  abortableSleep,
+  abortError,
+  backoffDelay,
+  DEFAULT_RETRY,
+  type RetryNotice,
+  type RetryOptions,
+} from './retry';
 import {
   bodyText,
   type CallAnswer,
@@ -46,8 +53,8 @@ export interface AgentClientOptions {
   /** Region of the default client. @default the SDK's region chain (AWS_REGION, profile) */
   readonly region?: string;
   /**
-   * How long the HTTP/2 response stream may stay silent (no event) before the turn fails with a timeout.
-   * One model step or tool call can take over 60 s. Applies to the default client only. @default 180_000
+   * How long InvokeAgent may stay silent (no event) before the call fails with an `AgentError` named
+   * `TimeoutError`. One model step or tool call can take over 60 s. @default 180_000
    */
   readonly requestTimeoutMs?: number;
   /** Retries of throttled / model-not-ready turns (see `stream`). */
@@ -109,9 +116,9 @@ export class AgentClient implements ChatEngine {
   }
 
   /**
-   * The SDK client with the standard configuration. InvokeAgent runs over HTTP/2 (`NodeHttp2Handler`);
-   * `requestTimeout` is its per-stream inactivity timeout and `sessionTimeout` the connection's, set a little
-   * longer so the stream's clearer timeout error wins.
+   * The SDK client with the standard configuration. InvokeAgent runs over HTTP/2 (`NodeHttp2Handler`), whose
+   * `requestTimeout` (per-stream inactivity) and `sessionTimeout` (connection) are set above
+   * `requestTimeoutMs` as a backstop: the turn's own watchdog (see `call`) fires first.
    *
    * `maxAttempts: 1`: the SDK reads the first stream event inside `send()`, so its own retry strategy would
    * also retry a throttling exception that arrives first in the stream, multiplying this client's attempts.
@@ -123,8 +130,8 @@ export class AgentClient implements ChatEngine {
       ...(options.region ? { region: options.region } : {}),
       maxAttempts: 1,
       requestHandler: {
-        requestTimeout: timeout,
-        sessionTimeout: timeout + 5_000,
+        requestTimeout: timeout + 30_000,
+        sessionTimeout: timeout + 60_000,
         disableConcurrentStreams: true,
       },
     });
@@ -174,6 +181,8 @@ export class AgentClient implements ChatEngine {
     const maxRounds = this.options.maxReturnControlRounds ?? 10;
     try {
       let request = this.firstRequest(input, sessionId);
+      // Attributes the handlers set, carried through the rest of the turn (as a Lambda tool's would be).
+      let carried: Record<string, string> = {};
       for (let round = 0; ; round++) {
         const pending = yield* this.call(request, turn);
         if (!pending) break;
@@ -190,8 +199,13 @@ export class AgentClient implements ChatEngine {
           yield this.done(turn, pending);
           return;
         }
-        const answered = yield* this.answer(pending, input, handlers ?? {}, turn);
-        request = this.followUp(input, turn.sessionId, pending.invocationId, answered);
+        const current = { ...input, sessionAttributes: { ...input.sessionAttributes, ...carried } };
+        const answered = yield* this.answer(pending, current, handlers ?? {}, turn);
+        carried = { ...carried, ...answered.sessionAttributes };
+        request = this.followUp(input, turn.sessionId, pending.invocationId, {
+          results: answered.results,
+          sessionAttributes: carried,
+        });
       }
       turn.yielded = true;
       yield this.done(turn);
@@ -265,32 +279,47 @@ export class AgentClient implements ChatEngine {
     };
   }
 
-  /** One InvokeAgent call, retried as described on the class. Returns the call's returnControl, if any. */
+  /**
+   * One InvokeAgent call, retried as described on the class. Returns the call's returnControl, if any.
+   *
+   * The inactivity timeout is kept here rather than left to the HTTP handler: when the handler's stream
+   * timeout closes the HTTP/2 stream, the SDK's event iterator simply ends, and a cut-off answer would look
+   * complete. The watchdog is paused while the caller handles an event.
+   */
   private async *call(
     request: InvokeAgentCommandInput,
     turn: TurnState,
   ): AsyncGenerator<AgentEvent, PendingReturnControl | undefined, undefined> {
     const maxAttempts = Math.max(1, this.options.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts);
+    const timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     for (let attempt = 1; ; attempt++) {
       let consumerFailed = false;
+      const watchdog = new IdleWatchdog(timeoutMs, turn.signal);
       try {
-        const response = await this.sdk.send(new InvokeAgentCommand(request), { abortSignal: turn.signal });
+        watchdog.arm();
+        const response = await this.sdk.send(new InvokeAgentCommand(request), {
+          abortSignal: watchdog.signal,
+        });
         if (response.sessionId) turn.sessionId = response.sessionId;
         if (response.memoryId) turn.memoryId = response.memoryId;
         const decoder = new TextDecoder();
         let pending: PendingReturnControl | undefined;
         for await (const event of response.completion ?? []) {
-          if (event.returnControl) {
-            pending = toPendingReturnControl(event.returnControl);
-            continue;
+          watchdog.pause();
+          if (event.returnControl) pending = toPendingReturnControl(event.returnControl);
+          else {
+            for (const out of this.translate(event, decoder, turn)) {
+              turn.yielded = true;
+              consumerFailed = true;
+              yield out;
+              consumerFailed = false;
+            }
           }
-          for (const out of this.translate(event, decoder, turn)) {
-            turn.yielded = true;
-            consumerFailed = true;
-            yield out;
-            consumerFailed = false;
-          }
+          watchdog.arm();
         }
+        watchdog.pause();
+        // A stream cut by the timeout or by the caller ends like a complete one: tell them apart here.
+        watchdog.throwIfStopped();
         const tail = decoder.decode();
         if (tail) {
           turn.yielded = true;
@@ -298,13 +327,17 @@ export class AgentClient implements ChatEngine {
         }
         return pending;
       } catch (error) {
-        // An error thrown into the generator by the caller, or the caller's own abort, passes through.
-        if (consumerFailed || isAbortError(error) || turn.signal.aborted) throw error;
+        // An error thrown into the generator by the caller passes through.
+        if (consumerFailed) throw error;
+        watchdog.throwIfStopped();
+        if (isAbortError(error)) throw error;
         const agentError = toAgentError(error, attempt);
         if (!agentError.retryable || turn.yielded || attempt >= maxAttempts) throw agentError;
         const delayMs = backoffDelay(attempt, this.options.retry);
         this.options.onRetry?.({ attempt, delayMs, error: agentError });
         await (this.options.retry?.sleep ?? abortableSleep)(delayMs, turn.signal);
+      } finally {
+        watchdog.dispose();
       }
     }
   }
@@ -465,4 +498,54 @@ function manualResults(manual: ManualReturnControlResults): SessionState {
       }),
     ),
   };
+}
+
+/**
+ * Aborts a call after `ms` without stream activity, or when the turn is aborted. `throwIfStopped` turns
+ * either into the error the caller should see.
+ */
+class IdleWatchdog {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private timedOut = false;
+  private readonly onTurnAbort = () => this.controller.abort();
+
+  constructor(
+    private readonly ms: number,
+    private readonly turn: AbortSignal,
+  ) {
+    if (turn.aborted) this.controller.abort();
+    else turn.addEventListener('abort', this.onTurnAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  arm(): void {
+    this.pause();
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort();
+    }, this.ms);
+  }
+
+  pause(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  throwIfStopped(): void {
+    if (this.turn.aborted) throw abortError();
+    if (this.timedOut) {
+      throw new AgentError(`No response from the agent for ${Math.round(this.ms / 1000)} s.`, {
+        exceptionName: 'TimeoutError',
+      });
+    }
+  }
+
+  dispose(): void {
+    this.pause();
+    this.turn.removeEventListener('abort', this.onTurnAbort);
+  }
 }

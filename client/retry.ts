@@ -54,7 +54,8 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
-function abortError(): Error {
+/** The error a cancelled turn ends with (`name: 'AbortError'`, as the SDK's own). */
+export function abortError(): Error {
   const error = new Error('The turn was aborted');
   error.name = 'AbortError';
   return error;

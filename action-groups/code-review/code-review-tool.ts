@@ -1,5 +1,5 @@
 import schema from '../../schemas/code-review.yaml';
-import { defineTool, type ToolContext, type ToolHandler } from '../kit/tool';
+import { defineTool, type ToolCallRecorder, type ToolContext, type ToolHandler } from '../kit/tool';
 import type { TextModel } from '../shared/text-model';
 import { postReviewComment } from './comment';
 import type { MergeRequestSource } from './gitlab-client';
@@ -24,6 +24,11 @@ export interface CodeReviewToolDeps {
   readonly now?: () => number;
 }
 
+export interface CodeReviewToolOptions {
+  /** Stores one record per call (the ToolLogs table in the cloud). */
+  readonly recorder?: ToolCallRecorder;
+}
+
 function deadlineOf(ctx: ToolContext, now: number): number {
   const remaining = ctx.lambdaContext?.getRemainingTimeInMillis?.();
   return typeof remaining === 'number' ? now + remaining - DEADLINE_MARGIN_MS : now + LOCAL_BUDGET_MS;
@@ -33,11 +38,15 @@ function deadlineOf(ctx: ToolContext, now: number): number {
  * The code-review tool over its ports. `handler.ts` wires production adapters from the environment; tests
  * wire a local GitLab server and mocked AWS clients through the same function.
  */
-export function createCodeReviewTool(deps: CodeReviewToolDeps): ToolHandler {
+export function createCodeReviewTool(
+  deps: CodeReviewToolDeps,
+  options: CodeReviewToolOptions = {},
+): ToolHandler {
   const now = deps.now ?? Date.now;
   return defineTool<CodeReviewOperations>({
     name: TOOL_NAME,
     schema,
+    ...(options.recorder ? { recorder: options.recorder } : {}),
     operations: {
       reviewMergeRequest: async ({ params }, ctx) => {
         const { result, stats } = await reviewMergeRequest(

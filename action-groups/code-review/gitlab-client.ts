@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   DependencyFailed,
   DependencyUnavailable,
@@ -99,26 +99,26 @@ export function mergeRequestApiPath(project: string, iid: number, suffix: '' | '
 
 // GitLab answers, validated before use; unknown fields are ignored.
 const MergeRequestSchema = z.object({
-  iid: z.number().int(),
+  iid: z.number().check(z.int()),
   title: z.string(),
-  description: z.string().nullish(),
+  description: z.nullish(z.string()),
   state: z.string(),
-  web_url: z.string().nullish(),
-  changes_count: z.string().nullish(),
+  web_url: z.nullish(z.string()),
+  changes_count: z.nullish(z.string()),
 });
 const DiffSchema = z.object({
   old_path: z.string(),
   new_path: z.string(),
-  diff: z.string().nullish(),
-  new_file: z.boolean().nullish(),
-  renamed_file: z.boolean().nullish(),
-  deleted_file: z.boolean().nullish(),
-  generated_file: z.boolean().nullish(),
-  too_large: z.boolean().nullish(),
-  collapsed: z.boolean().nullish(),
+  diff: z.nullish(z.string()),
+  new_file: z.nullish(z.boolean()),
+  renamed_file: z.nullish(z.boolean()),
+  deleted_file: z.nullish(z.boolean()),
+  generated_file: z.nullish(z.boolean()),
+  too_large: z.nullish(z.boolean()),
+  collapsed: z.nullish(z.boolean()),
 });
 const DiffPageSchema = z.array(DiffSchema);
-const NoteSchema = z.object({ id: z.number().int(), web_url: z.string().nullish() });
+const NoteSchema = z.object({ id: z.number().check(z.int()), web_url: z.nullish(z.string()) });
 
 export interface GitLabClientOptions {
   /** `tools.codeReview.gitlabBaseUrl`: https only; may carry a path prefix (`https://host/gitlab`). */
@@ -346,7 +346,7 @@ export class GitLabMergeRequestSource implements MergeRequestSource {
     return { noteId: note.id, ...(note.web_url ? { webUrl: note.web_url } : {}) };
   }
 
-  private parse<T>(schema: z.ZodType<T>, json: unknown): T {
+  private parse<T>(schema: z.ZodMiniType<T>, json: unknown): T {
     const result = schema.safeParse(json);
     if (!result.success) {
       throw new DependencyFailed('GitLab answered with an unexpected response. Try again later.', {

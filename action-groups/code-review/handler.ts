@@ -1,5 +1,6 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { ConverseTextModel } from '../shared/text-model';
+import { toolCallLogFromEnv } from '../shared/tool-call-log';
 import { createCodeReviewTool } from './code-review-tool';
 import { codeReviewConfigFromEnv } from './config';
 import { GitLabMergeRequestSource } from './gitlab-client';
@@ -9,12 +10,15 @@ import { SecretsManagerTokenSource } from './token-source';
 const config = codeReviewConfigFromEnv();
 const bedrock = new BedrockRuntimeClient({});
 
-export const handler = createCodeReviewTool({
-  source: new GitLabMergeRequestSource({
-    baseUrl: config.gitlabBaseUrl,
-    allowlist: config.allowlist,
-    token: new SecretsManagerTokenSource(config.tokenSecretArn),
-  }),
-  model: new ConverseTextModel(bedrock, config.modelId, config.guardrail),
-  settings: { maxDiffChars: config.maxDiffChars },
-});
+export const handler = createCodeReviewTool(
+  {
+    source: new GitLabMergeRequestSource({
+      baseUrl: config.gitlabBaseUrl,
+      allowlist: config.allowlist,
+      token: new SecretsManagerTokenSource(config.tokenSecretArn),
+    }),
+    model: new ConverseTextModel(bedrock, config.modelId, config.guardrail),
+    settings: { maxDiffChars: config.maxDiffChars },
+  },
+  { recorder: toolCallLogFromEnv() },
+);

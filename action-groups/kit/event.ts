@@ -1,4 +1,10 @@
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// zod/mini (a third of the classic API's bundle size) registers no locale, so every issue would read just
+// "Invalid input". Register English as classic zod does (only when no locale is set yet): the 400 bodies the
+// model reads name what was expected and what was received.
+if (!z.config().localeError) z.config(en());
 
 /** One `{name, type, value}` triple. `value` is always a string, whatever `type` declares (contract §1.1). */
 const propertySchema = z.object({ name: z.string(), type: z.string(), value: z.string() });
@@ -17,12 +23,12 @@ export const agentApiEventSchema = z.object({
   actionGroup: z.string(),
   apiPath: z.string(),
   httpMethod: z.string(),
-  parameters: z.array(propertySchema).optional(),
-  requestBody: z
-    .object({ content: z.record(z.string(), z.object({ properties: z.array(propertySchema) })) })
-    .optional(),
-  sessionAttributes: attributesSchema.optional(),
-  promptSessionAttributes: attributesSchema.optional(),
+  parameters: z.optional(z.array(propertySchema)),
+  requestBody: z.optional(
+    z.object({ content: z.record(z.string(), z.object({ properties: z.array(propertySchema) })) }),
+  ),
+  sessionAttributes: z.optional(attributesSchema),
+  promptSessionAttributes: z.optional(attributesSchema),
 });
 
 export type AgentApiEvent = z.infer<typeof agentApiEventSchema>;

@@ -6,6 +6,7 @@ import schema from '../../schemas/report.yaml';
 import { requireEnv } from '../kit/env';
 import { logger, metrics, tracer } from '../kit/powertools';
 import { defineTool, withStatus } from '../kit/tool';
+import { toolCallLogFromEnv } from '../shared/tool-call-log';
 import { DynamoTicketStore } from './dynamo-ticket-store';
 import type { ReportOperations } from './schema.generated';
 import { SnsTicketNotifier } from './sns-notifier';
@@ -14,13 +15,15 @@ import { createTicket, getTicket, listTickets, type TicketServiceDeps } from './
 /**
  * The `report` action group: tickets (DynamoDB) and new-ticket notifications (SNS).
  *
- * Environment: TICKETS_TABLE_NAME, NOTIFICATIONS_TOPIC_ARN (plus the Powertools variables the house
- * function sets). Clients use the SDK's standard configuration, so AWS_ENDPOINT_URL_DYNAMODB and
- * AWS_ENDPOINT_URL_SNS point them elsewhere (local servers, tests).
+ * Environment: TICKETS_TABLE_NAME, NOTIFICATIONS_TOPIC_ARN, TOOL_LOGS_TABLE_NAME (one ToolLogs item per
+ * call), plus the Powertools variables the house function sets. Clients use the SDK's standard
+ * configuration, so AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SNS point them elsewhere (local
+ * servers, tests).
  */
 
 const tableName = requireEnv('TICKETS_TABLE_NAME');
 const topicArn = requireEnv('NOTIFICATIONS_TOPIC_ARN');
+const recorder = toolCallLogFromEnv();
 
 const documents = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
   marshallOptions: { removeUndefinedValues: true },
@@ -40,6 +43,7 @@ const service: TicketServiceDeps = {
 export const handler = defineTool<ReportOperations>({
   name: 'report',
   schema,
+  recorder,
   operations: {
     createTicket: async ({ body }, ctx) => {
       const created = await createTicket(service, body, ctx.sessionId);

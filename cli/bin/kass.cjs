@@ -4,6 +4,9 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+// The SDK warns on every run under Node 20 about its future Node 22 floor; the pinned versions support Node 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // Schemas and prompt files are imported as text, as esbuild's `text` loader and the jest transform do.
 for (const extension of ['.yaml', '.md', '.txt']) {
   require.extensions[extension] = (module, filename) => {

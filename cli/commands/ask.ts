@@ -85,7 +85,11 @@ export interface ConnectedAgent {
  * Resolves the agent ids (flag → environment → stack outputs) and builds the client. The client library (and
  * with it the AWS SDK) is imported here, lazily, so `--help` stays fast.
  */
-export async function connectAgent(flags: AgentFlags, io: CliIo, deps: AgentCommandDeps): Promise<ConnectedAgent> {
+export async function connectAgent(
+  flags: AgentFlags,
+  io: CliIo,
+  deps: AgentCommandDeps,
+): Promise<ConnectedAgent> {
   const env = deps.env ?? process.env;
   const stage = flags.stage ?? 'dev';
   const outputs = new StackOutputs(stage, env);
@@ -104,7 +108,10 @@ export async function connectAgent(flags: AgentFlags, io: CliIo, deps: AgentComm
   const { AgentClient, isValidSessionId } = await import('../../client');
   const sessionId = flags['session-id'];
   if (sessionId !== undefined && !isValidSessionId(sessionId)) {
-    throw new CliError(`--session-id must be 2-100 characters of 0-9 a-z A-Z . _ : - (got "${sessionId}")`, 2);
+    throw new CliError(
+      `--session-id must be 2-100 characters of 0-9 a-z A-Z . _ : - (got "${sessionId}")`,
+      2,
+    );
   }
   const dim = styleFor(io.stderr as { isTTY?: boolean }, env).dim;
   let client: AgentClient;
@@ -114,7 +121,9 @@ export async function connectAgent(flags: AgentFlags, io: CliIo, deps: AgentComm
       agentAliasId,
       onRetry: ({ error, delayMs, attempt }) =>
         io.stderr.write(
-          dim(`  ${error.exceptionName}: retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})\n`),
+          dim(
+            `  ${error.exceptionName}: retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})\n`,
+          ),
         ),
       ...deps.client,
     });
@@ -206,7 +215,8 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
     return 0;
   }
   const question = positionals.join(' ').trim();
-  if (!question) throw new CliError(`missing the question, e.g. kass ask "How do I reset the VPN?"\n\n${usage}`, 2);
+  if (!question)
+    throw new CliError(`missing the question, e.g. kass ask "How do I reset the VPN?"\n\n${usage}`, 2);
   const env = deps.env ?? process.env;
   const { client, target } = await connectAgent(values, io, deps);
   const out = io.stdout as Writer & { isTTY?: boolean };
@@ -244,7 +254,9 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
       throw new CliError(unhandledReturnControl(rendered.pendingReturnControl, target.stage));
     }
     io.stderr.write(
-      sideStyle.dim(`session ${rendered.sessionId} (continue: kass ask --session-id ${rendered.sessionId} "…")\n`),
+      sideStyle.dim(
+        `session ${rendered.sessionId} (continue: kass ask --session-id ${rendered.sessionId} "…")\n`,
+      ),
     );
     return 0;
   } catch (error) {

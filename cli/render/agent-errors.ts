@@ -99,7 +99,10 @@ export function explainAgentError(error: unknown, target: AgentTarget): Explanat
     };
   }
   if (/region/i.test(message) && /missing|not configured/i.test(message)) {
-    return { message: `No AWS region configured. Set AWS_REGION (or a profile with a region). (${message})`, exitCode: 1 };
+    return {
+      message: `No AWS region configured. Set AWS_REGION (or a profile with a region). (${message})`,
+      exitCode: 1,
+    };
   }
   return { message: `${exceptionName || 'Error'}: ${message}`, exitCode: 1 };
 }

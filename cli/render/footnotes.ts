@@ -72,7 +72,9 @@ export function insertMarkers(text: string, citations: readonly Citation[], foot
   }
   let out = text;
   // From the end, so earlier offsets stay valid; markers at the same offset keep their order.
-  const ordered = inserts.map((insert, index) => ({ ...insert, index })).sort((a, b) => b.at - a.at || b.index - a.index);
+  const ordered = inserts
+    .map((insert, index) => ({ ...insert, index }))
+    .sort((a, b) => b.at - a.at || b.index - a.index);
   for (const { at, marker } of ordered) {
     out = `${out.slice(0, at)}${marker}${out.slice(at)}`;
   }

@@ -94,7 +94,9 @@ export async function renderTurn(events: AsyncIterable<AgentEvent>, view: TurnVi
           sideLine(formatToolResult(event), event.error ? view.sideStyle.yellow : view.sideStyle.dim);
           break;
         case 'files':
-          sideLine(`files     ${event.files.map((f) => `${f.name} (${f.type}, ${f.bytes.length} bytes)`).join(', ')}`);
+          sideLine(
+            `files     ${event.files.map((f) => `${f.name} (${f.type}, ${f.bytes.length} bytes)`).join(', ')}`,
+          );
           break;
         case 'done':
           done = {

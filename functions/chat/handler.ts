@@ -1,1 +1,84 @@
-export const handler = async () => ({ statusCode: 501 });
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { DynamoAgentStateStore } from '../shared/agent-state-store';
+import { agentClient, documentClient } from '../shared/clients';
+import { DynamoConversationWriter } from '../shared/conversation-store';
+import { intEnv, listEnv, requireEnv } from '../shared/env';
+import { errorResponse, jsonResponse, parseJsonBody } from '../shared/http';
+import { logFailure } from '../shared/log';
+import { restOwner } from '../shared/owner';
+import { logger } from '../shared/powertools';
+import { chatRequest, parseOrInvalid } from '../shared/requests';
+import { runTurn, type TurnDeps } from '../shared/turn';
+
+export interface ChatHandlerDeps extends TurnDeps {
+  readonly maxMessageChars: number;
+  readonly allowedOrigins: readonly string[];
+  /** Named in the 504 reply, for turns too long for REST. */
+  readonly websocketUrl?: string;
+}
+
+/**
+ * POST /chat `{message, conversationId?, userId?}` → `{answer, citations, conversationId}`.
+ *
+ * The turn runs with a deadline below API Gateway's 29 s integration timeout, so a slow agent gets this
+ * function's own 504 JSON naming the WebSocket API, never a bare gateway timeout. Nothing is stored unless
+ * the answer is complete.
+ */
+export function createChatHandler(deps: ChatHandlerDeps) {
+  const schema = chatRequest(deps.maxMessageChars);
+  return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
+    if (context) logger.addContext(context);
+    try {
+      const body = parseOrInvalid(schema, parseJsonBody(event));
+      const owner = restOwner(event, body.userId);
+      const outcome = await runTurn(deps, {
+        owner,
+        message: body.message,
+        channel: 'rest',
+        ...(body.conversationId ? { conversationId: body.conversationId } : {}),
+      });
+      logger.info('chat turn answered', {
+        conversationId: outcome.conversationId,
+        latencyMs: outcome.latencyMs,
+        citations: outcome.citations.length,
+        toolCalls: outcome.toolCalls.length,
+      });
+      return jsonResponse(
+        200,
+        { answer: outcome.answer, citations: outcome.citations, conversationId: outcome.conversationId },
+        event,
+        deps.allowedOrigins,
+      );
+    } catch (error) {
+      logFailure('chat turn failed', error);
+      return errorResponse(error, event, deps.allowedOrigins, {
+        ...(deps.websocketUrl ? { websocketUrl: deps.websocketUrl } : {}),
+      });
+    }
+  };
+}
+
+/** The deployed dependencies, from the environment the ChatApi construct sets. */
+export function chatDepsFromEnv(): ChatHandlerDeps {
+  const deadlineMs = intEnv('AGENT_DEADLINE_SECONDS') * 1000;
+  const ttlDays = intEnv('CONVERSATION_TTL_DAYS');
+  const ddb = documentClient();
+  return {
+    engine: agentClient(requireEnv('AGENT_ID'), requireEnv('AGENT_ALIAS_ID'), deadlineMs),
+    conversations: new DynamoConversationWriter(ddb, requireEnv('CONVERSATIONS_TABLE_NAME'), ttlDays),
+    agentState: new DynamoAgentStateStore(ddb, requireEnv('AGENT_STATE_TABLE_NAME'), ttlDays),
+    deadlineMs,
+    // The REST function never outlives the integration timeout.
+    leaseMs: 30_000,
+    memory: process.env.AGENT_MEMORY === 'on',
+    maxMessageChars: intEnv('MAX_MESSAGE_CHARS'),
+    allowedOrigins: listEnv('ALLOWED_ORIGINS'),
+    ...(process.env.WEBSOCKET_URL ? { websocketUrl: process.env.WEBSOCKET_URL } : {}),
+  };
+}
+
+let live: ReturnType<typeof createChatHandler> | undefined;
+
+/** Built on the first invocation (a missing variable fails it, naming the variable). */
+export const handler = (event: APIGatewayProxyEvent, context?: Context) =>
+  (live ??= createChatHandler(chatDepsFromEnv()))(event, context);

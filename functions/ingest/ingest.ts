@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   IngestionError,
   type IngestionJobReport,
@@ -21,18 +21,18 @@ const S3ObjectEvent = z.object({
   id: z.string(),
   source: z.literal('aws.s3'),
   'detail-type': z.enum(['Object Created', 'Object Deleted']),
-  time: z.string().optional(),
+  time: z.optional(z.string()),
   detail: z.object({
     bucket: z.object({ name: z.string() }),
     object: z.object({ key: z.string() }),
-    reason: z.string().optional(),
+    reason: z.optional(z.string()),
   }),
 });
 
 const ScheduledSync = z.object({
   type: z.literal(SCHEDULED_SYNC_TYPE),
-  scheduledTime: z.string().optional(),
-  executionId: z.string().optional(),
+  scheduledTime: z.optional(z.string()),
+  executionId: z.optional(z.string()),
 });
 
 export type Trigger =

@@ -36,10 +36,15 @@ export class ConversationBusy extends Error {
   }
 }
 
-/** Bedrock throttled the turn even after the client's retries. */
+/** Bedrock throttled the turn (or the search) even after the client's retries. */
 export class TurnThrottled extends Error {
-  constructor(readonly retryAfterSeconds = 10, options?: ErrorOptions) {
-    super('The agent is busy', options);
+  constructor(
+    readonly retryAfterSeconds = 10,
+    options?: ErrorOptions,
+    /** What is busy, as the client reads it. */
+    readonly subject: 'agent' | 'knowledge base' = 'agent',
+  ) {
+    super(`The ${subject} is busy`, options);
     this.name = 'TurnThrottled';
   }
 }
@@ -52,13 +57,17 @@ export class TurnTimedOut extends Error {
   }
 }
 
-/** The agent failed (tool, model, access, misconfiguration); `kind` is the client error class name, for logs. */
+/**
+ * The agent (or the knowledge base) failed: tool, model, access, misconfiguration. `kind` is the service's
+ * exception name, for logs only.
+ */
 export class TurnFailed extends Error {
   constructor(
     readonly kind: string,
     options?: ErrorOptions,
+    readonly subject: 'agent' | 'knowledge base' = 'agent',
   ) {
-    super('The agent could not answer', options);
+    super(`The ${subject} could not answer`, options);
     this.name = 'TurnFailed';
   }
 }
@@ -107,7 +116,10 @@ export function toErrorReply(error: unknown, context: ErrorContext = {}): ErrorR
   if (error instanceof TurnThrottled) {
     return {
       status: 429,
-      body: { error: 'The agent is busy right now; retry in a few seconds', retryAfterSeconds: error.retryAfterSeconds },
+      body: {
+        error: `The ${error.subject} is busy right now; retry in a few seconds`,
+        retryAfterSeconds: error.retryAfterSeconds,
+      },
       headers: { 'Retry-After': String(error.retryAfterSeconds) },
     };
   }
@@ -116,13 +128,16 @@ export function toErrorReply(error: unknown, context: ErrorContext = {}): ErrorR
     return {
       status: 504,
       body: {
-        error: `The agent did not answer within ${error.deadlineSeconds} s; use the WebSocket API${url ? ` (${url})` : ''} for long turns`,
+        error: url
+          ? `The agent did not answer within ${error.deadlineSeconds} s; use the WebSocket API (${url}) for long turns`
+          : `The agent did not answer within ${error.deadlineSeconds} s; try a shorter question or retry later`,
         ...(url ? { websocketUrl: url } : {}),
       },
     };
   }
   if (error instanceof TurnFailed) {
-    return { status: 502, body: { error: 'The agent could not answer this message; try again later' } };
+    const what = error.subject === 'agent' ? 'The agent could not answer this message' : 'The search failed';
+    return { status: 502, body: { error: `${what}; try again later` } };
   }
   if (error instanceof StoreUnavailable) {
     return { status: 503, body: { error: 'The service is temporarily unavailable; try again later' }, headers: { 'Retry-After': '5' } };

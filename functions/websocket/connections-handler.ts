@@ -1,1 +1,65 @@
-export const handler = async () => ({ statusCode: 501 });
+import type { Context } from 'aws-lambda';
+import { documentClient } from '../shared/clients';
+import { intEnv, requireEnv } from '../shared/env';
+import { logger } from '../shared/powertools';
+import { type ConnectionStore, DynamoConnectionStore } from './connection-store';
+import { WebSocketEvent, type WebSocketResult } from './events';
+
+export interface ConnectionsHandlerDeps {
+  readonly store: ConnectionStore;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * `$connect`: records the connection and its owner (from the authorizer context); `$disconnect`: removes
+ * the record. A `$connect` without an owner is refused (it cannot happen behind the authorizer).
+ */
+export function createConnectionsHandler(deps: ConnectionsHandlerDeps) {
+  return async (raw: unknown, context?: Context): Promise<WebSocketResult> => {
+    if (context) logger.addContext(context);
+    const parsed = WebSocketEvent.safeParse(raw);
+    if (!parsed.success) {
+      logger.error('not a WebSocket event', { issues: parsed.error.issues.length });
+      return { statusCode: 400 };
+    }
+    const { requestContext } = parsed.data;
+    const { connectionId } = requestContext;
+    try {
+      if (requestContext.eventType === 'CONNECT') {
+        const owner = requestContext.authorizer?.owner;
+        if (typeof owner !== 'string' || owner.length === 0) {
+          logger.error('$connect without an owner in the authorizer context', { connectionId });
+          return { statusCode: 403 };
+        }
+        await deps.store.put({ connectionId, owner }, (deps.now ?? Date.now)());
+        logger.info('connected', { connectionId });
+        return { statusCode: 200 };
+      }
+      if (requestContext.eventType === 'DISCONNECT') {
+        await deps.store.delete(connectionId);
+        logger.info('disconnected', { connectionId });
+        return { statusCode: 200 };
+      }
+      return { statusCode: 400 };
+    } catch (error) {
+      logger.error('connection record failed', { connectionId, error: error as Error });
+      return { statusCode: 500 };
+    }
+  };
+}
+
+export function connectionsDepsFromEnv(): ConnectionsHandlerDeps {
+  return {
+    store: new DynamoConnectionStore(
+      documentClient(),
+      requireEnv('CONNECTIONS_TABLE_NAME'),
+      intEnv('CONNECTION_TTL_HOURS'),
+    ),
+  };
+}
+
+let live: ReturnType<typeof createConnectionsHandler> | undefined;
+
+export const handler = (event: unknown, context?: Context) =>
+  (live ??= createConnectionsHandler(connectionsDepsFromEnv()))(event, context);

@@ -1,1 +1,96 @@
-export const handler = async () => ({ statusCode: 501 });
+import type { Context } from 'aws-lambda';
+import { newSessionId } from '../../client';
+import { documentClient } from '../shared/clients';
+import { intEnv, requireEnv } from '../shared/env';
+import { InvalidRequest, toErrorReply, Unauthenticated } from '../shared/errors';
+import { logFailure } from '../shared/log';
+import { logger } from '../shared/powertools';
+import { parseOrInvalid, socketMessage } from '../shared/requests';
+import { type ConnectionStore, DynamoConnectionStore } from './connection-store';
+import { managementEndpoint, type ServerFrame, WebSocketEvent, type WebSocketResult } from './events';
+import { TURN_JOB_TYPE, type TurnDispatcher } from './turn-job';
+
+export interface MessageHandlerDeps {
+  readonly connections: ConnectionStore;
+  readonly dispatcher: TurnDispatcher;
+  readonly maxMessageChars: number;
+  /** @default a UUID */
+  readonly newConversationId?: () => string;
+}
+
+const frame = (statusCode: number, body: ServerFrame): WebSocketResult => ({ statusCode, body: JSON.stringify(body) });
+
+const errorFrame = (error: unknown): WebSocketResult => {
+  const reply = toErrorReply(error);
+  return frame(reply.status, { type: 'error', status: reply.status, ...reply.body });
+};
+
+function parseBody(event: WebSocketEvent): unknown {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidRequest(['body: is not valid JSON; send {"action":"sendMessage","message":"…"}']);
+  }
+}
+
+/**
+ * The `sendMessage` (and `$default`) route: validates the frame, looks up the connection's owner, picks the
+ * conversation id and hands the turn to the worker asynchronously. Its return value is the route response
+ * the client receives at once: `{type:'accepted',conversationId}` or `{type:'error',status,error,details?}`.
+ */
+export function createMessageHandler(deps: MessageHandlerDeps) {
+  const schema = socketMessage(deps.maxMessageChars);
+  return async (raw: unknown, context?: Context): Promise<WebSocketResult> => {
+    if (context) logger.addContext(context);
+    const parsed = WebSocketEvent.safeParse(raw);
+    if (!parsed.success) {
+      logger.error('not a WebSocket event', { issues: parsed.error.issues.length });
+      return frame(400, { type: 'error', status: 400, error: 'Not a WebSocket message' });
+    }
+    const event = parsed.data;
+    const { connectionId, requestId } = event.requestContext;
+    try {
+      const body = parseBody(event);
+      const action = (body as { action?: unknown } | null)?.action;
+      if (action !== 'sendMessage') {
+        throw new InvalidRequest([
+          `action: unknown action ${JSON.stringify(action ?? null)}; send {"action":"sendMessage","message":"…","conversationId"?:"…"}`,
+        ]);
+      }
+      const message = parseOrInvalid(schema, body);
+      const connection = await deps.connections.get(connectionId);
+      if (!connection) throw new Unauthenticated();
+      const conversationId = message.conversationId ?? (deps.newConversationId ?? newSessionId)();
+      await deps.dispatcher.dispatch({
+        type: TURN_JOB_TYPE,
+        connectionId,
+        endpoint: managementEndpoint(event),
+        owner: connection.owner,
+        message: message.message,
+        conversationId,
+        ...(requestId ? { requestId } : {}),
+      });
+      logger.info('turn accepted', { connectionId, conversationId });
+      return frame(200, { type: 'accepted', conversationId, ...(requestId ? { requestId } : {}) });
+    } catch (error) {
+      logFailure('sendMessage rejected', error, { connectionId });
+      return errorFrame(error);
+    }
+  };
+}
+
+export async function messageDepsFromEnv(): Promise<MessageHandlerDeps> {
+  const { LambdaTurnDispatcher } = await import('./aws-adapters');
+  return {
+    connections: new DynamoConnectionStore(documentClient(), requireEnv('CONNECTIONS_TABLE_NAME')),
+    dispatcher: new LambdaTurnDispatcher(requireEnv('TURN_FUNCTION_NAME')),
+    maxMessageChars: intEnv('MAX_MESSAGE_CHARS'),
+  };
+}
+
+let live: Promise<ReturnType<typeof createMessageHandler>> | undefined;
+
+export const handler = async (event: unknown, context?: Context) =>
+  (await (live ??= messageDepsFromEnv().then(createMessageHandler)))(event, context);

@@ -1,1 +1,100 @@
-export const handler = async () => ({ statusCode: 501 });
+import type { Context } from 'aws-lambda';
+import { DynamoAgentStateStore } from '../shared/agent-state-store';
+import { agentClient, documentClient } from '../shared/clients';
+import { DynamoConversationWriter } from '../shared/conversation-store';
+import { intEnv, requireEnv } from '../shared/env';
+import { toErrorReply } from '../shared/errors';
+import { logFailure } from '../shared/log';
+import { logger } from '../shared/powertools';
+import { ListenerFailed, runTurn, type TurnDeps } from '../shared/turn';
+import type { ServerFrame } from './events';
+import { type ConnectionPoster, TurnJob } from './turn-job';
+
+export interface TurnHandlerDeps extends TurnDeps {
+  readonly poster: ConnectionPoster;
+}
+
+/** The client disconnected: the turn stops (nothing is stored) and nothing more is posted. */
+export class ConnectionGone extends Error {
+  constructor(readonly connectionId: string) {
+    super(`Connection ${connectionId} is gone`);
+    this.name = 'ConnectionGone';
+  }
+}
+
+/**
+ * The WebSocket turn worker (invoked asynchronously by the `sendMessage` ingress): runs the turn and posts
+ * `{type:'chunk',seq,text}` frames in order as the agent streams, then `{type:'final',answer,citations,
+ * conversationId}`; a failure posts one `{type:'error',status,error}` frame (429 for a throttle, 404 for a
+ * conversation of someone else, 504 past the deadline). It never throws: a retry would answer twice.
+ */
+export function createTurnHandler(deps: TurnHandlerDeps) {
+  return async (raw: unknown, context?: Context): Promise<void> => {
+    if (context) logger.addContext(context);
+    const parsed = TurnJob.safeParse(raw);
+    if (!parsed.success) {
+      logger.error('not a turn job', { issues: parsed.error.issues.length });
+      return;
+    }
+    const job = parsed.data;
+    const post = (frame: ServerFrame) => deps.poster.post(job.endpoint, job.connectionId, frame);
+    let seq = 0;
+    try {
+      const outcome = await runTurn(
+        deps,
+        { owner: job.owner, message: job.message, conversationId: job.conversationId, channel: 'websocket' },
+        {
+          onText: async (text) => {
+            const sent = await post({ type: 'chunk', conversationId: job.conversationId, seq: seq++, text });
+            if (sent === 'gone') throw new ConnectionGone(job.connectionId);
+          },
+        },
+      );
+      await post({
+        type: 'final',
+        conversationId: outcome.conversationId,
+        answer: outcome.answer,
+        citations: outcome.citations,
+      });
+      logger.info('websocket turn answered', {
+        conversationId: outcome.conversationId,
+        latencyMs: outcome.latencyMs,
+        chunks: seq,
+      });
+    } catch (error) {
+      if (error instanceof ListenerFailed && error.cause instanceof ConnectionGone) {
+        logger.info('client disconnected during the turn', { conversationId: job.conversationId });
+        return;
+      }
+      logFailure('websocket turn failed', error, { conversationId: job.conversationId });
+      const reply = toErrorReply(error);
+      try {
+        await post({ type: 'error', status: reply.status, ...reply.body, conversationId: job.conversationId });
+      } catch (postError) {
+        logger.warn('could not post the error frame', { error: (postError as Error).name });
+      }
+    }
+  };
+}
+
+export async function turnDepsFromEnv(): Promise<TurnHandlerDeps> {
+  const { ManagementApiPoster } = await import('./aws-adapters');
+  const deadlineMs = intEnv('AGENT_DEADLINE_SECONDS') * 1000;
+  const ttlDays = intEnv('CONVERSATION_TTL_DAYS');
+  const ddb = documentClient();
+  return {
+    engine: agentClient(requireEnv('AGENT_ID'), requireEnv('AGENT_ALIAS_ID'), deadlineMs),
+    conversations: new DynamoConversationWriter(ddb, requireEnv('CONVERSATIONS_TABLE_NAME'), ttlDays),
+    agentState: new DynamoAgentStateStore(ddb, requireEnv('AGENT_STATE_TABLE_NAME'), ttlDays),
+    deadlineMs,
+    // The deadline plus the margin the config keeps before the function timeout.
+    leaseMs: deadlineMs + 5_000,
+    memory: process.env.AGENT_MEMORY === 'on',
+    poster: new ManagementApiPoster(),
+  };
+}
+
+let live: Promise<ReturnType<typeof createTurnHandler>> | undefined;
+
+export const handler = async (event: unknown, context?: Context) =>
+  (await (live ??= turnDepsFromEnv().then(createTurnHandler)))(event, context);

@@ -260,7 +260,7 @@ export class ChatApi extends Construct {
     });
     grantInvokeAgent(this.chatFunction, props.agent);
     grantTable(this.chatFunction, props.conversations, ['dynamodb:BatchWriteItem']);
-    grantTable(this.chatFunction, props.agentState, ['dynamodb:UpdateItem']);
+    grantTable(this.chatFunction, props.agentState, ['dynamodb:UpdateItem', 'dynamodb:GetItem']);
 
     this.conversationsFunction = new KassFunction(this, 'ConversationsFunction', {
       ...fn(

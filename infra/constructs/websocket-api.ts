@@ -146,7 +146,7 @@ export class KassWebSocketApi extends Construct {
     });
     grantInvokeAgent(this.turnFunction, props.agent);
     grantTable(this.turnFunction, props.conversations, ['dynamodb:BatchWriteItem']);
-    grantTable(this.turnFunction, props.agentState, ['dynamodb:UpdateItem']);
+    grantTable(this.turnFunction, props.agentState, ['dynamodb:UpdateItem', 'dynamodb:GetItem']);
 
     this.messageFunction = new KassFunction(this, 'MessageFunction', {
       ...house(

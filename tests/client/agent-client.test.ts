@@ -7,8 +7,8 @@ import {
   AgentNotFoundError,
   AgentThrottledError,
   AgentValidationError,
-  type ReturnControlHandlers,
   type RetryNotice,
+  type ReturnControlHandlers,
 } from '../../client';
 import {
   citation,
@@ -57,9 +57,13 @@ describe('Class: AgentClient', () => {
         frames: [
           frame.text('To set up the VPN, '),
           frame.text('install the client [from the portal].', [
-            citation('install the client', { start: 19, end: 37 }, [{ uri: VPN_DOC, metadata: { team: 'it-ops' } }]),
+            citation('install the client', { start: 19, end: 37 }, [
+              { uri: VPN_DOC, metadata: { team: 'it-ops' } },
+            ]),
           ]),
-          frame.text(' Laptops ship with it.', [citation('Laptops ship with it', { start: 57, end: 77 }, [{ uri: LAPTOP_DOC }])]),
+          frame.text(' Laptops ship with it.', [
+            citation('Laptops ship with it', { start: 57, end: 77 }, [{ uri: LAPTOP_DOC }]),
+          ]),
         ],
       });
       // Act
@@ -106,13 +110,20 @@ describe('Class: AgentClient', () => {
       );
       // Assess
       const [request] = server.requests;
-      expect(request).toMatchObject({ agentId: 'AGENT12345', agentAliasId: 'ALIAS12345', sessionId: 'chat-2' });
+      expect(request).toMatchObject({
+        agentId: 'AGENT12345',
+        agentAliasId: 'ALIAS12345',
+        sessionId: 'chat-2',
+      });
       expect(request?.body).toEqual({
         inputText: 'hello',
         enableTrace: true,
         memoryId: 'user-42',
         streamingConfigurations: { streamFinalResponse: true },
-        sessionState: { sessionAttributes: { userId: 'u-42' }, promptSessionAttributes: { today: '2026-01-01' } },
+        sessionState: {
+          sessionAttributes: { userId: 'u-42' },
+          promptSessionAttributes: { today: '2026-01-01' },
+        },
       });
     });
 
@@ -135,11 +146,16 @@ describe('Class: AgentClient', () => {
       server.enqueue({
         frames: [
           frame.trace({
-            orchestrationTrace: { modelInvocationInput: { traceId: 't-0', type: 'ORCHESTRATION', text: '…' } },
+            orchestrationTrace: {
+              modelInvocationInput: { traceId: 't-0', type: 'ORCHESTRATION', text: '…' },
+            },
           }),
           frame.trace({
             orchestrationTrace: {
-              modelInvocationOutput: { traceId: 't-0', metadata: { usage: { inputTokens: 1200, outputTokens: 80 } } },
+              modelInvocationOutput: {
+                traceId: 't-0',
+                metadata: { usage: { inputTokens: 1200, outputTokens: 80 } },
+              },
             },
           }),
           frame.trace({ orchestrationTrace: { rationale: { traceId: 't-0', text: 'Look the ticket up.' } } }),
@@ -183,7 +199,10 @@ describe('Class: AgentClient', () => {
                 type: 'KNOWLEDGE_BASE',
                 knowledgeBaseLookupOutput: {
                   retrievedReferences: [
-                    { content: { text: 'Restart the client.' }, location: { type: 'S3', s3Location: { uri: VPN_DOC } } },
+                    {
+                      content: { text: 'Restart the client.' },
+                      location: { type: 'S3', s3Location: { uri: VPN_DOC } },
+                    },
                   ],
                 },
               },
@@ -194,17 +213,26 @@ describe('Class: AgentClient', () => {
               action: 'INTERVENED',
               traceId: 't-2',
               outputAssessments: [
-                { sensitiveInformationPolicy: { piiEntities: [{ type: 'EMAIL', match: 'a@b.c', action: 'ANONYMIZED' }] } },
+                {
+                  sensitiveInformationPolicy: {
+                    piiEntities: [{ type: 'EMAIL', match: 'a@b.c', action: 'ANONYMIZED' }],
+                  },
+                },
                 { topicPolicy: { topics: [{ name: 'Investments', type: 'DENY', action: 'BLOCKED' }] } },
               ],
             },
           }),
           frame.trace({
             postProcessingTrace: {
-              modelInvocationOutput: { traceId: 't-3', metadata: { usage: { inputTokens: 300, outputTokens: 20 } } },
+              modelInvocationOutput: {
+                traceId: 't-3',
+                metadata: { usage: { inputTokens: 300, outputTokens: 20 } },
+              },
             },
           }),
-          frame.trace({ failureTrace: { traceId: 't-4', failureReason: 'Lambda timed out', failureCode: 424 } }),
+          frame.trace({
+            failureTrace: { traceId: 't-4', failureReason: 'Lambda timed out', failureCode: 424 },
+          }),
           frame.text('Ticket TCK-1042 is open.'),
         ],
       });
@@ -269,6 +297,28 @@ describe('Class: AgentClient', () => {
   });
 
   describe('Method: stream (errors and retries)', () => {
+    it('fails with a timeout when the stream stays silent longer than requestTimeoutMs', async () => {
+      // Prepare
+      client = new AgentClient({ ...AGENT, requestTimeoutMs: 300, retry: FAST_RETRY });
+      server.enqueue({ frames: [frame.text('start'), frame.pause(2_000), frame.text('too late')] });
+      // Act
+      const result = collect(client.stream({ text: 'hi', sessionId: 'chat-t' }));
+      // Assess
+      await expect(result).rejects.toMatchObject({ name: 'AgentError', exceptionName: 'TimeoutError' });
+    });
+
+    it('stops with an AbortError when the caller aborts, without retrying', async () => {
+      // Prepare
+      const controller = new AbortController();
+      server.enqueue({ frames: [frame.pause(2_000), frame.text('too late')] });
+      // Act
+      const result = collect(client.stream({ text: 'hi', sessionId: 'chat-a', signal: controller.signal }));
+      setTimeout(() => controller.abort(), 100);
+      // Assess
+      await expect(result).rejects.toMatchObject({ name: 'AbortError' });
+      expect(server.requests).toHaveLength(1);
+    });
+
     it('retries an in-stream throttlingException that came before any event, then streams the answer', async () => {
       // Prepare
       const notices: RetryNotice[] = [];
@@ -306,7 +356,8 @@ describe('Class: AgentClient', () => {
     it('gives up after maxAttempts with AgentThrottledError carrying the exception name and attempts', async () => {
       // Prepare
       client = new AgentClient({ ...AGENT, retry: { ...FAST_RETRY, maxAttempts: 3 } });
-      for (let i = 0; i < 3; i++) server.enqueue({ frames: [frame.exception('throttlingException', 'Rate exceeded')] });
+      for (let i = 0; i < 3; i++)
+        server.enqueue({ frames: [frame.exception('throttlingException', 'Rate exceeded')] });
       // Act
       const result = collect(client.stream({ text: 'hi', sessionId: 'chat-7' }));
       // Assess
@@ -321,7 +372,9 @@ describe('Class: AgentClient', () => {
 
     it('does not retry once part of the answer was yielded', async () => {
       // Prepare
-      server.enqueue({ frames: [frame.text('Half an ans'), frame.exception('throttlingException', 'Rate exceeded')] });
+      server.enqueue({
+        frames: [frame.text('Half an ans'), frame.exception('throttlingException', 'Rate exceeded')],
+      });
       const seen: string[] = [];
       // Act
       const run = (async () => {
@@ -337,24 +390,44 @@ describe('Class: AgentClient', () => {
 
     it.each([
       { exception: 'validationException' as const, Class: AgentValidationError, name: 'ValidationException' },
-      { exception: 'accessDeniedException' as const, Class: AgentAccessDeniedError, name: 'AccessDeniedException' },
-      { exception: 'resourceNotFoundException' as const, Class: AgentNotFoundError, name: 'ResourceNotFoundException' },
+      {
+        exception: 'accessDeniedException' as const,
+        Class: AgentAccessDeniedError,
+        name: 'AccessDeniedException',
+      },
+      {
+        exception: 'resourceNotFoundException' as const,
+        Class: AgentNotFoundError,
+        name: 'ResourceNotFoundException',
+      },
       { exception: 'internalServerException' as const, Class: AgentError, name: 'InternalServerException' },
-    ])('turns an in-stream $exception into $Class.name without retrying', async ({ exception, Class, name }) => {
-      // Prepare
-      server.enqueue({ frames: [frame.exception(exception, `the ${exception} message`)] });
-      // Act
-      const result = collect(client.stream({ text: 'hi', sessionId: 'chat-9' }));
-      // Assess
-      await expect(result).rejects.toBeInstanceOf(Class);
-      await expect(result).rejects.toMatchObject({ exceptionName: name, message: `the ${exception} message` });
-      expect(server.requests).toHaveLength(1);
-    });
+    ])(
+      'turns an in-stream $exception into $Class.name without retrying',
+      async ({ exception, Class, name }) => {
+        // Prepare
+        server.enqueue({ frames: [frame.exception(exception, `the ${exception} message`)] });
+        // Act
+        const result = collect(client.stream({ text: 'hi', sessionId: 'chat-9' }));
+        // Assess
+        await expect(result).rejects.toBeInstanceOf(Class);
+        await expect(result).rejects.toMatchObject({
+          exceptionName: name,
+          message: `the ${exception} message`,
+        });
+        expect(server.requests).toHaveLength(1);
+      },
+    );
 
     it('maps errors of the call itself (HTTP 404 / 403) the same way', async () => {
       // Prepare
       server.enqueue(
-        { httpError: { status: 404, type: 'ResourceNotFoundException', message: 'Agent AGENT12345 not found' } },
+        {
+          httpError: {
+            status: 404,
+            type: 'ResourceNotFoundException',
+            message: 'Agent AGENT12345 not found',
+          },
+        },
         { httpError: { status: 403, type: 'AccessDeniedException', message: 'Access denied to model' } },
       );
       // Act
@@ -490,7 +563,11 @@ describe('Class: AgentClient', () => {
         returnControlHandlers: handlers,
         onConfirmation: async () => true,
       });
-      const denied = await client.ask({ text: 'open a ticket', sessionId: 'chat-12', returnControlHandlers: handlers });
+      const denied = await client.ask({
+        text: 'open a ticket',
+        sessionId: 'chat-12',
+        returnControlHandlers: handlers,
+      });
       // Assess
       expect(confirmed.text).toBe('Created TCK-2001.');
       expect(denied.text).toBe('Not created.');
@@ -508,7 +585,14 @@ describe('Class: AgentClient', () => {
         },
       ]);
       expect(server.requests[3]?.body.sessionState?.returnControlInvocationResults).toEqual([
-        { apiResult: { actionGroup: 'report', apiPath: '/tickets', httpMethod: 'post', confirmationState: 'DENY' } },
+        {
+          apiResult: {
+            actionGroup: 'report',
+            apiPath: '/tickets',
+            httpMethod: 'post',
+            confirmationState: 'DENY',
+          },
+        },
       ]);
     });
 
@@ -538,9 +622,21 @@ describe('Class: AgentClient', () => {
         if (event.type === 'confirmation') event.confirm();
       }
       // Assess
-      expect(events.map((e) => e.type)).toEqual(['returnControl', 'confirmation', 'toolResult', 'text', 'done']);
+      expect(events.map((e) => e.type)).toEqual([
+        'returnControl',
+        'confirmation',
+        'toolResult',
+        'text',
+        'done',
+      ]);
       expect(server.requests[1]?.body.sessionState?.returnControlInvocationResults).toEqual([
-        { functionResult: { actionGroup: 'summarize', function: 'summarizeConversation', confirmationState: 'CONFIRM' } },
+        {
+          functionResult: {
+            actionGroup: 'summarize',
+            function: 'summarizeConversation',
+            confirmationState: 'CONFIRM',
+          },
+        },
       ]);
     });
 
@@ -599,7 +695,10 @@ describe('Class: AgentClient', () => {
       );
       // Assess
       const result = events.find((e) => e.type === 'toolResult');
-      expect(result).toMatchObject({ status: 500, error: expect.objectContaining({ message: 'db password=hunter2 refused' }) });
+      expect(result).toMatchObject({
+        status: 500,
+        error: expect.objectContaining({ message: 'db password=hunter2 refused' }),
+      });
       const sent = JSON.stringify(server.requests[1]?.body);
       expect(sent).not.toContain('hunter2');
       expect(server.requests[1]?.body.sessionState?.returnControlInvocationResults?.[0]).toMatchObject({
@@ -615,10 +714,15 @@ describe('Class: AgentClient', () => {
         frames: [
           frame.trace({
             orchestrationTrace: {
-              modelInvocationOutput: { traceId: 't', metadata: { usage: { inputTokens: 10, outputTokens: 5 } } },
+              modelInvocationOutput: {
+                traceId: 't',
+                metadata: { usage: { inputTokens: 10, outputTokens: 5 } },
+              },
             },
           }),
-          frame.text('Restart the VPN client.', [citation('Restart the VPN client', { start: 0, end: 22 }, [{ uri: VPN_DOC }])]),
+          frame.text('Restart the VPN client.', [
+            citation('Restart the VPN client', { start: 0, end: 22 }, [{ uri: VPN_DOC }]),
+          ]),
         ],
       });
       // Act
@@ -672,7 +776,10 @@ describe('Class: AgentClient', () => {
       expect(c?.body.endSession).toBe(true);
       expect(d?.sessionId).not.toBe(firstId);
       expect(d?.sessionId).toBe(session.id);
-      expect(b?.body).toMatchObject({ memoryId: 'user-7', sessionState: { sessionAttributes: { team: 'it-ops' } } });
+      expect(b?.body).toMatchObject({
+        memoryId: 'user-7',
+        sessionState: { sessionAttributes: { team: 'it-ops' } },
+      });
     });
   });
 
@@ -681,7 +788,9 @@ describe('Class: AgentClient', () => {
       expect(() => new AgentClient({ agentId: 'not-an-id!', agentAliasId: 'ALIAS12345' })).toThrow(
         AgentValidationError,
       );
-      expect(() => new AgentClient({ agentId: 'AGENT12345', agentAliasId: 'TOOLONGALIAS1' })).toThrow(/agentAliasId/);
+      expect(() => new AgentClient({ agentId: 'AGENT12345', agentAliasId: 'TOOLONGALIAS1' })).toThrow(
+        /agentAliasId/,
+      );
     });
   });
 

@@ -1,6 +1,11 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { schema } from '../../../action-groups/code-review/code-review-tool';
 import { buildAgentEvent } from '../../../action-groups/kit/event-builder';
 import { missingHandlers, type ToolHandler } from '../../../action-groups/kit/tool';
+import { TABLE_KEYS } from '../../../infra/constructs/data';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite';
+
+const TOOL_LOGS = 'kass-tool-logs-code-review';
 
 const ENV = {
   GITLAB_BASE_URL: 'https://gitlab.example.com',
@@ -11,6 +16,7 @@ const ENV = {
   MODEL_ID: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
   GUARDRAIL_ID: 'gr-kass',
   GUARDRAIL_VERSION: '3',
+  TOOL_LOGS_TABLE_NAME: TOOL_LOGS,
 } as const;
 
 /** Loads handler.ts fresh (its cold start) with `env` on top of the valid environment. */
@@ -34,6 +40,32 @@ async function coldStart(
 }
 
 describe('Handler: code-review cold start', () => {
+  const saved = { ...process.env };
+  let ddb: LocalDynamo;
+
+  beforeAll(async () => {
+    // The call recorder writes to ToolLogs through a client built from standard configuration: dynalite.
+    ddb = await startDynalite({
+      tables: [
+        {
+          name: TOOL_LOGS,
+          partitionKey: TABLE_KEYS.toolLogs.partitionKey,
+          sortKey: TABLE_KEYS.toolLogs.sortKey,
+        },
+      ],
+    });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+      AWS_ACCESS_KEY_ID: ddb.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: ddb.credentials.secretAccessKey,
+    });
+  });
+
+  afterAll(async () => {
+    process.env = saved;
+    await ddb.stop();
+  });
+
   afterEach(() => jest.restoreAllMocks());
 
   it('starts with a valid environment and handles every operation of the schema', async () => {
@@ -66,6 +98,13 @@ describe('Handler: code-review cold start', () => {
         'No GitLab project is allowed for code review in this deployment. Tell the user that an operator must add the project to tools.codeReview.projectAllowlist in the stage configuration and deploy again.',
     });
     expect(fetchSpy).not.toHaveBeenCalled();
+    const logged = await ddb.client.send(new ScanCommand({ TableName: TOOL_LOGS }));
+    expect(logged.Items).toHaveLength(1);
+    expect(logged.Items?.[0]).toMatchObject({
+      tool: { S: 'code-review' },
+      operation: { S: 'reviewMergeRequest' },
+      status: { N: '403' },
+    });
   });
 
   it.each([
@@ -76,6 +115,7 @@ describe('Handler: code-review cold start', () => {
     'MODEL_ID',
     'GUARDRAIL_ID',
     'GUARDRAIL_VERSION',
+    'TOOL_LOGS_TABLE_NAME',
   ] as const)('fails the cold start without %s, naming it', async (name) => {
     // Act & Assess
     await expect(coldStart({ [name]: undefined })).rejects.toThrow(`Missing environment variable ${name}`);

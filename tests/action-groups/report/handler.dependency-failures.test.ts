@@ -24,12 +24,14 @@ describe('Handler: report action group when DynamoDB fails', () => {
   beforeAll(async () => {
     process.env.TICKETS_TABLE_NAME = TABLE;
     process.env.NOTIFICATIONS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:kass-ticket-events';
+    process.env.TOOL_LOGS_TABLE_NAME = 'kass-tickets-prod-ToolLogs-4D5E6F';
     ({ handler } = await import('../../../action-groups/report/handler'));
   });
 
   afterAll(() => {
     delete process.env.TICKETS_TABLE_NAME;
     delete process.env.NOTIFICATIONS_TOPIC_ARN;
+    delete process.env.TOOL_LOGS_TABLE_NAME;
   });
 
   beforeEach(() => {

@@ -5,12 +5,14 @@ import { buildAgentEvent } from '../../../action-groups/kit/event-builder';
 import type { ToolHandler } from '../../../action-groups/kit/tool';
 import schemaText from '../../../schemas/report.yaml';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite';
-import { bodyOf, statusOf, ticketsTableSpec } from './helpers';
+import { bodyOf, statusOf, ticketsTableSpec, toolLogsTableSpec } from './helpers';
 
 const TABLE = 'kass-tickets-property';
+const TOOL_LOGS = 'kass-tool-logs-property';
 const ENV_KEYS = [
   'TICKETS_TABLE_NAME',
   'NOTIFICATIONS_TOPIC_ARN',
+  'TOOL_LOGS_TABLE_NAME',
   'AWS_ENDPOINT_URL_DYNAMODB',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
@@ -42,8 +44,9 @@ describe('Property: report tickets round-trip through the handler (dynalite)', (
 
   beforeAll(async () => {
     for (const key of ENV_KEYS) savedEnv[key] = process.env[key];
-    ddb = await startDynalite({ tables: [ticketsTableSpec(TABLE)] });
+    ddb = await startDynalite({ tables: [ticketsTableSpec(TABLE), toolLogsTableSpec(TOOL_LOGS)] });
     process.env.TICKETS_TABLE_NAME = TABLE;
+    process.env.TOOL_LOGS_TABLE_NAME = TOOL_LOGS;
     process.env.NOTIFICATIONS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:kass-ticket-events';
     process.env.AWS_ENDPOINT_URL_DYNAMODB = ddb.endpoint;
     process.env.AWS_ACCESS_KEY_ID = ddb.credentials.accessKeyId;

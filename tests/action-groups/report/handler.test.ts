@@ -9,13 +9,15 @@ import { missingHandlers, type ToolHandler } from '../../../action-groups/kit/to
 import schemaText from '../../../schemas/report.yaml';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite';
 import { getTestEvent } from '../../support/events';
-import { bodyOf, statusOf, ticketsTableSpec } from './helpers';
+import { bodyOf, statusOf, ticketsTableSpec, toolLogsTableSpec } from './helpers';
 
 const TABLE = 'kass-tickets-e2e';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:kass-ticket-events';
+const TOOL_LOGS = 'kass-tool-logs-e2e';
 const ENV_KEYS = [
   'TICKETS_TABLE_NAME',
   'NOTIFICATIONS_TOPIC_ARN',
+  'TOOL_LOGS_TABLE_NAME',
   'AWS_ENDPOINT_URL_DYNAMODB',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
@@ -58,10 +60,11 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
 
   beforeAll(async () => {
     for (const key of ENV_KEYS) savedEnv[key] = process.env[key];
-    ddb = await startDynalite();
+    ddb = await startDynalite({ tables: [toolLogsTableSpec(TOOL_LOGS)] });
     // The handler builds its clients from standard configuration at cold start, as in Lambda.
     process.env.TICKETS_TABLE_NAME = TABLE;
     process.env.NOTIFICATIONS_TOPIC_ARN = TOPIC;
+    process.env.TOOL_LOGS_TABLE_NAME = TOOL_LOGS;
     process.env.AWS_ENDPOINT_URL_DYNAMODB = ddb.endpoint;
     process.env.AWS_ACCESS_KEY_ID = ddb.credentials.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = ddb.credentials.secretAccessKey;
@@ -113,6 +116,8 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
   };
 
   const storedItems = async () => (await documents.send(new ScanCommand({ TableName: TABLE }))).Items ?? [];
+  const toolLogItems = async () =>
+    (await documents.send(new ScanCommand({ TableName: TOOL_LOGS }))).Items ?? [];
 
   it('has a handler for every operation in the schema', () => {
     expect(missingHandlers(handler)).toEqual([]);
@@ -122,6 +127,7 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
     it('creates a ticket from the real POST event, notifies the team and returns it by id', async () => {
       // Prepare
       const post = fixturePost({ ...TICKET_FIELDS, conversationId: 'conv-42' });
+      const loggedBefore = (await toolLogItems()).length;
 
       // Act
       const created = await handler(post);
@@ -166,6 +172,15 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       expect(statusOf(fetched)).toBe(200);
       const { notified: _, ...stored } = ticket;
       expect(bodyOf(fetched)).toEqual(stored);
+      // Assess: one ToolLogs item per call
+      const logged = await toolLogItems();
+      expect(logged).toHaveLength(loggedBefore + 2);
+      expect(logged).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ tool: 'report', operation: 'createTicket', status: 201 }),
+          expect.objectContaining({ tool: 'report', operation: 'getTicket', status: 200 }),
+        ]),
+      );
     });
 
     it('stores the ticket and an idempotency record that expires in 24 h (epoch seconds)', async () => {

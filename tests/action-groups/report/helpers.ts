@@ -26,6 +26,11 @@ export function ticketsTableSpec(name: string): TableSpec {
   };
 }
 
+/** The ToolLogs table exactly as `infra/constructs/data.ts` declares it (one item per tool call). */
+export function toolLogsTableSpec(name: string): TableSpec {
+  return { name, partitionKey: TABLE_KEYS.toolLogs.partitionKey, sortKey: TABLE_KEYS.toolLogs.sortKey };
+}
+
 /** The parsed JSON body of a contract response. */
 export const bodyOf = <T = Record<string, unknown>>(response: AgentApiResponse): T =>
   JSON.parse(response.response.responseBody['application/json'].body) as T;

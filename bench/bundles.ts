@@ -1,0 +1,166 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+
+/**
+ * Bundles every Lambda entry (`action-groups/<tool>/handler.ts`, `functions/<fn>/handler.ts`) the way
+ * `infra/constructs/kass-function.ts` does (NodejsFunction with local esbuild: bundle, platform node,
+ * target node24, CJS, minify, source map, `.yaml`/`.md` as text, nothing external) and reports the size of
+ * each bundle, its five largest packages, and the size when the AWS SDK is left to the Lambda runtime.
+ *   npx tsx bench/bundles.ts [<name filter>]
+ * `bench/cold-start.bench.ts` builds its bundles with {@link buildBundles}.
+ */
+
+export const REPO_ROOT = path.join(__dirname, '..');
+
+/** A Lambda entry: `report` for `action-groups/report/handler.ts`, `fn/ingest` for `functions/…`. */
+export interface BundleEntry {
+  readonly name: string;
+  /** Path relative to the repository root. */
+  readonly entry: string;
+}
+
+export interface BuiltBundle extends BundleEntry {
+  /** The bundle (`index.js`), with `index.js.map` beside it. */
+  readonly outfile: string;
+  /** Size of `index.js` in bytes. */
+  readonly bytes: number;
+  /** Size of `index.js.map` in bytes. */
+  readonly mapBytes: number;
+  readonly metafile: Metafile;
+}
+
+export interface BundleFailure extends BundleEntry {
+  readonly error: string;
+}
+
+export interface BuildBundlesOptions {
+  /** Directory the bundles go to (one sub-directory per entry). */
+  readonly outDir: string;
+  /** Mark `@aws-sdk/*` external, as NodejsFunction does by default (the runtime provides the SDK). */
+  readonly sdkExternal?: boolean;
+  /** Only entries whose name contains this. */
+  readonly filter?: string;
+}
+
+/** The Lambda entries of the repository, in a stable order. */
+export function lambdaEntries(root = REPO_ROOT): BundleEntry[] {
+  const entries: BundleEntry[] = [];
+  for (const [folder, prefix] of [
+    ['action-groups', ''],
+    ['functions', 'fn/'],
+  ] as const) {
+    const dir = path.join(root, folder);
+    for (const name of readdirSync(dir).sort()) {
+      const entry = path.join(folder, name, 'handler.ts');
+      if (existsSync(path.join(root, entry))) entries.push({ name: `${prefix}${name}`, entry });
+    }
+  }
+  return entries;
+}
+
+/** The esbuild options NodejsFunction derives from KassFunction's `bundling` props. */
+export function kassBuildOptions(entry: string, outfile: string, sdkExternal = false): BuildOptions {
+  return {
+    entryPoints: [path.join(REPO_ROOT, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    minify: true,
+    sourcemap: true,
+    loader: { '.yaml': 'text', '.md': 'text' },
+    external: sdkExternal ? ['@aws-sdk/*'] : [],
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: REPO_ROOT,
+  };
+}
+
+/** Builds every entry; an entry that does not build is reported, not thrown (others may be mid-edit). */
+export async function buildBundles(
+  options: BuildBundlesOptions,
+): Promise<{ built: BuiltBundle[]; failed: BundleFailure[] }> {
+  const built: BuiltBundle[] = [];
+  const failed: BundleFailure[] = [];
+  for (const item of lambdaEntries().filter((e) => e.name.includes(options.filter ?? ''))) {
+    const outfile = path.join(options.outDir, item.name.replace('/', '-'), 'index.js');
+    try {
+      const { metafile } = await build(kassBuildOptions(item.entry, outfile, options.sdkExternal));
+      if (!metafile) throw new Error('esbuild returned no metafile');
+      built.push({
+        ...item,
+        outfile,
+        bytes: statSync(outfile).size,
+        mapBytes: statSync(`${outfile}.map`).size,
+        metafile,
+      });
+    } catch (error) {
+      const message = (error as { errors?: { text: string }[] }).errors?.[0]?.text ?? String(error);
+      failed.push({ ...item, error: message });
+    }
+  }
+  return { built, failed };
+}
+
+/** `zod` for `node_modules/zod/v4/…`, `@aws-sdk/client-sns` for scoped ones, `(app)` for repository code. */
+export function packageOf(input: string): string {
+  const at = input.lastIndexOf('node_modules/');
+  if (at < 0) return '(app)';
+  const parts = input.slice(at + 'node_modules/'.length).split('/');
+  return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] ?? input);
+}
+
+/** Bytes each package contributes to the minified output, largest first. */
+export function packageSizes(metafile: Metafile): [string, number][] {
+  const sizes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageOf(input);
+      sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...sizes].sort((a, b) => b[1] - a[1]);
+}
+
+export const kB = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
+
+async function main(): Promise<void> {
+  const filter = process.argv[2] ?? '';
+  const outDir = mkdtempSync(path.join(tmpdir(), 'kass-bundles-'));
+  try {
+    const bundled = await buildBundles({ outDir: path.join(outDir, 'bundled'), filter });
+    const external = await buildBundles({
+      outDir: path.join(outDir, 'sdk-external'),
+      sdkExternal: true,
+      filter,
+    });
+    const externalBytes = new Map(external.built.map((b) => [b.name, b.bytes]));
+    console.log(
+      'bundle               minified   source map   @aws-sdk external   top 5 packages (bytes in output)',
+    );
+    for (const b of bundled.built) {
+      const top = packageSizes(b.metafile)
+        .slice(0, 5)
+        .map(([name, bytes]) => `${name} ${kB(bytes)}`)
+        .join(', ');
+      const ext = externalBytes.get(b.name);
+      console.log(
+        `${b.name.padEnd(20)} ${kB(b.bytes).padStart(9)} ${kB(b.mapBytes).padStart(12)} ${(ext === undefined ? 'n/a' : kB(ext)).padStart(19)}   ${top}`,
+      );
+    }
+    for (const f of [...bundled.failed, ...external.failed]) console.log(`${f.name}: FAILED (${f.error})`);
+    if (bundled.failed.length > 0) process.exitCode = 1;
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

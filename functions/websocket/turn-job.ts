@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { CONVERSATION_ID_PATTERN } from '../shared/requests';
+import type { ServerFrame } from './events';
+
+/** `type` of the payload the `sendMessage` ingress hands to the turn worker (asynchronous invoke). */
+export const TURN_JOB_TYPE = 'kass.websocket-turn';
+
+/** HTTPS management endpoint (`https://<domain>/<stage>`); plain HTTP only for a local test server. */
+const ENDPOINT = /^(https:\/\/[^/\s]+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?)\/[^/\s]+$/;
+
+/** One streamed turn to run: who asked, over which connection, what. */
+export const TurnJob = z.strictObject({
+  type: z.literal(TURN_JOB_TYPE),
+  connectionId: z.string().min(1).max(128),
+  endpoint: z.string().regex(ENDPOINT),
+  owner: z.string().min(1).max(512),
+  message: z.string().min(1),
+  conversationId: z.string().regex(CONVERSATION_ID_PATTERN),
+  requestId: z.string().max(128).optional(),
+});
+export type TurnJob = z.infer<typeof TurnJob>;
+
+/** Port: starts a turn without waiting for it (the worker outlives the 29 s integration timeout). */
+export interface TurnDispatcher {
+  dispatch(job: TurnJob): Promise<void>;
+}
+
+/** Port: PostToConnection. `gone` when the client has disconnected (HTTP 410). */
+export interface ConnectionPoster {
+  post(endpoint: string, connectionId: string, frame: ServerFrame): Promise<'sent' | 'gone'>;
+}

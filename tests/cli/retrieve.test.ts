@@ -1,0 +1,336 @@
+import { BedrockAgentRuntimeClient, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
+import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
+import {
+  createRetrieve,
+  type FilterClause,
+  type FilterOperator,
+  type FilterScalar,
+  formatFilter,
+  parseFilter,
+  toRetrievalFilter,
+  usage,
+} from '../../cli/commands/retrieve';
+import { type CliIo, main } from '../../cli/main';
+import { StackOutputs } from '../../cli/stack-outputs';
+
+function captureIo(): CliIo & { out: () => string; err: () => string } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    cwd: '/',
+    stdout: { write: (text: string) => stdout.push(text) },
+    stderr: { write: (text: string) => stderr.push(text) },
+    out: () => stdout.join(''),
+    err: () => stderr.join(''),
+  };
+}
+
+const KB = 'KB12345678';
+
+const RESULTS = [
+  {
+    content: { type: 'TEXT' as const, text: 'Install the WireGuard client.\nImport the profile.' },
+    location: { type: 'S3' as const, s3Location: { uri: 's3://kass-docs/documents/raw/vpn-runbook.md' } },
+    metadata: {
+      team: 'it-ops',
+      year: 2025,
+      tags: ['vpn', 'runbook'],
+      'x-amz-bedrock-kb-source-uri': 's3://kass-docs/documents/raw/vpn-runbook.md',
+      'x-amz-bedrock-kb-chunk-id': 'c1',
+    },
+    score: 0.8123,
+  },
+  {
+    content: { type: 'TEXT' as const, text: 'Primary acknowledges within 5 minutes.' },
+    location: { type: 'WEB' as const, webLocation: { url: 'https://wiki.kass.example/on-call' } },
+    score: 0.41,
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('Function: parseFilter', () => {
+  it.each([
+    ['team=it-ops', { operator: 'equals', key: 'team', value: 'it-ops' }],
+    ['year=2024', { operator: 'equals', key: 'year', value: 2024 }],
+    ['team="2024"', { operator: 'equals', key: 'team', value: '2024' }],
+    ['public=true', { operator: 'equals', key: 'public', value: true }],
+    ['team!=hr', { operator: 'notEquals', key: 'team', value: 'hr' }],
+    ['year>2023', { operator: 'greaterThan', key: 'year', value: 2023 }],
+    ['year>=2024', { operator: 'greaterThanOrEquals', key: 'year', value: 2024 }],
+    ['score<0.5', { operator: 'lessThan', key: 'score', value: 0.5 }],
+    ['year<=-1e3', { operator: 'lessThanOrEquals', key: 'year', value: -1000 }],
+    ['team:in=it-ops,sre', { operator: 'in', key: 'team', value: ['it-ops', 'sre'] }],
+    ['year:notIn=2022, 2023', { operator: 'notIn', key: 'year', value: [2022, 2023] }],
+    ['team:in="a,b",c', { operator: 'in', key: 'team', value: ['a,b', 'c'] }],
+    ['title:startsWith=VPN', { operator: 'startsWith', key: 'title', value: 'VPN' }],
+    ['title:startswith=2024', { operator: 'startsWith', key: 'title', value: '2024' }],
+    ['tags:listContains=vpn', { operator: 'listContains', key: 'tags', value: 'vpn' }],
+    ['title:stringContains= laptop ', { operator: 'stringContains', key: 'title', value: 'laptop' }],
+    ['year:greaterThanOrEquals=2024', { operator: 'greaterThanOrEquals', key: 'year', value: 2024 }],
+    ['x-amz-bedrock-kb-data-source-id=DS1', { operator: 'equals', key: 'x-amz-bedrock-kb-data-source-id', value: 'DS1' }],
+    ['note==x', { operator: 'equals', key: 'note', value: '=x' }],
+  ])('%s', (expression, clause) => {
+    expect(parseFilter(expression)).toEqual({ ok: true, clause });
+  });
+
+  it.each([
+    ['team', /is not a filter/],
+    ['=x', /is not a filter/],
+    ['team=', /missing value/],
+    ['year>=abc', />= compares numbers; got "abc"/],
+    ['year>=true', />= compares numbers; got true/],
+    ['team:like=x', /unknown operator "like"/],
+    ['team:in=a,,b', /missing value in the list/],
+    ['team="unterminated', /bad quoted string/],
+    [`${'k'.repeat(101)}=x`, /keys are 1-100 characters/],
+  ])('rejects %s', (expression, message) => {
+    const parsed = parseFilter(expression);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error).toMatch(message);
+  });
+});
+
+describe('Property: filter syntax', () => {
+  const key = fc.stringMatching(/^[A-Za-z0-9_.\-/é]{1,30}$/);
+  const number = fc
+    .oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }))
+    .map((n) => (Object.is(n, -0) ? 0 : n));
+  // Strings with the characters the syntax gives meaning to: quotes, commas, spaces, backslashes, literals.
+  const text = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom('', ' ', ',', '"', '\\', 'true', 'false', '12', '-0', '1e400', ' a ', '"x"', 'a,b', 'a"b', '=x'),
+  );
+  const scalar: fc.Arbitrary<FilterScalar> = fc.oneof(text, fc.boolean(), number);
+  const clause: fc.Arbitrary<FilterClause> = fc.oneof(
+    fc.record({
+      operator: fc.constantFrom<FilterOperator>('equals', 'notEquals'),
+      key,
+      value: scalar,
+    }),
+    fc.record({
+      operator: fc.constantFrom<FilterOperator>('greaterThan', 'greaterThanOrEquals', 'lessThan', 'lessThanOrEquals'),
+      key,
+      value: number,
+    }),
+    fc.record({
+      operator: fc.constantFrom<FilterOperator>('in', 'notIn'),
+      key,
+      value: fc.array(scalar, { minLength: 1, maxLength: 5 }),
+    }),
+    fc.record({
+      operator: fc.constantFrom<FilterOperator>('startsWith', 'listContains', 'stringContains'),
+      key,
+      value: text,
+    }),
+  );
+
+  it('parses what it formats back to the same clause', () => {
+    fc.assert(
+      fc.property(clause, (c) => {
+        expect(parseFilter(formatFilter(c))).toEqual({ ok: true, clause: c });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never throws, whatever the input', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' })), (input) => {
+        const parsed = parseFilter(input);
+        expect(typeof parsed.ok).toBe('boolean');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('types numbers for comparisons: key>=n gives the number n', () => {
+    fc.assert(
+      fc.property(key, fc.integer(), (k, n) => {
+        expect(parseFilter(`${k}>=${n}`)).toEqual({ ok: true, clause: { operator: 'greaterThanOrEquals', key: k, value: n } });
+      }),
+    );
+  });
+
+  it('groups two or more clauses in andAll (orAll with --any), and keeps one as a leaf', () => {
+    fc.assert(
+      fc.property(fc.array(clause, { minLength: 0, maxLength: 6 }), (clauses) => {
+        const filter = toRetrievalFilter(clauses, 'all') as Record<string, unknown> | undefined;
+        if (clauses.length === 0) expect(filter).toBeUndefined();
+        else if (clauses.length === 1) expect(Object.keys(filter ?? {})).toEqual([clauses[0]?.operator]);
+        else expect((filter?.andAll as unknown[]).length).toBe(clauses.length);
+        const any = toRetrievalFilter(clauses, 'any') as Record<string, unknown> | undefined;
+        if (clauses.length > 1) expect((any?.orAll as unknown[]).length).toBe(clauses.length);
+      }),
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('Command: kass retrieve', () => {
+  const runtime = mockClient(BedrockAgentRuntimeClient);
+  beforeEach(() => runtime.reset());
+
+  const retrieve = (argv: string[], env: NodeJS.ProcessEnv = { KASS_KNOWLEDGE_BASE_ID: KB }) =>
+    createRetrieve({ env, stackOutputs: (stage) => new StackOutputs(stage, env, failingCloudFormation) })(argv, captureIoRef.io);
+  const captureIoRef = { io: captureIo() };
+  beforeEach(() => {
+    captureIoRef.io = captureIo();
+  });
+  const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), {
+    name: 'CredentialsProviderError',
+  });
+  const failingCloudFormation = async () => ({ send: async () => Promise.reject(noCredentials) }) as never;
+
+  it('sends a Retrieve with the query, the result count, hybrid search and an andAll filter', async () => {
+    // Prepare
+    runtime.on(RetrieveCommand).resolves({ retrievalResults: RESULTS });
+    // Act
+    const code = await retrieve(['VPN', 'setup', '--top', '3', '--hybrid', '--filter', 'team=it-ops', '-f', 'year>=2024']);
+    // Assess
+    expect(code).toBe(0);
+    expect(runtime).toHaveReceivedCommandWith(RetrieveCommand, {
+      knowledgeBaseId: KB,
+      retrievalQuery: { text: 'VPN setup' },
+      retrievalConfiguration: {
+        vectorSearchConfiguration: {
+          numberOfResults: 3,
+          overrideSearchType: 'HYBRID',
+          filter: {
+            andAll: [
+              { equals: { key: 'team', value: 'it-ops' } },
+              { greaterThanOrEquals: { key: 'year', value: 2024 } },
+            ],
+          },
+        },
+      },
+    });
+  });
+
+  it('prints ranked chunks with score, source and metadata (without the service keys)', async () => {
+    // Prepare
+    runtime.on(RetrieveCommand).resolves({ retrievalResults: RESULTS });
+    // Act
+    const code = await retrieve(['vpn', '--filter', 'team:in=it-ops,sre']);
+    // Assess
+    expect(code).toBe(0);
+    expect(captureIoRef.io.out()).toBe(
+      [
+        `2 results for "vpn" in knowledge base ${KB} (semantic, filter: team:in=it-ops,sre):`,
+        '',
+        '1. 0.8123  s3://kass-docs/documents/raw/vpn-runbook.md',
+        '   tags=vpn,runbook  team=it-ops  year=2025',
+        '   │ Install the WireGuard client.',
+        '   │ Import the profile.',
+        '',
+        '2. 0.4100  https://wiki.kass.example/on-call',
+        '   │ Primary acknowledges within 5 minutes.',
+        '',
+      ].join('\n'),
+    );
+    expect(runtime).toHaveReceivedCommandWith(RetrieveCommand, {
+      retrievalConfiguration: {
+        vectorSearchConfiguration: { numberOfResults: 5, filter: { in: { key: 'team', value: ['it-ops', 'sre'] } } },
+      },
+    });
+  });
+
+  it('--json prints the results for scripts, --any combines with orAll', async () => {
+    // Prepare
+    runtime.on(RetrieveCommand).resolves({ retrievalResults: RESULTS });
+    // Act
+    const code = await retrieve(['vpn', '--json', '--any', '-f', 'team=sre', '-f', 'tags:listContains=vpn']);
+    // Assess
+    expect(code).toBe(0);
+    const out = JSON.parse(captureIoRef.io.out());
+    expect(out.filter).toEqual({
+      orAll: [{ equals: { key: 'team', value: 'sre' } }, { listContains: { key: 'tags', value: 'vpn' } }],
+    });
+    expect(out.results[0]).toEqual({
+      rank: 1,
+      score: 0.8123,
+      uri: 's3://kass-docs/documents/raw/vpn-runbook.md',
+      metadata: RESULTS[0]?.metadata,
+      text: 'Install the WireGuard client.\nImport the profile.',
+    });
+  });
+
+  it('says so when nothing matches', async () => {
+    runtime.on(RetrieveCommand).resolves({ retrievalResults: [] });
+    expect(await retrieve(['nothing'])).toBe(0);
+    expect(captureIoRef.io.out()).toBe(`No results for "nothing" in knowledge base ${KB} (semantic).\n`);
+  });
+
+  it.each([
+    {
+      name: 'access denied',
+      error: { name: 'AccessDeniedException', message: 'User is not authorized' },
+      message: `kass retrieve: Access denied calling bedrock:Retrieve on knowledge base ${KB}. Your credentials need bedrock:Retrieve on arn:aws:bedrock:<region>:<account>:knowledge-base/${KB}.\n`,
+    },
+    {
+      name: 'an unknown knowledge base',
+      error: { name: 'ResourceNotFoundException', message: 'KB not found' },
+      message: `kass retrieve: Knowledge base ${KB} not found in this account/region. Check --knowledge-base-id (KASS_KNOWLEDGE_BASE_ID), --stage and AWS_REGION.\n`,
+    },
+    {
+      name: 'a rejected request',
+      error: { name: 'ValidationException', message: 'HYBRID search is not supported' },
+      message:
+        'kass retrieve: Retrieve rejected the request: HYBRID search is not supported (--hybrid needs an OpenSearch Serverless store with a filterable text field)\n',
+    },
+    {
+      name: 'throttling',
+      error: { name: 'ThrottlingException', message: 'slow down' },
+      message: 'kass retrieve: Bedrock throttled the request (ThrottlingException); try again in a moment.\n',
+    },
+  ])('explains $name', async ({ error, message }) => {
+    // Prepare
+    runtime.on(RetrieveCommand).rejects(Object.assign(new Error(error.message), { name: error.name }));
+    const io = captureIo();
+    const env = { KASS_KNOWLEDGE_BASE_ID: KB };
+    const commands = {
+      retrieve: { args: '<query>', summary: 'retrieve', load: async () => ({ usage, run: createRetrieve({ env }) }) },
+    };
+    // Act
+    const code = await main(['retrieve', 'vpn', '--hybrid'], io, commands);
+    // Assess
+    expect(code).toBe(1);
+    expect(io.err()).toBe(message);
+  });
+
+  it('says how to provide a missing knowledge-base id', async () => {
+    const io = captureIo();
+    const run = createRetrieve({ env: {}, stackOutputs: (stage) => new StackOutputs(stage, {}, failingCloudFormation) });
+    const commands = { retrieve: { args: '<query>', summary: 'retrieve', load: async () => ({ usage, run }) } };
+    expect(await main(['retrieve', 'vpn'], io, commands)).toBe(1);
+    expect(io.err()).toBe(
+      'kass retrieve: No AWS credentials found to read stack kass-dev. Configure a profile (AWS_PROFILE) or pass --knowledge-base-id / set KASS_KNOWLEDGE_BASE_ID.\n',
+    );
+    expect(runtime).not.toHaveReceivedCommand(RetrieveCommand);
+  });
+
+  it.each([
+    { argv: [], message: 'missing query: kass retrieve "<query>"' },
+    { argv: ['q', '--top', '0'], message: '--top must be a whole number from 1 to 100 (got 0)' },
+    { argv: ['q', '--top', '101'], message: '--top must be a whole number from 1 to 100 (got 101)' },
+    { argv: ['q', '--filter', 'year>=soon'], message: '--filter "year>=soon": >= compares numbers; got "soon"' },
+  ])('exits 2 on a usage error: $message', async ({ argv, message }) => {
+    const io = captureIo();
+    const commands = {
+      retrieve: { args: '<query>', summary: 'retrieve', load: async () => ({ usage, run: createRetrieve({ env: {} }) }) },
+    };
+    expect(await main(['retrieve', ...argv], io, commands)).toBe(2);
+    expect(io.err()).toBe(`kass retrieve: ${message}\n`);
+    expect(runtime).not.toHaveReceivedCommand(RetrieveCommand);
+  });
+
+  it('documents the filter syntax in --help', async () => {
+    expect(await retrieve(['--help'])).toBe(0);
+    expect(captureIoRef.io.out()).toBe(usage);
+    expect(usage).toContain('key:in=a,b,c');
+    expect(usage).toContain("--filter 'year>=2024'");
+  });
+});
