@@ -191,21 +191,50 @@ describe('Command: kass new-tool', () => {
   });
 
   describe('into this repository (the default root)', () => {
-    // A unique name, removed in afterAll whatever the tests do; beforeAll also clears a leftover.
+    it('writes into the repository of the kass command without --root (refusing an existing tool)', async () => {
+      // Act: a tool the repository ships, so nothing is written into the working tree.
+      const { code, err } = await newTool('report');
+
+      // Assess
+      expect(code).toBe(1);
+      expect(err).toContain("tool 'report' already exists");
+      expect(err).toContain('refusing to overwrite');
+    });
+  });
+
+  /**
+   * The full scaffold, end to end: discovered by synth, answers, type-checks, lints and its own test passes.
+   * It runs in a temporary copy of the repository's layout, never in the repository itself: jest runs test
+   * files in parallel, and a half-written tool in the real tree would break every test that discovers tools
+   * (tool-discovery, kass-stack, nag, cfn-lint, shipped-schemas). What the generated files use is linked in.
+   */
+  describe('into a repository-like temporary root (end to end)', () => {
     const NAME = `zz-scaffold-test-${process.pid}`;
     const paths = scaffoldPaths(NAME);
-    const cleanup = () => {
-      for (const rel of [paths.schema, path.posix.dirname(paths.handler), path.posix.dirname(paths.test)]) {
-        fs.rmSync(path.join(REPO_ROOT, rel), { recursive: true, force: true });
-      }
-    };
+    /** Repository paths the generated files import, type-check, lint or test against (read-only links). */
+    const LINKED = [
+      'node_modules',
+      'action-groups/kit',
+      'action-groups/shared',
+      'tests/support',
+      'types',
+      'tsconfig.json',
+      'biome.json',
+      'jest.config.cjs',
+    ];
+    let root: string;
     let scaffolded: { code: number; out: string; err: string };
 
     beforeAll(async () => {
-      cleanup();
-      scaffolded = await newTool(NAME);
+      root = tempRoot();
+      for (const rel of LINKED) {
+        fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+        fs.symlinkSync(path.join(REPO_ROOT, rel), path.join(root, rel));
+      }
+      scaffolded = await newTool(NAME, '--root', root);
     });
-    afterAll(cleanup);
+    // Removes the links, not what they point to.
+    afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
     it('creates the tool', () => {
       expect(scaffolded.err).toBe('');
@@ -214,7 +243,7 @@ describe('Command: kass new-tool', () => {
 
     it('is discovered by synth with its operation', () => {
       // Act
-      const tool = discoverTools(REPO_ROOT).find((t) => t.name === NAME);
+      const tool = discoverTools(root).find((t) => t.name === NAME);
 
       // Assess
       expect(tool?.handlerEntry).toBe(path.join('action-groups', NAME, 'handler.ts'));
@@ -225,8 +254,8 @@ describe('Command: kass new-tool', () => {
 
     it('has a handler that answers the example operation and covers every operation', async () => {
       // Prepare
-      const { handler } = (await import(path.join(REPO_ROOT, paths.handler))) as { handler: ToolHandler };
-      const schemaText = fs.readFileSync(path.join(REPO_ROOT, paths.schema), 'utf8');
+      const { handler } = (await import(path.join(root, paths.handler))) as { handler: ToolHandler };
+      const schemaText = fs.readFileSync(path.join(root, paths.schema), 'utf8');
       const event = buildAgentEvent({
         group: NAME,
         schemaText,
@@ -259,19 +288,19 @@ describe('Command: kass new-tool', () => {
           include: [],
           files: [
             path.join(REPO_ROOT, 'types/text-modules.d.ts'),
-            ...[paths.handler, paths.test].map((p) => path.join(REPO_ROOT, p)),
+            ...[paths.handler, paths.test].map((p) => path.join(root, p)),
           ],
         }),
       );
       const bin = (name: string) => path.join(REPO_ROOT, 'node_modules/.bin', name);
 
       // Act
-      const tsc = spawnSync(bin('tsc'), ['--noEmit', '-p', tsconfig], { cwd: REPO_ROOT, encoding: 'utf8' });
+      const tsc = spawnSync(bin('tsc'), ['--noEmit', '-p', tsconfig], { cwd: root, encoding: 'utf8' });
       fs.rmSync(path.dirname(tsconfig), { recursive: true, force: true });
       const biome = spawnSync(
         bin('biome'),
         ['ci', '--colors=off', '--error-on-warnings', paths.schema, paths.handler, paths.test],
-        { cwd: REPO_ROOT, encoding: 'utf8' },
+        { cwd: root, encoding: 'utf8' },
       );
 
       // Assess
@@ -288,10 +317,14 @@ describe('Command: kass new-tool', () => {
           path.join(REPO_ROOT, 'node_modules/jest/bin/jest.js'),
           '--ci',
           '--runInBand',
+          '--config',
+          path.join(REPO_ROOT, 'jest.config.cjs'),
+          '--rootDir',
+          root,
           '--runTestsByPath',
           paths.test,
         ],
-        { cwd: REPO_ROOT, encoding: 'utf8' },
+        { cwd: root, encoding: 'utf8' },
       );
 
       // Assess
