@@ -221,6 +221,7 @@ describe('Command: kass new-tool', () => {
       'tsconfig.json',
       'biome.json',
       'jest.config.cjs',
+      '.gitignore', // biome.json reads ignores through git
     ];
     let root: string;
     let scaffolded: { code: number; out: string; err: string };
