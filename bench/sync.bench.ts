@@ -62,7 +62,9 @@ function makeCorpus(): string {
   for (let i = 0; i < FILES; i++) {
     const folder = path.join(dir, 'raw', `batch-${String(i % 10).padStart(2, '0')}`);
     if (i < 10) mkdirSync(folder, { recursive: true });
-    const text = randomBytes(SIZE).toString('base64').slice(0, SIZE - 1);
+    const text = randomBytes(SIZE)
+      .toString('base64')
+      .slice(0, SIZE - 1);
     writeFileSync(path.join(folder, `doc-${String(i).padStart(4, '0')}.txt`), `${text}\n`);
   }
   return dir;
@@ -71,14 +73,20 @@ function makeCorpus(): string {
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
 function check(label: string, result: Timed): void {
   if (result.code !== 0) throw new Error(`${label} exited ${result.code}: ${result.stderr.slice(0, 2000)}`);
 }
 
-async function countPuts(s3: LocalS3, bucket: string, run: () => Promise<Timed>): Promise<Timed & { puts: number }> {
+async function countPuts(
+  s3: LocalS3,
+  bucket: string,
+  run: () => Promise<Timed>,
+): Promise<Timed & { puts: number }> {
   s3.clearRequests();
   const result = await run();
   return { ...result, puts: s3.puts().filter((p) => p.startsWith(`${bucket}/`)).length };
@@ -118,11 +126,24 @@ export async function run(): Promise<void> {
   const aws = (bucket: string) =>
     timed(
       'aws',
-      ['s3', 'sync', corpus, `s3://${bucket}/documents/`, '--endpoint-url', s3.endpoint, '--only-show-errors'],
+      [
+        's3',
+        'sync',
+        corpus,
+        `s3://${bucket}/documents/`,
+        '--endpoint-url',
+        s3.endpoint,
+        '--only-show-errors',
+      ],
       awsEnv,
     );
 
-  const samples = { kassCold: [] as number[], awsCold: [] as number[], kassWarm: [] as number[], awsWarm: [] as number[] };
+  const samples = {
+    kassCold: [] as number[],
+    awsCold: [] as number[],
+    kassWarm: [] as number[],
+    awsWarm: [] as number[],
+  };
   try {
     const startup = await timed(...kassCommand(['--help']), baseEnv);
     const awsStartup = await timed('aws', ['s3', 'ls', '--endpoint-url', s3.endpoint], awsEnv);
@@ -147,7 +168,8 @@ export async function run(): Promise<void> {
           const result = await countPuts(s3, bucket, () => (tool === 'kass' ? kass(bucket) : aws(bucket)));
           check(`${tool} ${phase}`, result);
           const expected = phase === 'Cold' ? FILES : 0;
-          if (result.puts !== expected) throw new Error(`${tool} ${phase}: ${result.puts} PUTs, expected ${expected}`);
+          if (result.puts !== expected)
+            throw new Error(`${tool} ${phase}: ${result.puts} PUTs, expected ${expected}`);
           samples[`${tool}${phase}`].push(result.ms);
         }
       }
@@ -160,13 +182,17 @@ export async function run(): Promise<void> {
       const am = median(a);
       return `${label.padEnd(22)} ${`${km.toFixed(0)} ms`.padStart(9)} ${`${am.toFixed(0)} ms`.padStart(9)} ${(km / am).toFixed(2).padStart(9)}`;
     };
-    console.log(`${'median wall time'.padEnd(22)} ${'kass'.padStart(9)} ${'aws'.padStart(9)} ${'kass/aws'.padStart(9)}`);
+    console.log(
+      `${'median wall time'.padEnd(22)} ${'kass'.padStart(9)} ${'aws'.padStart(9)} ${'kass/aws'.padStart(9)}`,
+    );
     console.log(row('cold (empty bucket)', samples.kassCold, samples.awsCold));
     console.log(row('no-change rerun', samples.kassWarm, samples.awsWarm));
     console.log(
       `all samples (ms): kass cold ${samples.kassCold.map((v) => v.toFixed(0)).join('/')}, aws cold ${samples.awsCold
         .map((v) => v.toFixed(0))
-        .join('/')}, kass rerun ${samples.kassWarm.map((v) => v.toFixed(0)).join('/')}, aws rerun ${samples.awsWarm
+        .join(
+          '/',
+        )}, kass rerun ${samples.kassWarm.map((v) => v.toFixed(0)).join('/')}, aws rerun ${samples.awsWarm
         .map((v) => v.toFixed(0))
         .join('/')}`,
     );

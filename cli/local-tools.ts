@@ -56,29 +56,43 @@ export function localPowertoolsDefaults(): void {
 
 /**
  * Imports `action-groups/<group>/handler.ts` of `root` (lazily: only groups the agent calls are loaded) and
- * finds its schema: the `defineTool` definition's, else `schemas/<group>.yaml`.
+ * finds its schema: the `defineTool` definition's, else `schemas/<group>.yaml`. One loader for `kass tool` and
+ * `--local-tools`; `command` is how messages tell the user to re-run (e.g. `npx kass tool report ...`).
  */
-export async function loadLocalTool(root: string, group: string): Promise<LocalTool> {
+export async function loadLocalTool(
+  root: string,
+  group: string,
+  command = 'kass chat --local-tools',
+): Promise<LocalTool> {
   if (!GROUP_NAME.test(group)) throw new LocalToolError(`"${group}" is not a local action group name`);
   const rel = path.join('action-groups', group, 'handler.ts');
   const file = path.join(root, rel);
   if (!fs.existsSync(file)) {
-    throw new LocalToolError(`no local handler for action group ${group}: ${rel} does not exist`);
+    throw new LocalToolError(
+      `action group ${group} has no handler: create ${rel} (kass new-tool scaffolds one)`,
+    );
   }
   localPowertoolsDefaults();
-  let mod: { handler?: unknown };
+  let mod: { handler?: unknown; default?: { handler?: unknown } };
   try {
-    mod = (await import(file)) as { handler?: unknown };
+    mod = (await import(file)) as typeof mod;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const missing = /Missing environment variable (\w+)/.exec(message)?.[1];
     throw new LocalToolError(
       missing
-        ? `${rel} needs ${missing} at cold start, as in Lambda: set it for this run (e.g. ${missing}=<value> kass chat --local-tools)`
+        ? [
+            `${rel} failed at cold start: environment variable ${missing} is not set.`,
+            'Local runs read the same environment as the Lambda: set it for the run, e.g.',
+            `  ${missing}=<value> ${command}`,
+            'AWS clients use the standard AWS configuration: AWS_PROFILE or credentials, AWS_REGION, and endpoint',
+            'overrides such as AWS_ENDPOINT_URL_DYNAMODB=http://localhost:8000 for a local DynamoDB.',
+          ].join('\n')
         : `${rel} failed to load: ${message}`,
     );
   }
-  const handler = mod.handler;
+  // tsx may expose a CommonJS module's exports under `default`.
+  const handler = mod.handler ?? mod.default?.handler;
   if (typeof handler !== 'function')
     throw new LocalToolError(`${rel} does not export a function named handler`);
   const definition = (handler as { definition?: { schema?: unknown } }).definition;
@@ -97,7 +111,7 @@ export async function loadLocalTool(root: string, group: string): Promise<LocalT
 const byName = (args: readonly ToolArgument[] | undefined): Record<string, string> =>
   Object.fromEntries((args ?? []).map((a) => [a.name, a.value]));
 
-const isContractResponse = (value: unknown): value is AgentApiResponse => {
+export const isContractResponse = (value: unknown): value is AgentApiResponse => {
   const response = (value as { response?: AgentApiResponse['response'] } | null)?.response;
   return (
     typeof response?.httpStatusCode === 'number' &&

@@ -228,7 +228,9 @@ export function buildPdf(doc: PdfDocument): Buffer {
       pages.push([]);
       y = 720;
     } else if (item !== items[0]) y -= step;
-    pages[pages.length - 1]?.push(`BT /${item.bold ? 'F2' : 'F1'} ${item.size} Tf 72 ${y} Td ${pdfString(item.text)} Tj ET`);
+    pages[pages.length - 1]?.push(
+      `BT /${item.bold ? 'F2' : 'F1'} ${item.size} Tf 72 ${y} Td ${pdfString(item.text)} Tj ET`,
+    );
   }
 
   // Objects: 1 catalog, 2 pages, 3 Helvetica, 4 Helvetica-Bold, 5 info, then a page and its content per page.
@@ -244,7 +246,7 @@ export function buildPdf(doc: PdfDocument): Buffer {
     const content = `${lines.join('\n')}\n`;
     objects.push(
       `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> ` +
-        `/Contents ${pageIds[i] as number + 1} 0 R >>`,
+        `/Contents ${(pageIds[i] as number) + 1} 0 R >>`,
       `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}endstream`,
     );
   });

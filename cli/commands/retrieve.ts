@@ -94,7 +94,12 @@ const NAMED: readonly FilterOperator[] = [
   'listContains',
   'stringContains',
 ];
-const NUMERIC = new Set<FilterOperator>(['greaterThan', 'greaterThanOrEquals', 'lessThan', 'lessThanOrEquals']);
+const NUMERIC = new Set<FilterOperator>([
+  'greaterThan',
+  'greaterThanOrEquals',
+  'lessThan',
+  'lessThanOrEquals',
+]);
 const LIST = new Set<FilterOperator>(['in', 'notIn']);
 const TEXT = new Set<FilterOperator>(['startsWith', 'listContains', 'stringContains']);
 
@@ -165,7 +170,8 @@ export function parseFilter(expression: string): FilterParse {
   let operator: FilterOperator | undefined = SYMBOLS[symbol];
   if (name !== undefined) {
     operator = NAMED.find((op) => op.toLowerCase() === name.toLowerCase());
-    if (!operator) return { ok: false, error: `"${expression}": unknown operator "${name}" (use ${NAMED.join(', ')})` };
+    if (!operator)
+      return { ok: false, error: `"${expression}": unknown operator "${name}" (use ${NAMED.join(', ')})` };
   }
   if (!operator) return { ok: false, error: `"${expression}": missing operator` };
   const fail = (error: string): FilterParse => ({ ok: false, error: `"${expression}": ${error}` });
@@ -200,16 +206,22 @@ function formatScalar(value: FilterScalar, inList: boolean, asText: boolean): st
 /** The canonical expression of a clause: `parseFilter(formatFilter(c))` gives `c` back. */
 export function formatFilter(clause: FilterClause): string {
   const { operator, key, value } = clause;
-  if (Array.isArray(value)) return `${key}:${operator}=${value.map((v) => formatScalar(v, true, false)).join(',')}`;
+  if (Array.isArray(value))
+    return `${key}:${operator}=${value.map((v) => formatScalar(v, true, false)).join(',')}`;
   const symbol = SYMBOL_OF[operator];
   const text = formatScalar(value, false, TEXT.has(operator));
   return symbol ? `${key}${symbol}${text}` : `${key}:${operator}=${text}`;
 }
 
 /** Several clauses → `andAll` (or `orAll`); one → the leaf itself (the API wants at least 2 in a group). */
-export function toRetrievalFilter(clauses: readonly FilterClause[], match: 'all' | 'any'): RetrievalFilter | undefined {
+export function toRetrievalFilter(
+  clauses: readonly FilterClause[],
+  match: 'all' | 'any',
+): RetrievalFilter | undefined {
   // The union has one member per operator; the clause's operator names it.
-  const leaves = clauses.map((c) => ({ [c.operator]: { key: c.key, value: c.value } }) as unknown as RetrievalFilter);
+  const leaves = clauses.map(
+    (c) => ({ [c.operator]: { key: c.key, value: c.value } }) as unknown as RetrievalFilter,
+  );
   if (leaves.length === 0) return undefined;
   if (leaves.length === 1) return leaves[0];
   return match === 'all' ? { andAll: leaves } : { orAll: leaves };
@@ -249,7 +261,11 @@ const toChunk = (result: KnowledgeBaseRetrievalResult, i: number): RetrievedChun
 const isServiceKey = (key: string): boolean => key.startsWith('x-amz-bedrock-kb-');
 
 const showValue = (value: unknown): string =>
-  Array.isArray(value) ? value.map(String).join(',') : typeof value === 'string' ? value : JSON.stringify(value);
+  Array.isArray(value)
+    ? value.map(String).join(',')
+    : typeof value === 'string'
+      ? value
+      : JSON.stringify(value);
 
 export function formatChunks(chunks: readonly RetrievedChunk[]): string {
   return chunks
@@ -298,7 +314,9 @@ export function retrieveError(err: unknown, knowledgeBaseId: string, hybrid: boo
     case 'ServiceQuotaExceededException':
       return new CliError(`Bedrock throttled the request (${name}); try again in a moment.`);
     case 'CredentialsProviderError':
-      return new CliError('No AWS credentials found. Configure a profile (AWS_PROFILE) or environment credentials.');
+      return new CliError(
+        'No AWS credentials found. Configure a profile (AWS_PROFILE) or environment credentials.',
+      );
     default:
       if (/region/i.test(message) && /missing/i.test(message))
         return new CliError('No AWS region configured. Set AWS_REGION (or a profile with a region).');
@@ -313,7 +331,9 @@ export interface RetrieveOverrides {
   readonly stackOutputs?: (stage: string) => StackOutputs;
 }
 
-export function createRetrieve(overrides: RetrieveOverrides = {}): (argv: string[], io: CliIo) => Promise<number> {
+export function createRetrieve(
+  overrides: RetrieveOverrides = {},
+): (argv: string[], io: CliIo) => Promise<number> {
   return async (argv, io) => {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -336,7 +356,8 @@ export function createRetrieve(overrides: RetrieveOverrides = {}): (argv: string
     }
     const query = positionals.join(' ').trim();
     if (!query) throw new CliError('missing query: kass retrieve "<query>"', 2);
-    if (query.length > MAX_QUERY) throw new CliError(`the query is ${query.length} characters; the limit is ${MAX_QUERY}`, 2);
+    if (query.length > MAX_QUERY)
+      throw new CliError(`the query is ${query.length} characters; the limit is ${MAX_QUERY}`, 2);
     const top = values.top === undefined ? DEFAULT_TOP : Number(values.top);
     if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)
       throw new CliError(`--top must be a whole number from 1 to ${MAX_TOP} (got ${values.top})`, 2);
@@ -380,10 +401,15 @@ export function createRetrieve(overrides: RetrieveOverrides = {}): (argv: string
     const chunks = results.map(toChunk);
     const filterText = clauses.map(formatFilter).join(values.any ? ' OR ' : ' AND ');
     if (values.json) {
-      io.stdout.write(`${JSON.stringify({ query, knowledgeBaseId, filter: filter ?? null, results: chunks }, null, 2)}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ query, knowledgeBaseId, filter: filter ?? null, results: chunks }, null, 2)}\n`,
+      );
       return 0;
     }
-    const how = [values.hybrid ? 'hybrid' : 'semantic', ...(filterText ? [`filter: ${filterText}`] : [])].join(', ');
+    const how = [
+      values.hybrid ? 'hybrid' : 'semantic',
+      ...(filterText ? [`filter: ${filterText}`] : []),
+    ].join(', ');
     io.stdout.write(
       chunks.length === 0
         ? `No results for "${query}" in knowledge base ${knowledgeBaseId} (${how}).\n`

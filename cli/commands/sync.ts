@@ -124,7 +124,10 @@ export function createSync(overrides: SyncOverrides = {}): (argv: string[], io: 
       return 0;
     }
     if (positionals.length > 1)
-      throw new CliError(`expected at most one folder, got ${positionals.length}: ${positionals.join(' ')}`, 2);
+      throw new CliError(
+        `expected at most one folder, got ${positionals.length}: ${positionals.join(' ')}`,
+        2,
+      );
     const concurrency = parseConcurrency(values.concurrency);
     const deps = { ...defaultDeps(), ...overrides };
     const outputs = overrides.stackOutputs?.(values.stage) ?? new StackOutputs(values.stage, deps.env);

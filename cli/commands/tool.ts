@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { AgentApiEvent } from '../../action-groups/kit/event';
 import { buildAgentEvent } from '../../action-groups/kit/event-builder';
 import type { AgentApiResponse } from '../../action-groups/kit/response';
+import { isContractResponse, LocalToolError, loadLocalTool } from '../local-tools';
 import type { CliIo } from '../main';
 import { CliError } from '../stack-outputs';
 
@@ -93,54 +94,17 @@ const groupsOf = (root: string): string[] => {
     : [];
 };
 
-/** Quiet defaults for a local run, unless the caller set them: logs at WARN (stderr), no metrics or tracing. */
-function localPowertoolsDefaults(): void {
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
-}
-
-type ToolHandler = (event: AgentApiEvent) => Promise<unknown>;
-
-/** Imports the handler module lazily; a cold-start failure becomes a message that says what to set. */
-async function loadHandler(root: string, group: string): Promise<ToolHandler> {
-  const rel = path.join('action-groups', group, 'handler.ts');
-  const file = path.join(root, rel);
-  if (!fs.existsSync(file)) {
-    throw new CliError(`action group ${group} has no handler: create ${rel} (kass new-tool scaffolds one)`);
-  }
-  localPowertoolsDefaults();
-  let mod: { handler?: unknown; default?: { handler?: unknown } };
+/** Loads the tool through the one local loader; its problems are the user's to fix, so they print plainly. */
+async function loadHandler(root: string, group: string): Promise<(event: AgentApiEvent) => Promise<unknown>> {
   try {
-    mod = await import(file);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const missing = /Missing environment variable (\w+)/.exec(message)?.[1];
-    if (missing) {
-      throw new CliError(
-        [
-          `${rel} failed at cold start: environment variable ${missing} is not set.`,
-          `Local runs read the same environment as the Lambda: set it for the run, e.g.`,
-          `  ${missing}=<value> npx kass tool ${group} ...`,
-          'AWS clients use the standard AWS configuration: AWS_PROFILE or credentials, AWS_REGION, and endpoint',
-          'overrides such as AWS_ENDPOINT_URL_DYNAMODB=http://localhost:8000 for a local DynamoDB.',
-        ].join('\n'),
-      );
-    }
-    throw new CliError(`${rel} failed to load: ${message}`);
+    return (await loadLocalTool(root, group, `npx kass tool ${group} ...`)).handler as (
+      event: AgentApiEvent,
+    ) => Promise<unknown>;
+  } catch (error) {
+    if (error instanceof LocalToolError) throw new CliError(error.message);
+    throw error;
   }
-  const handler = mod.handler ?? mod.default?.handler;
-  if (typeof handler !== 'function') throw new CliError(`${rel} does not export a function named handler`);
-  return handler as ToolHandler;
 }
-
-const isContractResponse = (value: unknown): value is AgentApiResponse => {
-  const response = (value as { response?: AgentApiResponse['response'] } | null)?.response;
-  return (
-    typeof response?.httpStatusCode === 'number' &&
-    typeof response.responseBody?.['application/json']?.body === 'string'
-  );
-};
 
 const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
 

@@ -34,16 +34,24 @@ export function fatalS3Error(err: unknown, bucket: string, action: string): CliE
   const name = errorName(err);
   const message = errorMessage(err);
   if (name === 'CredentialsProviderError' || /credential/i.test(message))
-    return new CliError(`No AWS credentials found to ${action} s3://${bucket}. Configure a profile (AWS_PROFILE).`);
+    return new CliError(
+      `No AWS credentials found to ${action} s3://${bucket}. Configure a profile (AWS_PROFILE).`,
+    );
   if (name === 'NoSuchBucket')
-    return new CliError(`Bucket ${bucket} does not exist. Check --bucket / KASS_DOCUMENTS_BUCKET or the stage.`);
+    return new CliError(
+      `Bucket ${bucket} does not exist. Check --bucket / KASS_DOCUMENTS_BUCKET or the stage.`,
+    );
   if (['AccessDenied', 'Forbidden', 'InvalidAccessKeyId', 'SignatureDoesNotMatch'].includes(name))
     return new CliError(
       `Access denied to ${action} s3://${bucket} (${name}). kass sync needs s3:ListBucket, s3:GetObject and ` +
         's3:PutObject on the bucket (s3:DeleteObject with --delete).',
     );
-  if (['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException'].includes(name))
-    return new CliError(`Bucket ${bucket} is in another region (${name}). Set AWS_REGION to the bucket's region.`);
+  if (
+    ['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException'].includes(name)
+  )
+    return new CliError(
+      `Bucket ${bucket} is in another region (${name}). Set AWS_REGION to the bucket's region.`,
+    );
   if (/region/i.test(message) && /missing/i.test(message))
     return new CliError('No AWS region configured. Set AWS_REGION (or a profile with a region).');
   return undefined;
@@ -76,7 +84,9 @@ export class S3DocumentsBucket implements DocumentsBucketPort {
     let token: string | undefined;
     do {
       const page = await this.client
-        .send(new this.sdk.ListObjectsV2Command({ Bucket: this.name, Prefix: prefix, ContinuationToken: token }))
+        .send(
+          new this.sdk.ListObjectsV2Command({ Bucket: this.name, Prefix: prefix, ContinuationToken: token }),
+        )
         .catch((err: unknown) => {
           throw fatalS3Error(err, this.name, 'list') ?? err;
         });
@@ -104,7 +114,10 @@ export class S3DocumentsBucket implements DocumentsBucketPort {
     }
   }
 
-  async put(upload: { key: string; absPath: string; contentType: string }, signal?: AbortSignal): Promise<string> {
+  async put(
+    upload: { key: string; absPath: string; contentType: string },
+    signal?: AbortSignal,
+  ): Promise<string> {
     // A Buffer body (files are at most 50 MB): one read, the metadata hash is of exactly the bytes sent.
     const body = await fs.readFile(upload.absPath);
     const { sha256 } = hashBuffer(body);
@@ -136,7 +149,8 @@ export class S3DocumentsBucket implements DocumentsBucketPort {
             Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
           }),
         );
-        for (const e of out.Errors ?? []) failed.push({ key: e.Key ?? '?', error: `${e.Code}: ${e.Message}` });
+        for (const e of out.Errors ?? [])
+          failed.push({ key: e.Key ?? '?', error: `${e.Code}: ${e.Message}` });
       } catch (err) {
         const fatal = fatalS3Error(err, this.name, 'delete from');
         if (fatal) throw fatal;

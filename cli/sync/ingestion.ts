@@ -90,7 +90,9 @@ export function fatalIngestionError(err: unknown, target: IngestionTarget, opera
     );
   if (name === 'ValidationException') return new CliError(`${operation} was rejected for ${ids}: ${message}`);
   if (name === 'CredentialsProviderError' || /credential/i.test(message))
-    return new CliError(`No AWS credentials found to call bedrock:${operation}. Configure a profile (AWS_PROFILE).`);
+    return new CliError(
+      `No AWS credentials found to call bedrock:${operation}. Configure a profile (AWS_PROFILE).`,
+    );
   return err;
 }
 
@@ -184,7 +186,14 @@ export function clientTokenFor(
   ].sort();
   return createHash('sha256')
     .update(
-      ['kass-sync/1', target.knowledgeBaseId, target.dataSourceId, previousJobId ?? '-', extra, ...lines].join('\n'),
+      [
+        'kass-sync/1',
+        target.knowledgeBaseId,
+        target.dataSourceId,
+        previousJobId ?? '-',
+        extra,
+        ...lines,
+      ].join('\n'),
     )
     .digest('hex');
 }
@@ -211,15 +220,23 @@ export function decideIngestion(input: {
     return input.objectCount > 0
       ? { action: 'start', reason: 'no ingestion job has run on this data source yet' }
       : { action: 'skip', reason: 'nothing to index' };
-  const newer = newestObject !== undefined && latest.startedAt !== undefined && newestObject > latest.startedAt;
+  const newer =
+    newestObject !== undefined && latest.startedAt !== undefined && newestObject > latest.startedAt;
   if (RUNNING_STATUSES.includes(latest.status))
     return newer
       ? { action: 'start', reason: `objects changed after job ${latest.jobId} started` }
-      : { action: 'attach', job: latest, reason: `job ${latest.jobId} is already indexing the current files` };
+      : {
+          action: 'attach',
+          job: latest,
+          reason: `job ${latest.jobId} is already indexing the current files`,
+        };
   if (latest.status !== 'COMPLETE')
     return { action: 'start', reason: `the last job ${latest.jobId} ended ${latest.status}` };
   if (newer) return { action: 'start', reason: `objects changed after the last job ${latest.jobId}` };
-  return { action: 'skip', reason: `the knowledge base is up to date (job ${latest.jobId} ${latest.status})` };
+  return {
+    action: 'skip',
+    reason: `the knowledge base is up to date (job ${latest.jobId} ${latest.status})`,
+  };
 }
 
 /** Polling delays: `initialMs`, growing by `factor` up to `maxMs`. */

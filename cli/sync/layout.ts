@@ -53,7 +53,9 @@ export const sidecarTarget = (relPath: string): string => relPath.slice(0, -SIDE
 export const extensionOf = (relPath: string): string => path.posix.extname(relPath).toLowerCase();
 
 export const contentTypeOf = (relPath: string): string =>
-  isSidecar(relPath) ? SIDECAR_CONTENT_TYPE : (DOCUMENT_TYPES[extensionOf(relPath)] ?? 'application/octet-stream');
+  isSidecar(relPath)
+    ? SIDECAR_CONTENT_TYPE
+    : (DOCUMENT_TYPES[extensionOf(relPath)] ?? 'application/octet-stream');
 
 /** The S3 key of a file, from its path relative to the synced folder (always `/`-separated). */
 export const keyOf = (relPath: string): string => `${DOCUMENTS_PREFIX}${relPath}`;

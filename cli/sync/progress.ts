@@ -93,7 +93,8 @@ export class UploadProgress {
   }
 
   finish(): void {
-    if (this.total > 0) this.draw(true);
+    // The last advance already drew the full bar; an interrupted run shows where it stopped.
+    if (this.done < this.total) this.draw(true);
     this.out.endProgress();
   }
 

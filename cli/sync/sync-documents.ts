@@ -86,7 +86,11 @@ const isAbort = (err: unknown, signal: AbortSignal | undefined): boolean =>
  * cannot decide) → upload changes in parallel → delete (only with `--delete`) → start or attach to an
  * ingestion job → poll → statistics. Returns the report; the exit code is in `report.exitCode`.
  */
-export async function syncDocuments(request: SyncRequest, deps: SyncDeps, out: SyncOutput): Promise<SyncReport> {
+export async function syncDocuments(
+  request: SyncRequest,
+  deps: SyncDeps,
+  out: SyncOutput,
+): Promise<SyncReport> {
   // Each request in flight listens on the signal (the SDK removes its listener when the request ends).
   if (deps.signal) setMaxListeners(request.concurrency * 2 + HASH_CONCURRENCY, deps.signal);
   return new SyncRun(request, deps, out).run();
@@ -144,7 +148,8 @@ class SyncRun {
     const { request, deps } = this;
     // The listing and the control-plane SDK load while the folder is scanned, validated and hashed.
     const bucket = await deps.openBucket(request.bucket);
-    const ingestionApi = request.target && !request.dryRun ? started(deps.openIngestion(request.target)) : undefined;
+    const ingestionApi =
+      request.target && !request.dryRun ? started(deps.openIngestion(request.target)) : undefined;
     try {
       const listing = started(bucket.list(DOCUMENTS_PREFIX));
       const { scan, validation } = await this.scanAndValidate();
@@ -178,7 +183,11 @@ class SyncRun {
       return this.finish();
     } finally {
       bucket.destroy();
-      if (ingestionApi) await ingestionApi.then((api) => api.destroy(), () => undefined);
+      if (ingestionApi)
+        await ingestionApi.then(
+          (api) => api.destroy(),
+          () => undefined,
+        );
     }
   }
 
@@ -216,7 +225,11 @@ class SyncRun {
     });
     report.scanned = scan.files.length;
     report.ignored = scan.ignored;
-    const validation = await validateFiles(scan.files, (f) => fs.readFile(f.absPath, 'utf8'), this.deps.limits);
+    const validation = await validateFiles(
+      scan.files,
+      (f) => fs.readFile(f.absPath, 'utf8'),
+      this.deps.limits,
+    );
     report.rejected = validation.rejected.map((r: Rejection) => ({ file: r.relPath, reason: r.reason }));
     for (const r of validation.rejected) this.out.problem(`rejected ${r.relPath}: ${r.reason}`);
     return { scan, validation };
@@ -259,7 +272,12 @@ class SyncRun {
     uploads.sort((a, b) => (a.file.key < b.file.key ? -1 : 1));
     const toDelete = request.delete ? plan.remoteOnly : [];
     report.unchanged = unchanged;
-    report.uploads = uploads.map((u) => ({ key: u.file.key, change: u.change, bytes: u.file.size, uploaded: false }));
+    report.uploads = uploads.map((u) => ({
+      key: u.file.key,
+      change: u.change,
+      bytes: u.file.size,
+      uploaded: false,
+    }));
     report.remoteOnly = request.delete ? [] : plan.remoteOnly.map((o) => o.key);
     report.deletes = toDelete.map((o) => ({ key: o.key, deleted: false }));
     return { uploads, toDelete };
@@ -267,7 +285,9 @@ class SyncRun {
 
   private printPlan(): void {
     const { out, report } = this;
-    out.line(`Dry run: nothing is uploaded, deleted or ingested. Plan for ${report.folder} → ${this.destination}:`);
+    out.line(
+      `Dry run: nothing is uploaded, deleted or ingested. Plan for ${report.folder} → ${this.destination}:`,
+    );
     for (const u of report.uploads) out.line(`  + ${u.key} (${u.change}, ${formatBytes(u.bytes)})`);
     for (const d of report.deletes) out.line(`  - ${d.key} (no local file; --delete)`);
     for (const key of report.remoteOnly) out.line(`  ? ${key} (no local file; kept without --delete)`);
@@ -279,7 +299,10 @@ class SyncRun {
   }
 
   /** Uploads in parallel (bounded); a failed file is reported and the others go on. */
-  private async upload(bucket: DocumentsBucketPort, uploads: { file: HashedFile; change: Change }[]): Promise<void> {
+  private async upload(
+    bucket: DocumentsBucketPort,
+    uploads: { file: HashedFile; change: Change }[],
+  ): Promise<void> {
     const { report, out, signal } = this;
     const bytes = uploads.reduce((sum, u) => sum + u.file.size, 0);
     const progress = new UploadProgress(out, uploads.length, bytes, this.deps.now);
@@ -343,7 +366,11 @@ class SyncRun {
   }
 
   /** Starts (or attaches to) an ingestion job, waits for it unless `--no-wait`, prints its statistics. */
-  private async ingest(api: IngestionApi, target: IngestionTarget, remoteBefore: readonly RemoteObject[]): Promise<void> {
+  private async ingest(
+    api: IngestionApi,
+    target: IngestionTarget,
+    remoteBefore: readonly RemoteObject[],
+  ): Promise<void> {
     const { out, deps, report, changes } = this;
     const latest = await api.latest();
     const newestObject = remoteBefore.reduce<Date | undefined>(

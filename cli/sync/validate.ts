@@ -48,11 +48,13 @@ function attributeProblems(key: string, value: unknown): string[] {
   if (!isObject(value))
     return [`${where}: use a string, number, boolean, list of strings or {"value": {"type": ...}}`];
   const extra = Object.keys(value).filter((k) => k !== 'value' && k !== 'includeForEmbedding');
-  if (extra.length > 0) return [`${where}: unexpected field "${extra[0]}" (expected value, includeForEmbedding)`];
+  if (extra.length > 0)
+    return [`${where}: unexpected field "${extra[0]}" (expected value, includeForEmbedding)`];
   if (value.includeForEmbedding !== undefined && typeof value.includeForEmbedding !== 'boolean')
     return [`${where}: includeForEmbedding must be true or false`];
   const typed = value.value;
-  if (!isObject(typed)) return [`${where}: "value" must be an object such as {"type": "STRING", "stringValue": "x"}`];
+  if (!isObject(typed))
+    return [`${where}: "value" must be an object such as {"type": "STRING", "stringValue": "x"}`];
   const type = typed.type;
   if (typeof type !== 'string' || !(type in TYPED_VALUE_FIELDS))
     return [`${where}: value.type must be one of ${Object.keys(TYPED_VALUE_FIELDS).join(', ')}`];
@@ -89,7 +91,8 @@ export function sidecarProblems(text: string, target: string): string[] {
   for (const key of Object.keys(doc)) {
     if (key === 'metadataAttributes') continue;
     if (key === 'documentStructureConfiguration') {
-      if (extensionOf(target) !== '.csv') problems.push('documentStructureConfiguration applies to .csv files only');
+      if (extensionOf(target) !== '.csv')
+        problems.push('documentStructureConfiguration applies to .csv files only');
       continue;
     }
     problems.push(`unexpected key "${key}" (expected metadataAttributes)`);
@@ -143,7 +146,8 @@ export async function validateFiles(
     sidecars.map(async (file): Promise<string | undefined> => {
       const target = sidecarTarget(file.relPath);
       if (!documentNames.has(target)) return `orphan sidecar: there is no ${target} beside it`;
-      if (!acceptedDocs.has(target)) return `its document ${target} is rejected, so its metadata is not uploaded`;
+      if (!acceptedDocs.has(target))
+        return `its document ${target} is rejected, so its metadata is not uploaded`;
       if (file.size > limits.maxSidecarBytes)
         return `${formatBytes(file.size)} is over the ${formatBytes(limits.maxSidecarBytes)} metadata file limit`;
       if (keyTooLong(file)) return `S3 key longer than ${MAX_KEY_BYTES} bytes`;

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './config-error';
+import { contentHash } from './content-hash';
 import { type ChunkingConfig, ChunkingSchema, type KnowledgeBaseConfig } from './knowledge-config';
 
 /**
@@ -29,21 +29,9 @@ export type ChunkingLockCheck =
   /** The chunking would change under an existing data source: fail synth with `message`. */
   | { readonly status: 'mismatch'; readonly message: string };
 
-/** JSON with sorted keys, so equal chunkings hash equally whatever the key order in the config. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** sha256 of the canonical chunking JSON. */
 export function chunkingHash(chunking: ChunkingConfig): string {
-  return createHash('sha256').update(canonicalJson(chunking)).digest('hex');
+  return contentHash(chunking);
 }
 
 /** The lock entry the given knowledge-base configuration would record. */

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import * as bedrock from '@aws-cdk/aws-bedrock-alpha';
 import { CfnResource, Names } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { contentHash } from '../config/content-hash';
 import { GUARDRAIL_NAME_PATTERN, type GuardrailPolicy, type PiiEntityType } from '../config/guardrail-policy';
 
 /** The flat service PII enum mapped onto the alpha's grouped classes (exhaustive: a new type fails to compile). */
@@ -57,18 +57,6 @@ const directional = (f: Directional) => ({
   outputEnabled: f.outputEnabled,
 });
 
-/** JSON with sorted object keys, so reordering keys in the YAML does not count as a policy change. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 export interface KassGuardrailProps {
   /** The validated guardrail policy (see `loadGuardrailPolicy`, usually `guardrails/policy.yaml`). */
   readonly policy: GuardrailPolicy;
@@ -100,7 +88,7 @@ export class KassGuardrail extends Construct {
     if (!GUARDRAIL_NAME_PATTERN.test(guardrailName)) {
       throw new Error(`guardrailName '${guardrailName}' must be 1-50 letters, digits, - or _`);
     }
-    this.policyHash = createHash('sha256').update(canonicalJson({ guardrailName, policy })).digest('hex');
+    this.policyHash = contentHash({ guardrailName, policy });
 
     this.guardrail = new bedrock.Guardrail(this, 'Guardrail', {
       guardrailName,

@@ -69,7 +69,10 @@ describe('Function: parseFilter', () => {
     ['tags:listContains=vpn', { operator: 'listContains', key: 'tags', value: 'vpn' }],
     ['title:stringContains= laptop ', { operator: 'stringContains', key: 'title', value: 'laptop' }],
     ['year:greaterThanOrEquals=2024', { operator: 'greaterThanOrEquals', key: 'year', value: 2024 }],
-    ['x-amz-bedrock-kb-data-source-id=DS1', { operator: 'equals', key: 'x-amz-bedrock-kb-data-source-id', value: 'DS1' }],
+    [
+      'x-amz-bedrock-kb-data-source-id=DS1',
+      { operator: 'equals', key: 'x-amz-bedrock-kb-data-source-id', value: 'DS1' },
+    ],
     ['note==x', { operator: 'equals', key: 'note', value: '=x' }],
   ])('%s', (expression, clause) => {
     expect(parseFilter(expression)).toEqual({ ok: true, clause });
@@ -101,7 +104,23 @@ describe('Property: filter syntax', () => {
   const text = fc.oneof(
     fc.string(),
     fc.string({ unit: 'binary' }),
-    fc.constantFrom('', ' ', ',', '"', '\\', 'true', 'false', '12', '-0', '1e400', ' a ', '"x"', 'a,b', 'a"b', '=x'),
+    fc.constantFrom(
+      '',
+      ' ',
+      ',',
+      '"',
+      '\\',
+      'true',
+      'false',
+      '12',
+      '-0',
+      '1e400',
+      ' a ',
+      '"x"',
+      'a,b',
+      'a"b',
+      '=x',
+    ),
   );
   const scalar: fc.Arbitrary<FilterScalar> = fc.oneof(text, fc.boolean(), number);
   const clause: fc.Arbitrary<FilterClause> = fc.oneof(
@@ -111,7 +130,12 @@ describe('Property: filter syntax', () => {
       value: scalar,
     }),
     fc.record({
-      operator: fc.constantFrom<FilterOperator>('greaterThan', 'greaterThanOrEquals', 'lessThan', 'lessThanOrEquals'),
+      operator: fc.constantFrom<FilterOperator>(
+        'greaterThan',
+        'greaterThanOrEquals',
+        'lessThan',
+        'lessThanOrEquals',
+      ),
       key,
       value: number,
     }),
@@ -149,7 +173,10 @@ describe('Property: filter syntax', () => {
   it('types numbers for comparisons: key>=n gives the number n', () => {
     fc.assert(
       fc.property(key, fc.integer(), (k, n) => {
-        expect(parseFilter(`${k}>=${n}`)).toEqual({ ok: true, clause: { operator: 'greaterThanOrEquals', key: k, value: n } });
+        expect(parseFilter(`${k}>=${n}`)).toEqual({
+          ok: true,
+          clause: { operator: 'greaterThanOrEquals', key: k, value: n },
+        });
       }),
     );
   });
@@ -157,12 +184,12 @@ describe('Property: filter syntax', () => {
   it('groups two or more clauses in andAll (orAll with --any), and keeps one as a leaf', () => {
     fc.assert(
       fc.property(fc.array(clause, { minLength: 0, maxLength: 6 }), (clauses) => {
-        const filter = toRetrievalFilter(clauses, 'all') as Record<string, unknown> | undefined;
+        const filter = toRetrievalFilter(clauses, 'all') as { andAll?: unknown[] } | undefined;
         if (clauses.length === 0) expect(filter).toBeUndefined();
         else if (clauses.length === 1) expect(Object.keys(filter ?? {})).toEqual([clauses[0]?.operator]);
-        else expect((filter?.andAll as unknown[]).length).toBe(clauses.length);
-        const any = toRetrievalFilter(clauses, 'any') as Record<string, unknown> | undefined;
-        if (clauses.length > 1) expect((any?.orAll as unknown[]).length).toBe(clauses.length);
+        else expect(filter?.andAll?.length).toBe(clauses.length);
+        const any = toRetrievalFilter(clauses, 'any') as { orAll?: unknown[] } | undefined;
+        if (clauses.length > 1) expect(any?.orAll?.length).toBe(clauses.length);
       }),
     );
   });
@@ -172,24 +199,47 @@ describe('Property: filter syntax', () => {
 
 describe('Command: kass retrieve', () => {
   const runtime = mockClient(BedrockAgentRuntimeClient);
-  beforeEach(() => runtime.reset());
-
-  const retrieve = (argv: string[], env: NodeJS.ProcessEnv = { KASS_KNOWLEDGE_BASE_ID: KB }) =>
-    createRetrieve({ env, stackOutputs: (stage) => new StackOutputs(stage, env, failingCloudFormation) })(argv, captureIoRef.io);
-  const captureIoRef = { io: captureIo() };
-  beforeEach(() => {
-    captureIoRef.io = captureIo();
-  });
   const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), {
     name: 'CredentialsProviderError',
   });
-  const failingCloudFormation = async () => ({ send: async () => Promise.reject(noCredentials) }) as never;
+  /** Stack outputs that cannot be read (no credentials): ids must come from flags or the environment. */
+  const unreadableStack = (env: NodeJS.ProcessEnv) => (stage: string) =>
+    new StackOutputs(stage, env, async () => ({ send: async () => Promise.reject(noCredentials) }) as never);
+  let io = captureIo();
+
+  beforeEach(() => {
+    runtime.reset();
+    io = captureIo();
+  });
+
+  const retrieve = (argv: string[], env: NodeJS.ProcessEnv = { KASS_KNOWLEDGE_BASE_ID: KB }) =>
+    createRetrieve({ env, stackOutputs: unreadableStack(env) })(argv, io);
+
+  /** Runs through `main`, as the kass binary does, with retrieve in the command table. */
+  const kass = (argv: string[], env: NodeJS.ProcessEnv) =>
+    main(['retrieve', ...argv], io, {
+      retrieve: {
+        args: '<query>',
+        summary: 'retrieve',
+        load: async () => ({ usage, run: createRetrieve({ env, stackOutputs: unreadableStack(env) }) }),
+      },
+    });
 
   it('sends a Retrieve with the query, the result count, hybrid search and an andAll filter', async () => {
     // Prepare
     runtime.on(RetrieveCommand).resolves({ retrievalResults: RESULTS });
     // Act
-    const code = await retrieve(['VPN', 'setup', '--top', '3', '--hybrid', '--filter', 'team=it-ops', '-f', 'year>=2024']);
+    const code = await retrieve([
+      'VPN',
+      'setup',
+      '--top',
+      '3',
+      '--hybrid',
+      '--filter',
+      'team=it-ops',
+      '-f',
+      'year>=2024',
+    ]);
     // Assess
     expect(code).toBe(0);
     expect(runtime).toHaveReceivedCommandWith(RetrieveCommand, {
@@ -217,7 +267,7 @@ describe('Command: kass retrieve', () => {
     const code = await retrieve(['vpn', '--filter', 'team:in=it-ops,sre']);
     // Assess
     expect(code).toBe(0);
-    expect(captureIoRef.io.out()).toBe(
+    expect(io.out()).toBe(
       [
         `2 results for "vpn" in knowledge base ${KB} (semantic, filter: team:in=it-ops,sre):`,
         '',
@@ -233,7 +283,10 @@ describe('Command: kass retrieve', () => {
     );
     expect(runtime).toHaveReceivedCommandWith(RetrieveCommand, {
       retrievalConfiguration: {
-        vectorSearchConfiguration: { numberOfResults: 5, filter: { in: { key: 'team', value: ['it-ops', 'sre'] } } },
+        vectorSearchConfiguration: {
+          numberOfResults: 5,
+          filter: { in: { key: 'team', value: ['it-ops', 'sre'] } },
+        },
       },
     });
   });
@@ -245,7 +298,7 @@ describe('Command: kass retrieve', () => {
     const code = await retrieve(['vpn', '--json', '--any', '-f', 'team=sre', '-f', 'tags:listContains=vpn']);
     // Assess
     expect(code).toBe(0);
-    const out = JSON.parse(captureIoRef.io.out());
+    const out = JSON.parse(io.out());
     expect(out.filter).toEqual({
       orAll: [{ equals: { key: 'team', value: 'sre' } }, { listContains: { key: 'tags', value: 'vpn' } }],
     });
@@ -261,7 +314,7 @@ describe('Command: kass retrieve', () => {
   it('says so when nothing matches', async () => {
     runtime.on(RetrieveCommand).resolves({ retrievalResults: [] });
     expect(await retrieve(['nothing'])).toBe(0);
-    expect(captureIoRef.io.out()).toBe(`No results for "nothing" in knowledge base ${KB} (semantic).\n`);
+    expect(io.out()).toBe(`No results for "nothing" in knowledge base ${KB} (semantic).\n`);
   });
 
   it.each([
@@ -289,23 +342,15 @@ describe('Command: kass retrieve', () => {
   ])('explains $name', async ({ error, message }) => {
     // Prepare
     runtime.on(RetrieveCommand).rejects(Object.assign(new Error(error.message), { name: error.name }));
-    const io = captureIo();
-    const env = { KASS_KNOWLEDGE_BASE_ID: KB };
-    const commands = {
-      retrieve: { args: '<query>', summary: 'retrieve', load: async () => ({ usage, run: createRetrieve({ env }) }) },
-    };
     // Act
-    const code = await main(['retrieve', 'vpn', '--hybrid'], io, commands);
+    const code = await kass(['vpn', '--hybrid'], { KASS_KNOWLEDGE_BASE_ID: KB });
     // Assess
     expect(code).toBe(1);
     expect(io.err()).toBe(message);
   });
 
   it('says how to provide a missing knowledge-base id', async () => {
-    const io = captureIo();
-    const run = createRetrieve({ env: {}, stackOutputs: (stage) => new StackOutputs(stage, {}, failingCloudFormation) });
-    const commands = { retrieve: { args: '<query>', summary: 'retrieve', load: async () => ({ usage, run }) } };
-    expect(await main(['retrieve', 'vpn'], io, commands)).toBe(1);
+    expect(await kass(['vpn'], {})).toBe(1);
     expect(io.err()).toBe(
       'kass retrieve: No AWS credentials found to read stack kass-dev. Configure a profile (AWS_PROFILE) or pass --knowledge-base-id / set KASS_KNOWLEDGE_BASE_ID.\n',
     );
@@ -316,20 +361,19 @@ describe('Command: kass retrieve', () => {
     { argv: [], message: 'missing query: kass retrieve "<query>"' },
     { argv: ['q', '--top', '0'], message: '--top must be a whole number from 1 to 100 (got 0)' },
     { argv: ['q', '--top', '101'], message: '--top must be a whole number from 1 to 100 (got 101)' },
-    { argv: ['q', '--filter', 'year>=soon'], message: '--filter "year>=soon": >= compares numbers; got "soon"' },
+    {
+      argv: ['q', '--filter', 'year>=soon'],
+      message: '--filter "year>=soon": >= compares numbers; got "soon"',
+    },
   ])('exits 2 on a usage error: $message', async ({ argv, message }) => {
-    const io = captureIo();
-    const commands = {
-      retrieve: { args: '<query>', summary: 'retrieve', load: async () => ({ usage, run: createRetrieve({ env: {} }) }) },
-    };
-    expect(await main(['retrieve', ...argv], io, commands)).toBe(2);
+    expect(await kass(argv, {})).toBe(2);
     expect(io.err()).toBe(`kass retrieve: ${message}\n`);
     expect(runtime).not.toHaveReceivedCommand(RetrieveCommand);
   });
 
   it('documents the filter syntax in --help', async () => {
     expect(await retrieve(['--help'])).toBe(0);
-    expect(captureIoRef.io.out()).toBe(usage);
+    expect(io.out()).toBe(usage);
     expect(usage).toContain('key:in=a,b,c');
     expect(usage).toContain("--filter 'year>=2024'");
   });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -86,7 +87,14 @@ describe('Command: kass sync', () => {
     overrides: SyncOverrides = {},
     io = captureIo(dir),
   ): Promise<{ code: number; io: CapturedIo }> {
-    const ids = ['--bucket', bucket, '--knowledge-base-id', agent.knowledgeBaseId, '--data-source-id', agent.dataSourceId];
+    const ids = [
+      '--bucket',
+      bucket,
+      '--knowledge-base-id',
+      agent.knowledgeBaseId,
+      '--data-source-id',
+      agent.dataSourceId,
+    ];
     const code = await createSync({ poll: FAST_POLL, ...overrides })(['.', ...args, ...ids], io);
     return { code, io };
   }
@@ -105,7 +113,11 @@ describe('Command: kass sync', () => {
       { status: 'IN_PROGRESS', statistics: { numberOfDocumentsScanned: 3 } },
       {
         status: 'COMPLETE',
-        statistics: { numberOfDocumentsScanned: 3, numberOfNewDocumentsIndexed: 3, numberOfMetadataDocumentsScanned: 2 },
+        statistics: {
+          numberOfDocumentsScanned: 3,
+          numberOfNewDocumentsIndexed: 3,
+          numberOfMetadataDocumentsScanned: 2,
+        },
       },
     ];
     // Act
@@ -118,9 +130,13 @@ describe('Command: kass sync', () => {
     expect(head.Metadata).toEqual({ sha256: sha256(CORPUS['raw/vpn.md']) });
     expect(head.ContentType).toBe('text/markdown; charset=utf-8');
     expect(io.out()).toContain('upload documents/raw/vpn.md (new, ');
-    expect(io.out()).toContain('5 uploaded (5 new, 0 modified), 0 deleted, 0 unchanged, 0 rejected, 0 failed');
+    expect(io.out()).toContain(
+      '5 uploaded (5 new, 0 modified), 0 deleted, 0 unchanged, 0 rejected, 0 failed',
+    );
     expect(agent.starts()).toHaveLength(1);
-    expect(io.out()).toMatch(/Ingestion job \w+ COMPLETE: scanned 3 · new 3 · modified 0 · deleted 0 · failed 0/);
+    expect(io.out()).toMatch(
+      /Ingestion job \w+ COMPLETE: scanned 3 · new 3 · modified 0 · deleted 0 · failed 0/,
+    );
   });
 
   it('uploads nothing on a second sync, needs no HeadObject and starts no job', async () => {
@@ -151,7 +167,10 @@ describe('Command: kass sync', () => {
     const { code, io } = await sync(dir);
     // Assess
     expect(code).toBe(0);
-    expect(s3.puts().sort()).toEqual([`${bucket}/documents/raw/on-call.txt`, `${bucket}/documents/raw/vpn.md`]);
+    expect(s3.puts().sort()).toEqual([
+      `${bucket}/documents/raw/on-call.txt`,
+      `${bucket}/documents/raw/vpn.md`,
+    ]);
     expect(requestsOf('HEAD').map((r) => r.path)).toEqual([`/${bucket}/documents/raw/vpn.md`]);
     expect(io.out()).toContain('2 uploaded (0 new, 2 modified), 0 deleted, 3 unchanged');
     expect(agent.starts()).toHaveLength(2);
@@ -161,7 +180,12 @@ describe('Command: kass sync', () => {
     // Prepare: an object whose ETag is not the file's MD5 (as after a multipart upload or with SSE-KMS)
     const dir = folderWith({ 'raw/a.txt': 'hello' });
     await s3.client.send(
-      new PutObjectCommand({ Bucket: bucket, Key: 'documents/raw/a.txt', Body: 'HELLO', Metadata: { sha256: sha256('hello') } }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'documents/raw/a.txt',
+        Body: 'HELLO',
+        Metadata: { sha256: sha256('hello') },
+      }),
     );
     s3.clearRequests();
     // Act
@@ -176,7 +200,9 @@ describe('Command: kass sync', () => {
     // Prepare
     const dir = folderWith(CORPUS);
     await sync(dir);
-    await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'outside/keep.txt', Body: 'not synced' }));
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'outside/keep.txt', Body: 'not synced' }),
+    );
     fs.rmSync(path.join(dir, 'pdf'), { recursive: true });
     s3.clearRequests();
     // Act
@@ -206,7 +232,9 @@ describe('Command: kass sync', () => {
 
   it('resumes an interrupted run without uploading finished files again', async () => {
     // Prepare
-    const files = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`raw/doc-${i}.txt`, `document ${i}\n`]));
+    const files = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [`raw/doc-${i}.txt`, `document ${i}\n`]),
+    );
     const dir = folderWith(files);
     const controller = new AbortController();
     let uploaded = 0;
@@ -235,9 +263,68 @@ describe('Command: kass sync', () => {
     expect(agent.starts()).toHaveLength(1);
   });
 
+  it('stops cleanly on Ctrl-C (SIGINT) in a real process, and the next run resumes', async () => {
+    // Prepare: slow PUTs, so the process is still uploading when it is interrupted
+    const files = Object.fromEntries(
+      Array.from({ length: 30 }, (_, i) => [`raw/doc-${i}.txt`, `document ${i}\n`]),
+    );
+    const dir = folderWith(files);
+    s3.injectFault((r) =>
+      r.method === 'PUT' && r.path.startsWith(`/${bucket}/`) ? { delayMs: 50 } : undefined,
+    );
+    const runner =
+      "require('tsx/cjs');import('tsx/esm').then(()=>require(process.env.SYNC_MODULE).run(process.argv.slice(1)," +
+      '{stdout:process.stdout,stderr:process.stderr,cwd:process.cwd()})).then(c=>{process.exitCode=c})';
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        runner,
+        '--',
+        '.',
+        '--bucket',
+        bucket,
+        '--knowledge-base-id',
+        agent.knowledgeBaseId,
+        '--data-source-id',
+        agent.dataSourceId,
+        '--concurrency',
+        '2',
+      ],
+      { cwd: dir, env: { ...process.env, SYNC_MODULE: path.join(REPO_ROOT, 'cli/commands/sync.ts') } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Act: Ctrl-C once a few files are stored
+    while (s3.puts().length < 4) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGINT');
+    const code = await exited;
+    // Assess
+    expect(code).toBe(130);
+    expect(stderr).toContain('Interrupting (Ctrl-C again to quit now)...');
+    expect(stderr).toMatch(/Interrupted: \d+ of 30 uploads finished/);
+    expect(agent.starts()).toEqual([]);
+    const afterFirst = await remoteKeys();
+    expect(afterFirst.length).toBeGreaterThanOrEqual(4);
+    expect(afterFirst.length).toBeLessThan(30);
+    // Act
+    s3.injectFault(undefined);
+    s3.clearRequests();
+    const second = await sync(dir);
+    // Assess
+    expect(second.code).toBe(0);
+    expect(s3.puts()).toHaveLength(30 - afterFirst.length);
+    expect(await remoteKeys()).toEqual(documentKeys(files));
+  });
+
   it('reports files S3 fails to store, and the next run uploads just those', async () => {
     // Prepare: the server fails every PUT after the third
-    const files = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`raw/doc-${i}.md`, `# Doc ${i}\n`]));
+    const files = Object.fromEntries(
+      Array.from({ length: 8 }, (_, i) => [`raw/doc-${i}.md`, `# Doc ${i}\n`]),
+    );
     const dir = folderWith(files);
     let puts = 0;
     s3.injectFault((r) =>
@@ -276,15 +363,21 @@ describe('Command: kass sync', () => {
       '.DS_Store': 'ignored',
     });
     // Act
-    const { code, io } = await sync(dir, [], { limits: { maxDocumentBytes: 1_000, maxSidecarBytes: 10 * 1024 } });
+    const { code, io } = await sync(dir, [], {
+      limits: { maxDocumentBytes: 1_000, maxSidecarBytes: 10 * 1024 },
+    });
     // Assess
     expect(code).toBe(1);
     const err = io.err();
     expect(err).toContain('rejected raw/tool.exe: unsupported file type .exe');
     expect(err).toContain('rejected raw/big.txt: 2.0 KB is over the 1000 B per-file ingestion limit');
     expect(err).toMatch(/rejected raw\/broken\.md\.metadata\.json: not valid JSON/);
-    expect(err).toContain('rejected raw/huge.md.metadata.json: 11.0 KB is over the 10.0 KB metadata file limit');
-    expect(err).toContain('rejected pdf/orphan.pdf.metadata.json: orphan sidecar: there is no pdf/orphan.pdf beside it');
+    expect(err).toContain(
+      'rejected raw/huge.md.metadata.json: 11.0 KB is over the 10.0 KB metadata file limit',
+    );
+    expect(err).toContain(
+      'rejected pdf/orphan.pdf.metadata.json: orphan sidecar: there is no pdf/orphan.pdf beside it',
+    );
     expect(await remoteKeys()).toEqual([
       'documents/raw/broken.md',
       'documents/raw/good.md',
@@ -292,7 +385,9 @@ describe('Command: kass sync', () => {
       'documents/raw/huge.md',
     ]);
     expect(io.out()).toContain('Ignored 1 hidden file(s): .DS_Store');
-    expect(io.out()).toContain('4 uploaded (4 new, 0 modified), 0 deleted, 0 unchanged, 5 rejected, 0 failed');
+    expect(io.out()).toContain(
+      '4 uploaded (4 new, 0 modified), 0 deleted, 0 unchanged, 5 rejected, 0 failed',
+    );
     expect(agent.starts()).toHaveLength(1);
   });
 
@@ -303,7 +398,11 @@ describe('Command: kass sync', () => {
       { status: 'IN_PROGRESS' },
       {
         status: 'COMPLETE',
-        statistics: { numberOfDocumentsScanned: 3, numberOfNewDocumentsIndexed: 2, numberOfDocumentsFailed: 1 },
+        statistics: {
+          numberOfDocumentsScanned: 3,
+          numberOfNewDocumentsIndexed: 2,
+          numberOfDocumentsFailed: 1,
+        },
         failureReasons: ['documents/pdf/escalation.pdf: the file could not be parsed'],
       },
     ];
@@ -312,7 +411,9 @@ describe('Command: kass sync', () => {
     // Assess
     expect(code).toBe(1);
     expect(io.out()).toMatch(/COMPLETE: scanned 3 · new 2 · modified 0 · deleted 0 · failed 1/);
-    expect(io.err()).toContain('Failure reasons:\n  - documents/pdf/escalation.pdf: the file could not be parsed\n');
+    expect(io.err()).toContain(
+      'Failure reasons:\n  - documents/pdf/escalation.pdf: the file could not be parsed\n',
+    );
     expect(io.err()).toContain('1 document(s) failed to index');
   });
 
@@ -339,7 +440,9 @@ describe('Command: kass sync', () => {
     const { code, io } = await sync(dir);
     // Assess
     expect(code).toBe(0);
-    expect(io.out()).toContain(`Ingestion job ${other.ingestionJobId} is already running on this data source`);
+    expect(io.out()).toContain(
+      `Ingestion job ${other.ingestionJobId} is already running on this data source`,
+    );
     expect(io.out()).toContain(`Waiting for job ${other.ingestionJobId} COMPLETE`);
     const operations = agent.calls.map((c) => `${c.operation} ${c.status}`);
     expect(operations).toEqual([
@@ -383,7 +486,10 @@ describe('Command: kass sync', () => {
     agent.reset();
     const io = captureIo(dir);
     // Act
-    const code = await createSync({ poll: FAST_POLL })(['.', '--bucket', bucket, '--dry-run', '--delete'], io);
+    const code = await createSync({ poll: FAST_POLL })(
+      ['.', '--bucket', bucket, '--dry-run', '--delete'],
+      io,
+    );
     // Assess
     expect(code).toBe(0);
     expect(io.out()).toContain('Dry run: nothing is uploaded, deleted or ingested.');
@@ -418,7 +524,9 @@ describe('Command: kass sync', () => {
     const { code, io } = await sync(dir);
     // Assess
     expect(code).toBe(0);
-    expect(io.out()).toContain(`Nothing changed; job ${running.ingestionJobId} is already indexing the current files.`);
+    expect(io.out()).toContain(
+      `Nothing changed; job ${running.ingestionJobId} is already indexing the current files.`,
+    );
     expect(agent.starts()).toEqual([]);
   });
 
@@ -471,8 +579,9 @@ describe('Command: kass sync', () => {
     const { code } = await sync(dir, [], {}, io);
     // Assess
     expect(code).toBe(0);
-    expect(io.err()).toMatch(/\r\x1b\[2KUploading \[█+\] 5\/5 files/);
-    expect(io.err()).toMatch(/\r\x1b\[2KIngestion job \w+ COMPLETE/);
+    const redraws = io.err().split('\r\u001b[2K');
+    expect(redraws).toContainEqual(expect.stringMatching(/^Uploading \[█+\] 5\/5 files · 213 B\/213 B/));
+    expect(redraws).toContainEqual(expect.stringMatching(/^Ingestion job \w+ COMPLETE · scanned 0/));
     expect(io.out()).not.toContain('upload documents/');
     expect(io.out()).toContain('5 uploaded');
   });
@@ -498,7 +607,14 @@ describe('Command: kass sync', () => {
     const io = captureIo(REPO_ROOT);
     // Act
     const code = await createSync({ poll: FAST_POLL })(
-      ['--bucket', bucket, '--knowledge-base-id', agent.knowledgeBaseId, '--data-source-id', agent.dataSourceId],
+      [
+        '--bucket',
+        bucket,
+        '--knowledge-base-id',
+        agent.knowledgeBaseId,
+        '--data-source-id',
+        agent.dataSourceId,
+      ],
       io,
     );
     // Assess
@@ -519,7 +635,11 @@ describe('Command: kass sync', () => {
     async function kass(argv: string[], overrides: SyncOverrides, cwd: string) {
       const io = captureIo(cwd);
       const commands = {
-        sync: { args: '[folder]', summary: 'sync', load: async () => ({ usage, run: createSync(overrides) }) },
+        sync: {
+          args: '[folder]',
+          summary: 'sync',
+          load: async () => ({ usage, run: createSync(overrides) }),
+        },
       };
       const code = await main(['sync', ...argv], io, commands);
       return { code, io };
@@ -547,7 +667,11 @@ describe('Command: kass sync', () => {
         name: 'CredentialsProviderError',
       });
       const stackOutputs = (stage: string) =>
-        new StackOutputs(stage, {}, async () => ({ send: async () => Promise.reject(noCredentials) }) as never);
+        new StackOutputs(
+          stage,
+          {},
+          async () => ({ send: async () => Promise.reject(noCredentials) }) as never,
+        );
       const { code, io } = await kass([], { env: {}, stackOutputs }, dir);
       expect(code).toBe(1);
       expect(io.err()).toContain(
@@ -563,7 +687,9 @@ describe('Command: kass sync', () => {
         dir,
       );
       expect(code).toBe(1);
-      expect(io.err()).toContain('kass sync: knowledge base NOSUCHKB00, data source DS not found in this account/region');
+      expect(io.err()).toContain(
+        'kass sync: knowledge base NOSUCHKB00, data source DS not found in this account/region',
+      );
     });
 
     it('stops with one message when the bucket does not exist', async () => {
@@ -579,7 +705,15 @@ describe('Command: kass sync', () => {
       const dir = folderWith(CORPUS);
       agent.denyAll = true;
       const { code, io } = await kass(
-        ['.', '--bucket', bucket, '--knowledge-base-id', agent.knowledgeBaseId, '--data-source-id', agent.dataSourceId],
+        [
+          '.',
+          '--bucket',
+          bucket,
+          '--knowledge-base-id',
+          agent.knowledgeBaseId,
+          '--data-source-id',
+          agent.dataSourceId,
+        ],
         { poll: FAST_POLL },
         dir,
       );

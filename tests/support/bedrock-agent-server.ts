@@ -72,7 +72,9 @@ export class BedrockAgentFake {
     readonly dataSourceId: string,
   ) {}
 
-  static async start(ids: { knowledgeBaseId?: string; dataSourceId?: string } = {}): Promise<BedrockAgentFake> {
+  static async start(
+    ids: { knowledgeBaseId?: string; dataSourceId?: string } = {},
+  ): Promise<BedrockAgentFake> {
     let fake: BedrockAgentFake | undefined;
     const server = createServer((req, res) => {
       void fake?.handle(req, res);
@@ -135,7 +137,9 @@ export class BedrockAgentFake {
     const text = await readBody(req);
     const url = new URL(req.url ?? '/', this.endpoint);
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-    const match = /^\/knowledgebases\/([^/]+)\/datasources\/([^/]+)\/ingestionjobs\/([^/]*)$/.exec(url.pathname);
+    const match = /^\/knowledgebases\/([^/]+)\/datasources\/([^/]+)\/ingestionjobs\/([^/]*)$/.exec(
+      url.pathname,
+    );
     const method = req.method ?? 'GET';
     const operation: RecordedCall['operation'] = !match
       ? 'Unknown'
@@ -157,10 +161,15 @@ export class BedrockAgentFake {
     };
     const fail = (status: number, type: string, message: string) => reply(status, { message }, type);
 
-    if (this.denyAll) return fail(403, 'AccessDeniedException', 'User is not authorized to perform this action');
-    if (!match || operation === 'Unknown') return fail(404, 'UnknownOperationException', `${method} ${url.pathname}`);
+    if (this.denyAll)
+      return fail(403, 'AccessDeniedException', 'User is not authorized to perform this action');
+    if (!match || operation === 'Unknown')
+      return fail(404, 'UnknownOperationException', `${method} ${url.pathname}`);
     const [, kb, ds, jobId] = match;
-    if (decodeURIComponent(kb ?? '') !== this.knowledgeBaseId || decodeURIComponent(ds ?? '') !== this.dataSourceId)
+    if (
+      decodeURIComponent(kb ?? '') !== this.knowledgeBaseId ||
+      decodeURIComponent(ds ?? '') !== this.dataSourceId
+    )
       return fail(404, 'ResourceNotFoundException', `Knowledge base ${kb} or data source ${ds} not found`);
 
     if (operation === 'StartIngestionJob') {
@@ -203,7 +212,8 @@ export class BedrockAgentFake {
     }
 
     // ListIngestionJobs
-    const filters = (body?.filters as { attribute: string; operator: string; values: string[] }[] | undefined) ?? [];
+    const filters =
+      (body?.filters as { attribute: string; operator: string; values: string[] }[] | undefined) ?? [];
     const statuses = filters.find((f) => f.attribute === 'STATUS')?.values;
     const sortBy = body?.sortBy as { attribute?: string; order?: string } | undefined;
     const descending = sortBy?.order === 'DESCENDING';

@@ -11,11 +11,8 @@ export interface S3Request {
   readonly query: string;
 }
 
-/** A fault to answer instead of s3rver: an S3 error status and code. */
-export interface S3Fault {
-  readonly status: number;
-  readonly code: string;
-}
+/** A fault: answer with an S3 error instead of s3rver, or let s3rver answer after a delay. */
+export type S3Fault = { readonly status: number; readonly code: string } | { readonly delayMs: number };
 
 export interface LocalS3 {
   readonly endpoint: string;
@@ -30,7 +27,7 @@ export interface LocalS3 {
   /** PUT object requests since the last clear, as `bucket/key`. */
   puts(): string[];
   clearRequests(): void;
-  /** Answers matching requests with the fault (e.g. every PUT after the k-th) until cleared with `undefined`. */
+  /** Applies the fault to matching requests (e.g. every PUT after the k-th) until cleared with `undefined`. */
   injectFault(fault: ((request: S3Request) => S3Fault | undefined) | undefined): void;
   createBucket(name: string): Promise<void>;
   /** All keys in a bucket under a prefix, sorted. */
@@ -76,6 +73,10 @@ export async function startS3rver(options: { buckets?: readonly string[] } = {})
     requests.push(request);
     const injected = fault?.(request);
     if (!injected) return next();
+    if ('delayMs' in injected) {
+      await new Promise((resolve) => setTimeout(resolve, injected.delayMs));
+      return next();
+    }
     ctx.status = injected.status;
     ctx.type = 'application/xml';
     ctx.body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${injected.code}</Code><Message>injected by the test</Message></Error>`;

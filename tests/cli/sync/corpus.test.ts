@@ -2,10 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import { DOCUMENT_FOLDERS, DOCUMENTS_PREFIX as INFRA_PREFIX } from '../../../infra/constructs/documents-bucket';
-import { DOCUMENTS_PREFIX, DEFAULT_LIMITS, isSidecar } from '../../../cli/sync/layout';
+import { DEFAULT_LIMITS, DOCUMENTS_PREFIX, isSidecar } from '../../../cli/sync/layout';
 import { scanFolder } from '../../../cli/sync/scan';
 import { validateFiles } from '../../../cli/sync/validate';
+import {
+  DOCUMENT_FOLDERS,
+  DOCUMENTS_PREFIX as INFRA_PREFIX,
+} from '../../../infra/constructs/documents-bucket';
 import { buildPdf, crc32, INCIDENT_ESCALATION, writeSamples } from '../../../knowledge/make-samples';
 
 const DOCUMENTS = path.join(__dirname, '../../../knowledge/documents');
@@ -40,13 +43,19 @@ describe('Sample corpus: knowledge/documents', () => {
     // Prepare
     const scan = await scanFolder(DOCUMENTS);
     // Act
-    const result = await validateFiles(scan.files, (f) => fs.promises.readFile(f.absPath, 'utf8'), DEFAULT_LIMITS);
+    const result = await validateFiles(
+      scan.files,
+      (f) => fs.promises.readFile(f.absPath, 'utf8'),
+      DEFAULT_LIMITS,
+    );
     // Assess
     expect(result.rejected).toEqual([]);
     const documents = scan.files.filter((f) => !isSidecar(f.relPath)).map((f) => f.relPath);
     expect(documents.map((d) => d.split('/')[0]).sort()).toEqual(['excel', 'pdf', 'raw', 'raw', 'raw']);
     for (const doc of documents) {
-      const { metadataAttributes } = JSON.parse(fs.readFileSync(path.join(DOCUMENTS, `${doc}.metadata.json`), 'utf8'));
+      const { metadataAttributes } = JSON.parse(
+        fs.readFileSync(path.join(DOCUMENTS, `${doc}.metadata.json`), 'utf8'),
+      );
       const plain = (value: { value?: Record<string, unknown> } | unknown) => {
         const typed = (value as { value?: Record<string, unknown> }).value;
         return typed ? (typed.stringValue ?? typed.numberValue ?? typed.stringListValue) : value;
@@ -65,7 +74,8 @@ describe('Sample corpus: knowledge/documents', () => {
     // Act
     const written = writeSamples(dir);
     // Assess
-    for (const rel of written) expect(fs.readFileSync(path.join(dir, rel))).toEqual(fs.readFileSync(path.join(DOCUMENTS, rel)));
+    for (const rel of written)
+      expect(fs.readFileSync(path.join(dir, rel))).toEqual(fs.readFileSync(path.join(DOCUMENTS, rel)));
   });
 
   it('has a well-formed XLSX (valid ZIP with the SpreadsheetML parts)', () => {
@@ -79,7 +89,9 @@ describe('Sample corpus: knowledge/documents', () => {
       'xl/sharedStrings.xml',
       'xl/styles.xml',
     ]);
-    expect(entries.get('xl/sharedStrings.xml')?.toString()).toContain('<t xml:space="preserve">Primary on-call</t>');
+    expect(entries.get('xl/sharedStrings.xml')?.toString()).toContain(
+      '<t xml:space="preserve">Primary on-call</t>',
+    );
     expect(entries.get('xl/worksheets/sheet1.xml')?.toString()).toContain('<dimension ref="A1:F7"/>');
   });
 
@@ -91,7 +103,8 @@ describe('Sample corpus: knowledge/documents', () => {
     expect(pdf.startsWith('xref\n', startxref)).toBe(true);
     const offsets = [...pdf.slice(startxref).matchAll(/^(\d{10}) 00000 n $/gm)].map((m) => Number(m[1]));
     expect(offsets.length).toBeGreaterThanOrEqual(7);
-    offsets.forEach((offset, i) => expect(pdf.startsWith(`${i + 1} 0 obj\n`, offset)).toBe(true));
+    for (const [i, offset] of offsets.entries())
+      expect(pdf.startsWith(`${i + 1} 0 obj\n`, offset)).toBe(true);
     for (const m of pdf.matchAll(/<< \/Length (\d+) >>\nstream\n/g)) {
       const start = (m.index ?? 0) + m[0].length;
       expect(pdf.slice(start + Number(m[1]), start + Number(m[1]) + 9)).toBe('endstream');
@@ -105,7 +118,8 @@ describe('Sample corpus: knowledge/documents', () => {
 
   it('uploads under the data source inclusion prefix and folders of the documents bucket', () => {
     expect(DOCUMENTS_PREFIX).toBe(INFRA_PREFIX);
-    for (const folder of Object.keys(DOCUMENT_FOLDERS)) expect(fs.existsSync(path.join(DOCUMENTS, folder))).toBe(true);
+    for (const folder of Object.keys(DOCUMENT_FOLDERS))
+      expect(fs.existsSync(path.join(DOCUMENTS, folder))).toBe(true);
     expect(Object.values(DOCUMENT_FOLDERS).every((prefix) => prefix.startsWith(DOCUMENTS_PREFIX))).toBe(true);
   });
 });

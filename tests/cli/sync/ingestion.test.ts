@@ -10,7 +10,16 @@ import {
 } from '../../../cli/sync/ingestion';
 import { bar, IngestionDisplay, SyncOutput, statisticsLine } from '../../../cli/sync/progress';
 
-const ZERO = { scanned: 0, metadataScanned: 0, newIndexed: 0, modifiedIndexed: 0, metadataModified: 0, deleted: 0, failed: 0, skipped: 0 };
+const ZERO = {
+  scanned: 0,
+  metadataScanned: 0,
+  newIndexed: 0,
+  modifiedIndexed: 0,
+  metadataModified: 0,
+  deleted: 0,
+  failed: 0,
+  skipped: 0,
+};
 const job = (jobId: string, status: string, startedAt = new Date('2025-01-01T10:00:00Z')): JobView => ({
   jobId,
   status,
@@ -28,8 +37,16 @@ describe('Function: decideIngestion', () => {
     { name: 'files changed', input: { changed: true }, action: 'start' },
     { name: 'no job yet, objects present', input: { latest: undefined, objectCount: 3 }, action: 'start' },
     { name: 'no job, empty bucket', input: { latest: undefined, objectCount: 0 }, action: 'skip' },
-    { name: 'last job complete, nothing newer', input: { newestObject: at('2025-01-01T09:00:00Z') }, action: 'skip' },
-    { name: 'objects newer than the last job', input: { newestObject: at('2025-01-01T11:00:00Z') }, action: 'start' },
+    {
+      name: 'last job complete, nothing newer',
+      input: { newestObject: at('2025-01-01T09:00:00Z') },
+      action: 'skip',
+    },
+    {
+      name: 'objects newer than the last job',
+      input: { newestObject: at('2025-01-01T11:00:00Z') },
+      action: 'start',
+    },
     { name: 'last job failed', input: { latest: job('J1', 'FAILED') }, action: 'start' },
     { name: 'running job covers the files', input: { latest: job('J1', 'IN_PROGRESS') }, action: 'attach' },
     {
@@ -50,7 +67,13 @@ describe('Function: decideIngestion', () => {
 });
 
 describe('Function: clientTokenFor', () => {
-  const changes = { uploaded: [{ key: 'documents/a.md', sha256: 'aa' }, { key: 'documents/b.md', sha256: 'bb' }], deleted: ['documents/c.md'] };
+  const changes = {
+    uploaded: [
+      { key: 'documents/a.md', sha256: 'aa' },
+      { key: 'documents/b.md', sha256: 'bb' },
+    ],
+    deleted: ['documents/c.md'],
+  };
 
   it('is 64 hex characters (the API wants 33-256) and ignores the order of changes', () => {
     const token = clientTokenFor(TARGET, changes, 'J1');
@@ -68,7 +91,11 @@ describe('Function: clientTokenFor', () => {
 });
 
 /** An in-memory IngestionApi: `starts` answers each start (an error throws), `gets` each poll. */
-function fakeApi(script: { starts: (JobView | Error)[]; gets: JobView[]; running?: JobView }): IngestionApi & {
+function fakeApi(script: {
+  starts: (JobView | Error)[];
+  gets: JobView[];
+  running?: JobView;
+}): IngestionApi & {
   calls: string[];
 } {
   const calls: string[] = [];
@@ -113,7 +140,12 @@ describe('Function: startJob / waitForJob', () => {
   it('polls with growing, capped delays until a terminal status', async () => {
     const api = fakeApi({
       starts: [],
-      gets: [job('J1', 'IN_PROGRESS'), job('J1', 'IN_PROGRESS'), job('J1', 'IN_PROGRESS'), job('J1', 'COMPLETE')],
+      gets: [
+        job('J1', 'IN_PROGRESS'),
+        job('J1', 'IN_PROGRESS'),
+        job('J1', 'IN_PROGRESS'),
+        job('J1', 'COMPLETE'),
+      ],
     });
     const done = await waitForJob(api, job('J1', 'STARTING'), options, true);
     expect(done.status).toBe('COMPLETE');
@@ -134,7 +166,11 @@ describe('Function: startJob / waitForJob', () => {
 
   it('backs off when busy with no running job listed, and gives up after the attempts', async () => {
     const api = fakeApi({ starts: [conflict(), conflict(), conflict()], gets: [] });
-    const run = startJob(api, { clientToken: 't'.repeat(64), description: 'd' }, { ...options, maxStartAttempts: 3 });
+    const run = startJob(
+      api,
+      { clientToken: 't'.repeat(64), description: 'd' },
+      { ...options, maxStartAttempts: 3 },
+    );
     await expect(run).rejects.toThrow(CliError);
     expect(sleeps).toEqual([100, 200]);
   });
@@ -150,7 +186,11 @@ describe('Class: IngestionDisplay', () => {
   it('prints one line per change in plain mode and leaves the final state to the summary', () => {
     // Prepare
     const lines: string[] = [];
-    const io = { cwd: '/', stdout: { write: (t: string) => lines.push(t) }, stderr: { write: () => undefined } };
+    const io = {
+      cwd: '/',
+      stdout: { write: (t: string) => lines.push(t) },
+      stderr: { write: () => undefined },
+    };
     const display = new IngestionDisplay(new SyncOutput(io, false), () => 0);
     const running = { ...job('J1', 'IN_PROGRESS'), statistics: { ...ZERO, scanned: 2 } };
     // Act

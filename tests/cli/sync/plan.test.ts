@@ -21,8 +21,16 @@ describe('Function: classify', () => {
   it.each([
     { name: 'no object', object: undefined, expected: 'new' },
     { name: 'another size', object: remote('documents/a.md', 11, 'm'.repeat(32)), expected: 'modified' },
-    { name: 'ETag equals the MD5', object: remote('documents/a.md', 10, 'm'.repeat(32)), expected: 'unchanged' },
-    { name: 'multipart ETag', object: remote('documents/a.md', 10, `${'a'.repeat(32)}-2`), expected: 'check' },
+    {
+      name: 'ETag equals the MD5',
+      object: remote('documents/a.md', 10, 'm'.repeat(32)),
+      expected: 'unchanged',
+    },
+    {
+      name: 'multipart ETag',
+      object: remote('documents/a.md', 10, `${'a'.repeat(32)}-2`),
+      expected: 'check',
+    },
     { name: 'no ETag', object: remote('documents/a.md', 10), expected: 'check' },
   ])('$name → $expected', ({ object, expected }) => {
     expect(classify(file('documents/a.md', 10), object)).toBe(expected);
@@ -68,7 +76,9 @@ describe('Function: planSync', () => {
     const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f').map((k) => `documents/${k}.md`);
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.record({ key, size: fc.nat(3), md5: fc.constantFrom('x', 'y') }), { selector: (f) => f.key }),
+        fc.uniqueArray(fc.record({ key, size: fc.nat(3), md5: fc.constantFrom('x', 'y') }), {
+          selector: (f) => f.key,
+        }),
         fc.uniqueArray(fc.record({ key, size: fc.nat(3), etag: fc.constantFrom('x', 'y', undefined) }), {
           selector: (o) => o.key,
         }),
@@ -83,9 +93,9 @@ describe('Function: planSync', () => {
           ].sort();
           expect(seen).toEqual(files.map((f) => f.key).sort());
           for (const o of plan.remoteOnly) expect(files.some((f) => f.key === o.key)).toBe(false);
-          expect(plan.remoteOnly.length + files.filter((f) => objects.some((o) => o.key === f.key)).length).toBe(
-            objects.length,
-          );
+          expect(
+            plan.remoteOnly.length + files.filter((f) => objects.some((o) => o.key === f.key)).length,
+          ).toBe(objects.length);
         },
       ),
     );
@@ -99,13 +109,17 @@ describe('Function: forEachLimit', () => {
     let peak = 0;
     const seen: number[] = [];
     // Act
-    const started = await forEachLimit(Array.from({ length: 25 }, (_, i) => i), 4, async (item) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((resolve) => setTimeout(resolve, item % 3));
-      seen.push(item);
-      running--;
-    });
+    const started = await forEachLimit(
+      Array.from({ length: 25 }, (_, i) => i),
+      4,
+      async (item) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setTimeout(resolve, item % 3));
+        seen.push(item);
+        running--;
+      },
+    );
     // Assess
     expect(started).toBe(25);
     expect(peak).toBe(4);
@@ -115,10 +129,15 @@ describe('Function: forEachLimit', () => {
   it('stops taking items once the signal aborts', async () => {
     const controller = new AbortController();
     const seen: number[] = [];
-    const started = await forEachLimit([1, 2, 3, 4, 5], 1, async (item) => {
-      seen.push(item);
-      if (item === 2) controller.abort();
-    }, controller.signal);
+    const started = await forEachLimit(
+      [1, 2, 3, 4, 5],
+      1,
+      async (item) => {
+        seen.push(item);
+        if (item === 2) controller.abort();
+      },
+      controller.signal,
+    );
     expect(started).toBe(2);
     expect(seen).toEqual([1, 2]);
   });

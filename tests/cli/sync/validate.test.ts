@@ -9,7 +9,10 @@ const json = (value: unknown) => JSON.stringify(value);
 
 describe('Function: sidecarProblems', () => {
   it.each([
-    { name: 'simple values', doc: { metadataAttributes: { team: 'sre', year: 2024, public: true, tags: ['a'] } } },
+    {
+      name: 'simple values',
+      doc: { metadataAttributes: { team: 'sre', year: 2024, public: true, tags: ['a'] } },
+    },
     {
       name: 'typed values',
       doc: {
@@ -27,18 +30,35 @@ describe('Function: sidecarProblems', () => {
   });
 
   it('accepts documentStructureConfiguration on a CSV sidecar only', () => {
-    const doc = json({ metadataAttributes: {}, documentStructureConfiguration: { type: 'RECORD_BASED_STRUCTURE_METADATA' } });
+    const doc = json({
+      metadataAttributes: {},
+      documentStructureConfiguration: { type: 'RECORD_BASED_STRUCTURE_METADATA' },
+    });
     expect(sidecarProblems(doc, 'raw/a.csv')).toEqual([]);
-    expect(sidecarProblems(doc, 'raw/a.md')).toEqual(['documentStructureConfiguration applies to .csv files only']);
+    expect(sidecarProblems(doc, 'raw/a.md')).toEqual([
+      'documentStructureConfiguration applies to .csv files only',
+    ]);
   });
 
   it.each([
     { name: 'broken JSON', text: '{"metadataAttributes": ', expected: /^not valid JSON \(/ },
     { name: 'an array', text: '[]', expected: /^must be a JSON object/ },
     { name: 'no metadataAttributes', text: json({ team: 'sre' }), expected: /unexpected key "team"/ },
-    { name: 'attributes as a list', text: json({ metadataAttributes: [] }), expected: /metadataAttributes must be an object/ },
-    { name: 'a null value', text: json({ metadataAttributes: { team: null } }), expected: /attribute "team": use a string/ },
-    { name: 'a mixed list', text: json({ metadataAttributes: { tags: ['a', 1] } }), expected: /strings only/ },
+    {
+      name: 'attributes as a list',
+      text: json({ metadataAttributes: [] }),
+      expected: /metadataAttributes must be an object/,
+    },
+    {
+      name: 'a null value',
+      text: json({ metadataAttributes: { team: null } }),
+      expected: /attribute "team": use a string/,
+    },
+    {
+      name: 'a mixed list',
+      text: json({ metadataAttributes: { tags: ['a', 1] } }),
+      expected: /strings only/,
+    },
     {
       name: 'an unknown type',
       text: json({ metadataAttributes: { team: { value: { type: 'TEXT', stringValue: 'x' } } } }),
@@ -51,7 +71,11 @@ describe('Function: sidecarProblems', () => {
     },
     {
       name: 'a non-boolean includeForEmbedding',
-      text: json({ metadataAttributes: { a: { value: { type: 'STRING', stringValue: 'x' }, includeForEmbedding: 'yes' } } }),
+      text: json({
+        metadataAttributes: {
+          a: { value: { type: 'STRING', stringValue: 'x' }, includeForEmbedding: 'yes' },
+        },
+      }),
       expected: /includeForEmbedding must be true or false/,
     },
     {
@@ -79,7 +103,10 @@ describe('Function: validateFiles', () => {
     expect(result.rejected).toEqual([
       { relPath: 'raw/README', reason: expect.stringMatching(/^no file extension/) },
       { relPath: 'raw/a.exe', reason: expect.stringMatching(/^unsupported file type \.exe/) },
-      { relPath: 'raw/a.exe.metadata.json', reason: expect.stringMatching(/its document raw\/a\.exe is rejected/) },
+      {
+        relPath: 'raw/a.exe.metadata.json',
+        reason: expect.stringMatching(/its document raw\/a\.exe is rejected/),
+      },
     ]);
   });
 
@@ -94,7 +121,10 @@ describe('Function: validateFiles', () => {
 
   it('accepts a file of exactly the size limit', async () => {
     const result = await validateFiles(
-      [file('raw/max.pdf', DEFAULT_LIMITS.maxDocumentBytes), file('raw/over.pdf', DEFAULT_LIMITS.maxDocumentBytes + 1)],
+      [
+        file('raw/max.pdf', DEFAULT_LIMITS.maxDocumentBytes),
+        file('raw/over.pdf', DEFAULT_LIMITS.maxDocumentBytes + 1),
+      ],
       async () => '',
       DEFAULT_LIMITS,
     );

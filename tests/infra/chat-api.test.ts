@@ -1,0 +1,698 @@
+import { type App, type CfnElement, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { z } from 'zod';
+import { chatRequest, searchRequest } from '../../functions/shared/requests';
+import * as requests from '../../functions/shared/requests';
+import {
+  type ChatApiConfigInput,
+  ChatApiConfigSchema,
+  DEV_CHAT_API,
+  PROD_CHAT_API,
+} from '../../infra/config/chat-config';
+import { CONVERSATION_ID_PATTERN, ChatApi, USER_ID_PATTERN } from '../../infra/constructs/chat-api';
+import { CHAT_TABLE_KEYS, ChatData } from '../../infra/constructs/chat-data';
+import { Data } from '../../infra/constructs/data';
+import { testApp, testStack } from '../support/cdk';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[]; DeletionPolicy?: string };
+
+const AGENT = {
+  agentId: 'AGENT12345',
+  aliasId: 'ALIAS12345',
+  aliasArn: 'arn:aws:bedrock:us-east-1:123456789012:agent-alias/AGENT12345/ALIAS12345',
+};
+const KB = {
+  knowledgeBaseId: 'KB12345678',
+  knowledgeBaseArn: 'arn:aws:bedrock:us-east-1:123456789012:knowledge-base/KB12345678',
+};
+
+function build(input: ChatApiConfigInput, options: { retainData?: boolean; guardrail?: boolean } = {}) {
+  const app = testApp();
+  const stack = testStack(app);
+  const retainData = options.retainData ?? false;
+  const data = new Data(stack, 'Data', { retainData });
+  const chatData = new ChatData(stack, 'ChatData', { retainData });
+  const config = ChatApiConfigSchema.parse(input);
+  const chatApi = new ChatApi(stack, 'ChatApi', {
+    stage: 'dev',
+    config,
+    functionDefaults: { logLevel: 'INFO', logRetentionDays: 14, retainLogs: retainData },
+    retainData,
+    agent: AGENT,
+    knowledgeBase: KB,
+    ...(options.guardrail
+      ? {
+          searchGuardrail: {
+            guardrailId: 'gr1234abcd',
+            guardrailVersion: '3',
+            guardrailArn: 'arn:aws:bedrock:us-east-1:123456789012:guardrail/gr1234abcd',
+          },
+        }
+      : {}),
+    conversations: data.conversations,
+    agentState: chatData.agentState,
+    connections: chatData.connections,
+    version: '1.2.3',
+  });
+  const template = Template.fromStack(stack);
+  const id = (c: IConstruct) => stack.getLogicalId((c.node.defaultChild ?? c) as CfnElement);
+  const resources = template.toJSON().Resources as Record<string, Resource>;
+  const resource = (c: IConstruct) => resources[id(c)] as Resource;
+  /** The AWS::ApiGateway::Method of a path and verb. */
+  const method = (path: string, verb: string) =>
+    resources[id(chatApi.api.root.resourceForPath(path).node.findChild(verb))] as Resource;
+  return { app, stack, config, data, chatData, chatApi, template, resources, id, resource, method };
+}
+
+type Built = ReturnType<typeof build>;
+
+/** Statements of every IAM policy attached to a role. */
+function statementsOf(built: Built, role: IConstruct) {
+  return Object.values(built.template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(built.id(role)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+}
+
+/** Every acknowledgement under a construct: path, id, reason. */
+function acknowledgements(root: IConstruct) {
+  return root.node.findAll().flatMap((node) =>
+    node.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) =>
+        Object.entries(m.data as Record<string, string>).map(([key, reason]) => ({
+          path: node.node.path,
+          id: key.replace(/^(annotation::)?(AwsSolutions::)?/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+function violations(app: App, honourAcknowledgements = true) {
+  const checks = new AwsSolutionsChecks(app, { verbose: true });
+  if (!honourAcknowledgements) Object.assign(checks, { isAcknowledged: () => false });
+  return checks.validateScope(app).violations;
+}
+
+describe('ChatApiConfigSchema', () => {
+  it('accepts the shipped dev and prod settings', () => {
+    expect(ChatApiConfigSchema.parse(DEV_CHAT_API).chat.agentDeadlineSeconds).toBe(25);
+    expect(ChatApiConfigSchema.parse(PROD_CHAT_API).cognito.enabled).toBe(true);
+  });
+
+  it('defaults the conversation TTL to 30 days', () => {
+    expect(ChatApiConfigSchema.parse(DEV_CHAT_API).conversationTtlDays).toBe(30);
+  });
+
+  it.each([
+    {
+      name: 'a chat deadline with no time left to persist',
+      patch: { chat: { memoryMb: 512, timeoutSeconds: 28, agentDeadlineSeconds: 27, reservedConcurrency: 5 } },
+      key: 'chat.agentDeadlineSeconds',
+    },
+    {
+      name: 'a chat function beyond the REST integration timeout',
+      patch: { chat: { memoryMb: 512, timeoutSeconds: 60, agentDeadlineSeconds: 25, reservedConcurrency: 5 } },
+      key: 'chat.timeoutSeconds',
+    },
+    {
+      name: 'a per-key rate above the stage rate',
+      patch: { usagePlan: { throttle: { rateLimit: 50, burstLimit: 5 }, quota: { limit: 10, period: 'DAY' } } },
+      key: 'usagePlan.throttle.rateLimit',
+    },
+    {
+      name: 'a stage rate above the account ceiling',
+      patch: { throttle: { rateLimit: 20000, burstLimit: 10 } },
+      key: 'throttle.rateLimit',
+    },
+    { name: 'a wildcard origin', patch: { allowedOrigins: ['*'] }, key: 'allowedOrigins.0' },
+    { name: 'an origin with a path', patch: { allowedOrigins: ['https://a.example.com/app'] }, key: 'allowedOrigins.0' },
+    { name: 'no API key', patch: { apiKeys: [] }, key: 'apiKeys' },
+    { name: 'no reserved concurrency', patch: { search: { memoryMb: 256, timeoutSeconds: 15, reservedConcurrency: 0 } }, key: 'search.reservedConcurrency' },
+    {
+      name: 'an imported user pool without app client ids',
+      patch: {
+        cognito: { enabled: true, userPoolArn: 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc123' },
+      },
+      key: 'cognito.userPoolClientIds',
+    },
+  ])('rejects $name, naming $key', ({ patch, key }) => {
+    // Act
+    const result = ChatApiConfigSchema.safeParse({ ...DEV_CHAT_API, ...patch });
+    // Assess
+    expect(result.success).toBe(false);
+    const keys = result.error?.issues.map((i) => i.path.join('.'));
+    expect(keys).toContain(key);
+  });
+});
+
+describe('Class: ChatApi', () => {
+  let dev: Built;
+  let prod: Built;
+  beforeAll(() => {
+    dev = build(DEV_CHAT_API);
+    prod = build(PROD_CHAT_API, { retainData: true, guardrail: true });
+  });
+
+  describe('Routes', () => {
+    it('serves POST /chat, POST /search, GET /conversations/{conversationId} and GET /health', () => {
+      const methods = Object.values(dev.template.findResources('AWS::ApiGateway::Method'))
+        .map((m) => m.Properties.HttpMethod as string)
+        .filter((verb) => verb !== 'OPTIONS')
+        .sort();
+      expect(methods).toEqual(['GET', 'GET', 'POST', 'POST']);
+      for (const [path, verb, name] of [
+        ['/chat', 'POST', 'Chat'],
+        ['/search', 'POST', 'Search'],
+        ['/conversations/{conversationId}', 'GET', 'GetConversation'],
+        ['/health', 'GET', 'Health'],
+      ] as const) {
+        expect(dev.method(path, verb).Properties).toMatchObject({
+          HttpMethod: verb,
+          OperationName: name,
+          Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
+        });
+      }
+    });
+
+    it('is a regional API whose account-wide CloudWatch role is not created implicitly', () => {
+      dev.template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        EndpointConfiguration: { Types: ['REGIONAL'] },
+        ApiKeySourceType: 'HEADER',
+      });
+      // Only the deliberate role below; RestApi's own cloudWatchRole would add a second account setting.
+      dev.template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    });
+
+    it('answers /chat within the 29 s integration timeout, with the function deadline below it', () => {
+      expect(dev.method('/chat', 'POST').Properties).toMatchObject({ Integration: { TimeoutInMillis: 29000 } });
+      const chat = dev.resource(dev.chatApi.chatFunction.function).Properties as {
+        Timeout: number;
+        Environment: { Variables: Record<string, unknown> };
+      };
+      expect(chat.Timeout).toBe(28);
+      expect(Number(chat.Environment.Variables.AGENT_DEADLINE_SECONDS)).toBe(25);
+      expect(chat.Environment.Variables.WEBSOCKET_URL).toBeDefined();
+    });
+  });
+
+  describe('Request validation', () => {
+    it('validates body and parameters of /chat and /search against their models', () => {
+      const validator = dev.resource(dev.chatApi.api.node.findChild('BodyAndParameters')).Properties;
+      expect(validator).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
+      for (const [path, model] of [
+        ['/chat', 'ChatRequest'],
+        ['/search', 'SearchRequest'],
+      ] as const) {
+        expect(dev.method(path, 'POST').Properties).toMatchObject({
+          RequestValidatorId: { Ref: dev.id(dev.chatApi.api.node.findChild('BodyAndParameters')) },
+          RequestModels: { 'application/json': { Ref: dev.id(dev.chatApi.api.node.findChild(model)) } },
+        });
+      }
+    });
+
+    it('requires the conversation id path parameter on GET /conversations/{conversationId}', () => {
+      expect(dev.method('/conversations/{conversationId}', 'GET').Properties).toMatchObject({
+        RequestValidatorId: { Ref: dev.id(dev.chatApi.api.node.findChild('ParametersOnly')) },
+        RequestParameters: {
+          'method.request.path.conversationId': true,
+          'method.request.querystring.userId': false,
+          'method.request.querystring.nextToken': false,
+        },
+      });
+    });
+
+    it('limits the chat message to the configured length and rejects unknown fields', () => {
+      dev.template.hasResourceProperties('AWS::ApiGateway::Model', {
+        ContentType: 'application/json',
+        Schema: {
+          title: 'ChatRequest',
+          $schema: 'http://json-schema.org/draft-04/schema#',
+          required: ['message'],
+          additionalProperties: false,
+          properties: {
+            message: { type: 'string', minLength: 1, maxLength: dev.config.limits.maxMessageChars },
+            conversationId: { type: 'string', pattern: CONVERSATION_ID_PATTERN },
+          },
+        },
+      });
+    });
+
+    it('describes the same fields as the Lambdas’ zod schemas (contract)', () => {
+      // Prepare
+      const models = dev.template.findResources('AWS::ApiGateway::Model');
+      const schemaOf = (name: string) =>
+        Object.values(models).find((m) => m.Properties.Schema.title === name)?.Properties.Schema as {
+          properties: Record<string, unknown>;
+          required: string[];
+        };
+      const zodChat = z.toJSONSchema(chatRequest(4000), { io: 'input' }) as { properties: object; required: string[] };
+      const zodSearch = z.toJSONSchema(searchRequest({ maxQueryChars: 1000, maxResults: 25 }), { io: 'input' }) as {
+        properties: object;
+        required: string[];
+      };
+      // Assess
+      expect(Object.keys(schemaOf('ChatRequest').properties).sort()).toEqual(Object.keys(zodChat.properties).sort());
+      expect(schemaOf('ChatRequest').required).toEqual(zodChat.required);
+      expect(Object.keys(schemaOf('SearchRequest').properties).sort()).toEqual(Object.keys(zodSearch.properties).sort());
+      expect(schemaOf('SearchRequest').required).toEqual(zodSearch.required);
+      expect(requests.CONVERSATION_ID_PATTERN.source).toBe(CONVERSATION_ID_PATTERN);
+      expect(requests.USER_ID_PATTERN.source).toBe(USER_ID_PATTERN);
+    });
+
+    it('answers API Gateway’s own errors as JSON (validation 400, throttle 429, timeout 504)', () => {
+      const responses = Object.values(dev.template.findResources('AWS::ApiGateway::GatewayResponse')).map(
+        (r) => r.Properties as { ResponseType: string; StatusCode?: string; ResponseTemplates: Record<string, string> },
+      );
+      const byType = Object.fromEntries(responses.map((r) => [r.ResponseType, r]));
+      expect(byType.BAD_REQUEST_BODY?.StatusCode).toBe('400');
+      expect(byType.BAD_REQUEST_BODY?.ResponseTemplates['application/json']).toContain(
+        '$context.error.validationErrorString',
+      );
+      expect(byType.THROTTLED?.StatusCode).toBe('429');
+      expect(byType.QUOTA_EXCEEDED?.StatusCode).toBe('429');
+      expect(byType.INTEGRATION_TIMEOUT?.StatusCode).toBe('504');
+      expect(byType.INVALID_API_KEY?.StatusCode).toBe('403');
+    });
+  });
+
+  describe('Authentication', () => {
+    it('requires an API key on /chat, /search and /conversations but not on /health', () => {
+      for (const [path, verb] of [
+        ['/chat', 'POST'],
+        ['/search', 'POST'],
+        ['/conversations/{conversationId}', 'GET'],
+      ] as const) {
+        expect(dev.method(path, verb).Properties).toMatchObject({ ApiKeyRequired: true, AuthorizationType: 'NONE' });
+      }
+      expect(dev.method('/health', 'GET').Properties).toMatchObject({ AuthorizationType: 'NONE' });
+      expect(dev.method('/health', 'GET').Properties.ApiKeyRequired).not.toBe(true);
+    });
+
+    it('adds the Cognito user-pool authorizer to every method but /health when enabled (prod)', () => {
+      const authorizer = Object.keys(prod.template.findResources('AWS::ApiGateway::Authorizer'))[0];
+      prod.template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+        Type: 'COGNITO_USER_POOLS',
+        IdentitySource: 'method.request.header.Authorization',
+      });
+      for (const [path, verb] of [
+        ['/chat', 'POST'],
+        ['/search', 'POST'],
+        ['/conversations/{conversationId}', 'GET'],
+      ] as const) {
+        expect(prod.method(path, verb).Properties).toMatchObject({
+          ApiKeyRequired: true,
+          AuthorizationType: 'COGNITO_USER_POOLS',
+          AuthorizerId: { Ref: authorizer },
+        });
+      }
+      expect(prod.method('/health', 'GET').Properties).toMatchObject({ AuthorizationType: 'NONE' });
+    });
+
+    it('creates an admin-only user pool with required MFA and a secretless SRP app client', () => {
+      prod.template.hasResourceProperties('AWS::Cognito::UserPool', {
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        MfaConfiguration: 'ON',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        Policies: {
+          PasswordPolicy: Match.objectLike({
+            MinimumLength: 12,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+          }),
+        },
+        DeletionProtection: 'ACTIVE',
+      });
+      prod.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        GenerateSecret: false,
+        ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        PreventUserExistenceErrors: 'ENABLED',
+      });
+      dev.template.resourceCountIs('AWS::Cognito::UserPool', 0);
+    });
+
+    it('puts every key in a usage plan whose throttle and quota are the configured ones', () => {
+      const plan = dev.resource(dev.chatApi.usagePlan).Properties;
+      expect(plan).toMatchObject({
+        Throttle: { RateLimit: 5, BurstLimit: 5 },
+        Quota: { Limit: 2000, Period: 'DAY' },
+      });
+      dev.template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+      dev.template.hasResourceProperties('AWS::ApiGateway::ApiKey', { Name: 'kass-dev-developer', Enabled: true });
+      dev.template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', {
+        KeyType: 'API_KEY',
+        UsagePlanId: { Ref: dev.id(dev.chatApi.usagePlan) },
+      });
+      // No key value in the template: API Gateway generates it.
+      expect(dev.resource(dev.chatApi.apiKeys.developer as IConstruct).Properties.Value).toBeUndefined();
+    });
+
+    it('lets the same keys open WebSocket connections (API keys mode): the WS stage is in the plan', () => {
+      const stages = dev.resource(dev.chatApi.usagePlan).Properties.ApiStages as unknown[];
+      expect(stages).toEqual([
+        expect.objectContaining({ ApiId: { Ref: dev.id(dev.chatApi.api) } }),
+        { ApiId: { Ref: dev.id(dev.chatApi.webSocket.api) }, Stage: 'dev' },
+      ]);
+      expect(prod.resource(prod.chatApi.usagePlan).Properties.ApiStages).toHaveLength(1);
+    });
+  });
+
+  describe('Stage', () => {
+    it('throttles the stage explicitly, traces with X-Ray and logs methods without request data', () => {
+      const stage = dev.resource(dev.chatApi.api.deploymentStage).Properties;
+      expect(stage).toMatchObject({
+        StageName: 'dev',
+        TracingEnabled: true,
+        MethodSettings: [
+          {
+            HttpMethod: '*',
+            ResourcePath: '/*',
+            LoggingLevel: 'INFO',
+            DataTraceEnabled: false,
+            MetricsEnabled: true,
+            ThrottlingRateLimit: 20,
+            ThrottlingBurstLimit: 10,
+          },
+          {
+            HttpMethod: 'GET',
+            ResourcePath: '/~1health',
+            LoggingLevel: 'INFO',
+            DataTraceEnabled: false,
+            ThrottlingRateLimit: 2,
+            ThrottlingBurstLimit: 2,
+          },
+        ],
+      });
+      expect(prod.resource(prod.chatApi.api.deploymentStage).Properties).toMatchObject({
+        MethodSettings: [
+          expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false }),
+          expect.objectContaining({ ResourcePath: '/~1health', LoggingLevel: 'ERROR', DataTraceEnabled: false }),
+        ],
+      });
+    });
+
+    it('writes JSON access logs (no query strings or bodies) to a log group with retention', () => {
+      const stage = dev.resource(dev.chatApi.api.deploymentStage).Properties as {
+        AccessLogSetting: { DestinationArn: unknown; Format: string };
+      };
+      expect(stage.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [dev.id(dev.chatApi.accessLogs), 'Arn'] });
+      const format = JSON.parse(stage.AccessLogSetting.Format) as Record<string, string>;
+      expect(format).toMatchObject({
+        requestId: '$context.requestId',
+        status: '$context.status',
+        apiKeyId: '$context.identity.apiKeyId',
+        resourcePath: '$context.resourcePath',
+      });
+      expect(stage.AccessLogSetting.Format).not.toMatch(/querystring|input\.body|\$context\.path\b/i);
+      expect(dev.resource(dev.chatApi.accessLogs).Properties).toMatchObject({ RetentionInDays: 14 });
+    });
+
+    it('creates the execution-log group API Gateway would otherwise create without retention', () => {
+      expect(dev.resource(dev.chatApi.executionLogs).Properties).toEqual({
+        LogGroupName: {
+          'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: dev.id(dev.chatApi.api) }, '/dev']],
+        },
+        RetentionInDays: 14,
+      });
+      expect(dev.resource(dev.chatApi.api.deploymentStage).DependsOn).toEqual(
+        expect.arrayContaining([dev.id(dev.chatApi.executionLogs)]),
+      );
+    });
+
+    it('sets the account CloudWatch role deliberately: own narrow policy, retained, before the stages', () => {
+      const role = dev.resource(dev.chatApi.cloudWatchRole as IConstruct) as Resource & {
+        Properties: { Policies: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[] };
+      };
+      expect(role.DeletionPolicy).toBe('Retain');
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+        Statement: [{ Principal: { Service: 'apigateway.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }],
+      });
+      const resources = JSON.stringify(role.Properties.Policies[0]?.PolicyDocument.Statement.map((s) => s.Resource));
+      expect(resources).toContain('log-group:API-Gateway-Execution-Logs_*');
+      expect(resources).toContain('log-group:/aws/apigateway/*');
+      const account = dev.resource(dev.chatApi.accountSettings as IConstruct);
+      expect(account.DeletionPolicy).toBe('Retain');
+      expect(account.Properties.CloudWatchRoleArn).toEqual({
+        'Fn::GetAtt': [dev.id(dev.chatApi.cloudWatchRole as IConstruct), 'Arn'],
+      });
+      for (const stage of [dev.chatApi.api.deploymentStage, dev.chatApi.webSocket.stage]) {
+        expect(dev.resource(stage).DependsOn).toEqual(
+          expect.arrayContaining([dev.id(dev.chatApi.accountSettings as IConstruct)]),
+        );
+      }
+    });
+
+    it('leaves the account setting alone when the account already has a role', () => {
+      const existing = build({ ...DEV_CHAT_API, accountCloudWatchRole: 'existing' });
+      existing.template.resourceCountIs('AWS::ApiGateway::Account', 0);
+      expect(existing.chatApi.cloudWatchRole).toBeUndefined();
+    });
+  });
+
+  describe('CORS', () => {
+    it('answers preflights for the configured origins only', () => {
+      const options = Object.values(dev.template.findResources('AWS::ApiGateway::Method')).filter(
+        (m) => m.Properties.HttpMethod === 'OPTIONS',
+      );
+      expect(options.length).toBeGreaterThan(0);
+      for (const m of options) {
+        const text = JSON.stringify(m.Properties);
+        expect(text).toContain("'http://localhost:3000'");
+        expect(text).not.toContain("'*'");
+      }
+      const env = (dev.resource(dev.chatApi.chatFunction.function).Properties.Environment as { Variables: object })
+        .Variables;
+      expect(env).toMatchObject({ ALLOWED_ORIGINS: 'http://localhost:3000' });
+    });
+
+    it('has no CORS at all without configured origins (prod until set)', () => {
+      const options = Object.values(prod.template.findResources('AWS::ApiGateway::Method')).filter(
+        (m) => m.Properties.HttpMethod === 'OPTIONS',
+      );
+      expect(options).toEqual([]);
+    });
+  });
+
+  describe('Functions', () => {
+    it('caps the Bedrock-calling functions with the configured reserved concurrency', () => {
+      expect(dev.resource(dev.chatApi.chatFunction.function).Properties.ReservedConcurrentExecutions).toBe(5);
+      expect(dev.resource(dev.chatApi.searchFunction.function).Properties.ReservedConcurrentExecutions).toBe(5);
+      expect(prod.resource(prod.chatApi.chatFunction.function).Properties.ReservedConcurrentExecutions).toBe(50);
+      expect(prod.resource(prod.chatApi.searchFunction.function).Properties.MemorySize).toBe(512);
+    });
+
+    it('gives the chat function InvokeAgent on the alias and exact table actions, nothing else', () => {
+      const statements = statementsOf(dev, dev.chatApi.chatFunction.role).filter(
+        (s) => ![s.Action].flat().some((a) => a.startsWith('xray:') || a.startsWith('logs:')),
+      );
+      expect(statements).toEqual([
+        { Effect: 'Allow', Action: 'bedrock:InvokeAgent', Resource: AGENT.aliasArn },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:BatchWriteItem',
+          Resource: { 'Fn::GetAtt': [dev.id(dev.data.conversations), 'Arn'] },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
+          Resource: { 'Fn::GetAtt': [dev.id(dev.chatData.agentState), 'Arn'] },
+        },
+      ]);
+    });
+
+    it('lets /search retrieve from the one knowledge base (and apply the guardrail when given)', () => {
+      const bedrock = (built: Built) =>
+        statementsOf(built, built.chatApi.searchFunction.role).filter((s) =>
+          [s.Action].flat().some((a) => a.startsWith('bedrock:')),
+        );
+      expect(bedrock(dev)).toEqual([{ Effect: 'Allow', Action: 'bedrock:Retrieve', Resource: KB.knowledgeBaseArn }]);
+      expect(bedrock(prod)).toContainEqual({
+        Effect: 'Allow',
+        Action: 'bedrock:ApplyGuardrail',
+        Resource: 'arn:aws:bedrock:us-east-1:123456789012:guardrail/gr1234abcd',
+      });
+      expect(prod.resource(prod.chatApi.searchFunction.function).Properties).toMatchObject({
+        Environment: { Variables: { GUARDRAIL_ID: 'gr1234abcd', GUARDRAIL_VERSION: '3', KNOWLEDGE_BASE_ID: KB.knowledgeBaseId } },
+      });
+    });
+
+    it('gives /health and GET /conversations no Bedrock access', () => {
+      for (const f of [dev.chatApi.healthFunction, dev.chatApi.conversationsFunction]) {
+        expect(JSON.stringify(statementsOf(dev, f.role))).not.toContain('bedrock:');
+      }
+      expect(statementsOf(dev, dev.chatApi.conversationsFunction.role)).toContainEqual({
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::GetAtt': [dev.id(dev.data.conversations), 'Arn'] },
+      });
+      expect(dev.resource(dev.chatApi.healthFunction.function).Properties).toMatchObject({
+        Environment: { Variables: { APP_VERSION: '1.2.3' } },
+      });
+    });
+
+    it('passes each function only the variables it reads', () => {
+      const own = (f: IConstruct) =>
+        Object.keys((dev.resource(f).Properties.Environment as { Variables: object }).Variables)
+          .filter((k) => !k.startsWith('POWERTOOLS_') && k !== 'NODE_OPTIONS')
+          .sort();
+      expect(own(dev.chatApi.chatFunction.function)).toEqual([
+        'AGENT_ALIAS_ID',
+        'AGENT_DEADLINE_SECONDS',
+        'AGENT_ID',
+        'AGENT_MEMORY',
+        'AGENT_STATE_TABLE_NAME',
+        'ALLOWED_ORIGINS',
+        'CONVERSATIONS_TABLE_NAME',
+        'CONVERSATION_TTL_DAYS',
+        'MAX_MESSAGE_CHARS',
+        'WEBSOCKET_URL',
+      ]);
+      expect(own(dev.chatApi.conversationsFunction.function)).toEqual([
+        'ALLOWED_ORIGINS',
+        'CONVERSATIONS_TABLE_NAME',
+        'PAGE_SIZE',
+      ]);
+      expect(own(dev.chatApi.searchFunction.function)).toEqual([
+        'ALLOWED_ORIGINS',
+        'KNOWLEDGE_BASE_ID',
+        'MAX_QUERY_CHARS',
+        'MAX_SEARCH_RESULTS',
+      ]);
+      expect(own(dev.chatApi.healthFunction.function)).toEqual(['ALLOWED_ORIGINS', 'APP_VERSION']);
+    });
+  });
+
+  describe('Tables (ChatData)', () => {
+    it('keys Agent State by session_id and Connections by connection_id, each with a TTL', () => {
+      expect(dev.resource(dev.chatData.agentState).Properties).toMatchObject({
+        KeySchema: [{ AttributeName: CHAT_TABLE_KEYS.agentState.partitionKey, KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      });
+      expect(dev.resource(dev.chatData.connections).Properties).toMatchObject({
+        KeySchema: [{ AttributeName: 'connection_id', KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      });
+    });
+
+    it('makes them on-demand, encrypted, with PITR; retained and protected in prod only', () => {
+      for (const [built, retained] of [
+        [dev, false],
+        [prod, true],
+      ] as const) {
+        for (const table of [built.chatData.agentState, built.chatData.connections]) {
+          const r = built.resource(table);
+          expect(r.Properties).toMatchObject({
+            BillingMode: 'PAY_PER_REQUEST',
+            SSESpecification: { SSEEnabled: true },
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            DeletionProtectionEnabled: retained,
+          });
+          expect(r.DeletionPolicy).toBe(retained ? 'Retain' : 'Delete');
+        }
+      }
+    });
+
+    it('writes turns to the Conversations table (user_id GSI, TTL, stream) it is given', () => {
+      expect(dev.resource(dev.data.conversations).Properties).toMatchObject({
+        GlobalSecondaryIndexes: [expect.objectContaining({ IndexName: 'user_id-index' })],
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+      const env = (dev.resource(dev.chatApi.chatFunction.function).Properties.Environment as { Variables: object })
+        .Variables;
+      expect(env).toMatchObject({
+        CONVERSATIONS_TABLE_NAME: { Ref: dev.id(dev.data.conversations) },
+        AGENT_STATE_TABLE_NAME: { Ref: dev.id(dev.chatData.agentState) },
+        CONVERSATION_TTL_DAYS: '30',
+      });
+    });
+  });
+
+  describe('WAF and alarms', () => {
+    it('protects the prod stage with a web ACL: per-IP rate rule and managed rules, free text allowed', () => {
+      prod.template.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'REGIONAL',
+        DefaultAction: { Allow: {} },
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Name: 'RatePerIp',
+            Statement: { RateBasedStatement: { Limit: 1000, AggregateKeyType: 'IP' } },
+          }),
+          Match.objectLike({
+            Name: 'AWSManagedRulesCommonRuleSet',
+            Statement: {
+              ManagedRuleGroupStatement: Match.objectLike({
+                RuleActionOverrides: [
+                  { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+                  { Name: 'CrossSiteScripting_BODY', ActionToUse: { Count: {} } },
+                ],
+              }),
+            },
+          }),
+        ]),
+      });
+      prod.template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+        ResourceArn: Match.anyValue(),
+        WebACLArn: { 'Fn::GetAtt': [prod.id(prod.chatApi.webAcl as IConstruct), 'Arn'] },
+      });
+      dev.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    });
+
+    it('alarms on API 5XX and on the chat/search cost caps being hit', () => {
+      expect(dev.resource(dev.chatApi.serverErrorAlarm).Properties).toMatchObject({
+        MetricName: '5XXError',
+        Namespace: 'AWS/ApiGateway',
+        Statistic: 'Sum',
+        Threshold: 5,
+      });
+      for (const alarm of dev.chatApi.throttleAlarms) {
+        expect(dev.resource(alarm).Properties).toMatchObject({ MetricName: 'Throttles', Namespace: 'AWS/Lambda' });
+      }
+    });
+  });
+
+  describe('cdk-nag', () => {
+    it.each(['dev', 'prod'])('reports no unacknowledged AwsSolutions finding (%s)', (stage) => {
+      const built = stage === 'dev' ? dev : prod;
+      expect(violations(built.app).map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`)).toEqual(
+        [],
+      );
+    });
+
+    it.each(['dev', 'prod'])('gives every acknowledgement a reason and a finding it hides (%s)', (stage) => {
+      // Prepare
+      const built = stage === 'dev' ? dev : prod;
+      const raw = violations(built.app, false);
+      const acks = acknowledgements(built.chatApi).filter((a) => a.id.startsWith('AwsSolutions-'));
+      // Assess
+      expect(acks.length).toBeGreaterThan(0);
+      for (const ack of acks) {
+        expect(ack.reason.length).toBeGreaterThanOrEqual(20);
+        const fires = raw.some(
+          (v) =>
+            v.ruleName === ack.id &&
+            v.violatingResources.some((r) => (r.constructPath ?? '').startsWith(`${ack.path}/`)),
+        );
+        expect({ ack: `${ack.path} ${ack.id}`, fires }).toEqual({ ack: `${ack.path} ${ack.id}`, fires: true });
+      }
+    });
+
+    it('acknowledges APIG4/COG4 on /health only when Cognito is on (prod), and APIG3 only without WAF', () => {
+      const rest = (built: Built) =>
+        acknowledgements(built.chatApi.api)
+          .filter((a) => /APIG[34]|COG4/.test(a.id))
+          .map((a) => `${a.path.replace(/^TestStack\/ChatApi\/Api\//, '')} ${a.id}`)
+          .sort();
+      expect(rest(prod)).toEqual(['Default/health/GET AwsSolutions-APIG4', 'Default/health/GET AwsSolutions-COG4']);
+      expect(rest(dev)).toEqual(
+        expect.arrayContaining(['DeploymentStage.dev AwsSolutions-APIG3', 'Default/chat/POST AwsSolutions-APIG4']),
+      );
+    });
+  });
+});
