@@ -49,6 +49,18 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Chat with the agent in the terminal (/new, /trace on|off, /exit)',
     load: () => import('./commands/chat'),
   },
+  sync: {
+    args: '[folder] [options]',
+    summary:
+      'Upload new or changed documents (default: knowledge/documents/) to the KB bucket, then run an ingestion job',
+    load: () => import('./commands/sync'),
+  },
+  retrieve: {
+    args: '"<query>" [options]',
+    summary:
+      'Search the knowledge base: ranked chunks with score, source and metadata (--filter, --hybrid, --json)',
+    load: () => import('./commands/retrieve'),
+  },
   tool: {
     args: '<group> <operationId> [options]',
     summary: 'Run one operation of a tool locally and print its response (--event: the event only)',

@@ -4,6 +4,7 @@ import { type ConversationReader, DynamoConversationReader } from '../shared/con
 import { intEnv, listEnv, requireEnv } from '../shared/env';
 import { errorResponse, jsonResponse } from '../shared/http';
 import { logFailure } from '../shared/log';
+import { once } from '../shared/once';
 import { restOwner } from '../shared/owner';
 import { logger } from '../shared/powertools';
 import { conversationQuery, parseOrInvalid } from '../shared/requests';
@@ -39,12 +40,16 @@ export function createConversationsHandler(deps: ConversationsHandlerDeps) {
 
 export function conversationsDepsFromEnv(): ConversationsHandlerDeps {
   return {
-    reader: new DynamoConversationReader(documentClient(), requireEnv('CONVERSATIONS_TABLE_NAME'), intEnv('PAGE_SIZE')),
+    reader: new DynamoConversationReader(
+      documentClient(),
+      requireEnv('CONVERSATIONS_TABLE_NAME'),
+      intEnv('PAGE_SIZE'),
+    ),
     allowedOrigins: listEnv('ALLOWED_ORIGINS'),
   };
 }
 
-let live: ReturnType<typeof createConversationsHandler> | undefined;
+const live = once(() => createConversationsHandler(conversationsDepsFromEnv()));
 
-export const handler = (event: APIGatewayProxyEvent, context?: Context) =>
-  (live ??= createConversationsHandler(conversationsDepsFromEnv()))(event, context);
+/** The deployed handler: dependencies from the environment, built on the first invocation. */
+export const handler = (event: APIGatewayProxyEvent, context?: Context) => live()(event, context);

@@ -5,6 +5,7 @@ import { DynamoConversationWriter } from '../shared/conversation-store';
 import { intEnv, listEnv, requireEnv } from '../shared/env';
 import { errorResponse, jsonResponse, parseJsonBody } from '../shared/http';
 import { logFailure } from '../shared/log';
+import { once } from '../shared/once';
 import { restOwner } from '../shared/owner';
 import { logger } from '../shared/powertools';
 import { chatRequest, parseOrInvalid } from '../shared/requests';
@@ -77,8 +78,7 @@ export function chatDepsFromEnv(): ChatHandlerDeps {
   };
 }
 
-let live: ReturnType<typeof createChatHandler> | undefined;
+const live = once(() => createChatHandler(chatDepsFromEnv()));
 
-/** Built on the first invocation (a missing variable fails it, naming the variable). */
-export const handler = (event: APIGatewayProxyEvent, context?: Context) =>
-  (live ??= createChatHandler(chatDepsFromEnv()))(event, context);
+/** The deployed handler: dependencies from the environment, built on the first invocation. */
+export const handler = (event: APIGatewayProxyEvent, context?: Context) => live()(event, context);

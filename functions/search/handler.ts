@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { intEnv, listEnv, requireEnv } from '../shared/env';
 import { errorResponse, jsonResponse, parseJsonBody } from '../shared/http';
 import { logFailure } from '../shared/log';
+import { once } from '../shared/once';
 import { logger, tracer } from '../shared/powertools';
 import { parseOrInvalid, searchRequest } from '../shared/requests';
 import { BedrockKnowledgeSearch, type KnowledgeSearch } from './search';
@@ -30,7 +31,11 @@ export function createSearchHandler(deps: SearchHandlerDeps) {
         top,
         ...(body.filter ? { filter: body.filter } : {}),
       });
-      logger.info('search answered', { results: result.results.length, top, filtered: body.filter !== undefined });
+      logger.info('search answered', {
+        results: result.results.length,
+        top,
+        filtered: body.filter !== undefined,
+      });
       return jsonResponse(200, { query: body.query, ...result }, event, deps.allowedOrigins);
     } catch (error) {
       logFailure('search failed', error);
@@ -53,7 +58,7 @@ export function searchDepsFromEnv(): SearchHandlerDeps {
   };
 }
 
-let live: ReturnType<typeof createSearchHandler> | undefined;
+const live = once(() => createSearchHandler(searchDepsFromEnv()));
 
-export const handler = (event: APIGatewayProxyEvent, context?: Context) =>
-  (live ??= createSearchHandler(searchDepsFromEnv()))(event, context);
+/** The deployed handler: dependencies from the environment, built on the first invocation. */
+export const handler = (event: APIGatewayProxyEvent, context?: Context) => live()(event, context);

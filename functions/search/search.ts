@@ -88,7 +88,9 @@ export class BedrockKnowledgeSearch implements KnowledgeSearch {
       );
       return {
         results: rankChunks(out.retrievalResults ?? [], query.top),
-        ...(out.guardrailAction && out.guardrailAction !== 'NONE' ? { guardrailAction: out.guardrailAction } : {}),
+        ...(out.guardrailAction && out.guardrailAction !== 'NONE'
+          ? { guardrailAction: out.guardrailAction }
+          : {}),
       };
     } catch (error) {
       const name = nameOf(error);
@@ -96,7 +98,9 @@ export class BedrockKnowledgeSearch implements KnowledgeSearch {
         throw new TurnThrottled(5, { cause: error }, 'knowledge base');
       }
       if (name === 'ValidationException') {
-        throw new InvalidRequest(['query/filter: the knowledge base rejected the search (check the filter keys and values)']);
+        throw new InvalidRequest([
+          'query/filter: the knowledge base rejected the search (check the filter keys and values)',
+        ]);
       }
       throw new TurnFailed(name, { cause: error }, 'knowledge base');
     }

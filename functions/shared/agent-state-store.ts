@@ -10,7 +10,13 @@ import { expiresAtSeconds } from './ttl';
  * someone else or still running a turn (an agent session answers one turn at a time). The record's TTL is
  * pushed forward on every turn, so it outlives the conversation's messages.
  */
-export type InvocationStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'THROTTLED' | 'TIMED_OUT' | 'CANCELLED';
+export type InvocationStatus =
+  | 'IN_PROGRESS'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'THROTTLED'
+  | 'TIMED_OUT'
+  | 'CANCELLED';
 
 export interface BeginTurn {
   readonly sessionId: string;

@@ -152,7 +152,9 @@ export class DynamoConversationWriter implements ConversationWriter {
       for (let attempt = 1; pending.length > 0; attempt++) {
         if (attempt > WRITE_ATTEMPTS) throw new Error(`${pending.length} message item(s) left unprocessed`);
         if (attempt > 1) await sleep(50 * 2 ** attempt);
-        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        const out = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
         pending = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
       }
     } catch (error) {
@@ -163,7 +165,11 @@ export class DynamoConversationWriter implements ConversationWriter {
 
 const view = (item: Record<string, unknown>): ConversationMessageView | undefined => {
   const { role, content, timestamp } = item;
-  if ((role !== 'user' && role !== 'assistant') || typeof content !== 'string' || typeof timestamp !== 'string') {
+  if (
+    (role !== 'user' && role !== 'assistant') ||
+    typeof content !== 'string' ||
+    typeof timestamp !== 'string'
+  ) {
     return undefined;
   }
   return {
@@ -184,7 +190,11 @@ function encodeToken(key: Record<string, unknown>): string {
 function decodeToken(token: string, conversationId: string): Record<string, unknown> {
   try {
     const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (key.conversation_id === conversationId && typeof key.timestamp === 'string' && Object.keys(key).length === 2) {
+    if (
+      key.conversation_id === conversationId &&
+      typeof key.timestamp === 'string' &&
+      Object.keys(key).length === 2
+    ) {
       return key;
     }
   } catch {
@@ -204,7 +214,11 @@ export class DynamoConversationReader implements ConversationReader {
     private readonly pageSize: number,
   ) {}
 
-  async read(conversationId: string, owner: Owner, options: { nextToken?: string } = {}): Promise<ConversationPage> {
+  async read(
+    conversationId: string,
+    owner: Owner,
+    options: { nextToken?: string } = {},
+  ): Promise<ConversationPage> {
     const startKey = options.nextToken ? decodeToken(options.nextToken, conversationId) : undefined;
     let page: { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
     try {

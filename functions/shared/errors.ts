@@ -74,7 +74,10 @@ export class TurnFailed extends Error {
 
 /** A table the API needs could not be read or written. */
 export class StoreUnavailable extends Error {
-  constructor(readonly store: string, options?: ErrorOptions) {
+  constructor(
+    readonly store: string,
+    options?: ErrorOptions,
+  ) {
     super(`The ${store} store is unavailable`, options);
     this.name = 'StoreUnavailable';
   }
@@ -140,7 +143,11 @@ export function toErrorReply(error: unknown, context: ErrorContext = {}): ErrorR
     return { status: 502, body: { error: `${what}; try again later` } };
   }
   if (error instanceof StoreUnavailable) {
-    return { status: 503, body: { error: 'The service is temporarily unavailable; try again later' }, headers: { 'Retry-After': '5' } };
+    return {
+      status: 503,
+      body: { error: 'The service is temporarily unavailable; try again later' },
+      headers: { 'Retry-After': '5' },
+    };
   }
   return { status: 500, body: { error: 'Internal error; try again later' } };
 }

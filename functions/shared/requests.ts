@@ -35,7 +35,11 @@ export type ChatRequest = z.infer<ReturnType<typeof chatRequest>>;
 /** WebSocket `sendMessage` frame: the action plus the chat fields (the owner comes from `$connect`). */
 export const socketMessage = (maxChars: number) =>
   z.strictObject(
-    { action: z.literal('sendMessage'), message: message(maxChars), conversationId: conversationId.optional() },
+    {
+      action: z.literal('sendMessage'),
+      message: message(maxChars),
+      conversationId: conversationId.optional(),
+    },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') },
   );
 export type SocketMessage = z.infer<ReturnType<typeof socketMessage>>;
@@ -61,7 +65,10 @@ const leafValue = (op: string) =>
   NUMERIC.has(op)
     ? z.number({ error: `${op} compares numbers` })
     : LISTS.has(op)
-      ? z.array(scalar, { error: `${op} takes a list of values` }).min(1).max(100)
+      ? z
+          .array(scalar, { error: `${op} takes a list of values` })
+          .min(1)
+          .max(100)
       : op === 'startsWith' || op === 'stringContains'
         ? z.string({ error: `${op} takes a string` })
         : scalar;
@@ -94,7 +101,10 @@ export const searchRequest = (limits: { maxQueryChars: number; maxResults: numbe
       query: z
         .string({ error: 'is required and must be a string' })
         .refine((q) => q.trim().length > 0, 'must not be empty')
-        .refine((q) => q.length <= limits.maxQueryChars, `must be at most ${limits.maxQueryChars} characters`),
+        .refine(
+          (q) => q.length <= limits.maxQueryChars,
+          `must be at most ${limits.maxQueryChars} characters`,
+        ),
       top: z
         .number({ error: 'must be a number' })
         .int('must be a whole number')

@@ -70,7 +70,11 @@ const errorKind = (error: unknown): string =>
  * last invocation's status either way. Tool confirmations are denied (the chat API cannot ask the user
  * mid-turn), so the agent never runs a write without a confirmation.
  */
-export async function runTurn(deps: TurnDeps, request: TurnRequest, listener: TurnListener = {}): Promise<TurnOutcome> {
+export async function runTurn(
+  deps: TurnDeps,
+  request: TurnRequest,
+  listener: TurnListener = {},
+): Promise<TurnOutcome> {
   const now = deps.now ?? Date.now;
   const askedAt = now();
   const deadline = AbortSignal.timeout(deps.deadlineMs);

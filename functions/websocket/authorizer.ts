@@ -1,5 +1,6 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { listEnv, requireEnv } from '../shared/env';
+import { once } from '../shared/once';
 import { ownerFromApiKey, ownerFromCognitoSub } from '../shared/owner';
 import { logger } from '../shared/powertools';
 import { USER_ID_PATTERN } from '../shared/requests';
@@ -34,7 +35,11 @@ export type AuthorizerDeps =
 /** API Gateway answers 401 to a REQUEST authorizer that fails with exactly this message. */
 const unauthorized = () => new Error('Unauthorized');
 
-const allow = (event: ConnectAuthorizerEvent, owner: string, usageIdentifierKey?: string): ConnectAuthorizerResult => ({
+const allow = (
+  event: ConnectAuthorizerEvent,
+  owner: string,
+  usageIdentifierKey?: string,
+): ConnectAuthorizerResult => ({
   principalId: owner,
   policyDocument: {
     Version: '2012-10-17',
@@ -83,6 +88,7 @@ export function authorizerDepsFromEnv(): AuthorizerDeps {
   return { mode: 'api-keys' };
 }
 
-let live: ReturnType<typeof createAuthorizer> | undefined;
+const live = once(() => createAuthorizer(authorizerDepsFromEnv()));
 
-export const handler = (event: ConnectAuthorizerEvent) => (live ??= createAuthorizer(authorizerDepsFromEnv()))(event);
+/** The deployed handler: dependencies from the environment, built on the first invocation. */
+export const handler = (event: ConnectAuthorizerEvent) => live()(event);

@@ -33,7 +33,9 @@ export class LambdaTurnDispatcher implements TurnDispatcher {
 export class ManagementApiPoster implements ConnectionPoster {
   private readonly clients = new Map<string, ApiGatewayManagementApiClient>();
 
-  constructor(private readonly factory: (endpoint: string) => ApiGatewayManagementApiClient = defaultClient) {}
+  constructor(
+    private readonly factory: (endpoint: string) => ApiGatewayManagementApiClient = defaultClient,
+  ) {}
 
   async post(endpoint: string, connectionId: string, frame: ServerFrame): Promise<'sent' | 'gone'> {
     let client = this.clients.get(endpoint);
@@ -50,7 +52,8 @@ export class ManagementApiPoster implements ConnectionPoster {
       );
       return 'sent';
     } catch (error) {
-      if (error instanceof GoneException || (error as { name?: unknown }).name === 'GoneException') return 'gone';
+      if (error instanceof GoneException || (error as { name?: unknown }).name === 'GoneException')
+        return 'gone';
       throw error;
     }
   }

@@ -26,7 +26,8 @@ export class InvalidToken extends Error {
 
 const decodePart = (part: string): Record<string, unknown> => {
   const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidToken('malformed token');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidToken('malformed token');
   return value as Record<string, unknown>;
 };
 
@@ -61,7 +62,8 @@ export class CognitoTokenVerifier {
     } catch {
       throw new InvalidToken('malformed token');
     }
-    if (header.alg !== 'RS256' || typeof header.kid !== 'string') throw new InvalidToken('unsupported algorithm');
+    if (header.alg !== 'RS256' || typeof header.kid !== 'string')
+      throw new InvalidToken('unsupported algorithm');
     const jwk = await this.key(header.kid);
     const signed = verify(
       'RSA-SHA256',
@@ -78,8 +80,10 @@ export class CognitoTokenVerifier {
     if (typeof payload.aud !== 'string' || !this.options.clientIds.includes(payload.aud)) {
       throw new InvalidToken('wrong audience');
     }
-    if (typeof payload.exp !== 'number' || payload.exp + skew <= nowSeconds) throw new InvalidToken('expired');
-    if (typeof payload.iat === 'number' && payload.iat - skew > nowSeconds) throw new InvalidToken('issued in the future');
+    if (typeof payload.exp !== 'number' || payload.exp + skew <= nowSeconds)
+      throw new InvalidToken('expired');
+    if (typeof payload.iat === 'number' && payload.iat - skew > nowSeconds)
+      throw new InvalidToken('issued in the future');
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new InvalidToken('no subject');
     return { sub: payload.sub };
   }

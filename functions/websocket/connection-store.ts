@@ -53,7 +53,9 @@ export class DynamoConnectionStore implements ConnectionStore {
 
   async delete(connectionId: string): Promise<void> {
     await this.guard(() =>
-      this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { connection_id: connectionId } })),
+      this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { connection_id: connectionId } }),
+      ),
     );
   }
 

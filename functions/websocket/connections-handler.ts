@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { documentClient } from '../shared/clients';
 import { intEnv, requireEnv } from '../shared/env';
+import { once } from '../shared/once';
 import { logger } from '../shared/powertools';
 import { type ConnectionStore, DynamoConnectionStore } from './connection-store';
 import { WebSocketEvent, type WebSocketResult } from './events';
@@ -59,7 +60,7 @@ export function connectionsDepsFromEnv(): ConnectionsHandlerDeps {
   };
 }
 
-let live: ReturnType<typeof createConnectionsHandler> | undefined;
+const live = once(() => createConnectionsHandler(connectionsDepsFromEnv()));
 
-export const handler = (event: unknown, context?: Context) =>
-  (live ??= createConnectionsHandler(connectionsDepsFromEnv()))(event, context);
+/** The deployed handler: dependencies from the environment, built on the first invocation. */
+export const handler = (event: unknown, context?: Context) => live()(event, context);

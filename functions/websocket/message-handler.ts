@@ -4,8 +4,10 @@ import { documentClient } from '../shared/clients';
 import { intEnv, requireEnv } from '../shared/env';
 import { InvalidRequest, toErrorReply, Unauthenticated } from '../shared/errors';
 import { logFailure } from '../shared/log';
+import { once } from '../shared/once';
 import { logger } from '../shared/powertools';
 import { parseOrInvalid, socketMessage } from '../shared/requests';
+import { LambdaTurnDispatcher } from './aws-adapters';
 import { type ConnectionStore, DynamoConnectionStore } from './connection-store';
 import { managementEndpoint, type ServerFrame, WebSocketEvent, type WebSocketResult } from './events';
 import { TURN_JOB_TYPE, type TurnDispatcher } from './turn-job';
@@ -18,7 +20,10 @@ export interface MessageHandlerDeps {
   readonly newConversationId?: () => string;
 }
 
-const frame = (statusCode: number, body: ServerFrame): WebSocketResult => ({ statusCode, body: JSON.stringify(body) });
+const frame = (statusCode: number, body: ServerFrame): WebSocketResult => ({
+  statusCode,
+  body: JSON.stringify(body),
+});
 
 const errorFrame = (error: unknown): WebSocketResult => {
   const reply = toErrorReply(error);
@@ -81,8 +86,7 @@ export function createMessageHandler(deps: MessageHandlerDeps) {
   };
 }
 
-export async function messageDepsFromEnv(): Promise<MessageHandlerDeps> {
-  const { LambdaTurnDispatcher } = await import('./aws-adapters');
+export function messageDepsFromEnv(): MessageHandlerDeps {
   return {
     connections: new DynamoConnectionStore(documentClient(), requireEnv('CONNECTIONS_TABLE_NAME')),
     dispatcher: new LambdaTurnDispatcher(requireEnv('TURN_FUNCTION_NAME')),
@@ -90,7 +94,7 @@ export async function messageDepsFromEnv(): Promise<MessageHandlerDeps> {
   };
 }
 
-let live: Promise<ReturnType<typeof createMessageHandler>> | undefined;
+const live = once(() => createMessageHandler(messageDepsFromEnv()));
 
-export const handler = async (event: unknown, context?: Context) =>
-  (await (live ??= messageDepsFromEnv().then(createMessageHandler)))(event, context);
+/** The deployed handler: dependencies from the environment, built on the first invocation. */
+export const handler = (event: unknown, context?: Context) => live()(event, context);

@@ -5,8 +5,10 @@ import { DynamoConversationWriter } from '../shared/conversation-store';
 import { intEnv, requireEnv } from '../shared/env';
 import { toErrorReply } from '../shared/errors';
 import { logFailure } from '../shared/log';
+import { once } from '../shared/once';
 import { logger } from '../shared/powertools';
 import { ListenerFailed, runTurn, type TurnDeps } from '../shared/turn';
+import { ManagementApiPoster } from './aws-adapters';
 import type { ServerFrame } from './events';
 import { type ConnectionPoster, TurnJob } from './turn-job';
 
@@ -69,7 +71,12 @@ export function createTurnHandler(deps: TurnHandlerDeps) {
       logFailure('websocket turn failed', error, { conversationId: job.conversationId });
       const reply = toErrorReply(error);
       try {
-        await post({ type: 'error', status: reply.status, ...reply.body, conversationId: job.conversationId });
+        await post({
+          type: 'error',
+          status: reply.status,
+          ...reply.body,
+          conversationId: job.conversationId,
+        });
       } catch (postError) {
         logger.warn('could not post the error frame', { error: (postError as Error).name });
       }
@@ -77,8 +84,7 @@ export function createTurnHandler(deps: TurnHandlerDeps) {
   };
 }
 
-export async function turnDepsFromEnv(): Promise<TurnHandlerDeps> {
-  const { ManagementApiPoster } = await import('./aws-adapters');
+export function turnDepsFromEnv(): TurnHandlerDeps {
   const deadlineMs = intEnv('AGENT_DEADLINE_SECONDS') * 1000;
   const ttlDays = intEnv('CONVERSATION_TTL_DAYS');
   const ddb = documentClient();
@@ -94,7 +100,7 @@ export async function turnDepsFromEnv(): Promise<TurnHandlerDeps> {
   };
 }
 
-let live: Promise<ReturnType<typeof createTurnHandler>> | undefined;
+const live = once(() => createTurnHandler(turnDepsFromEnv()));
 
-export const handler = async (event: unknown, context?: Context) =>
-  (await (live ??= turnDepsFromEnv().then(createTurnHandler)))(event, context);
+/** The deployed handler: dependencies from the environment, built on the first invocation. */
+export const handler = (event: unknown, context?: Context) => live()(event, context);

@@ -542,7 +542,10 @@ export class ChatApi extends Construct {
     account.applyRemovalPolicy(RemovalPolicy.RETAIN);
     account.node.addDependency(role);
     Validations.of(role).acknowledge(
-      ...prefixed.map((arn) => ({ id: `AwsSolutions-IAM5[Resource::${nagResource(this, arn)}]`, reason: ROLE_REASON })),
+      ...prefixed.map((arn) => ({
+        id: `AwsSolutions-IAM5[Resource::${nagResource(this, arn)}]`,
+        reason: ROLE_REASON,
+      })),
       {
         id: `AwsSolutions-IAM5[Resource::${nagResource(this, anyGroup)}]`,
         reason: 'logs:DescribeLogGroups has no resource narrower than log-group:* (the action lists groups).',

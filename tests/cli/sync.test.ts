@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createSync, type SyncOverrides, usage } from '../../cli/commands/sync';
 import { type CliIo, main } from '../../cli/main';
@@ -272,38 +273,45 @@ describe('Command: kass sync', () => {
     s3.injectFault((r) =>
       r.method === 'PUT' && r.path.startsWith(`/${bucket}/`) ? { delayMs: 50 } : undefined,
     );
+    // The tsx hooks are loaded by absolute path: the child runs in the temporary folder.
     const runner =
-      "require('tsx/cjs');import('tsx/esm').then(()=>require(process.env.SYNC_MODULE).run(process.argv.slice(1)," +
-      '{stdout:process.stdout,stderr:process.stderr,cwd:process.cwd()})).then(c=>{process.exitCode=c})';
-    const child = spawn(
-      process.execPath,
-      [
-        '-e',
-        runner,
-        '--',
-        '.',
-        '--bucket',
-        bucket,
-        '--knowledge-base-id',
-        agent.knowledgeBaseId,
-        '--data-source-id',
-        agent.dataSourceId,
-        '--concurrency',
-        '2',
-      ],
-      { cwd: dir, env: { ...process.env, SYNC_MODULE: path.join(REPO_ROOT, 'cli/commands/sync.ts') } },
-    );
+      'require(process.env.TSX_CJS);import(process.env.TSX_ESM).then(()=>require(process.env.SYNC_MODULE).run(' +
+      'process.argv.slice(1),{stdout:process.stdout,stderr:process.stderr,cwd:process.cwd()})).then(c=>{process.exitCode=c})';
+    const ids = [
+      '--bucket',
+      bucket,
+      '--knowledge-base-id',
+      agent.knowledgeBaseId,
+      '--data-source-id',
+      agent.dataSourceId,
+    ];
+    const child = spawn(process.execPath, ['-e', runner, '--', '.', ...ids, '--concurrency', '2'], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        TSX_CJS: require.resolve('tsx/cjs'),
+        TSX_ESM: pathToFileURL(require.resolve('tsx/esm')).href,
+        SYNC_MODULE: path.join(REPO_ROOT, 'cli/commands/sync.ts'),
+      },
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('close', (code) => {
+        exitCode = code;
+        resolve(code);
+      }),
+    );
     // Act: Ctrl-C once a few files are stored
-    while (s3.puts().length < 4) await new Promise((resolve) => setTimeout(resolve, 20));
+    while ((await remoteKeys()).length < 4 && exitCode === undefined)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     child.kill('SIGINT');
     const code = await exited;
     // Assess
-    expect(code).toBe(130);
+    expect({ code, stderr }).toMatchObject({ code: 130 });
     expect(stderr).toContain('Interrupting (Ctrl-C again to quit now)...');
     expect(stderr).toMatch(/Interrupted: \d+ of 30 uploads finished/);
     expect(agent.starts()).toEqual([]);

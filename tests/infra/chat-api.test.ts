@@ -3,20 +3,25 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { z } from 'zod';
-import { chatRequest, searchRequest } from '../../functions/shared/requests';
 import * as requests from '../../functions/shared/requests';
+import { chatRequest, searchRequest } from '../../functions/shared/requests';
 import {
   type ChatApiConfigInput,
   ChatApiConfigSchema,
   DEV_CHAT_API,
   PROD_CHAT_API,
 } from '../../infra/config/chat-config';
-import { CONVERSATION_ID_PATTERN, ChatApi, USER_ID_PATTERN } from '../../infra/constructs/chat-api';
+import { ChatApi, CONVERSATION_ID_PATTERN, USER_ID_PATTERN } from '../../infra/constructs/chat-api';
 import { CHAT_TABLE_KEYS, ChatData } from '../../infra/constructs/chat-data';
 import { Data } from '../../infra/constructs/data';
 import { testApp, testStack } from '../support/cdk';
 
-type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[]; DeletionPolicy?: string };
+type Resource = {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DependsOn?: string[];
+  DeletionPolicy?: string;
+};
 
 const AGENT = {
   agentId: 'AGENT12345',
@@ -72,7 +77,9 @@ type Built = ReturnType<typeof build>;
 function statementsOf(built: Built, role: IConstruct) {
   return Object.values(built.template.findResources('AWS::IAM::Policy'))
     .filter((p) => JSON.stringify(p.Properties.Roles).includes(built.id(role)))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    .flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
 }
 
 /** Every acknowledgement under a construct: path, id, reason. */
@@ -109,17 +116,23 @@ describe('ChatApiConfigSchema', () => {
   it.each([
     {
       name: 'a chat deadline with no time left to persist',
-      patch: { chat: { memoryMb: 512, timeoutSeconds: 28, agentDeadlineSeconds: 27, reservedConcurrency: 5 } },
+      patch: {
+        chat: { memoryMb: 512, timeoutSeconds: 28, agentDeadlineSeconds: 27, reservedConcurrency: 5 },
+      },
       key: 'chat.agentDeadlineSeconds',
     },
     {
       name: 'a chat function beyond the REST integration timeout',
-      patch: { chat: { memoryMb: 512, timeoutSeconds: 60, agentDeadlineSeconds: 25, reservedConcurrency: 5 } },
+      patch: {
+        chat: { memoryMb: 512, timeoutSeconds: 60, agentDeadlineSeconds: 25, reservedConcurrency: 5 },
+      },
       key: 'chat.timeoutSeconds',
     },
     {
       name: 'a per-key rate above the stage rate',
-      patch: { usagePlan: { throttle: { rateLimit: 50, burstLimit: 5 }, quota: { limit: 10, period: 'DAY' } } },
+      patch: {
+        usagePlan: { throttle: { rateLimit: 50, burstLimit: 5 }, quota: { limit: 10, period: 'DAY' } },
+      },
       key: 'usagePlan.throttle.rateLimit',
     },
     {
@@ -128,13 +141,24 @@ describe('ChatApiConfigSchema', () => {
       key: 'throttle.rateLimit',
     },
     { name: 'a wildcard origin', patch: { allowedOrigins: ['*'] }, key: 'allowedOrigins.0' },
-    { name: 'an origin with a path', patch: { allowedOrigins: ['https://a.example.com/app'] }, key: 'allowedOrigins.0' },
+    {
+      name: 'an origin with a path',
+      patch: { allowedOrigins: ['https://a.example.com/app'] },
+      key: 'allowedOrigins.0',
+    },
     { name: 'no API key', patch: { apiKeys: [] }, key: 'apiKeys' },
-    { name: 'no reserved concurrency', patch: { search: { memoryMb: 256, timeoutSeconds: 15, reservedConcurrency: 0 } }, key: 'search.reservedConcurrency' },
+    {
+      name: 'no reserved concurrency',
+      patch: { search: { memoryMb: 256, timeoutSeconds: 15, reservedConcurrency: 0 } },
+      key: 'search.reservedConcurrency',
+    },
     {
       name: 'an imported user pool without app client ids',
       patch: {
-        cognito: { enabled: true, userPoolArn: 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc123' },
+        cognito: {
+          enabled: true,
+          userPoolArn: 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc123',
+        },
       },
       key: 'cognito.userPoolClientIds',
     },
@@ -187,7 +211,9 @@ describe('Class: ChatApi', () => {
     });
 
     it('answers /chat within the 29 s integration timeout, with the function deadline below it', () => {
-      expect(dev.method('/chat', 'POST').Properties).toMatchObject({ Integration: { TimeoutInMillis: 29000 } });
+      expect(dev.method('/chat', 'POST').Properties).toMatchObject({
+        Integration: { TimeoutInMillis: 29000 },
+      });
       const chat = dev.resource(dev.chatApi.chatFunction.function).Properties as {
         Timeout: number;
         Environment: { Variables: Record<string, unknown> };
@@ -248,15 +274,24 @@ describe('Class: ChatApi', () => {
           properties: Record<string, unknown>;
           required: string[];
         };
-      const zodChat = z.toJSONSchema(chatRequest(4000), { io: 'input' }) as { properties: object; required: string[] };
-      const zodSearch = z.toJSONSchema(searchRequest({ maxQueryChars: 1000, maxResults: 25 }), { io: 'input' }) as {
+      const zodChat = z.toJSONSchema(chatRequest(4000), { io: 'input' }) as {
+        properties: object;
+        required: string[];
+      };
+      const zodSearch = z.toJSONSchema(searchRequest({ maxQueryChars: 1000, maxResults: 25 }), {
+        io: 'input',
+      }) as {
         properties: object;
         required: string[];
       };
       // Assess
-      expect(Object.keys(schemaOf('ChatRequest').properties).sort()).toEqual(Object.keys(zodChat.properties).sort());
+      expect(Object.keys(schemaOf('ChatRequest').properties).sort()).toEqual(
+        Object.keys(zodChat.properties).sort(),
+      );
       expect(schemaOf('ChatRequest').required).toEqual(zodChat.required);
-      expect(Object.keys(schemaOf('SearchRequest').properties).sort()).toEqual(Object.keys(zodSearch.properties).sort());
+      expect(Object.keys(schemaOf('SearchRequest').properties).sort()).toEqual(
+        Object.keys(zodSearch.properties).sort(),
+      );
       expect(schemaOf('SearchRequest').required).toEqual(zodSearch.required);
       expect(requests.CONVERSATION_ID_PATTERN.source).toBe(CONVERSATION_ID_PATTERN);
       expect(requests.USER_ID_PATTERN.source).toBe(USER_ID_PATTERN);
@@ -264,7 +299,12 @@ describe('Class: ChatApi', () => {
 
     it('answers API Gateway’s own errors as JSON (validation 400, throttle 429, timeout 504)', () => {
       const responses = Object.values(dev.template.findResources('AWS::ApiGateway::GatewayResponse')).map(
-        (r) => r.Properties as { ResponseType: string; StatusCode?: string; ResponseTemplates: Record<string, string> },
+        (r) =>
+          r.Properties as {
+            ResponseType: string;
+            StatusCode?: string;
+            ResponseTemplates: Record<string, string>;
+          },
       );
       const byType = Object.fromEntries(responses.map((r) => [r.ResponseType, r]));
       expect(byType.BAD_REQUEST_BODY?.StatusCode).toBe('400');
@@ -285,7 +325,10 @@ describe('Class: ChatApi', () => {
         ['/search', 'POST'],
         ['/conversations/{conversationId}', 'GET'],
       ] as const) {
-        expect(dev.method(path, verb).Properties).toMatchObject({ ApiKeyRequired: true, AuthorizationType: 'NONE' });
+        expect(dev.method(path, verb).Properties).toMatchObject({
+          ApiKeyRequired: true,
+          AuthorizationType: 'NONE',
+        });
       }
       expect(dev.method('/health', 'GET').Properties).toMatchObject({ AuthorizationType: 'NONE' });
       expect(dev.method('/health', 'GET').Properties.ApiKeyRequired).not.toBe(true);
@@ -342,7 +385,10 @@ describe('Class: ChatApi', () => {
         Quota: { Limit: 2000, Period: 'DAY' },
       });
       dev.template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
-      dev.template.hasResourceProperties('AWS::ApiGateway::ApiKey', { Name: 'kass-dev-developer', Enabled: true });
+      dev.template.hasResourceProperties('AWS::ApiGateway::ApiKey', {
+        Name: 'kass-dev-developer',
+        Enabled: true,
+      });
       dev.template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', {
         KeyType: 'API_KEY',
         UsagePlanId: { Ref: dev.id(dev.chatApi.usagePlan) },
@@ -389,8 +435,17 @@ describe('Class: ChatApi', () => {
       });
       expect(prod.resource(prod.chatApi.api.deploymentStage).Properties).toMatchObject({
         MethodSettings: [
-          expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false }),
-          expect.objectContaining({ ResourcePath: '/~1health', LoggingLevel: 'ERROR', DataTraceEnabled: false }),
+          expect.objectContaining({
+            HttpMethod: '*',
+            ResourcePath: '/*',
+            LoggingLevel: 'ERROR',
+            DataTraceEnabled: false,
+          }),
+          expect.objectContaining({
+            ResourcePath: '/~1health',
+            LoggingLevel: 'ERROR',
+            DataTraceEnabled: false,
+          }),
         ],
       });
     });
@@ -399,7 +454,9 @@ describe('Class: ChatApi', () => {
       const stage = dev.resource(dev.chatApi.api.deploymentStage).Properties as {
         AccessLogSetting: { DestinationArn: unknown; Format: string };
       };
-      expect(stage.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [dev.id(dev.chatApi.accessLogs), 'Arn'] });
+      expect(stage.AccessLogSetting.DestinationArn).toEqual({
+        'Fn::GetAtt': [dev.id(dev.chatApi.accessLogs), 'Arn'],
+      });
       const format = JSON.parse(stage.AccessLogSetting.Format) as Record<string, string>;
       expect(format).toMatchObject({
         requestId: '$context.requestId',
@@ -425,14 +482,23 @@ describe('Class: ChatApi', () => {
 
     it('sets the account CloudWatch role deliberately: own narrow policy, retained, before the stages', () => {
       const role = dev.resource(dev.chatApi.cloudWatchRole as IConstruct) as Resource & {
-        Properties: { Policies: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[] };
+        Properties: {
+          Policies: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[];
+        };
       };
       expect(role.DeletionPolicy).toBe('Retain');
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
-        Statement: [{ Principal: { Service: 'apigateway.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }],
+        Statement: [
+          {
+            Principal: { Service: 'apigateway.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          },
+        ],
       });
-      const resources = JSON.stringify(role.Properties.Policies[0]?.PolicyDocument.Statement.map((s) => s.Resource));
+      const resources = JSON.stringify(
+        role.Properties.Policies[0]?.PolicyDocument.Statement.map((s) => s.Resource),
+      );
       expect(resources).toContain('log-group:API-Gateway-Execution-Logs_*');
       expect(resources).toContain('log-group:/aws/apigateway/*');
       const account = dev.resource(dev.chatApi.accountSettings as IConstruct);
@@ -465,8 +531,9 @@ describe('Class: ChatApi', () => {
         expect(text).toContain("'http://localhost:3000'");
         expect(text).not.toContain("'*'");
       }
-      const env = (dev.resource(dev.chatApi.chatFunction.function).Properties.Environment as { Variables: object })
-        .Variables;
+      const env = (
+        dev.resource(dev.chatApi.chatFunction.function).Properties.Environment as { Variables: object }
+      ).Variables;
       expect(env).toMatchObject({ ALLOWED_ORIGINS: 'http://localhost:3000' });
     });
 
@@ -481,8 +548,12 @@ describe('Class: ChatApi', () => {
   describe('Functions', () => {
     it('caps the Bedrock-calling functions with the configured reserved concurrency', () => {
       expect(dev.resource(dev.chatApi.chatFunction.function).Properties.ReservedConcurrentExecutions).toBe(5);
-      expect(dev.resource(dev.chatApi.searchFunction.function).Properties.ReservedConcurrentExecutions).toBe(5);
-      expect(prod.resource(prod.chatApi.chatFunction.function).Properties.ReservedConcurrentExecutions).toBe(50);
+      expect(dev.resource(dev.chatApi.searchFunction.function).Properties.ReservedConcurrentExecutions).toBe(
+        5,
+      );
+      expect(prod.resource(prod.chatApi.chatFunction.function).Properties.ReservedConcurrentExecutions).toBe(
+        50,
+      );
       expect(prod.resource(prod.chatApi.searchFunction.function).Properties.MemorySize).toBe(512);
     });
 
@@ -510,14 +581,22 @@ describe('Class: ChatApi', () => {
         statementsOf(built, built.chatApi.searchFunction.role).filter((s) =>
           [s.Action].flat().some((a) => a.startsWith('bedrock:')),
         );
-      expect(bedrock(dev)).toEqual([{ Effect: 'Allow', Action: 'bedrock:Retrieve', Resource: KB.knowledgeBaseArn }]);
+      expect(bedrock(dev)).toEqual([
+        { Effect: 'Allow', Action: 'bedrock:Retrieve', Resource: KB.knowledgeBaseArn },
+      ]);
       expect(bedrock(prod)).toContainEqual({
         Effect: 'Allow',
         Action: 'bedrock:ApplyGuardrail',
         Resource: 'arn:aws:bedrock:us-east-1:123456789012:guardrail/gr1234abcd',
       });
       expect(prod.resource(prod.chatApi.searchFunction.function).Properties).toMatchObject({
-        Environment: { Variables: { GUARDRAIL_ID: 'gr1234abcd', GUARDRAIL_VERSION: '3', KNOWLEDGE_BASE_ID: KB.knowledgeBaseId } },
+        Environment: {
+          Variables: {
+            GUARDRAIL_ID: 'gr1234abcd',
+            GUARDRAIL_VERSION: '3',
+            KNOWLEDGE_BASE_ID: KB.knowledgeBaseId,
+          },
+        },
       });
     });
 
@@ -604,8 +683,9 @@ describe('Class: ChatApi', () => {
         StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       });
-      const env = (dev.resource(dev.chatApi.chatFunction.function).Properties.Environment as { Variables: object })
-        .Variables;
+      const env = (
+        dev.resource(dev.chatApi.chatFunction.function).Properties.Environment as { Variables: object }
+      ).Variables;
       expect(env).toMatchObject({
         CONVERSATIONS_TABLE_NAME: { Ref: dev.id(dev.data.conversations) },
         AGENT_STATE_TABLE_NAME: { Ref: dev.id(dev.chatData.agentState) },
@@ -652,7 +732,10 @@ describe('Class: ChatApi', () => {
         Threshold: 5,
       });
       for (const alarm of dev.chatApi.throttleAlarms) {
-        expect(dev.resource(alarm).Properties).toMatchObject({ MetricName: 'Throttles', Namespace: 'AWS/Lambda' });
+        expect(dev.resource(alarm).Properties).toMatchObject({
+          MetricName: 'Throttles',
+          Namespace: 'AWS/Lambda',
+        });
       }
     });
   });
@@ -660,9 +743,11 @@ describe('Class: ChatApi', () => {
   describe('cdk-nag', () => {
     it.each(['dev', 'prod'])('reports no unacknowledged AwsSolutions finding (%s)', (stage) => {
       const built = stage === 'dev' ? dev : prod;
-      expect(violations(built.app).map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`)).toEqual(
-        [],
-      );
+      expect(
+        violations(built.app).map(
+          (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`,
+        ),
+      ).toEqual([]);
     });
 
     it.each(['dev', 'prod'])('gives every acknowledgement a reason and a finding it hides (%s)', (stage) => {
@@ -679,7 +764,10 @@ describe('Class: ChatApi', () => {
             v.ruleName === ack.id &&
             v.violatingResources.some((r) => (r.constructPath ?? '').startsWith(`${ack.path}/`)),
         );
-        expect({ ack: `${ack.path} ${ack.id}`, fires }).toEqual({ ack: `${ack.path} ${ack.id}`, fires: true });
+        expect({ ack: `${ack.path} ${ack.id}`, fires }).toEqual({
+          ack: `${ack.path} ${ack.id}`,
+          fires: true,
+        });
       }
     });
 
@@ -689,9 +777,15 @@ describe('Class: ChatApi', () => {
           .filter((a) => /APIG[34]|COG4/.test(a.id))
           .map((a) => `${a.path.replace(/^TestStack\/ChatApi\/Api\//, '')} ${a.id}`)
           .sort();
-      expect(rest(prod)).toEqual(['Default/health/GET AwsSolutions-APIG4', 'Default/health/GET AwsSolutions-COG4']);
+      expect(rest(prod)).toEqual([
+        'Default/health/GET AwsSolutions-APIG4',
+        'Default/health/GET AwsSolutions-COG4',
+      ]);
       expect(rest(dev)).toEqual(
-        expect.arrayContaining(['DeploymentStage.dev AwsSolutions-APIG3', 'Default/chat/POST AwsSolutions-APIG4']),
+        expect.arrayContaining([
+          'DeploymentStage.dev AwsSolutions-APIG3',
+          'Default/chat/POST AwsSolutions-APIG4',
+        ]),
       );
     });
   });

@@ -1,7 +1,12 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { type ChatApiConfigInput, ChatApiConfigSchema, DEV_CHAT_API, PROD_CHAT_API } from '../../infra/config/chat-config';
+import {
+  type ChatApiConfigInput,
+  ChatApiConfigSchema,
+  DEV_CHAT_API,
+  PROD_CHAT_API,
+} from '../../infra/config/chat-config';
 import { ChatApi } from '../../infra/constructs/chat-api';
 import { ChatData } from '../../infra/constructs/chat-data';
 import { Data } from '../../infra/constructs/data';
@@ -42,13 +47,15 @@ function build(input: ChatApiConfigInput) {
   const id = (c: IConstruct) => stack.getLogicalId((c.node.defaultChild ?? c) as CfnElement);
   const resource = (c: IConstruct) => resources[id(c)] as Resource;
   const route = (key: string) =>
-    Object.values(resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === key) as
-      | Resource
-      | undefined;
+    Object.values(resources).find(
+      (r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === key,
+    ) as Resource | undefined;
   const statementsOf = (role: IConstruct) =>
     Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes(id(role)))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+      .flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      )
       .filter((s) => ![s.Action].flat().some((a) => a.startsWith('xray:') || a.startsWith('logs:')));
   return { stack, data, chatData, chatApi, ws, template, resources, id, resource, route, statementsOf };
 }
@@ -105,9 +112,11 @@ describe('Class: KassWebSocketApi', () => {
     it('verifies Cognito ID tokens instead when Cognito is on (prod): no API key on $connect', () => {
       expect(prod.resource(prod.ws.api).Properties.ApiKeySelectionExpression).toBeUndefined();
       expect(prod.route('$connect')?.Properties.ApiKeyRequired).toBe(false);
-      const env = (prod.resource(prod.ws.authorizerFunction.function).Properties.Environment as {
-        Variables: Record<string, unknown>;
-      }).Variables;
+      const env = (
+        prod.resource(prod.ws.authorizerFunction.function).Properties.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
       expect(env).toMatchObject({
         AUTH_MODE: 'cognito',
         COGNITO_USER_POOL_ID: { Ref: prod.id(prod.chatApi.userPool as IConstruct) },
@@ -162,7 +171,9 @@ describe('Class: KassWebSocketApi', () => {
         LogGroupName: { 'Fn::Join': ['', ['/aws/apigateway/', { Ref: dev.id(dev.ws.api) }, '/dev']] },
         RetentionInDays: 14,
       });
-      expect(dev.resource(dev.ws.stage).DependsOn).toEqual(expect.arrayContaining([dev.id(dev.ws.executionLogs)]));
+      expect(dev.resource(dev.ws.stage).DependsOn).toEqual(
+        expect.arrayContaining([dev.id(dev.ws.executionLogs)]),
+      );
     });
   });
 

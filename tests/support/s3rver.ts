@@ -41,6 +41,7 @@ export interface LocalS3 {
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 interface KoaContext {
+  req: { socket: { destroyed: boolean } };
   method: string;
   path: string;
   querystring: string;
@@ -75,6 +76,8 @@ export async function startS3rver(options: { buckets?: readonly string[] } = {})
     if (!injected) return next();
     if ('delayMs' in injected) {
       await new Promise((resolve) => setTimeout(resolve, injected.delayMs));
+      // A client that gave up meanwhile (an aborted upload) must not reach s3rver half-sent.
+      if (ctx.req.socket.destroyed) return;
       return next();
     }
     ctx.status = injected.status;

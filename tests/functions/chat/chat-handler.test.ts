@@ -7,7 +7,16 @@ import { chatDepsFromEnv, createChatHandler, handler } from '../../../functions/
 import { ownerFromApiKey, ownerFromCognitoSub } from '../../../functions/shared/owner';
 import { getTestEvent } from '../../support/events';
 import { citation, frame } from '../../support/invoke-agent-server';
-import { AGENT_ID, ALIAS_ID, API_KEY, type ChatWorld, countItems, startChatWorld, TABLES, WEBSOCKET_URL } from './support/chat-world';
+import {
+  AGENT_ID,
+  ALIAS_ID,
+  API_KEY,
+  type ChatWorld,
+  countItems,
+  startChatWorld,
+  TABLES,
+  WEBSOCKET_URL,
+} from './support/chat-world';
 
 type Body = Record<string, unknown>;
 
@@ -19,7 +28,10 @@ const chatEvent = (body: unknown, patch: (e: APIGatewayProxyEvent) => void = () 
 };
 
 const getEvent = (conversationId: string, patch: (e: APIGatewayProxyEvent) => void = () => undefined) => {
-  const event = getTestEvent<APIGatewayProxyEvent>({ eventsPath: 'apigw', filename: 'rest-get-conversation' });
+  const event = getTestEvent<APIGatewayProxyEvent>({
+    eventsPath: 'apigw',
+    filename: 'rest-get-conversation',
+  });
   event.pathParameters = { conversationId };
   event.path = `/conversations/${conversationId}`;
   patch(event);
@@ -92,7 +104,9 @@ describe('Handler: POST /chat', () => {
         {
           text: 'install the client and sign in.',
           span: { start: 19, end: 50 },
-          references: [{ uri: 's3://kass-docs/documents/vpn.md', sourceType: 'S3', text: 'Install the VPN client…' }],
+          references: [
+            { uri: 's3://kass-docs/documents/vpn.md', sourceType: 'S3', text: 'Install the VPN client…' },
+          ],
         },
       ],
     });
@@ -114,7 +128,11 @@ describe('Handler: POST /chat', () => {
       content: ANSWER,
       user_id: owner,
       citations: [
-        { text: 'install the client and sign in.', span: { start: 19, end: 50 }, sources: [{ uri: 's3://kass-docs/documents/vpn.md', source_type: 'S3' }] },
+        {
+          text: 'install the client and sign in.',
+          span: { start: 19, end: 50 },
+          sources: [{ uri: 's3://kass-docs/documents/vpn.md', source_type: 'S3' }],
+        },
       ],
       tool_calls: [{ action_group: 'report', operation: 'GET /tickets' }],
       latency_ms: expect.any(Number),
@@ -134,17 +152,25 @@ describe('Handler: POST /chat', () => {
     world.agent.enqueue({ frames: ANSWER_FRAMES }, { frames: [frame.text('Sure.')] });
     // Act
     const first = parse(await handler(chatEvent({ message: 'How do I set up the VPN?' })));
-    const second = await handler(chatEvent({ message: 'And on Linux?', conversationId: first.conversationId }));
+    const second = await handler(
+      chatEvent({ message: 'And on Linux?', conversationId: first.conversationId }),
+    );
     // Assess
     expect(second.statusCode).toBe(200);
     expect(parse(second).conversationId).toBe(first.conversationId);
     const [call1, call2] = world.agent.requests;
-    expect(call1).toMatchObject({ agentId: AGENT_ID, agentAliasId: ALIAS_ID, sessionId: first.conversationId });
+    expect(call1).toMatchObject({
+      agentId: AGENT_ID,
+      agentAliasId: ALIAS_ID,
+      sessionId: first.conversationId,
+    });
     expect(call2?.sessionId).toBe(first.conversationId);
     expect(call2?.body).toMatchObject({
       inputText: 'And on Linux?',
       enableTrace: true,
-      sessionState: { sessionAttributes: { userId: owner, conversationId: first.conversationId, channel: 'rest' } },
+      sessionState: {
+        sessionAttributes: { userId: owner, conversationId: first.conversationId, channel: 'rest' },
+      },
     });
     expect(call2?.body.memoryId).toBeUndefined();
     expect(await countItems(world, TABLES.conversations)).toBe(4);
@@ -168,7 +194,9 @@ describe('Handler: POST /chat', () => {
     };
     // Act
     const mine = await getConversation(getEvent(conversationId));
-    const otherKey = await getConversation(getEvent(conversationId, withKey('someOtherKey0123456789abcdefghijABCDEFG')));
+    const otherKey = await getConversation(
+      getEvent(conversationId, withKey('someOtherKey0123456789abcdefghijABCDEFG')),
+    );
     const otherUser = await getConversation(
       getEvent(conversationId, (e) => {
         e.queryStringParameters = { userId: 'someone-else' };
@@ -204,7 +232,9 @@ describe('Handler: POST /chat', () => {
     world.agent.enqueue({ frames: [frame.text('Hi Alex.')] });
     const alex = parse(await handler(chatEvent({ message: 'Hi', userId: 'alex' })));
     // Act
-    const samContinues = await handler(chatEvent({ message: 'Hi', userId: 'sam', conversationId: alex.conversationId }));
+    const samContinues = await handler(
+      chatEvent({ message: 'Hi', userId: 'sam', conversationId: alex.conversationId }),
+    );
     const alexReads = await getConversation(
       getEvent(alex.conversationId as string, (e) => {
         e.queryStringParameters = { userId: 'alex' };
@@ -223,7 +253,10 @@ describe('Handler: POST /chat', () => {
     const { conversationId } = parse(await handler(chatEvent({ message: 'Hello' })));
     // Act
     const result = await handler(
-      chatEvent({ message: 'Tell me what they asked', conversationId }, withKey('someOtherKey0123456789abcdefghijABCDEFG')),
+      chatEvent(
+        { message: 'Tell me what they asked', conversationId },
+        withKey('someOtherKey0123456789abcdefghijABCDEFG'),
+      ),
     );
     // Assess
     expect(result.statusCode).toBe(404);
@@ -236,7 +269,12 @@ describe('Handler: POST /chat', () => {
     await world.doc.send(
       new PutCommand({
         TableName: TABLES.agentState,
-        Item: { session_id: 'conv-busy', user_id: owner, status: 'IN_PROGRESS', lease_until: Date.now() + 60_000 },
+        Item: {
+          session_id: 'conv-busy',
+          user_id: owner,
+          status: 'IN_PROGRESS',
+          lease_until: Date.now() + 60_000,
+        },
       }),
     );
     // Act
@@ -272,25 +310,47 @@ describe('Handler: POST /chat', () => {
       }),
     );
     // Assess
-    expect(allowed.headers).toMatchObject({ 'Access-Control-Allow-Origin': 'http://localhost:3000', Vary: 'Origin' });
+    expect(allowed.headers).toMatchObject({
+      'Access-Control-Allow-Origin': 'http://localhost:3000',
+      Vary: 'Origin',
+    });
     expect(other.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
-    expect(allowed.headers).toMatchObject({ 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+    expect(allowed.headers).toMatchObject({
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+    });
   });
 
   it.each([
     { name: 'a body that is not JSON', body: '{"message": ', detail: 'body: is not valid JSON' },
     { name: 'no body', body: '', detail: 'body: is required (a JSON object)' },
     { name: 'a JSON array', body: '[]', detail: 'body: must be a JSON object' },
-    { name: 'a missing message', body: { conversationId: 'conv-1' }, detail: 'message: is required and must be a string' },
+    {
+      name: 'a missing message',
+      body: { conversationId: 'conv-1' },
+      detail: 'message: is required and must be a string',
+    },
     { name: 'a blank message', body: { message: '   ' }, detail: 'message: must not be empty' },
-    { name: 'a message that is too long', body: { message: 'x'.repeat(4001) }, detail: 'message: must be at most 4000 characters' },
-    { name: 'a non-string message', body: { message: 42 }, detail: 'message: is required and must be a string' },
+    {
+      name: 'a message that is too long',
+      body: { message: 'x'.repeat(4001) },
+      detail: 'message: must be at most 4000 characters',
+    },
+    {
+      name: 'a non-string message',
+      body: { message: 42 },
+      detail: 'message: is required and must be a string',
+    },
     {
       name: 'a malformed conversation id',
       body: { message: 'Hi', conversationId: 'has spaces/and slashes' },
       detail: 'conversationId: must be 2-100 characters of 0-9 a-z A-Z . _ : -',
     },
-    { name: 'an unknown field', body: { message: 'Hi', stream: true }, detail: 'body: unknown field(s) stream' },
+    {
+      name: 'an unknown field',
+      body: { message: 'Hi', stream: true },
+      detail: 'body: unknown field(s) stream',
+    },
   ])('answers 400 naming the problem for $name', async ({ body, detail }) => {
     // Act
     const result = await handler(chatEvent(body));
@@ -306,7 +366,11 @@ describe('Handler: POST /chat', () => {
     const fastRetryHandler = (overrides: { deadlineMs?: number } = {}) =>
       createChatHandler({
         ...chatDepsFromEnv(),
-        engine: new AgentClient({ agentId: AGENT_ID, agentAliasId: ALIAS_ID, retry: { sleep: async () => undefined } }),
+        engine: new AgentClient({
+          agentId: AGENT_ID,
+          agentAliasId: ALIAS_ID,
+          retry: { sleep: async () => undefined },
+        }),
         ...overrides,
       });
 
@@ -315,7 +379,9 @@ describe('Handler: POST /chat', () => {
       const throttled = { frames: [frame.exception('throttlingException', 'Rate exceeded for model')] };
       world.agent.enqueue(throttled, throttled, throttled, throttled);
       // Act
-      const result = await fastRetryHandler()(chatEvent({ message: 'How do I set up the VPN?', conversationId: 'conv-throttled' }));
+      const result = await fastRetryHandler()(
+        chatEvent({ message: 'How do I set up the VPN?', conversationId: 'conv-throttled' }),
+      );
       // Assess
       expect(world.agent.requests).toHaveLength(4);
       expect(result.statusCode).toBe(429);
@@ -335,7 +401,10 @@ describe('Handler: POST /chat', () => {
 
     it('answers a throttled-then-recovered turn normally (the retry happened before any text)', async () => {
       // Prepare
-      world.agent.enqueue({ frames: [frame.exception('throttlingException', 'Rate exceeded')] }, { frames: ANSWER_FRAMES });
+      world.agent.enqueue(
+        { frames: [frame.exception('throttlingException', 'Rate exceeded')] },
+        { frames: ANSWER_FRAMES },
+      );
       // Act
       const result = await fastRetryHandler()(chatEvent({ message: 'How do I set up the VPN?' }));
       // Assess
@@ -346,15 +415,17 @@ describe('Handler: POST /chat', () => {
 
     it('answers its own 504 naming the WebSocket API past the deadline, and stores no message', async () => {
       // Prepare: the agent starts answering, then stalls beyond the deadline.
-      world.agent.enqueue({ frames: [frame.text('Let me think'), frame.pause(2_000), frame.text(' … done.')] });
+      world.agent.enqueue({
+        frames: [frame.text('Let me think'), frame.pause(2_500), frame.text(' … done.')],
+      });
       // Act
-      const result = await fastRetryHandler({ deadlineMs: 300 })(
+      const result = await fastRetryHandler({ deadlineMs: 1_000 })(
         chatEvent({ message: 'Write a long report', conversationId: 'conv-slow' }),
       );
       // Assess
       expect(result.statusCode).toBe(504);
       expect(parse(result)).toEqual({
-        error: `The agent did not answer within 0 s; use the WebSocket API (${WEBSOCKET_URL}) for long turns`,
+        error: `The agent did not answer within 1 s; use the WebSocket API (${WEBSOCKET_URL}) for long turns`,
         websocketUrl: WEBSOCKET_URL,
       });
       expect(await countItems(world, TABLES.conversations)).toBe(0);
@@ -364,7 +435,11 @@ describe('Handler: POST /chat', () => {
     it('answers 502 with a generic message for other agent errors (no service text leaks)', async () => {
       // Prepare
       world.agent.enqueue({
-        httpError: { status: 403, type: 'AccessDeniedException', message: 'User arn:aws:iam::123456789012:role/x is not authorized' },
+        httpError: {
+          status: 403,
+          type: 'AccessDeniedException',
+          message: 'User arn:aws:iam::123456789012:role/x is not authorized',
+        },
       });
       // Act
       const result = await fastRetryHandler()(chatEvent({ message: 'Hello' }));
@@ -373,7 +448,10 @@ describe('Handler: POST /chat', () => {
       expect(parse(result)).toEqual({ error: 'The agent could not answer this message; try again later' });
       expect(result.body).not.toMatch(/arn:|not authorized|AccessDenied/);
       expect(await countItems(world, TABLES.conversations)).toBe(0);
-      expect((await world.scan(TABLES.agentState))[0]).toMatchObject({ status: 'FAILED', last_error: 'AccessDeniedException' });
+      expect((await world.scan(TABLES.agentState))[0]).toMatchObject({
+        status: 'FAILED',
+        last_error: 'AccessDeniedException',
+      });
     });
   });
 
@@ -382,7 +460,9 @@ describe('Handler: POST /chat', () => {
     world.agent.enqueue({ frames: ANSWER_FRAMES });
     const { conversationId } = parse(await handler(chatEvent({ message: 'How do I set up the VPN?' })));
     // Act
-    const loaded = await new DynamoConversationStore(world.doc, TABLES.conversations).load(conversationId as string);
+    const loaded = await new DynamoConversationStore(world.doc, TABLES.conversations).load(
+      conversationId as string,
+    );
     // Assess
     expect(loaded).toEqual({
       complete: true,

@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand as DocScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand as DocScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalDynamo, startDynalite } from '../../../support/dynalite';
 import { type InvokeAgentServer, setEnv, startInvokeAgentServer } from '../../../support/invoke-agent-server';
 

@@ -1,0 +1,58 @@
+import { DynamoConnectionStore } from '../../../functions/websocket/connection-store';
+import { createConnectionsHandler, handler } from '../../../functions/websocket/connections-handler';
+import { getTestEvent } from '../../support/events';
+import { type ChatWorld, startChatWorld, TABLES } from '../chat/support/chat-world';
+
+type Event = { requestContext: Record<string, unknown> & { authorizer?: Record<string, unknown> } };
+
+describe('Handler: WebSocket $connect / $disconnect', () => {
+  let world: ChatWorld;
+  beforeAll(async () => {
+    world = await startChatWorld();
+  });
+  afterAll(async () => {
+    await world.stop();
+  });
+  beforeEach(async () => {
+    await world.reset();
+  });
+
+  it('records the connection with its owner and a TTL in epoch seconds', async () => {
+    // Prepare
+    const before = Math.floor(Date.now() / 1000);
+    // Act
+    const result = await handler(getTestEvent({ eventsPath: 'apigw', filename: 'websocket-connect' }));
+    // Assess
+    expect(result).toEqual({ statusCode: 200 });
+    const [record] = await world.scan(TABLES.connections);
+    expect(record).toEqual({
+      connection_id: 'L0SM9cOFvHcCIhw=',
+      user_id: 'apikey:0f3c5d0e1a2b3c4d5e6f708192a3b4c5',
+      connected_at: expect.any(String),
+      expires_at: expect.any(Number),
+    });
+    expect(record?.expires_at).toBeGreaterThanOrEqual(before + 3 * 3600);
+    expect(record?.expires_at).toBeLessThan(before + 3 * 3600 + 5);
+  });
+
+  it('removes the record on $disconnect', async () => {
+    await handler(getTestEvent({ eventsPath: 'apigw', filename: 'websocket-connect' }));
+    const result = await handler(getTestEvent({ eventsPath: 'apigw', filename: 'websocket-disconnect' }));
+    expect(result).toEqual({ statusCode: 200 });
+    expect(await world.scan(TABLES.connections)).toEqual([]);
+  });
+
+  it('refuses a $connect that carries no owner (never reached behind the authorizer)', async () => {
+    const event = getTestEvent<Event>({ eventsPath: 'apigw', filename: 'websocket-connect' });
+    delete event.requestContext.authorizer;
+    const result = await createConnectionsHandler({
+      store: new DynamoConnectionStore(world.doc, TABLES.connections),
+    })(event);
+    expect(result).toEqual({ statusCode: 403 });
+    expect(await world.scan(TABLES.connections)).toEqual([]);
+  });
+
+  it('answers 400 to something that is not a WebSocket event', async () => {
+    expect(await handler({ hello: 'world' })).toEqual({ statusCode: 400 });
+  });
+});
