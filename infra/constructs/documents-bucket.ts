@@ -32,9 +32,9 @@ export interface DocumentsBucketProps {
  * The documents bucket: the knowledge base's source of truth, laid out as
  *
  * ```
- * documents/excel/   spreadsheets (.xlsx, .xls, .csv)
+ * documents/excel/   spreadsheets (.xlsx, .xls)
  * documents/pdf/     PDFs
- * documents/raw/     text, Markdown, HTML, Word
+ * documents/raw/     text, Markdown, HTML, CSV, Word
  * ```
  *
  * each file optionally with a `<name>.metadata.json` sidecar beside it. Versioned, SSE-S3, SSL only, no public
