@@ -643,10 +643,12 @@ export class ChatApi extends Construct {
         managed('AWSManagedRulesKnownBadInputsRuleSet', 3),
       ],
     });
-    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+    const association = new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
       resourceArn: this.api.deploymentStage.stageArn,
       webAclArn: acl.attrArn,
     });
+    // The stage ARN names the stage by its literal name: without this, CloudFormation may associate first.
+    association.node.addDependency(this.api.deploymentStage);
     return acl;
   }
 

@@ -717,9 +717,12 @@ describe('Class: ChatApi', () => {
           }),
         ]),
       });
-      prod.template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
-        ResourceArn: Match.anyValue(),
-        WebACLArn: { 'Fn::GetAtt': [prod.id(prod.chatApi.webAcl as IConstruct), 'Arn'] },
+      prod.template.hasResource('AWS::WAFv2::WebACLAssociation', {
+        Properties: {
+          ResourceArn: Match.anyValue(),
+          WebACLArn: { 'Fn::GetAtt': [prod.id(prod.chatApi.webAcl as IConstruct), 'Arn'] },
+        },
+        DependsOn: [prod.id(prod.chatApi.api.deploymentStage)],
       });
       dev.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
     });
