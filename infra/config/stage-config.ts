@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChatApiConfigSchema } from './chat-config';
 import { KnowledgeBaseConfigSchema } from './knowledge-config';
 
 /** Agent models KASS knows how to wire (foundation model + cross-region inference profile). */
@@ -98,6 +99,9 @@ export const StageConfigSchema = z.strictObject({
     }),
   }),
   knowledgeBase: KnowledgeBaseConfigSchema,
+  chatApi: ChatApiConfigSchema,
+  /** Who hears about alarms (DLQ depth, Lambda errors and throttles, API 5XX): email addresses. */
+  alarms: z.strictObject({ emails: z.array(z.email('must be an email address')) }),
   tags: z.record(z.string(), z.string()).default({}),
 });
 

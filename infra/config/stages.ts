@@ -1,3 +1,4 @@
+import { DEV_CHAT_API, PROD_CHAT_API } from './chat-config';
 import { DEV_KNOWLEDGE_BASE, PROD_KNOWLEDGE_BASE } from './knowledge-config';
 import type { StageConfigInput } from './stage-config';
 
@@ -35,6 +36,8 @@ const dev: StageConfigInput = {
     },
   },
   knowledgeBase: DEV_KNOWLEDGE_BASE,
+  chatApi: DEV_CHAT_API,
+  alarms: { emails: [] },
   tags: { project: 'kass', stage: 'dev' },
 };
 
@@ -62,6 +65,7 @@ const prod: StageConfigInput = {
     codeReview: { ...dev.tools.codeReview, tokenSecretName: 'kass/prod/gitlab-token' },
   },
   knowledgeBase: PROD_KNOWLEDGE_BASE,
+  chatApi: PROD_CHAT_API,
   tags: { project: 'kass', stage: 'prod' },
 };
 

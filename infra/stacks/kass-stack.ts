@@ -5,6 +5,8 @@ import type { Construct } from 'constructs';
 import type { GuardrailPolicy } from '../config/guardrail-policy';
 import type { StageConfig } from '../config/stage-config';
 import { KassAgent } from '../constructs/agent';
+import { ChatApi } from '../constructs/chat-api';
+import { ChatData } from '../constructs/chat-data';
 import { Data } from '../constructs/data';
 import { DocumentsBucket } from '../constructs/documents-bucket';
 import { KassGuardrail } from '../constructs/guardrail';
@@ -12,6 +14,7 @@ import { Ingestion } from '../constructs/ingestion';
 import { REPO_ROOT } from '../constructs/kass-function';
 import { KnowledgeBase } from '../constructs/knowledge-base';
 import { Notifications } from '../constructs/notifications';
+import { Observability } from '../constructs/observability';
 import type { DiscoveredTool } from '../constructs/tool-discovery';
 import { ToolResources } from '../constructs/tool-resources';
 import { Tools } from '../constructs/tools';
@@ -36,6 +39,8 @@ export class KassStack extends Stack {
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
 
     // Guardrail names are unique per account and region: the stage keeps dev and prod apart.
+    const observability = new Observability(this, 'Observability', { emails: config.alarms.emails });
+
     this.guardrail = new KassGuardrail(this, 'Guardrail', {
       policy: props.guardrailPolicy,
       guardrailName: `${props.guardrailPolicy.name}-${config.stage}`,
@@ -72,6 +77,7 @@ export class KassStack extends Stack {
         logRetentionDays: config.logRetentionDays,
         retainLogs: config.retainData,
       },
+      alarmTopic: observability.alarmTopic,
     });
 
     const instruction = fs.readFileSync(path.join(REPO_ROOT, config.agent.instructionFile), 'utf8');
@@ -91,6 +97,39 @@ export class KassStack extends Stack {
       versionInputs: [this.guardrail.policyHash],
     });
 
+    const chatData = new ChatData(this, 'ChatData', { retainData: config.retainData });
+    const chatApi = new ChatApi(this, 'ChatApi', {
+      stage: config.stage,
+      config: config.chatApi,
+      retainData: config.retainData,
+      functionDefaults: {
+        logLevel: config.lambda.logLevel,
+        logRetentionDays: config.logRetentionDays,
+        retainLogs: config.retainData,
+      },
+      agent: {
+        agentId: this.agent.agent.agentId,
+        aliasId: this.agent.alias.aliasId,
+        aliasArn: this.agent.alias.aliasArn,
+        memoryEnabled: config.agent.memory.enabled,
+      },
+      knowledgeBase: this.knowledge,
+      searchGuardrail: {
+        guardrailId: this.guardrail.guardrail.guardrailId,
+        guardrailVersion: this.guardrail.versionNumber,
+        guardrailArn: this.guardrail.guardrail.guardrailArn,
+      },
+      conversations: this.data.conversations,
+      agentState: chatData.agentState,
+      connections: chatData.connections,
+      version: `${config.stage}-${this.agent.configurationHash}`,
+      alarmTopic: observability.alarmTopic,
+    });
+
+    for (const tool of props.tools)
+      observability.watchFunction(`Tool-${tool.name}`, this.tools.functionOf(tool.name));
+    observability.watchFunction('Ingestion', ingestion.function);
+
     new CfnOutput(this, 'AgentId', { value: this.agent.agent.agentId, description: 'Bedrock agent id' });
     new CfnOutput(this, 'AgentAliasId', {
       value: this.agent.alias.aliasId,
@@ -103,6 +142,26 @@ export class KassStack extends Stack {
     new CfnOutput(this, 'KnowledgeBaseId', { value: this.knowledge.knowledgeBaseId });
     new CfnOutput(this, 'DataSourceId', { value: this.knowledge.dataSourceId });
     new CfnOutput(this, 'IngestionQueueUrl', { value: ingestion.queue.queueUrl });
+    new CfnOutput(this, 'ChatApiUrl', {
+      value: chatApi.url,
+      description: 'REST API: POST /chat, POST /search, GET /health',
+    });
+    new CfnOutput(this, 'ChatWebSocketUrl', {
+      value: chatApi.webSocket.url,
+      description: 'WebSocket API (?token=<api key>)',
+    });
+    for (const [name, key] of Object.entries(chatApi.apiKeys)) {
+      new CfnOutput(this, `ChatApiKeyId${name.replace(/[^A-Za-z0-9]/g, '')}`, {
+        value: key.keyId,
+        description: `API key '${name}': aws apigateway get-api-key --include-value --api-key <id>`,
+      });
+    }
+    if (chatApi.userPool && chatApi.userPoolClient) {
+      new CfnOutput(this, 'UserPoolId', { value: chatApi.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: chatApi.userPoolClient.userPoolClientId });
+    }
+    new CfnOutput(this, 'AgentStateTableName', { value: chatData.agentState.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: observability.alarmTopic.topicArn });
     new CfnOutput(this, 'TicketsTableName', { value: this.data.tickets.tableName });
     new CfnOutput(this, 'ConversationsTableName', { value: this.data.conversations.tableName });
     new CfnOutput(this, 'ToolLogsTableName', { value: this.data.toolLogs.tableName });
