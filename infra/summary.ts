@@ -31,6 +31,22 @@ export interface StackSummary {
   readonly guardrailVersions: number;
   readonly knowledgeBases: readonly string[];
   readonly functions: number;
+  /** REST methods (`GET /health`, …) and WebSocket routes of the chat API, if the stack has one. */
+  readonly chatApi?: { restMethods: string[]; webSocketRoutes: string[] };
+}
+
+/** `METHOD /path` for every REST method, rebuilding paths from the resources' parent links. */
+function restMethods(resources: Record<string, Resource>): string[] {
+  const pathOf = (ref: unknown): string => {
+    const id = (ref as { Ref?: string } | undefined)?.Ref;
+    const resource = id ? resources[id] : undefined;
+    if (!resource || resource.Type !== 'AWS::ApiGateway::Resource') return '';
+    return `${pathOf(resource.Properties?.ParentId)}/${asString(resource.Properties?.PathPart)}`;
+  };
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.HttpMethod !== 'OPTIONS')
+    .map((r) => `${asString(r.Properties?.HttpMethod)} ${pathOf(r.Properties?.ResourceId) || '/'}`)
+    .sort();
 }
 
 const asString = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -110,6 +126,14 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
     guardrailVersions: byType['AWS::Bedrock::GuardrailVersion'] ?? 0,
     knowledgeBases: ofType('AWS::Bedrock::KnowledgeBase').map((kb) => asString(kb.Name)),
     functions: byType['AWS::Lambda::Function'] ?? 0,
+    ...(byType['AWS::ApiGateway::RestApi']
+      ? {
+          chatApi: {
+            restMethods: restMethods(template.Resources ?? {}),
+            webSocketRoutes: ofType('AWS::ApiGatewayV2::Route').map((r) => asString(r.RouteKey)),
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,0 +1,34 @@
+import { formatSummary, summarizeTemplate } from '../../infra/summary';
+import { buildTestApp } from '../support/app';
+
+describe('Function: summarizeTemplate', () => {
+  it('reports the agent, its tools with operations, guardrail, knowledge base and chat API of the dev stack', () => {
+    // Prepare
+    const { template, stack } = buildTestApp('dev');
+    // Act
+    const summary = summarizeTemplate(stack.stackName, template.toJSON());
+    const text = formatSummary(summary, new Map([['kass-report', 900 * 1024]]));
+    // Assess
+    expect(summary.agent?.model).toBe('us.anthropic.claude-sonnet-4-5-20250929-v1:0');
+    expect(summary.agent?.actionGroups.filter((g) => g.executor === 'lambda').map((g) => g.name)).toEqual([
+      'code-review',
+      'report',
+      'summarize',
+    ]);
+    expect(summary.guardrailVersions).toBe(1);
+    expect(summary.knowledgeBases).toEqual(['kass-dev-docs']);
+    expect(summary.chatApi?.restMethods).toEqual(
+      expect.arrayContaining([
+        'GET /health',
+        'POST /chat',
+        'POST /search',
+        'GET /conversations/{conversationId}',
+      ]),
+    );
+    expect(summary.chatApi?.webSocketRoutes).toEqual(expect.arrayContaining(['$connect', 'sendMessage']));
+    expect(text).toContain('POST /tickets (createTicket)');
+    expect(text).toContain('kass-report 900 kB');
+    expect(text).not.toContain('CodeInterpreterAction');
+    expect(summary.resourceCount).toBe(Object.keys(template.toJSON().Resources).length);
+  });
+});
