@@ -160,6 +160,10 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
   lines.push(
     `  Knowledge bases: ${s.knowledgeBases.length > 0 ? s.knowledgeBases.join(', ') : 'none in this stack'}`,
   );
+  if (s.chatApi) {
+    lines.push(`  Chat API: REST ${s.chatApi.restMethods.join(', ')}`);
+    lines.push(`            WebSocket ${s.chatApi.webSocketRoutes.join(', ')}`);
+  }
   const sizes = [...bundleSizes.entries()].map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} kB`);
   lines.push(
     `  Lambda functions: ${s.functions}${sizes.length > 0 ? ` (bundles: ${sizes.join(', ')})` : ''}`,

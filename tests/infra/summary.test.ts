@@ -28,6 +28,8 @@ describe('Function: summarizeTemplate', () => {
     expect(summary.chatApi?.webSocketRoutes).toEqual(expect.arrayContaining(['$connect', 'sendMessage']));
     expect(text).toContain('POST /tickets (createTicket)');
     expect(text).toContain('kass-report 900 kB');
+    expect(text).toMatch(/Chat API: REST .*POST \/chat/);
+    expect(text).toMatch(/WebSocket .*\$connect/);
     expect(text).not.toContain('CodeInterpreterAction');
     expect(summary.resourceCount).toBe(Object.keys(template.toJSON().Resources).length);
   });
