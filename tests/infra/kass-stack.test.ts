@@ -122,3 +122,39 @@ describe('Class: KassStack (prod)', () => {
     }
   });
 });
+
+describe('Class: KassStack (knowledge base association)', () => {
+  let template: Template;
+  beforeAll(() => {
+    ({ template } = buildTestApp('dev'));
+  });
+
+  it('associates the knowledge base with the agent and tells the model when to use it', () => {
+    const kbId = Object.keys(template.findResources('AWS::Bedrock::KnowledgeBase'))[0];
+    template.hasResourceProperties('AWS::Bedrock::Agent', {
+      KnowledgeBases: [
+        {
+          KnowledgeBaseId: { 'Fn::GetAtt': [kbId, 'KnowledgeBaseId'] },
+          KnowledgeBaseState: 'ENABLED',
+          Description: Match.stringLikeRegexp('Use it for questions about internal systems'),
+        },
+      ],
+    });
+  });
+
+  it('lets the agent role retrieve from that knowledge base only', () => {
+    const kbId = Object.keys(template.findResources('AWS::Bedrock::KnowledgeBase'))[0];
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: 'bedrock:Retrieve',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [kbId, 'KnowledgeBaseArn'] },
+          },
+        ]),
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('^AgentRole[0-9A-F]{8}$') }],
+    });
+  });
+});
