@@ -27,6 +27,19 @@ export {
   toAgentError,
 } from './errors';
 export type * from './events';
+export { sourceUri } from './references';
+export {
+  FILTER_LIMITS,
+  FILTER_OPERATORS,
+  type FilterClause,
+  type FilterMatch,
+  type FilterOperand,
+  type FilterOperator,
+  type FilterScalar,
+  filterLeaf,
+  operandOf,
+  toRetrievalFilter,
+} from './retrieval-filter';
 export { backoffDelay, DEFAULT_RETRY, type RetryNotice, type RetryOptions } from './retry';
 export {
   describeCall,

@@ -40,7 +40,7 @@ function restMethods(resources: Record<string, Resource>): string[] {
   const pathOf = (ref: unknown): string => {
     const id = (ref as { Ref?: string } | undefined)?.Ref;
     const resource = id ? resources[id] : undefined;
-    if (!resource || resource.Type !== 'AWS::ApiGateway::Resource') return '';
+    if (resource?.Type !== 'AWS::ApiGateway::Resource') return '';
     return `${pathOf(resource.Properties?.ParentId)}/${asString(resource.Properties?.PathPart)}`;
   };
   return Object.values(resources)

@@ -1,10 +1,5 @@
-import { en } from 'zod/locales';
 import * as z from 'zod/mini';
-
-// zod/mini (a third of the classic API's bundle size) registers no locale, so every issue would read just
-// "Invalid input". Register English as classic zod does (only when no locale is set yet): the 400 bodies the
-// model reads name what was expected and what was received.
-if (!z.config().localeError) z.config(en());
+import './zod-locale';
 
 /** One `{name, type, value}` triple. `value` is always a string, whatever `type` declares (contract §1.1). */
 const propertySchema = z.object({ name: z.string(), type: z.string(), value: z.string() });

@@ -2,8 +2,17 @@ import { parseArgs } from 'node:util';
 import type {
   BedrockAgentRuntimeClient,
   KnowledgeBaseRetrievalResult,
-  RetrievalFilter,
 } from '@aws-sdk/client-bedrock-agent-runtime';
+// The module itself, not the client's index: `kass retrieve --help` does not load the agent client.
+import {
+  FILTER_LIMITS,
+  FILTER_OPERATORS,
+  type FilterClause,
+  type FilterOperator,
+  type FilterScalar,
+  operandOf,
+  toRetrievalFilter,
+} from '../../client/retrieval-filter';
 import type { CliIo } from '../main';
 import { CliError, StackOutputs } from '../stack-outputs';
 
@@ -44,29 +53,7 @@ Exit status: 0 success (also with no results), 1 the call failed, 2 usage error.
 `;
 
 // ---------------------------------------------------------------------------------------------------------
-// Filter expressions: a pure parser and its inverse.
-
-export type FilterScalar = string | number | boolean;
-
-export type FilterOperator =
-  | 'equals'
-  | 'notEquals'
-  | 'greaterThan'
-  | 'greaterThanOrEquals'
-  | 'lessThan'
-  | 'lessThanOrEquals'
-  | 'in'
-  | 'notIn'
-  | 'startsWith'
-  | 'listContains'
-  | 'stringContains';
-
-/** One parsed `--filter` expression: a `RetrievalFilter` leaf. */
-export interface FilterClause {
-  readonly operator: FilterOperator;
-  readonly key: string;
-  readonly value: FilterScalar | FilterScalar[];
-}
+// Filter expressions: a pure parser and its inverse. The operators and the filter they build are the client's.
 
 export type FilterParse = { ok: true; clause: FilterClause } | { ok: false; error: string };
 
@@ -81,30 +68,11 @@ const SYMBOLS: Readonly<Record<string, FilterOperator>> = {
 const SYMBOL_OF = Object.fromEntries(Object.entries(SYMBOLS).map(([symbol, op]) => [op, symbol])) as Partial<
   Record<FilterOperator, string>
 >;
-const NAMED: readonly FilterOperator[] = [
-  'equals',
-  'notEquals',
-  'greaterThan',
-  'greaterThanOrEquals',
-  'lessThan',
-  'lessThanOrEquals',
-  'in',
-  'notIn',
-  'startsWith',
-  'listContains',
-  'stringContains',
-];
-const NUMERIC = new Set<FilterOperator>([
-  'greaterThan',
-  'greaterThanOrEquals',
-  'lessThan',
-  'lessThanOrEquals',
-]);
-const LIST = new Set<FilterOperator>(['in', 'notIn']);
+/** Operators whose value stays text (`2024` is not typed): the string operators, and listContains (lists hold strings). */
 const TEXT = new Set<FilterOperator>(['startsWith', 'listContains', 'stringContains']);
 
 /** Keys: 1–100 characters (the API's limit) without spaces, quotes or operator characters. */
-export const FILTER_KEY = /^[^\s=!<>:"]{1,100}$/;
+export const FILTER_KEY = new RegExp(`^[^\\s=!<>:"]{1,${FILTER_LIMITS.maxKeyLength}}$`);
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 const EXPRESSION = /^\s*([^\s=!<>:"]+)\s*(!=|>=|<=|=|>|<|:([A-Za-z]+)=)([\s\S]*)$/;
 
@@ -166,16 +134,20 @@ export function parseFilter(expression: string): FilterParse {
       error: `"${expression}" is not a filter: use key=value, key!=value, key>=n, key:in=a,b, key:startsWith=text ...`,
     };
   const [, key = '', symbol = '', name, rest = ''] = match;
-  if (!FILTER_KEY.test(key)) return { ok: false, error: `"${expression}": keys are 1-100 characters` };
+  if (!FILTER_KEY.test(key))
+    return { ok: false, error: `"${expression}": keys are 1-${FILTER_LIMITS.maxKeyLength} characters` };
   let operator: FilterOperator | undefined = SYMBOLS[symbol];
   if (name !== undefined) {
-    operator = NAMED.find((op) => op.toLowerCase() === name.toLowerCase());
+    operator = FILTER_OPERATORS.find((op) => op.toLowerCase() === name.toLowerCase());
     if (!operator)
-      return { ok: false, error: `"${expression}": unknown operator "${name}" (use ${NAMED.join(', ')})` };
+      return {
+        ok: false,
+        error: `"${expression}": unknown operator "${name}" (use ${FILTER_OPERATORS.join(', ')})`,
+      };
   }
   if (!operator) return { ok: false, error: `"${expression}": missing operator` };
   const fail = (error: string): FilterParse => ({ ok: false, error: `"${expression}": ${error}` });
-  if (LIST.has(operator)) {
+  if (operandOf(operator) === 'list') {
     const values: FilterScalar[] = [];
     for (const item of splitList(rest)) {
       const parsed = parseScalar(item, false);
@@ -186,7 +158,7 @@ export function parseFilter(expression: string): FilterParse {
   }
   const parsed = parseScalar(rest, TEXT.has(operator));
   if (!parsed.ok) return fail(parsed.error);
-  if (NUMERIC.has(operator) && typeof parsed.value !== 'number')
+  if (operandOf(operator) === 'number' && typeof parsed.value !== 'number')
     return fail(`${SYMBOL_OF[operator] ?? operator} compares numbers; got ${JSON.stringify(parsed.value)}`);
   return { ok: true, clause: { operator, key, value: parsed.value } };
 }
@@ -211,20 +183,6 @@ export function formatFilter(clause: FilterClause): string {
   const symbol = SYMBOL_OF[operator];
   const text = formatScalar(value, false, TEXT.has(operator));
   return symbol ? `${key}${symbol}${text}` : `${key}:${operator}=${text}`;
-}
-
-/** Several clauses → `andAll` (or `orAll`); one → the leaf itself (the API wants at least 2 in a group). */
-export function toRetrievalFilter(
-  clauses: readonly FilterClause[],
-  match: 'all' | 'any',
-): RetrievalFilter | undefined {
-  // The union has one member per operator; the clause's operator names it.
-  const leaves = clauses.map(
-    (c) => ({ [c.operator]: { key: c.key, value: c.value } }) as unknown as RetrievalFilter,
-  );
-  if (leaves.length === 0) return undefined;
-  if (leaves.length === 1) return leaves[0];
-  return match === 'all' ? { andAll: leaves } : { orAll: leaves };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { BedrockAgentClient, IngestionJob, IngestionJobSummary } from '@aws-sdk/client-bedrock-agent';
+import type { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
+import {
+  FINISHED_STATUSES,
+  IngestionError,
+  type IngestionJobInfo,
+  type IngestionTarget,
+  RUNNING_STATUSES,
+} from '../../client/ingestion-job';
+import type { IngestionJobs } from '../../client/ingestion-jobs';
 import { CliError } from '../stack-outputs';
 
-/** States in which a job blocks new starts on its data source (ConflictException). */
-export const RUNNING_STATUSES: readonly string[] = ['STARTING', 'IN_PROGRESS', 'STOPPING'];
-/** Terminal states: polling stops here. */
-export const FINISHED_STATUSES: readonly string[] = ['COMPLETE', 'FAILED', 'STOPPED'];
+export { FINISHED_STATUSES, type IngestionTarget, RUNNING_STATUSES };
 
-/** Document counts of a job (the service's `numberOf…` fields, 0 when absent). */
+/** Document counts of a job, as `kass sync` prints them and reports them in `--json`. */
 export interface JobStatistics {
   readonly scanned: number;
   readonly metadataScanned: number;
@@ -28,12 +33,6 @@ export interface JobView {
   readonly updatedAt: Date | undefined;
 }
 
-/** The knowledge base's data source that `kass sync` feeds. */
-export interface IngestionTarget {
-  readonly knowledgeBaseId: string;
-  readonly dataSourceId: string;
-}
-
 /** The bedrock-agent control-plane calls the sync makes. */
 export interface IngestionApi {
   start(clientToken: string, description: string): Promise<JobView>;
@@ -46,26 +45,23 @@ export interface IngestionApi {
   destroy(): void;
 }
 
-const toView = (job: IngestionJob | IngestionJobSummary): JobView => {
-  const s = job.statistics ?? {};
-  return {
-    jobId: job.ingestionJobId ?? 'unknown',
-    status: job.status ?? 'UNKNOWN',
-    statistics: {
-      scanned: s.numberOfDocumentsScanned ?? 0,
-      metadataScanned: s.numberOfMetadataDocumentsScanned ?? 0,
-      newIndexed: s.numberOfNewDocumentsIndexed ?? 0,
-      modifiedIndexed: s.numberOfModifiedDocumentsIndexed ?? 0,
-      metadataModified: s.numberOfMetadataDocumentsModified ?? 0,
-      deleted: s.numberOfDocumentsDeleted ?? 0,
-      failed: s.numberOfDocumentsFailed ?? 0,
-      skipped: s.numberOfDocumentsSkipped ?? 0,
-    },
-    failureReasons: 'failureReasons' in job ? (job.failureReasons ?? []) : [],
-    startedAt: job.startedAt,
-    updatedAt: job.updatedAt,
-  };
-};
+const toView = ({ statistics: s, ...job }: IngestionJobInfo): JobView => ({
+  jobId: job.jobId,
+  status: job.status,
+  statistics: {
+    scanned: s.documentsScanned,
+    metadataScanned: s.metadataDocumentsScanned,
+    newIndexed: s.newDocumentsIndexed,
+    modifiedIndexed: s.modifiedDocumentsIndexed,
+    metadataModified: s.metadataDocumentsModified,
+    deleted: s.documentsDeleted,
+    failed: s.documentsFailed,
+    skipped: s.documentsSkipped,
+  },
+  failureReasons: job.failureReasons,
+  startedAt: job.startedAt,
+  updatedAt: job.updatedAt,
+});
 
 const errorName = (err: unknown): string => (err as { name?: string }).name ?? 'Error';
 
@@ -96,70 +92,60 @@ export function fatalIngestionError(err: unknown, target: IngestionTarget, opera
   return err;
 }
 
-/** {@link IngestionApi} over `@aws-sdk/client-bedrock-agent` (loaded lazily; AWS_ENDPOINT_URL_BEDROCK_AGENT works). */
+/**
+ * {@link IngestionApi} over the client's {@link IngestionJobs} (it and `@aws-sdk/client-bedrock-agent` load
+ * lazily; AWS_ENDPOINT_URL_BEDROCK_AGENT works).
+ */
 export class BedrockIngestionApi implements IngestionApi {
   constructor(
     private readonly client: BedrockAgentClient,
-    private readonly sdk: typeof import('@aws-sdk/client-bedrock-agent'),
+    private readonly jobs: IngestionJobs,
     private readonly target: IngestionTarget,
   ) {}
 
   static async open(target: IngestionTarget, makeClient?: () => Promise<BedrockAgentClient>) {
-    const sdk = await import('@aws-sdk/client-bedrock-agent');
+    const [sdk, { IngestionJobs }] = await Promise.all([
+      import('@aws-sdk/client-bedrock-agent'),
+      import('../../client/ingestion-jobs'),
+    ]);
     const client = makeClient ? await makeClient() : new sdk.BedrockAgentClient({});
-    return new BedrockIngestionApi(client, sdk, target);
+    return new BedrockIngestionApi(client, new IngestionJobs(client, target), target);
   }
 
   destroy(): void {
     this.client.destroy();
   }
 
+  /**
+   * The sync decides on the service's own error names (a full job quota is busy, throttling is not), so a
+   * typed error is unwrapped to its SDK cause; one without a cause (no job returned) becomes a CliError.
+   */
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (err) {
-      if (isBusy(err)) throw err;
-      throw fatalIngestionError(err, this.target, operation);
+      const cause = err instanceof IngestionError ? (err.cause ?? new CliError(err.message)) : err;
+      if (isBusy(cause)) throw cause;
+      throw fatalIngestionError(cause, this.target, operation);
     }
   }
 
   async start(clientToken: string, description: string): Promise<JobView> {
-    const out = await this.call('StartIngestionJob', () =>
-      this.client.send(new this.sdk.StartIngestionJobCommand({ ...this.target, clientToken, description })),
-    );
-    if (!out.ingestionJob) throw new CliError('StartIngestionJob returned no job');
-    return toView(out.ingestionJob);
+    return toView(await this.call('StartIngestionJob', () => this.jobs.start(clientToken, description)));
   }
 
   async get(jobId: string): Promise<JobView> {
-    const out = await this.call('GetIngestionJob', () =>
-      this.client.send(new this.sdk.GetIngestionJobCommand({ ...this.target, ingestionJobId: jobId })),
-    );
-    if (!out.ingestionJob) throw new CliError(`GetIngestionJob returned no job for ${jobId}`);
-    return toView(out.ingestionJob);
+    return toView(await this.call('GetIngestionJob', () => this.jobs.get(jobId)));
   }
 
-  private async first(statuses?: readonly string[]): Promise<JobView | undefined> {
-    const out = await this.call('ListIngestionJobs', () =>
-      this.client.send(
-        new this.sdk.ListIngestionJobsCommand({
-          ...this.target,
-          ...(statuses ? { filters: [{ attribute: 'STATUS', operator: 'EQ', values: [...statuses] }] } : {}),
-          sortBy: { attribute: 'STARTED_AT', order: 'DESCENDING' },
-          maxResults: 1,
-        }),
-      ),
-    );
-    const job = out.ingestionJobSummaries?.[0];
+  async running(): Promise<JobView | undefined> {
+    const job = await this.call('ListIngestionJobs', () => this.jobs.running());
     return job ? toView(job) : undefined;
   }
 
-  running(): Promise<JobView | undefined> {
-    return this.first(RUNNING_STATUSES);
-  }
-
-  latest(): Promise<JobView | undefined> {
-    return this.first();
+  async latest(): Promise<JobView | undefined> {
+    const job = await this.call('ListIngestionJobs', () => this.jobs.latest());
+    return job ? toView(job) : undefined;
   }
 }
 

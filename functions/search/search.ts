@@ -4,7 +4,7 @@ import {
   type RetrievalFilter,
   RetrieveCommand,
 } from '@aws-sdk/client-bedrock-agent-runtime';
-import { sourceUri } from '../../client/references';
+import { sourceUri } from '../../client';
 import { InvalidRequest, TurnFailed, TurnThrottled } from '../shared/errors';
 import type { RetrievalFilterInput } from '../shared/requests';
 

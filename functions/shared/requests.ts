@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../action-groups/kit/zod-locale';
+import { FILTER_LIMITS, FILTER_OPERATORS, type FilterOperator, operandOf } from '../../client';
 import { InvalidRequest } from './errors';
 
 /**
@@ -11,121 +13,119 @@ export const USER_ID_PATTERN = /^[0-9A-Za-z._@:-]{1,128}$/;
 
 const conversationId = z
   .string({ error: 'must be a string' })
-  .regex(CONVERSATION_ID_PATTERN, 'must be 2-100 characters of 0-9 a-z A-Z . _ : -');
+  .check(z.regex(CONVERSATION_ID_PATTERN, 'must be 2-100 characters of 0-9 a-z A-Z . _ : -'));
 
 const userId = z
   .string({ error: 'must be a string' })
-  .regex(USER_ID_PATTERN, 'must be 1-128 characters of 0-9 a-z A-Z . _ @ : -');
+  .check(z.regex(USER_ID_PATTERN, 'must be 1-128 characters of 0-9 a-z A-Z . _ @ : -'));
 
-/** `message` with the configured length limit. */
-const message = (maxChars: number) =>
-  z
-    .string({ error: 'is required and must be a string' })
-    .refine((m) => m.trim().length > 0, 'must not be empty')
-    .refine((m) => m.length <= maxChars, `must be at most ${maxChars} characters`);
+/** A required, non-blank string of at most `maxChars` characters (`message`, `query`). */
+const text = (maxChars: number) =>
+  z.string({ error: 'is required and must be a string' }).check(
+    z.refine((m) => m.trim().length > 0, 'must not be empty'),
+    z.refine((m) => m.length <= maxChars, `must be at most ${maxChars} characters`),
+  );
+
+/** Unknown fields are reported by name; any other failure of the body itself reads "must be a JSON object". */
+const objectError = {
+  error: (issue: { code?: string }) =>
+    issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object',
+};
 
 /** POST /chat */
 export const chatRequest = (maxChars: number) =>
   z.strictObject(
-    { message: message(maxChars), conversationId: conversationId.optional(), userId: userId.optional() },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') },
+    { message: text(maxChars), conversationId: z.optional(conversationId), userId: z.optional(userId) },
+    objectError,
   );
 export type ChatRequest = z.infer<ReturnType<typeof chatRequest>>;
 
 /** WebSocket `sendMessage` frame: the action plus the chat fields (the owner comes from `$connect`). */
 export const socketMessage = (maxChars: number) =>
   z.strictObject(
-    {
-      action: z.literal('sendMessage'),
-      message: message(maxChars),
-      conversationId: conversationId.optional(),
-    },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') },
+    { action: z.literal('sendMessage'), message: text(maxChars), conversationId: z.optional(conversationId) },
+    objectError,
   );
 export type SocketMessage = z.infer<ReturnType<typeof socketMessage>>;
 
-const LEAF_OPERATORS = [
-  'equals',
-  'notEquals',
-  'greaterThan',
-  'greaterThanOrEquals',
-  'lessThan',
-  'lessThanOrEquals',
-  'in',
-  'notIn',
-  'startsWith',
-  'listContains',
-  'stringContains',
-] as const;
-const NUMERIC = new Set(['greaterThan', 'greaterThanOrEquals', 'lessThan', 'lessThanOrEquals']);
-const LISTS = new Set(['in', 'notIn']);
-
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
-const leafValue = (op: string) =>
-  NUMERIC.has(op)
-    ? z.number({ error: `${op} compares numbers` })
-    : LISTS.has(op)
-      ? z
-          .array(scalar, { error: `${op} takes a list of values` })
-          .min(1)
-          .max(100)
-      : op === 'startsWith' || op === 'stringContains'
-        ? z.string({ error: `${op} takes a string` })
-        : scalar;
+
+/** The `value` an operator takes (the operand table is the client's, shared with `kass retrieve`). */
+function leafValue(op: FilterOperator) {
+  switch (operandOf(op)) {
+    case 'number':
+      return z.number({ error: `${op} compares numbers` });
+    case 'list':
+      return z
+        .array(scalar, { error: `${op} takes a list of values` })
+        .check(z.minLength(1), z.maxLength(FILTER_LIMITS.maxListValues));
+    case 'string':
+      return z.string({ error: `${op} takes a string` });
+    case 'scalar':
+      return scalar;
+  }
+}
 
 /** A Retrieve metadata filter (runtime-apis.md §2.1): one operator per object, `andAll`/`orAll` nest. */
 export interface RetrievalFilterInput {
   readonly [operator: string]: { key: string; value: unknown } | RetrievalFilterInput[];
 }
 
-const filterSchema: z.ZodType<RetrievalFilterInput> = z.lazy(() =>
+const filterGroup = () =>
+  z
+    .array(filterSchema)
+    .check(z.minLength(FILTER_LIMITS.minGroupFilters), z.maxLength(FILTER_LIMITS.maxGroupFilters));
+
+const filterSchema: z.ZodMiniType<RetrievalFilterInput> = z.lazy(() =>
   z.union(
     [
-      ...LEAF_OPERATORS.map((op) =>
-        z.strictObject({ [op]: z.strictObject({ key: z.string().min(1).max(100), value: leafValue(op) }) }),
+      ...FILTER_OPERATORS.map((op) =>
+        z.strictObject({
+          [op]: z.strictObject({
+            key: z.string().check(z.minLength(1), z.maxLength(FILTER_LIMITS.maxKeyLength)),
+            value: leafValue(op),
+          }),
+        }),
       ),
-      z.strictObject({ andAll: z.array(filterSchema).min(2).max(10) }),
-      z.strictObject({ orAll: z.array(filterSchema).min(2).max(10) }),
+      z.strictObject({ andAll: filterGroup() }),
+      z.strictObject({ orAll: filterGroup() }),
     ],
     {
       error: () =>
-        `must be one operator object: {"<op>":{"key":"…","value":…}} with <op> one of ${LEAF_OPERATORS.join(', ')}, or {"andAll"|"orAll":[2-10 filters]}`,
+        `must be one operator object: {"<op>":{"key":"…","value":…}} with <op> one of ${FILTER_OPERATORS.join(', ')}, or {"andAll"|"orAll":[${FILTER_LIMITS.minGroupFilters}-${FILTER_LIMITS.maxGroupFilters} filters]}`,
     },
   ),
-) as z.ZodType<RetrievalFilterInput>;
+) as z.ZodMiniType<RetrievalFilterInput>;
 
 /** POST /search */
 export const searchRequest = (limits: { maxQueryChars: number; maxResults: number }) =>
   z.strictObject(
     {
-      query: z
-        .string({ error: 'is required and must be a string' })
-        .refine((q) => q.trim().length > 0, 'must not be empty')
-        .refine(
-          (q) => q.length <= limits.maxQueryChars,
-          `must be at most ${limits.maxQueryChars} characters`,
-        ),
-      top: z
-        .number({ error: 'must be a number' })
-        .int('must be a whole number')
-        .min(1, 'must be at least 1')
-        .max(limits.maxResults, `must be at most ${limits.maxResults}`)
-        .optional(),
-      filter: filterSchema.optional(),
+      query: text(limits.maxQueryChars),
+      top: z.optional(
+        z
+          .number({ error: 'must be a number' })
+          .check(
+            z.int('must be a whole number'),
+            z.gte(1, 'must be at least 1'),
+            z.lte(limits.maxResults, `must be at most ${limits.maxResults}`),
+          ),
+      ),
+      filter: z.optional(filterSchema),
     },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') },
+    objectError,
   );
 export type SearchRequest = z.infer<ReturnType<typeof searchRequest>>;
 
 /** GET /conversations/{conversationId} parameters. */
 export const conversationQuery = z.object({
   conversationId,
-  userId: userId.optional(),
-  nextToken: z.string().max(2048, 'is too long').optional(),
+  userId: z.optional(userId),
+  nextToken: z.optional(z.string().check(z.maxLength(2048, 'is too long'))),
 });
 
 /** `key: reason` lines for a zod error (the body's root is `body`). */
-export function describeIssues(error: z.ZodError): string[] {
+export function describeIssues(error: z.core.$ZodError): string[] {
   return error.issues.map((issue) => {
     const key = issue.path.length > 0 ? issue.path.map(String).join('.') : 'body';
     if (issue.code === 'unrecognized_keys') return `${key}: unknown field(s) ${issue.keys.join(', ')}`;
@@ -134,7 +134,7 @@ export function describeIssues(error: z.ZodError): string[] {
 }
 
 /** Parses with `schema` or throws `InvalidRequest` naming every bad field. */
-export function parseOrInvalid<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+export function parseOrInvalid<T extends z.ZodMiniType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw new InvalidRequest(describeIssues(result.error));
   return result.data;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../action-groups/kit/zod-locale';
 
 /**
  * The parts of an API Gateway WebSocket proxy event the KASS functions read (`$connect`, `$disconnect`,
@@ -9,16 +10,16 @@ export const WebSocketEvent = z.object({
   requestContext: z.object({
     routeKey: z.string(),
     eventType: z.enum(['CONNECT', 'MESSAGE', 'DISCONNECT']),
-    connectionId: z.string().min(1),
-    domainName: z.string().min(1),
-    stage: z.string().min(1),
-    requestId: z.string().optional(),
-    connectedAt: z.number().optional(),
-    authorizer: z.record(z.string(), z.unknown()).nullish(),
+    connectionId: z.string().check(z.minLength(1)),
+    domainName: z.string().check(z.minLength(1)),
+    stage: z.string().check(z.minLength(1)),
+    requestId: z.optional(z.string()),
+    connectedAt: z.optional(z.number()),
+    authorizer: z.nullish(z.record(z.string(), z.unknown())),
   }),
-  body: z.string().nullish(),
-  isBase64Encoded: z.boolean().optional(),
-  queryStringParameters: z.record(z.string(), z.string()).nullish(),
+  body: z.nullish(z.string()),
+  isBase64Encoded: z.optional(z.boolean()),
+  queryStringParameters: z.nullish(z.record(z.string(), z.string())),
 });
 export type WebSocketEvent = z.infer<typeof WebSocketEvent>;
 

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../action-groups/kit/zod-locale';
 import { CONVERSATION_ID_PATTERN } from '../shared/requests';
 import type { ServerFrame } from './events';
 
@@ -11,12 +12,12 @@ const ENDPOINT = /^(https:\/\/[^/\s]+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?)\
 /** One streamed turn to run: who asked, over which connection, what. */
 export const TurnJob = z.strictObject({
   type: z.literal(TURN_JOB_TYPE),
-  connectionId: z.string().min(1).max(128),
-  endpoint: z.string().regex(ENDPOINT),
-  owner: z.string().min(1).max(512),
-  message: z.string().min(1),
-  conversationId: z.string().regex(CONVERSATION_ID_PATTERN),
-  requestId: z.string().max(128).optional(),
+  connectionId: z.string().check(z.minLength(1), z.maxLength(128)),
+  endpoint: z.string().check(z.regex(ENDPOINT)),
+  owner: z.string().check(z.minLength(1), z.maxLength(512)),
+  message: z.string().check(z.minLength(1)),
+  conversationId: z.string().check(z.regex(CONVERSATION_ID_PATTERN)),
+  requestId: z.optional(z.string().check(z.maxLength(128))),
 });
 export type TurnJob = z.infer<typeof TurnJob>;
 

@@ -1,18 +1,10 @@
 import { BedrockAgentRuntimeClient, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import {
-  createRetrieve,
-  type FilterClause,
-  type FilterOperator,
-  type FilterScalar,
-  formatFilter,
-  parseFilter,
-  toRetrievalFilter,
-  usage,
-} from '../../cli/commands/retrieve';
+import { createRetrieve, formatFilter, parseFilter, usage } from '../../cli/commands/retrieve';
 import { type CliIo, main } from '../../cli/main';
 import { StackOutputs } from '../../cli/stack-outputs';
+import type { FilterClause, FilterOperator, FilterScalar } from '../../client';
 
 function captureIo(): CliIo & { out: () => string; err: () => string } {
   const stdout: string[] = [];
@@ -177,19 +169,6 @@ describe('Property: filter syntax', () => {
           ok: true,
           clause: { operator: 'greaterThanOrEquals', key: k, value: n },
         });
-      }),
-    );
-  });
-
-  it('groups two or more clauses in andAll (orAll with --any), and keeps one as a leaf', () => {
-    fc.assert(
-      fc.property(fc.array(clause, { minLength: 0, maxLength: 6 }), (clauses) => {
-        const filter = toRetrievalFilter(clauses, 'all') as { andAll?: unknown[] } | undefined;
-        if (clauses.length === 0) expect(filter).toBeUndefined();
-        else if (clauses.length === 1) expect(Object.keys(filter ?? {})).toEqual([clauses[0]?.operator]);
-        else expect(filter?.andAll?.length).toBe(clauses.length);
-        const any = toRetrievalFilter(clauses, 'any') as { orAll?: unknown[] } | undefined;
-        if (clauses.length > 1) expect(any?.orAll?.length).toBe(clauses.length);
       }),
     );
   });

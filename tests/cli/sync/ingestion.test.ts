@@ -1,5 +1,15 @@
+import {
+  BedrockAgentClient,
+  ConflictException,
+  ServiceQuotaExceededException,
+  StartIngestionJobCommand,
+  ThrottlingException,
+  ValidationException,
+} from '@aws-sdk/client-bedrock-agent';
+import { mockClient } from 'aws-sdk-client-mock';
 import { CliError } from '../../../cli/stack-outputs';
 import {
+  BedrockIngestionApi,
   clientTokenFor,
   decideIngestion,
   type IngestionApi,
@@ -212,5 +222,61 @@ describe('Class: IngestionDisplay', () => {
     );
     expect(bar(1, 4, 8)).toBe('[██░░░░░░]');
     expect(bar(0, 0, 4)).toBe('[████]');
+  });
+});
+
+describe('Class: BedrockIngestionApi', () => {
+  const bedrock = mockClient(BedrockAgentClient);
+  const open = () =>
+    BedrockIngestionApi.open(TARGET, async () => new BedrockAgentClient({ region: 'eu-west-1' }));
+  beforeEach(() => bedrock.reset());
+  afterAll(() => bedrock.restore());
+
+  it('shows a started job with the sync’s statistics names', async () => {
+    bedrock.on(StartIngestionJobCommand).resolves({
+      ingestionJob: {
+        ...TARGET,
+        ingestionJobId: 'J9',
+        status: 'STARTING',
+        startedAt: new Date('2025-01-01T10:00:00Z'),
+        updatedAt: new Date('2025-01-01T10:00:00Z'),
+        statistics: { numberOfDocumentsScanned: 3, numberOfMetadataDocumentsScanned: 1 },
+      },
+    });
+    const api = await open();
+    expect(await api.start('t'.repeat(64), 'd')).toEqual({
+      ...job('J9', 'STARTING'),
+      statistics: { ...ZERO, scanned: 3, metadataScanned: 1 },
+    });
+  });
+
+  it.each([
+    new ConflictException({ message: 'ongoing job', $metadata: {} }),
+    new ServiceQuotaExceededException({ message: '5 jobs', $metadata: {} }),
+    new ThrottlingException({ message: 'slow down', $metadata: {} }),
+  ])('passes $name on as the service raised it (startJob retries the busy ones)', async (error) => {
+    bedrock.on(StartIngestionJobCommand).rejects(error);
+    const api = await open();
+    await expect(api.start('t'.repeat(64), 'd')).rejects.toBe(error);
+  });
+
+  it.each([
+    {
+      name: 'a rejected start',
+      answer: () => Promise.reject(new ValidationException({ message: 'bad token', $metadata: {} })),
+      message:
+        'StartIngestionJob was rejected for knowledge base KB12345678, data source DS12345678: bad token',
+    },
+    {
+      name: 'an answer without a job',
+      answer: () => Promise.resolve({}),
+      message: 'StartIngestionJob returned no job',
+    },
+  ])('explains $name with a CliError', async ({ answer, message }) => {
+    bedrock.on(StartIngestionJobCommand).callsFake(answer);
+    const api = await open();
+    const attempt = api.start('t'.repeat(64), 'd');
+    await expect(attempt).rejects.toBeInstanceOf(CliError);
+    await expect(attempt).rejects.toThrow(message);
   });
 });

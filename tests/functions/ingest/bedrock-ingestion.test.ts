@@ -1,18 +1,11 @@
 import {
-  AccessDeniedException,
   BedrockAgentClient,
-  ConflictException,
   GetIngestionJobCommand,
   ListIngestionJobsCommand,
-  ResourceNotFoundException,
-  ServiceQuotaExceededException,
   StartIngestionJobCommand,
-  ThrottlingException,
-  ValidationException,
 } from '@aws-sdk/client-bedrock-agent';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BedrockIngestion } from '../../../functions/ingest/bedrock-ingestion';
-import { IngestionError } from '../../../functions/ingest/ingestion-port';
 
 const target = { knowledgeBaseId: 'KB12345678', dataSourceId: 'DS12345678' };
 
@@ -50,25 +43,6 @@ describe('Class: BedrockIngestion', () => {
         clientToken: `kass-sync-${'a'.repeat(64)}`,
         description: 'KASS sync: 1 document change(s)',
       });
-    });
-
-    it.each([
-      { error: new ConflictException({ message: 'busy', $metadata: {} }), kind: 'conflict' },
-      { error: new ThrottlingException({ message: 'slow down', $metadata: {} }), kind: 'throttled' },
-      { error: new ServiceQuotaExceededException({ message: 'quota', $metadata: {} }), kind: 'throttled' },
-      { error: new ValidationException({ message: 'bad', $metadata: {} }), kind: 'rejected' },
-      { error: new ResourceNotFoundException({ message: 'gone', $metadata: {} }), kind: 'rejected' },
-    ])('maps $error.name to a $kind IngestionError', async ({ error, kind }) => {
-      bedrock.on(StartIngestionJobCommand).rejects(error);
-      const attempt = port.startJob({ clientToken: 't'.repeat(40), description: 'd' });
-      await expect(attempt).rejects.toBeInstanceOf(IngestionError);
-      await expect(attempt).rejects.toMatchObject({ kind, cause: error });
-    });
-
-    it('lets other SDK errors through unchanged', async () => {
-      const denied = new AccessDeniedException({ message: 'denied', $metadata: {} });
-      bedrock.on(StartIngestionJobCommand).rejects(denied);
-      await expect(port.startJob({ clientToken: 't'.repeat(40), description: 'd' })).rejects.toBe(denied);
     });
   });
 

@@ -53,7 +53,8 @@ function burstEvent(n: number): SQSEvent {
 const ids = (event: SQSEvent) => event.Records.map((r) => r.messageId);
 const failures = (event: SQSEvent) => ids(event).map((itemIdentifier) => ({ itemIdentifier }));
 
-const isRunningQuery = (input: ListIngestionJobsCommandInput) => !input.sortBy;
+const isRunningQuery = (input: ListIngestionJobsCommandInput) =>
+  input.filters?.some((f) => f.values?.includes('IN_PROGRESS')) ?? false;
 const FINISHED_JOB = {
   knowledgeBaseId: KB,
   dataSourceId: DS,
