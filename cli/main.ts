@@ -61,6 +61,12 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       'Search the knowledge base: ranked chunks with score, source and metadata (--filter, --hybrid, --json)',
     load: () => import('./commands/retrieve'),
   },
+  'guardrail check': {
+    args: '[options]',
+    summary:
+      'Run guardrails/prompts.yaml against the deployed guardrail (ApplyGuardrail); exit 1 if a case is blocked/allowed wrongly (--json)',
+    load: () => import('./commands/guardrail-check'),
+  },
   tool: {
     args: '<group> <operationId> [options]',
     summary: 'Run one operation of a tool locally and print its response (--event: the event only)',

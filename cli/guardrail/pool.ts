@@ -1,0 +1,87 @@
+import { abortableSleep, backoffDelay } from '../../client/retry';
+
+/** Bounded concurrency and retry for the ApplyGuardrail calls of `kass guardrail check`. */
+
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight. `onResult` sees each result as it arrives.
+ * After the first rejection no new call starts; the calls in flight settle, then that rejection is thrown.
+ * @returns the results in the order of `items`
+ */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+  onResult?: (result: R, index: number) => void,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const index = next++;
+      try {
+        const result = await fn(items[index] as T, index);
+        results[index] = result;
+        onResult?.(result, index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(limit, items.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (failure) throw failure.error;
+  return results;
+}
+
+export interface RetryPolicy {
+  /** Calls per case, the first included. @default 5 */
+  readonly maxAttempts: number;
+  /** Cap of the first backoff; doubles per attempt ("full jitter"). @default 500 */
+  readonly baseDelayMs: number;
+  /** Largest backoff. @default 8000 */
+  readonly maxDelayMs: number;
+  /** Random source in [0, 1). @default Math.random */
+  readonly random?: () => number;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 8000 };
+
+/** Service errors worth waiting for: throttling (the ApplyGuardrail quota) and transient server errors. */
+const RETRYABLE = new Set(['ThrottlingException', 'ServiceUnavailableException', 'InternalServerException']);
+
+export const isRetryable = (error: unknown): boolean =>
+  RETRYABLE.has(String((error as { name?: unknown } | null)?.name ?? ''));
+
+export type Attempted<T> =
+  | { readonly ok: true; readonly value: T; readonly attempts: number }
+  | { readonly ok: false; readonly error: unknown; readonly attempts: number };
+
+/**
+ * Calls `call` until it succeeds, fails with a non-retryable error, or `maxAttempts` calls were made, waiting
+ * a jittered exponential backoff before each retry. Never throws.
+ */
+export async function withRetry<T>(
+  call: () => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  onRetry?: (notice: { attempt: number; delayMs: number; error: unknown }) => void,
+): Promise<Attempted<T>> {
+  const sleep = policy.sleep ?? ((ms: number) => abortableSleep(ms));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ok: true, value: await call(), attempts: attempt };
+    } catch (error) {
+      if (!isRetryable(error) || attempt >= policy.maxAttempts)
+        return { ok: false, error, attempts: attempt };
+      const delayMs = backoffDelay(attempt, {
+        baseDelayMs: policy.baseDelayMs,
+        maxDelayMs: policy.maxDelayMs,
+        ...(policy.random ? { random: policy.random } : {}),
+      });
+      onRetry?.({ attempt, delayMs, error });
+      await sleep(delayMs);
+    }
+  }
+}
