@@ -193,9 +193,15 @@ export class AgentClient implements ChatEngine {
         }
         const handlers = input.returnControlHandlers;
         const needsResults = pending.inputs.some((i) => i.invocationType !== 'USER_CONFIRMATION');
+        const deferred =
+          input.deferConfirmations === true && pending.inputs.some((i) => i.invocationType !== 'RESULT');
         turn.yielded = true;
-        yield { type: 'returnControl', ...pending, handled: !needsResults || handlers !== undefined };
-        if (needsResults && !handlers) {
+        yield {
+          type: 'returnControl',
+          ...pending,
+          handled: !deferred && (!needsResults || handlers !== undefined),
+        };
+        if (deferred || (needsResults && !handlers)) {
           yield this.done(turn, pending);
           return;
         }

@@ -36,6 +36,13 @@ export interface TurnInput {
   readonly returnControlHandlers?: ReturnControlHandlers;
   /** Answers the pending calls of the previous turn yourself (one result per call, at most 5). */
   readonly returnControlResults?: ManualReturnControlResults;
+  /**
+   * Ends the turn at a confirmation request instead of yielding `confirmation` events: `done.pendingReturnControl`
+   * holds the calls, and a later turn (even in another process) answers them with `returnControlResults` whose
+   * results carry `confirmation`. For apps that must ask a user who is not waiting on this stream (an HTTP API).
+   * @default false
+   */
+  readonly deferConfirmations?: boolean;
   /** Asks for trace events (needed for usage totals and trace steps). @default the engine's setting */
   readonly trace?: boolean;
   /** Streams the final answer in pieces rather than one chunk. @default the engine's setting */
@@ -91,7 +98,7 @@ export interface AgentAnswer {
   readonly sessionId: string;
   readonly memoryId?: string;
   readonly files: readonly AgentFile[];
-  /** Tool calls still waiting for results (no handlers were given). */
+  /** Tool calls still waiting for an answer (no handlers were given, or confirmations were deferred). */
   readonly pendingReturnControl?: PendingReturnControl;
 }
 

@@ -194,7 +194,8 @@ export interface TraceEvent {
 
 /**
  * The agent handed tool calls back to the app. With handlers the engine runs them and continues the turn
- * (`handled: true`); without, the turn ends and `done.pendingReturnControl` holds the calls to answer.
+ * (`handled: true`); without (or with `deferConfirmations` and a call to confirm), the turn ends and
+ * `done.pendingReturnControl` holds the calls to answer.
  */
 export interface ReturnControlEvent extends PendingReturnControl {
   readonly type: 'returnControl';
@@ -238,7 +239,7 @@ export interface DoneEvent {
   readonly sessionId: string;
   readonly memoryId?: string;
   readonly usage: Usage;
-  /** Tool calls the app still has to answer (no handlers were given). */
+  /** Tool calls the app still has to answer (no handlers were given, or confirmations were deferred). */
   readonly pendingReturnControl?: PendingReturnControl;
 }
 

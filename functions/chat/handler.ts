@@ -1,14 +1,15 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoAgentStateStore } from '../shared/agent-state-store';
 import { agentClient, documentClient } from '../shared/clients';
+import { CONFIRMATION_MODES } from '../shared/confirmations';
 import { DynamoConversationWriter } from '../shared/conversation-store';
-import { intEnv, listEnv, requireEnv } from '../shared/env';
+import { choiceEnv, intEnv, listEnv, requireEnv } from '../shared/env';
 import { errorResponse, jsonResponse, parseJsonBody } from '../shared/http';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
 import { restOwner } from '../shared/owner';
 import { logger } from '../shared/powertools';
-import { chatRequest, parseOrInvalid } from '../shared/requests';
+import { chatInputOf, chatRequest, parseOrInvalid } from '../shared/requests';
 import { runTurn, type TurnDeps } from '../shared/turn';
 
 export interface ChatHandlerDeps extends TurnDeps {
@@ -19,7 +20,10 @@ export interface ChatHandlerDeps extends TurnDeps {
 }
 
 /**
- * POST /chat `{message, conversationId?, userId?}` → `{answer, citations, conversationId}`.
+ * POST /chat `{message, conversationId?, userId?}` → `{answer, citations, conversationId}`, or, when the agent
+ * asks the user to confirm a tool call first (`CHAT_CONFIRMATIONS=ask`), `{answer, citations, conversationId,
+ * confirmation: {id, tool, operation, inputs, prompt, expiresAt}}`. The caller answers with
+ * `{conversationId, confirmation: {id, confirm}}` and gets the same two shapes back.
  *
  * The turn runs with a deadline below API Gateway's 29 s integration timeout, so a slow agent gets this
  * function's own 504 JSON naming the WebSocket API, never a bare gateway timeout. Nothing is stored unless
@@ -32,21 +36,22 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     try {
       const body = parseOrInvalid(schema, parseJsonBody(event));
       const owner = restOwner(event, body.userId);
-      const outcome = await runTurn(deps, {
-        owner,
-        message: body.message,
-        channel: 'rest',
-        ...(body.conversationId ? { conversationId: body.conversationId } : {}),
-      });
-      logger.info('chat turn answered', {
+      const outcome = await runTurn(deps, { owner, channel: 'rest', ...chatInputOf(body) });
+      logger.info(outcome.confirmation ? 'chat turn awaits a confirmation' : 'chat turn answered', {
         conversationId: outcome.conversationId,
         latencyMs: outcome.latencyMs,
         citations: outcome.citations.length,
         toolCalls: outcome.toolCalls.length,
+        ...(body.confirmation ? { answered: body.confirmation.confirm ? 'CONFIRM' : 'DENY' } : {}),
       });
       return jsonResponse(
         200,
-        { answer: outcome.answer, citations: outcome.citations, conversationId: outcome.conversationId },
+        {
+          answer: outcome.answer,
+          citations: outcome.citations,
+          conversationId: outcome.conversationId,
+          ...(outcome.confirmation ? { confirmation: outcome.confirmation } : {}),
+        },
         event,
         deps.allowedOrigins,
       );
@@ -72,6 +77,7 @@ export function chatDepsFromEnv(): ChatHandlerDeps {
     // The REST function never outlives the integration timeout.
     leaseMs: 30_000,
     memory: process.env.AGENT_MEMORY === 'on',
+    confirmations: choiceEnv('CHAT_CONFIRMATIONS', CONFIRMATION_MODES),
     maxMessageChars: intEnv('MAX_MESSAGE_CHARS'),
     allowedOrigins: listEnv('ALLOWED_ORIGINS'),
     ...(process.env.WEBSOCKET_URL ? { websocketUrl: process.env.WEBSOCKET_URL } : {}),

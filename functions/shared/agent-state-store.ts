@@ -1,18 +1,35 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConversationBusy, ConversationNotFound, StoreUnavailable } from './errors';
+import {
+  confirmationView,
+  fromStoredConfirmation,
+  type PendingConfirmation,
+  toStoredConfirmation,
+} from './confirmations';
+import {
+  ConfirmationExpired,
+  ConfirmationNotFound,
+  ConfirmationPending,
+  ConversationBusy,
+  ConversationNotFound,
+  StoreUnavailable,
+} from './errors';
 import type { Owner } from './owner';
 import { expiresAtSeconds } from './ttl';
 
 /**
  * Per-session agent state in the Agent State table (`session_id` = the agent session id = the conversation
- * id): who owns the session, over which channel it last ran, and the last invocation's status. `begin` is a
- * conditional write that both binds a new conversation to its owner and refuses a conversation owned by
- * someone else or still running a turn (an agent session answers one turn at a time). The record's TTL is
- * pushed forward on every turn, so it outlives the conversation's messages.
+ * id): who owns the session, over which channel it last ran, the last invocation's status and, while the
+ * agent waits for the user to confirm a tool call, that pending confirmation (`pending_confirmation`). `begin`
+ * is a conditional write that both binds a new conversation to its owner and refuses a conversation owned by
+ * someone else, still running a turn (an agent session answers one turn at a time) or waiting for a
+ * confirmation; `beginAnswer` claims the session to answer its pending confirmation, for its owner only and
+ * before it expires. The record's TTL is pushed forward on every turn, so it outlives the conversation's
+ * messages.
  */
 export type InvocationStatus =
   | 'IN_PROGRESS'
   | 'COMPLETED'
+  | 'AWAITING_CONFIRMATION'
   | 'FAILED'
   | 'THROTTLED'
   | 'TIMED_OUT'
@@ -27,6 +44,11 @@ export interface BeginTurn {
   readonly leaseMs: number;
 }
 
+/** A turn that answers the session's pending confirmation. */
+export interface BeginAnswer extends BeginTurn {
+  readonly confirmationId: string;
+}
+
 export interface FinishTurn {
   readonly sessionId: string;
   readonly owner: Owner;
@@ -35,16 +57,27 @@ export interface FinishTurn {
   readonly latencyMs: number;
   /** The error class of a failed turn (for operators; never a message). */
   readonly errorKind?: string;
+  /** `AWAITING_CONFIRMATION`: the confirmation the session now waits for (replaces any earlier one). */
+  readonly confirmation?: PendingConfirmation;
+  /**
+   * Keep the pending confirmation (an answer that failed before the agent took it can be sent again).
+   * @default false: any other finish removes it
+   */
+  readonly keepConfirmation?: boolean;
 }
 
 /** Port: the chat functions' view of the Agent State table. */
 export interface AgentStateStore {
   begin(turn: BeginTurn): Promise<void>;
+  /** Claims the session to answer its pending confirmation `confirmationId`, and returns that confirmation. */
+  beginAnswer(turn: BeginAnswer): Promise<PendingConfirmation>;
   finish(turn: FinishTurn): Promise<void>;
 }
 
 const isConditionFailure = (error: unknown): boolean =>
   (error as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException';
+
+const RUNNING: InvocationStatus = 'IN_PROGRESS';
 
 /** The DynamoDB implementation: UpdateItem (and GetItem to explain a refused `begin`). */
 export class DynamoAgentStateStore implements AgentStateStore {
@@ -55,7 +88,6 @@ export class DynamoAgentStateStore implements AgentStateStore {
   ) {}
 
   async begin(turn: BeginTurn): Promise<void> {
-    const now = new Date(turn.nowMs).toISOString();
     try {
       await this.client.send(
         new UpdateCommand({
@@ -64,40 +96,85 @@ export class DynamoAgentStateStore implements AgentStateStore {
           UpdateExpression:
             'SET conversation_id = :sid, user_id = :owner, channel = :channel, #status = :running, ' +
             'last_invocation_at = :now, lease_until = :lease, updated_at = :now, ' +
-            'created_at = if_not_exists(created_at, :now), expires_at = :expires REMOVE last_error',
+            'created_at = if_not_exists(created_at, :now), expires_at = :expires ' +
+            // An expired confirmation goes with the new turn.
+            'REMOVE last_error, pending_confirmation',
           ConditionExpression:
-            'attribute_not_exists(session_id) OR (user_id = :owner AND (#status <> :running OR lease_until < :nowMs))',
+            'attribute_not_exists(session_id) OR (user_id = :owner AND (#status <> :running OR lease_until < :nowMs) ' +
+            'AND (attribute_not_exists(pending_confirmation) OR pending_confirmation.expires_at_ms < :nowMs))',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':sid': turn.sessionId,
-            ':owner': turn.owner,
-            ':channel': turn.channel,
-            ':running': 'IN_PROGRESS' satisfies InvocationStatus,
-            ':now': now,
-            ':nowMs': turn.nowMs,
-            ':lease': turn.nowMs + turn.leaseMs,
-            ':expires': expiresAtSeconds(turn.nowMs, this.ttlDays),
-          },
+          ExpressionAttributeValues: { ...this.claimValues(turn), ':sid': turn.sessionId },
         }),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw new StoreUnavailable('agent state', { cause: error });
       const current = await this.get(turn.sessionId);
       if (current?.user_id !== turn.owner) throw new ConversationNotFound(turn.sessionId);
+      if (isRunning(current, turn.nowMs)) throw new ConversationBusy(turn.sessionId);
+      const pending = fromStoredConfirmation(current.pending_confirmation);
+      if (pending && pending.expiresAtMs >= turn.nowMs) {
+        throw new ConfirmationPending(turn.sessionId, confirmationView(pending));
+      }
       throw new ConversationBusy(turn.sessionId);
     }
   }
 
+  async beginAnswer(turn: BeginAnswer): Promise<PendingConfirmation> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { session_id: turn.sessionId },
+          UpdateExpression:
+            'SET channel = :channel, #status = :running, last_invocation_at = :now, lease_until = :lease, ' +
+            'updated_at = :now, expires_at = :expires REMOVE last_error',
+          // The confirmation stays until the answer is through (`finish`): a failed answer can be sent again.
+          ConditionExpression:
+            'user_id = :owner AND (#status <> :running OR lease_until < :nowMs) AND ' +
+            'pending_confirmation.#id = :cid AND pending_confirmation.#owner = :owner AND ' +
+            'pending_confirmation.expires_at_ms >= :nowMs',
+          ExpressionAttributeNames: { '#status': 'status', '#id': 'id', '#owner': 'owner' },
+          ExpressionAttributeValues: { ...this.claimValues(turn), ':cid': turn.confirmationId },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      item = out.Attributes;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw new StoreUnavailable('agent state', { cause: error });
+      throw await this.explainRefusedAnswer(turn);
+    }
+    const pending = fromStoredConfirmation(item?.pending_confirmation);
+    if (!pending) {
+      throw new StoreUnavailable('agent state', { cause: new Error('unreadable pending_confirmation') });
+    }
+    return pending;
+  }
+
   async finish(turn: FinishTurn): Promise<void> {
-    const completed = turn.status === 'COMPLETED';
+    const awaiting = turn.status === 'AWAITING_CONFIRMATION';
+    const succeeded = turn.status === 'COMPLETED' || awaiting;
+    if (awaiting && !turn.confirmation) throw new Error('AWAITING_CONFIRMATION needs the confirmation');
+    const set = [
+      '#status = :status',
+      'last_latency_ms = :latency',
+      'updated_at = :now',
+      'lease_until = :nowMs',
+    ];
+    const remove: string[] = [];
+    if (succeeded) remove.push('last_error');
+    else set.push('last_error = :kind');
+    if (awaiting) set.push('pending_confirmation = :pending');
+    else if (!turn.keepConfirmation) remove.push('pending_confirmation');
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { session_id: turn.sessionId },
           UpdateExpression:
-            `SET #status = :status, last_latency_ms = :latency, updated_at = :now, lease_until = :nowMs` +
-            (completed ? ' REMOVE last_error ADD turns :one' : ', last_error = :kind'),
+            `SET ${set.join(', ')}` +
+            (remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : '') +
+            (succeeded ? ' ADD turns :one' : ''),
           ConditionExpression: 'user_id = :owner',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -106,13 +183,40 @@ export class DynamoAgentStateStore implements AgentStateStore {
             ':now': new Date(turn.nowMs).toISOString(),
             ':nowMs': turn.nowMs,
             ':owner': turn.owner,
-            ...(completed ? { ':one': 1 } : { ':kind': turn.errorKind ?? turn.status }),
+            ...(succeeded ? { ':one': 1 } : { ':kind': turn.errorKind ?? turn.status }),
+            ...(awaiting && turn.confirmation ? { ':pending': toStoredConfirmation(turn.confirmation) } : {}),
           },
         }),
       );
     } catch (error) {
       throw new StoreUnavailable('agent state', { cause: error });
     }
+  }
+
+  /** The values that claim the session for a turn (`begin` and `beginAnswer`). */
+  private claimValues(turn: BeginTurn): Record<string, unknown> {
+    const now = new Date(turn.nowMs).toISOString();
+    return {
+      ':owner': turn.owner,
+      ':channel': turn.channel,
+      ':running': RUNNING,
+      ':now': now,
+      ':nowMs': turn.nowMs,
+      ':lease': turn.nowMs + turn.leaseMs,
+      ':expires': expiresAtSeconds(turn.nowMs, this.ttlDays),
+    };
+  }
+
+  /** Why `beginAnswer` was refused: someone else's or unknown confirmation (404), expired (404), busy (409). */
+  private async explainRefusedAnswer(turn: BeginAnswer): Promise<Error> {
+    const current = await this.get(turn.sessionId);
+    const notFound = new ConfirmationNotFound(turn.sessionId, turn.confirmationId);
+    if (current?.user_id !== turn.owner) return notFound;
+    const pending = fromStoredConfirmation(current.pending_confirmation);
+    if (!pending || pending.id !== turn.confirmationId || pending.owner !== turn.owner) return notFound;
+    if (isRunning(current, turn.nowMs)) return new ConversationBusy(turn.sessionId);
+    if (pending.expiresAtMs < turn.nowMs) return new ConfirmationExpired(turn.sessionId, turn.confirmationId);
+    return new ConversationBusy(turn.sessionId);
   }
 
   private async get(sessionId: string): Promise<Record<string, unknown> | undefined> {
@@ -126,3 +230,6 @@ export class DynamoAgentStateStore implements AgentStateStore {
     }
   }
 }
+
+const isRunning = (item: Record<string, unknown>, nowMs: number): boolean =>
+  item.status === RUNNING && typeof item.lease_until === 'number' && item.lease_until >= nowMs;

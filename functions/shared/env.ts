@@ -19,3 +19,12 @@ export function listEnv(name: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
+
+/** A required variable that must be one of `choices` (e.g. `CHAT_CONFIRMATIONS`); fails the cold start otherwise. */
+export function choiceEnv<const T extends string>(name: string, choices: readonly T[]): T {
+  const raw = requireEnv(name);
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new Error(`Environment variable ${name} must be one of ${choices.join(', ')} (got "${raw}")`);
+  }
+  return raw as T;
+}

@@ -1,3 +1,5 @@
+import { CONFIRMATION_TTL_MS, type ConfirmationView } from './confirmations';
+
 /**
  * The chat API's typed errors. Each carries a message that is safe to show to a client (no SDK text, no
  * stack, no internal names); `toErrorReply` maps them once, for REST responses and WebSocket frames alike.
@@ -33,6 +35,42 @@ export class ConversationBusy extends Error {
   constructor(readonly conversationId: string) {
     super(`Conversation ${conversationId} is answering another message`);
     this.name = 'ConversationBusy';
+  }
+}
+
+/**
+ * The conversation has no pending confirmation with this id for the caller: unknown, already answered, or
+ * someone else's (which is not told apart).
+ */
+export class ConfirmationNotFound extends Error {
+  constructor(
+    readonly conversationId: string,
+    readonly confirmationId: string,
+  ) {
+    super(`Confirmation ${confirmationId} not found in conversation ${conversationId}`);
+    this.name = 'ConfirmationNotFound';
+  }
+}
+
+/** The caller's confirmation exists but can no longer be answered. */
+export class ConfirmationExpired extends Error {
+  constructor(
+    readonly conversationId: string,
+    readonly confirmationId: string,
+  ) {
+    super(`Confirmation ${confirmationId} of conversation ${conversationId} has expired`);
+    this.name = 'ConfirmationExpired';
+  }
+}
+
+/** A new message arrived while the agent waits for the caller to confirm or deny a tool call. */
+export class ConfirmationPending extends Error {
+  constructor(
+    readonly conversationId: string,
+    readonly confirmation: ConfirmationView,
+  ) {
+    super(`Conversation ${conversationId} waits for the answer to confirmation ${confirmation.id}`);
+    this.name = 'ConfirmationPending';
   }
 }
 
@@ -114,6 +152,39 @@ export function toErrorReply(error: unknown, context: ErrorContext = {}): ErrorR
         conversationId: error.conversationId,
       },
       headers: { 'Retry-After': '5' },
+    };
+  }
+  if (error instanceof ConfirmationNotFound) {
+    return {
+      status: 404,
+      body: {
+        error:
+          'Confirmation not found: it was already answered or does not belong to this conversation; send your message again',
+        conversationId: error.conversationId,
+        confirmationId: error.confirmationId,
+      },
+    };
+  }
+  if (error instanceof ConfirmationExpired) {
+    return {
+      status: 404,
+      body: {
+        error: `This confirmation has expired (confirmations can be answered for ${CONFIRMATION_TTL_MS / 60_000} minutes); send your message again`,
+        conversationId: error.conversationId,
+        confirmationId: error.confirmationId,
+      },
+    };
+  }
+  if (error instanceof ConfirmationPending) {
+    return {
+      status: 409,
+      body: {
+        error:
+          'This conversation is waiting for you to confirm or deny a tool call; answer it first with ' +
+          '{"conversationId":…,"confirmation":{"id":…,"confirm":true|false}}',
+        conversationId: error.conversationId,
+        confirmation: error.confirmation,
+      },
     };
   }
   if (error instanceof TurnThrottled) {

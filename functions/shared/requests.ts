@@ -1,12 +1,14 @@
 import * as z from 'zod/mini';
 import '../../action-groups/kit/zod-locale';
 import { FILTER_LIMITS, FILTER_OPERATORS, type FilterOperator, operandOf } from '../../client';
+import { CONFIRMATION_ID_PATTERN, type ConfirmationReply } from './confirmations';
 import { InvalidRequest } from './errors';
 
 /**
  * The request contract, validated again in the Lambdas (API Gateway's models check the same shape first;
- * the WebSocket API has no models). The patterns equal `CONVERSATION_ID_PATTERN` / `USER_ID_PATTERN` of
- * `infra/constructs/chat-api.ts` (a test checks; runtime code does not import `infra/`).
+ * the WebSocket API has no models). The patterns equal `CONVERSATION_ID_PATTERN` / `USER_ID_PATTERN` /
+ * `CONFIRMATION_ID_PATTERN` of `infra/constructs/chat-api.ts` (a test checks; runtime code does not import
+ * `infra/`).
  */
 export const CONVERSATION_ID_PATTERN = /^[0-9a-zA-Z._:-]{2,100}$/;
 export const USER_ID_PATTERN = /^[0-9A-Za-z._@:-]{1,128}$/;
@@ -32,21 +34,100 @@ const objectError = {
     issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object',
 };
 
+const confirmationReply = z.strictObject(
+  {
+    id: z
+      .string({ error: 'must be a string' })
+      .check(z.regex(CONFIRMATION_ID_PATTERN, 'must be the id of the confirmation you answer (a UUID)')),
+    confirm: z.boolean({ error: 'is required: true runs the tool, false declines it' }),
+  },
+  {
+    error: (issue: { code?: string }) =>
+      issue.code === 'unrecognized_keys' ? undefined : 'must be an object {"id":…,"confirm":true|false}',
+  },
+);
+
+/**
+ * A chat turn is a `message`, or a `confirmation` answering the conversation's pending tool confirmation
+ * (which needs its `conversationId`); never both. API Gateway's model says the same with `oneOf`.
+ */
+function messageOrConfirmation(
+  body: { message?: string; confirmation?: unknown; conversationId?: string },
+  ctx: { addIssue(issue: { code: 'custom'; message: string; path: string[]; input: unknown }): void },
+): void {
+  if (body.message === undefined && body.confirmation === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['message'],
+      message: 'is required and must be a string (or send confirmation to answer a pending confirmation)',
+      input: body,
+    });
+  } else if (body.message !== undefined && body.confirmation !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [],
+      message: 'send either message or confirmation, not both',
+      input: body,
+    });
+  } else if (body.confirmation !== undefined && body.conversationId === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['conversationId'],
+      message: 'is required with confirmation (the conversation that asked)',
+      input: body,
+    });
+  }
+}
+
 /** POST /chat */
 export const chatRequest = (maxChars: number) =>
-  z.strictObject(
-    { message: text(maxChars), conversationId: z.optional(conversationId), userId: z.optional(userId) },
-    objectError,
-  );
+  z
+    .strictObject(
+      {
+        message: z.optional(text(maxChars)),
+        conversationId: z.optional(conversationId),
+        userId: z.optional(userId),
+        confirmation: z.optional(confirmationReply),
+      },
+      objectError,
+    )
+    .check(z.superRefine(messageOrConfirmation));
 export type ChatRequest = z.infer<ReturnType<typeof chatRequest>>;
 
 /** WebSocket `sendMessage` frame: the action plus the chat fields (the owner comes from `$connect`). */
 export const socketMessage = (maxChars: number) =>
-  z.strictObject(
-    { action: z.literal('sendMessage'), message: text(maxChars), conversationId: z.optional(conversationId) },
-    objectError,
-  );
+  z
+    .strictObject(
+      {
+        action: z.literal('sendMessage'),
+        message: z.optional(text(maxChars)),
+        conversationId: z.optional(conversationId),
+        confirmation: z.optional(confirmationReply),
+      },
+      objectError,
+    )
+    .check(z.superRefine(messageOrConfirmation));
 export type SocketMessage = z.infer<ReturnType<typeof socketMessage>>;
+
+/** What a parsed chat request asks for: a message, or the answer to a pending confirmation. */
+export type ChatInput =
+  | { readonly message: string; readonly conversationId?: string }
+  | { readonly confirmation: ConfirmationReply; readonly conversationId: string };
+
+/** The turn of a parsed `chatRequest` / `socketMessage` (their check guarantees one of the two shapes). */
+export function chatInputOf(body: {
+  message?: string;
+  conversationId?: string;
+  confirmation?: ConfirmationReply;
+}): ChatInput {
+  if (body.confirmation && body.conversationId) {
+    return { confirmation: body.confirmation, conversationId: body.conversationId };
+  }
+  if (body.message !== undefined && !body.confirmation) {
+    return { message: body.message, ...(body.conversationId ? { conversationId: body.conversationId } : {}) };
+  }
+  throw new InvalidRequest(['body: send either message or confirmation (with conversationId)']);
+}
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 

@@ -4,10 +4,22 @@ import {
   type ChatEngine,
   type Citation,
   newSessionId,
+  type PendingReturnControl,
   type ToolCallStep,
   type Usage,
 } from '../../client';
 import type { AgentStateStore, InvocationStatus } from './agent-state-store';
+import {
+  type ConfirmationMode,
+  type ConfirmationReply,
+  type ConfirmationView,
+  confirmationView,
+  newPendingConfirmation,
+  type OperationIdLookup,
+  type PendingConfirmation,
+  replyText,
+  schemaOperationId,
+} from './confirmations';
 import type { ConversationWriter } from './conversation-store';
 import { TurnFailed, TurnThrottled, TurnTimedOut } from './errors';
 import { memoryIdFor, type Owner } from './owner';
@@ -24,17 +36,36 @@ export interface TurnDeps {
   readonly leaseMs: number;
   /** The agent has SESSION_SUMMARY memory: pass a per-owner memory id. */
   readonly memory: boolean;
+  /**
+   * Tool confirmations (`CHAT_CONFIRMATIONS`): `ask` ends a turn that needs one with the confirmation pending
+   * (the caller answers it in a later request); `deny` denies every one mid-turn, so no write tool ever runs.
+   */
+  readonly confirmations: ConfirmationMode;
+  /** Names operations in confirmation prompts. @default the OpenAPI documents bundled with the function */
+  readonly operationIds?: OperationIdLookup;
   /** @default Date.now */
   readonly now?: () => number;
 }
 
-export interface TurnRequest {
+interface TurnBase {
   readonly owner: Owner;
+  readonly channel: 'rest' | 'websocket';
+}
+
+/** A user message. */
+export interface MessageTurn extends TurnBase {
   readonly message: string;
   /** Continue this conversation; a new id (a UUID) when absent. */
   readonly conversationId?: string;
-  readonly channel: 'rest' | 'websocket';
 }
+
+/** The user's answer to the conversation's pending confirmation. */
+export interface ConfirmationTurn extends TurnBase {
+  readonly conversationId: string;
+  readonly confirmation: ConfirmationReply;
+}
+
+export type TurnRequest = MessageTurn | ConfirmationTurn;
 
 export interface TurnListener {
   /** Each piece of the answer as it arrives, in order (the WebSocket worker posts it as a chunk frame). */
@@ -45,11 +76,14 @@ export interface TurnListener {
 
 export interface TurnOutcome {
   readonly conversationId: string;
+  /** The answer; with `confirmation`, the text the agent wrote before it asked (may be empty). */
   readonly answer: string;
   readonly citations: readonly Citation[];
   readonly toolCalls: readonly ToolCallStep[];
   readonly usage?: Usage;
   readonly latencyMs: number;
+  /** The agent waits for the user to confirm a tool call (`ask` mode). */
+  readonly confirmation?: ConfirmationView;
 }
 
 /** The listener failed (e.g. the WebSocket connection is gone): the turn stops, nothing is stored. */
@@ -61,14 +95,34 @@ export class ListenerFailed extends Error {
 }
 
 const errorKind = (error: unknown): string =>
-  error instanceof AgentError ? error.exceptionName : error instanceof Error ? error.name : 'Unknown';
+  error instanceof AgentError
+    ? error.exceptionName
+    : error instanceof TurnFailed
+      ? error.kind
+      : error instanceof Error
+        ? error.name
+        : 'Unknown';
+
+/** A `returnControl` the user can answer: every call only asks for a confirmation (a Lambda tool runs it). */
+const asksUser = (pending: PendingReturnControl): boolean =>
+  pending.inputs.length > 0 && pending.inputs.every((i) => i.invocationType === 'USER_CONFIRMATION');
+
+/** The assistant message stored for a turn that ends with a confirmation: the text so far, then the question. */
+const withPrompt = (answer: string, prompt: string): string => (answer ? `${answer}\n\n${prompt}` : prompt);
 
 /**
  * One chat turn: claims the session for the owner (Agent State), runs the agent with a deadline, streams
  * text to the listener, and only after a complete answer writes the question and the answer to the
  * Conversations table. A throttle, a timeout or any failure stores no message; the Agent State records the
- * last invocation's status either way. Tool confirmations are denied (the chat API cannot ask the user
- * mid-turn), so the agent never runs a write without a confirmation.
+ * last invocation's status either way.
+ *
+ * Tool confirmations (see `confirmations.ts`): in `deny` mode they are denied mid-turn, so the agent never runs
+ * a write. In `ask` mode a turn that reaches one ends there: the pending invocation is stored (Agent State,
+ * status `AWAITING_CONFIRMATION`) before the turn's messages, whose answer ends with the prompt, and the
+ * outcome carries the confirmation. A `ConfirmationTurn` answers it: InvokeAgent on the same session with the
+ * invocation id and `confirmationState` CONFIRM or DENY for every call, stored as a user message ("Yes, run …"
+ * / "No, do not run …") and the agent's answer. An answer that fails before the agent produced anything
+ * leaves the confirmation in place (it can be sent again); otherwise it is used up.
  */
 export async function runTurn(
   deps: TurnDeps,
@@ -81,14 +135,26 @@ export async function runTurn(
   const signal = listener.signal ? AbortSignal.any([deadline, listener.signal]) : deadline;
   const conversationId = request.conversationId ?? newSessionId();
   const { owner } = request;
-
-  await deps.agentState.begin({
+  const claim = {
     sessionId: conversationId,
     owner,
     channel: request.channel,
     nowMs: askedAt,
     leaseMs: deps.leaseMs,
-  });
+  };
+
+  let answering: { pending: PendingConfirmation; confirm: boolean } | undefined;
+  if ('confirmation' in request) {
+    const pending = await deps.agentState.beginAnswer({ ...claim, confirmationId: request.confirmation.id });
+    answering = { pending, confirm: request.confirmation.confirm };
+  } else {
+    await deps.agentState.begin(claim);
+  }
+  const question = answering
+    ? replyText(answering.pending, answering.confirm)
+    : (request as MessageTurn).message;
+  // Whether the agent produced anything: from then on an answer to a confirmation is used up.
+  let progressed = false;
 
   const finish = async (status: Exclude<InvocationStatus, 'IN_PROGRESS'>, kind?: string) => {
     const at = now();
@@ -100,6 +166,7 @@ export async function runTurn(
         nowMs: at,
         latencyMs: at - askedAt,
         ...(kind ? { errorKind: kind } : {}),
+        ...(answering && status !== 'COMPLETED' && !progressed ? { keepConfirmation: true } : {}),
       });
     } catch (error) {
       // The turn's outcome stands; the lease frees the session even without this record.
@@ -111,16 +178,30 @@ export async function runTurn(
   const citations: Citation[] = [];
   const toolCalls: ToolCallStep[] = [];
   let usage: Usage | undefined;
+  let awaiting: PendingReturnControl | undefined;
   try {
     const events = deps.engine.stream({
-      text: request.message,
+      text: answering ? '' : question,
       sessionId: conversationId,
       ...(deps.memory ? { memoryId: memoryIdFor(owner) } : {}),
       // Tools see who asks and in which conversation (the summarize tool reads `conversationId`).
       sessionAttributes: { userId: owner, conversationId, channel: request.channel },
+      deferConfirmations: deps.confirmations === 'ask',
+      ...(answering
+        ? {
+            returnControlResults: {
+              invocationId: answering.pending.invocationId,
+              results: answering.pending.inputs.map((input) => ({
+                input,
+                confirmation: answering.confirm ? ('CONFIRM' as const) : ('DENY' as const),
+              })),
+            },
+          }
+        : {}),
       signal,
     });
     for await (const event of events) {
+      if (event.type !== 'done') progressed = true;
       switch (event.type) {
         case 'text':
           answer += event.text;
@@ -137,11 +218,17 @@ export async function runTurn(
           if (event.step.kind === 'toolCall') toolCalls.push(event.step);
           break;
         case 'confirmation':
+          // `deny` mode: the engine asks mid-turn, and the answer is no.
           event.deny();
           break;
         case 'done':
           usage = event.usage;
-          if (event.pendingReturnControl) throw new TurnFailed('ReturnControlUnsupported');
+          if (event.pendingReturnControl) {
+            if (deps.confirmations !== 'ask' || !asksUser(event.pendingReturnControl)) {
+              throw new TurnFailed('ReturnControlUnsupported');
+            }
+            awaiting = event.pendingReturnControl;
+          }
           break;
         default:
           break;
@@ -166,24 +253,52 @@ export async function runTurn(
   }
 
   const answeredAt = now();
+  let confirmation: ConfirmationView | undefined;
+  let stored = answer;
+  if (awaiting) {
+    const pending = await newPendingConfirmation({
+      owner,
+      invocationId: awaiting.invocationId,
+      inputs: awaiting.inputs,
+      nowMs: answeredAt,
+      lookup: deps.operationIds ?? schemaOperationId,
+    });
+    confirmation = confirmationView(pending);
+    stored = withPrompt(answer, confirmation.prompt);
+    // The pending confirmation first: if it cannot be kept, no message claims that the agent asked.
+    try {
+      await deps.agentState.finish({
+        sessionId: conversationId,
+        owner,
+        status: 'AWAITING_CONFIRMATION',
+        nowMs: answeredAt,
+        latencyMs: answeredAt - askedAt,
+        confirmation: pending,
+      });
+    } catch (error) {
+      await finish('FAILED', 'PersistFailed');
+      throw error;
+    }
+  }
   try {
     await deps.conversations.writeTurn({
       conversationId,
       owner,
       channel: request.channel,
-      question: request.message,
+      question,
       askedAt,
-      answer,
+      answer: stored,
       answeredAt,
       citations,
       toolCalls,
       ...(usage ? { usage } : {}),
     });
   } catch (error) {
+    // Also withdraws a confirmation stored above: the caller gets an error, not its id.
     await finish('FAILED', 'PersistFailed');
     throw error;
   }
-  await finish('COMPLETED');
+  if (!confirmation) await finish('COMPLETED');
   return {
     conversationId,
     answer,
@@ -191,5 +306,6 @@ export async function runTurn(
     toolCalls,
     ...(usage ? { usage } : {}),
     latencyMs: answeredAt - askedAt,
+    ...(confirmation ? { confirmation } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../../action-groups/kit/zod-locale';
+import type { ConfirmationView } from '../shared/confirmations';
 
 /**
  * The parts of an API Gateway WebSocket proxy event the KASS functions read (`$connect`, `$disconnect`,
@@ -33,7 +34,11 @@ export interface WebSocketResult {
   readonly body?: string;
 }
 
-/** The frames the client receives, in order: `accepted`, `chunk`…, then `final` or `error`. */
+/**
+ * The frames the client receives, in order: `accepted`, `chunk`…, then `final`, `confirmation` (the agent
+ * waits for the user to confirm a tool call: answer with `{"action":"sendMessage","conversationId":…,
+ * "confirmation":{"id":…,"confirm":true|false}}`) or `error`.
+ */
 export type ServerFrame =
   | { readonly type: 'accepted'; readonly conversationId: string; readonly requestId?: string }
   | { readonly type: 'chunk'; readonly conversationId: string; readonly seq: number; readonly text: string }
@@ -43,6 +48,7 @@ export type ServerFrame =
       readonly answer: string;
       readonly citations: readonly unknown[];
     }
+  | ({ readonly type: 'confirmation'; readonly conversationId: string } & ConfirmationView)
   | {
       readonly type: 'error';
       readonly status: number;

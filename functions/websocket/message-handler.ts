@@ -6,7 +6,7 @@ import { InvalidRequest, toErrorReply, Unauthenticated } from '../shared/errors'
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
 import { logger } from '../shared/powertools';
-import { parseOrInvalid, socketMessage } from '../shared/requests';
+import { chatInputOf, parseOrInvalid, socketMessage } from '../shared/requests';
 import { LambdaTurnDispatcher } from './aws-adapters';
 import { type ConnectionStore, DynamoConnectionStore } from './connection-store';
 import { managementEndpoint, type ServerFrame, WebSocketEvent, type WebSocketResult } from './events';
@@ -41,9 +41,12 @@ function parseBody(event: WebSocketEvent): unknown {
 }
 
 /**
- * The `sendMessage` (and `$default`) route: validates the frame, looks up the connection's owner, picks the
- * conversation id and hands the turn to the worker asynchronously. Its return value is the route response
- * the client receives at once: `{type:'accepted',conversationId}` or `{type:'error',status,error,details?}`.
+ * The `sendMessage` (and `$default`) route: validates the frame (`message`, or `confirmation` answering a
+ * pending tool confirmation of `conversationId`), looks up the connection's owner, picks the conversation id
+ * and hands the turn to the worker asynchronously. Its return value is the route response the client
+ * receives at once: `{type:'accepted',conversationId}` or `{type:'error',status,error,details?}`. Whether a
+ * confirmation id is known is checked by the worker (it owns the Agent State access), which answers an
+ * unknown or expired one with a 404 error frame.
  */
 export function createMessageHandler(deps: MessageHandlerDeps) {
   const schema = socketMessage(deps.maxMessageChars);
@@ -61,23 +64,27 @@ export function createMessageHandler(deps: MessageHandlerDeps) {
       const action = (body as { action?: unknown } | null)?.action;
       if (action !== 'sendMessage') {
         throw new InvalidRequest([
-          `action: unknown action ${JSON.stringify(action ?? null)}; send {"action":"sendMessage","message":"…","conversationId"?:"…"}`,
+          `action: unknown action ${JSON.stringify(action ?? null)}; send {"action":"sendMessage","message":"…","conversationId"?:"…"} or {"action":"sendMessage","conversationId":"…","confirmation":{"id":"…","confirm":true|false}}`,
         ]);
       }
-      const message = parseOrInvalid(schema, body);
+      const input = chatInputOf(parseOrInvalid(schema, body));
       const connection = await deps.connections.get(connectionId);
       if (!connection) throw new Unauthenticated();
-      const conversationId = message.conversationId ?? (deps.newConversationId ?? newSessionId)();
+      const conversationId = input.conversationId ?? (deps.newConversationId ?? newSessionId)();
       await deps.dispatcher.dispatch({
         type: TURN_JOB_TYPE,
         connectionId,
         endpoint: managementEndpoint(event),
         owner: connection.owner,
-        message: message.message,
         conversationId,
+        ...('confirmation' in input ? { confirmation: input.confirmation } : { message: input.message }),
         ...(requestId ? { requestId } : {}),
       });
-      logger.info('turn accepted', { connectionId, conversationId });
+      logger.info('turn accepted', {
+        connectionId,
+        conversationId,
+        kind: 'confirmation' in input ? 'confirmation' : 'message',
+      });
       return frame(200, { type: 'accepted', conversationId, ...(requestId ? { requestId } : {}) });
     } catch (error) {
       logFailure('sendMessage rejected', error, { connectionId });

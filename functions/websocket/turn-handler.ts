@@ -1,8 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { DynamoAgentStateStore } from '../shared/agent-state-store';
 import { agentClient, documentClient } from '../shared/clients';
+import { CONFIRMATION_MODES } from '../shared/confirmations';
 import { DynamoConversationWriter } from '../shared/conversation-store';
-import { intEnv, requireEnv } from '../shared/env';
+import { choiceEnv, intEnv, requireEnv } from '../shared/env';
 import { toErrorReply } from '../shared/errors';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
@@ -25,10 +26,12 @@ export class ConnectionGone extends Error {
 }
 
 /**
- * The WebSocket turn worker (invoked asynchronously by the `sendMessage` ingress): runs the turn and posts
- * `{type:'chunk',seq,text}` frames in order as the agent streams, then `{type:'final',answer,citations,
- * conversationId}`; a failure posts one `{type:'error',status,error}` frame (429 for a throttle, 404 for a
- * conversation of someone else, 504 past the deadline). It never throws: a retry would answer twice.
+ * The WebSocket turn worker (invoked asynchronously by the `sendMessage` ingress): runs the turn (a message or
+ * the answer to a pending confirmation) and posts `{type:'chunk',seq,text}` frames in order as the agent
+ * streams, then `{type:'final',answer,citations,conversationId}`, or `{type:'confirmation',id,tool,operation,
+ * inputs,prompt,expiresAt,conversationId}` when the agent waits for the user to confirm a tool call; a failure
+ * posts one `{type:'error',status,error}` frame (429 for a throttle, 404 for a conversation of someone else or
+ * an unknown or expired confirmation, 504 past the deadline). It never throws: a retry would answer twice.
  */
 export function createTurnHandler(deps: TurnHandlerDeps) {
   return async (raw: unknown, context?: Context): Promise<void> => {
@@ -41,10 +44,13 @@ export function createTurnHandler(deps: TurnHandlerDeps) {
     const job = parsed.data;
     const post = (frame: ServerFrame) => deps.poster.post(job.endpoint, job.connectionId, frame);
     let seq = 0;
+    const base = { owner: job.owner, conversationId: job.conversationId, channel: 'websocket' } as const;
     try {
       const outcome = await runTurn(
         deps,
-        { owner: job.owner, message: job.message, conversationId: job.conversationId, channel: 'websocket' },
+        'confirmation' in job
+          ? { ...base, confirmation: job.confirmation }
+          : { ...base, message: job.message },
         {
           onText: async (text) => {
             const sent = await post({ type: 'chunk', conversationId: job.conversationId, seq: seq++, text });
@@ -52,13 +58,17 @@ export function createTurnHandler(deps: TurnHandlerDeps) {
           },
         },
       );
-      await post({
-        type: 'final',
-        conversationId: outcome.conversationId,
-        answer: outcome.answer,
-        citations: outcome.citations,
-      });
-      logger.info('websocket turn answered', {
+      await post(
+        outcome.confirmation
+          ? { type: 'confirmation', conversationId: outcome.conversationId, ...outcome.confirmation }
+          : {
+              type: 'final',
+              conversationId: outcome.conversationId,
+              answer: outcome.answer,
+              citations: outcome.citations,
+            },
+      );
+      logger.info(outcome.confirmation ? 'websocket turn awaits a confirmation' : 'websocket turn answered', {
         conversationId: outcome.conversationId,
         latencyMs: outcome.latencyMs,
         chunks: seq,
@@ -96,6 +106,7 @@ export function turnDepsFromEnv(): TurnHandlerDeps {
     // The deadline plus the margin the config keeps before the function timeout.
     leaseMs: deadlineMs + 5_000,
     memory: process.env.AGENT_MEMORY === 'on',
+    confirmations: choiceEnv('CHAT_CONFIRMATIONS', CONFIRMATION_MODES),
     poster: new ManagementApiPoster(),
   };
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../../action-groups/kit/zod-locale';
+import { CONFIRMATION_ID_PATTERN } from '../shared/confirmations';
 import { CONVERSATION_ID_PATTERN } from '../shared/requests';
 import type { ServerFrame } from './events';
 
@@ -9,16 +10,29 @@ export const TURN_JOB_TYPE = 'kass.websocket-turn';
 /** HTTPS management endpoint (`https://<domain>/<stage>`); plain HTTP only for a local test server. */
 const ENDPOINT = /^(https:\/\/[^/\s]+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?)\/[^/\s]+$/;
 
-/** One streamed turn to run: who asked, over which connection, what. */
-export const TurnJob = z.strictObject({
+const common = {
   type: z.literal(TURN_JOB_TYPE),
   connectionId: z.string().check(z.minLength(1), z.maxLength(128)),
   endpoint: z.string().check(z.regex(ENDPOINT)),
   owner: z.string().check(z.minLength(1), z.maxLength(512)),
-  message: z.string().check(z.minLength(1)),
   conversationId: z.string().check(z.regex(CONVERSATION_ID_PATTERN)),
   requestId: z.optional(z.string().check(z.maxLength(128))),
-});
+};
+
+/**
+ * One streamed turn to run: who asked, over which connection, what: a `message`, or the `confirmation`
+ * answering the conversation's pending tool confirmation.
+ */
+export const TurnJob = z.union([
+  z.strictObject({ ...common, message: z.string().check(z.minLength(1)) }),
+  z.strictObject({
+    ...common,
+    confirmation: z.strictObject({
+      id: z.string().check(z.regex(CONFIRMATION_ID_PATTERN)),
+      confirm: z.boolean(),
+    }),
+  }),
+]);
 export type TurnJob = z.infer<typeof TurnJob>;
 
 /** Port: starts a turn without waiting for it (the worker outlives the 29 s integration timeout). */

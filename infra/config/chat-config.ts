@@ -158,7 +158,19 @@ export const ChatApiConfigSchema = z
     /** Days a stored chat message is kept (the Conversations TTL, written as epoch seconds). */
     conversationTtlDays: z.number().int().min(1).max(3650).default(30),
     /** REST /chat: one agent turn inside the 29 s integration timeout. */
-    chat: agentFunction('chat', REST_INTEGRATION_TIMEOUT_SECONDS),
+    chat: agentFunction('chat', REST_INTEGRATION_TIMEOUT_SECONDS).extend({
+      /**
+       * Tool confirmations (every write tool has `x-requireConfirmation: ENABLED`), for /chat and the WebSocket
+       * API alike (`CHAT_CONFIRMATIONS` of the chat function and the WebSocket turn worker).
+       * - `ask`: the turn ends with a `confirmation` (id, tool, operation, inputs, prompt) kept 10 minutes in
+       *   the Agent State table; the client answers `{conversationId, confirmation: {id, confirm}}`.
+       * - `deny`: every confirmation is denied mid-turn: the agent can never run a write tool through the API.
+       * @default 'ask'
+       */
+      confirmations: z
+        .enum(['ask', 'deny'], { error: () => 'chat.confirmations must be ask or deny' })
+        .default('ask'),
+    }),
     /** REST /search: one Retrieve call. */
     search: bedrockFunction('search', REST_INTEGRATION_TIMEOUT_SECONDS),
     /** Health, conversations read, WebSocket connect/disconnect/message and the authorizer. */

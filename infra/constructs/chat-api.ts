@@ -28,6 +28,8 @@ import {
 export const CONVERSATION_ID_PATTERN = '^[0-9a-zA-Z._:-]{2,100}$';
 /** An app's own end-user id, namespaced under its API key (see `functions/shared/owner.ts`). */
 export const USER_ID_PATTERN = '^[0-9A-Za-z._@:-]{1,128}$';
+/** A tool confirmation's id (a UUID the chat functions make; see `functions/shared/confirmations.ts`). */
+export const CONFIRMATION_ID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
 /** The Bedrock agent alias the chat functions invoke. */
 export interface AgentEndpoint {
@@ -257,6 +259,7 @@ export class ChatApi extends Construct {
         AGENT_DEADLINE_SECONDS: String(config.chat.agentDeadlineSeconds),
         MAX_MESSAGE_CHARS: String(config.limits.maxMessageChars),
         WEBSOCKET_URL: this.webSocket.url,
+        CHAT_CONFIRMATIONS: config.chat.confirmations,
       },
     });
     grantInvokeAgent(this.chatFunction, props.agent);
@@ -362,20 +365,31 @@ export class ChatApi extends Construct {
         timeout: Duration.seconds(timeoutSeconds),
       });
 
+    // A message, or the answer to a tool confirmation of a named conversation: exactly one of the two
+    // (draft-4 `oneOf`, which request validation evaluates; a body with both matches both and fails).
     const chatModel = this.api.addModel('ChatRequest', {
       contentType: 'application/json',
-      description: 'POST /chat body',
+      description: 'POST /chat body: {message} or {conversationId, confirmation}',
       schema: {
         schema: apigw.JsonSchemaVersion.DRAFT4,
         title: 'ChatRequest',
         type: apigw.JsonSchemaType.OBJECT,
-        required: ['message'],
         additionalProperties: false,
         properties: {
           message: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: limits.maxMessageChars },
           conversationId: { type: apigw.JsonSchemaType.STRING, pattern: CONVERSATION_ID_PATTERN },
           userId: { type: apigw.JsonSchemaType.STRING, pattern: USER_ID_PATTERN },
+          confirmation: {
+            type: apigw.JsonSchemaType.OBJECT,
+            required: ['id', 'confirm'],
+            additionalProperties: false,
+            properties: {
+              id: { type: apigw.JsonSchemaType.STRING, pattern: CONFIRMATION_ID_PATTERN },
+              confirm: { type: apigw.JsonSchemaType.BOOLEAN },
+            },
+          },
         },
+        oneOf: [{ required: ['message'] }, { required: ['confirmation', 'conversationId'] }],
       },
     });
     const searchModel = this.api.addModel('SearchRequest', {

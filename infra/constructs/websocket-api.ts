@@ -53,11 +53,14 @@ export interface KassWebSocketApiProps {
 /**
  * The streaming chat API over WebSocket. `$connect` is authorised (see {@link WebSocketAuthentication}) and
  * records the connection's owner in the Connections table; `$disconnect` removes it. `sendMessage`
- * (`{"action":"sendMessage","message":…,"conversationId"?:…}`) is accepted by a fast ingress Lambda, which
- * answers `{type:'accepted'}` (or a 400 `{type:'error'}`) on the route response and hands the turn
+ * (`{"action":"sendMessage","message":…,"conversationId"?:…}`, or `{"action":"sendMessage","conversationId":…,
+ * "confirmation":{"id":…,"confirm":…}}` answering a tool confirmation) is accepted by a fast ingress Lambda,
+ * which answers `{type:'accepted'}` (or a 400 `{type:'error'}`) on the route response and hands the turn
  * asynchronously to the turn worker: the worker outlives the 29 s integration timeout and posts
- * `{type:'chunk',text}` frames in order, then `{type:'final',answer,citations,conversationId}` (or
+ * `{type:'chunk',text}` frames in order, then `{type:'final',answer,citations,conversationId}`,
+ * `{type:'confirmation',id,tool,operation,inputs,prompt,expiresAt,conversationId}` (or
  * `{type:'error',status,error}`) with PostToConnection. Failed async invocations land in a DLQ that alarms.
+ * The routes have no request models: the ingress validates every frame (the same zod contract as /chat).
  */
 export class KassWebSocketApi extends Construct {
   public readonly api: apigwv2.WebSocketApi;
@@ -137,6 +140,8 @@ export class KassWebSocketApi extends Construct {
         AGENT_STATE_TABLE_NAME: props.agentState.tableName,
         CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
         AGENT_DEADLINE_SECONDS: String(ws.turn.agentDeadlineSeconds),
+        // One switch for both channels: chatApi.chat.confirmations.
+        CHAT_CONFIRMATIONS: config.chat.confirmations,
       },
     });
     // A turn is not idempotent (it would answer twice): no retries; a turn that waited minutes is stale.

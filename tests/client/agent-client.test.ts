@@ -640,6 +640,64 @@ describe('Class: AgentClient', () => {
       ]);
     });
 
+    it('with deferConfirmations ends the turn at a confirmation; a later turn answers it with the decision', async () => {
+      // Prepare
+      const createTicket = {
+        apiInvocationInput: {
+          actionGroup: 'report',
+          apiPath: '/tickets',
+          httpMethod: 'post',
+          requestBody: {
+            content: {
+              'application/json': { properties: [{ name: 'title', type: 'string', value: 'VPN drops' }] },
+            },
+          },
+          actionInvocationType: 'USER_CONFIRMATION',
+        },
+      };
+      server.enqueue(
+        { frames: [frame.text('I will open a ticket.'), frame.returnControl('inv-5', [createTicket])] },
+        { frames: [frame.text('Created TCK-3001.')] },
+      );
+      // Act
+      const first = await collect(
+        client.stream({ text: 'open a ticket', sessionId: 'chat-16', deferConfirmations: true }),
+      );
+      const done = first.at(-1);
+      const pending = done?.type === 'done' ? done.pendingReturnControl : undefined;
+      const [input] = pending?.inputs ?? [];
+      if (!pending || !input) throw new Error('expected a pending confirmation');
+      const second = await client.ask({
+        text: '',
+        sessionId: 'chat-16',
+        deferConfirmations: true,
+        returnControlResults: {
+          invocationId: pending.invocationId,
+          results: [{ input, confirmation: 'CONFIRM' }],
+        },
+      });
+      // Assess
+      expect(first.map((e) => e.type)).toEqual(['text', 'returnControl', 'done']);
+      expect(first[1]).toMatchObject({ type: 'returnControl', handled: false, invocationId: 'inv-5' });
+      expect(input).toMatchObject({ kind: 'api', invocationType: 'USER_CONFIRMATION', apiPath: '/tickets' });
+      expect(second.text).toBe('Created TCK-3001.');
+      expect(second.pendingReturnControl).toBeUndefined();
+      expect(server.requests[1]?.body.inputText).toBeUndefined();
+      expect(server.requests[1]?.body.sessionState).toEqual({
+        invocationId: 'inv-5',
+        returnControlInvocationResults: [
+          {
+            apiResult: {
+              actionGroup: 'report',
+              apiPath: '/tickets',
+              httpMethod: 'post',
+              confirmationState: 'CONFIRM',
+            },
+          },
+        ],
+      });
+    });
+
     it('without handlers ends the turn with the pending calls, which the app answers on the next call', async () => {
       // Prepare
       server.enqueue(

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { z } from 'zod';
+import { CONFIRMATION_ID_PATTERN as LAMBDA_CONFIRMATION_ID_PATTERN } from '../../functions/shared/confirmations';
 import * as requests from '../../functions/shared/requests';
 import { chatRequest, searchRequest } from '../../functions/shared/requests';
 import {
@@ -11,7 +12,12 @@ import {
   DEV_CHAT_API,
   PROD_CHAT_API,
 } from '../../infra/config/chat-config';
-import { ChatApi, CONVERSATION_ID_PATTERN, USER_ID_PATTERN } from '../../infra/constructs/chat-api';
+import {
+  ChatApi,
+  CONFIRMATION_ID_PATTERN,
+  CONVERSATION_ID_PATTERN,
+  USER_ID_PATTERN,
+} from '../../infra/constructs/chat-api';
 import { CHAT_TABLE_KEYS, ChatData } from '../../infra/constructs/chat-data';
 import { Data } from '../../infra/constructs/data';
 import { testApp, testStack } from '../support/cdk';
@@ -103,6 +109,62 @@ function violations(app: App, honourAcknowledgements = true) {
   return checks.validateScope(app).violations;
 }
 
+type ModelSchema = {
+  type?: string;
+  required?: string[];
+  additionalProperties?: boolean;
+  properties?: Record<string, ModelSchema>;
+  oneOf?: ModelSchema[];
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+};
+
+/** The synthesized ChatRequest model. */
+function chatModelSchema(built: Built) {
+  const models = built.template.findResources('AWS::ApiGateway::Model');
+  return Object.values(models).find((m) => m.Properties.Schema.title === 'ChatRequest')?.Properties
+    .Schema as ModelSchema & { properties: Record<string, ModelSchema> };
+}
+
+/**
+ * Draft-4 validation of the keywords the chat model uses (type, required, properties, additionalProperties,
+ * oneOf, string lengths and pattern): enough to check that the model accepts what the Lambda accepts.
+ */
+function draft4Valid(schema: ModelSchema, value: unknown): boolean {
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  switch (schema.type) {
+    case 'object':
+      if (!isObject) return false;
+      break;
+    case 'string':
+      if (typeof value !== 'string') return false;
+      break;
+    case 'boolean':
+      if (typeof value !== 'boolean') return false;
+      break;
+  }
+  if (typeof value === 'string') {
+    if (schema.minLength !== undefined && value.length < schema.minLength) return false;
+    if (schema.maxLength !== undefined && value.length > schema.maxLength) return false;
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) return false;
+  }
+  if (isObject) {
+    const record = value as Record<string, unknown>;
+    if ((schema.required ?? []).some((key) => !(key in record))) return false;
+    for (const [key, child] of Object.entries(record)) {
+      const sub = schema.properties?.[key];
+      if (sub) {
+        if (!draft4Valid(sub, child)) return false;
+      } else if (schema.additionalProperties === false) {
+        return false;
+      }
+    }
+  }
+  if (schema.oneOf && schema.oneOf.filter((branch) => draft4Valid(branch, value)).length !== 1) return false;
+  return true;
+}
+
 describe('ChatApiConfigSchema', () => {
   it('accepts the shipped dev and prod settings', () => {
     expect(ChatApiConfigSchema.parse(DEV_CHAT_API).chat.agentDeadlineSeconds).toBe(25);
@@ -111,6 +173,13 @@ describe('ChatApiConfigSchema', () => {
 
   it('defaults the conversation TTL to 30 days', () => {
     expect(ChatApiConfigSchema.parse(DEV_CHAT_API).conversationTtlDays).toBe(30);
+  });
+
+  it('asks the user to confirm tool calls unless chat.confirmations is deny', () => {
+    expect(ChatApiConfigSchema.parse(DEV_CHAT_API).chat.confirmations).toBe('ask');
+    expect(ChatApiConfigSchema.parse(PROD_CHAT_API).chat.confirmations).toBe('ask');
+    const deny = { ...DEV_CHAT_API, chat: { ...DEV_CHAT_API.chat, confirmations: 'deny' as const } };
+    expect(ChatApiConfigSchema.parse(deny).chat.confirmations).toBe('deny');
   });
 
   it.each([
@@ -139,6 +208,19 @@ describe('ChatApiConfigSchema', () => {
       name: 'a stage rate above the account ceiling',
       patch: { throttle: { rateLimit: 20000, burstLimit: 10 } },
       key: 'throttle.rateLimit',
+    },
+    {
+      name: 'an unknown confirmation mode',
+      patch: {
+        chat: {
+          memoryMb: 512,
+          timeoutSeconds: 28,
+          agentDeadlineSeconds: 25,
+          reservedConcurrency: 5,
+          confirmations: 'maybe',
+        },
+      },
+      key: 'chat.confirmations',
     },
     { name: 'a wildcard origin', patch: { allowedOrigins: ['*'] }, key: 'allowedOrigins.0' },
     {
@@ -256,12 +338,31 @@ describe('Class: ChatApi', () => {
         Schema: {
           title: 'ChatRequest',
           $schema: 'http://json-schema.org/draft-04/schema#',
-          required: ['message'],
           additionalProperties: false,
           properties: {
             message: { type: 'string', minLength: 1, maxLength: dev.config.limits.maxMessageChars },
             conversationId: { type: 'string', pattern: CONVERSATION_ID_PATTERN },
           },
+        },
+      });
+    });
+
+    it('requires a message, or a confirmation answer of a named conversation, never both (oneOf)', () => {
+      // Prepare
+      const schema = chatModelSchema(dev);
+      // Assess
+      expect(schema.required).toBeUndefined();
+      expect(schema.oneOf).toEqual([
+        { required: ['message'] },
+        { required: ['confirmation', 'conversationId'] },
+      ]);
+      expect(schema.properties.confirmation).toEqual({
+        type: 'object',
+        required: ['id', 'confirm'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', pattern: CONFIRMATION_ID_PATTERN },
+          confirm: { type: 'boolean' },
         },
       });
     });
@@ -272,11 +373,11 @@ describe('Class: ChatApi', () => {
       const schemaOf = (name: string) =>
         Object.values(models).find((m) => m.Properties.Schema.title === name)?.Properties.Schema as {
           properties: Record<string, unknown>;
-          required: string[];
+          required?: string[];
         };
       const zodChat = z.toJSONSchema(chatRequest(4000), { io: 'input' }) as {
         properties: object;
-        required: string[];
+        required?: string[];
       };
       const zodSearch = z.toJSONSchema(searchRequest({ maxQueryChars: 1000, maxResults: 25 }), {
         io: 'input',
@@ -288,13 +389,67 @@ describe('Class: ChatApi', () => {
       expect(Object.keys(schemaOf('ChatRequest').properties).sort()).toEqual(
         Object.keys(zodChat.properties).sort(),
       );
-      expect(schemaOf('ChatRequest').required).toEqual(zodChat.required);
+      // Which of them is required is a rule across fields (oneOf / the zod check), compared case by case below.
+      expect(schemaOf('ChatRequest').required).toBeUndefined();
+      expect(zodChat.required ?? []).toEqual([]);
       expect(Object.keys(schemaOf('SearchRequest').properties).sort()).toEqual(
         Object.keys(zodSearch.properties).sort(),
       );
       expect(schemaOf('SearchRequest').required).toEqual(zodSearch.required);
       expect(requests.CONVERSATION_ID_PATTERN.source).toBe(CONVERSATION_ID_PATTERN);
       expect(requests.USER_ID_PATTERN.source).toBe(USER_ID_PATTERN);
+      expect(LAMBDA_CONFIRMATION_ID_PATTERN.source).toBe(CONFIRMATION_ID_PATTERN);
+    });
+
+    const ID = '0b5a4f9e-6c1d-4f7a-9e2b-3c4d5e6f7a8b';
+    it.each([
+      { name: 'a message', body: { message: 'Hi' }, valid: true },
+      {
+        name: 'a message continuing a conversation',
+        body: { message: 'Hi', conversationId: 'conv-1' },
+        valid: true,
+      },
+      {
+        name: 'a confirmation answer',
+        body: { conversationId: 'conv-1', confirmation: { id: ID, confirm: false } },
+        valid: true,
+      },
+      {
+        name: 'a confirmation answer of an app user',
+        body: { conversationId: 'conv-1', userId: 'alex', confirmation: { id: ID, confirm: true } },
+        valid: true,
+      },
+      { name: 'neither', body: { conversationId: 'conv-1' }, valid: false },
+      {
+        name: 'a confirmation without conversation',
+        body: { confirmation: { id: ID, confirm: true } },
+        valid: false,
+      },
+      {
+        name: 'both',
+        body: { message: 'Hi', conversationId: 'conv-1', confirmation: { id: ID, confirm: true } },
+        valid: false,
+      },
+      {
+        name: 'a confirmation without a decision',
+        body: { conversationId: 'conv-1', confirmation: { id: ID } },
+        valid: false,
+      },
+      {
+        name: 'a confirmation with an unknown field',
+        body: { conversationId: 'conv-1', confirmation: { id: ID, confirm: true, why: 'x' } },
+        valid: false,
+      },
+      {
+        name: 'a malformed confirmation id',
+        body: { conversationId: 'conv-1', confirmation: { id: 'TCK-1', confirm: true } },
+        valid: false,
+      },
+      { name: 'an empty message', body: { message: '' }, valid: false },
+      { name: 'an unknown field', body: { message: 'Hi', stream: true }, valid: false },
+    ])('the model and the Lambda agree on $name (valid: $valid)', ({ body, valid }) => {
+      expect(draft4Valid(chatModelSchema(dev), body)).toBe(valid);
+      expect(chatRequest(dev.config.limits.maxMessageChars).safeParse(body).success).toBe(valid);
     });
 
     it('answers API Gateway’s own errors as JSON (validation 400, throttle 429, timeout 504)', () => {
@@ -626,11 +781,21 @@ describe('Class: ChatApi', () => {
         'AGENT_MEMORY',
         'AGENT_STATE_TABLE_NAME',
         'ALLOWED_ORIGINS',
+        'CHAT_CONFIRMATIONS',
         'CONVERSATIONS_TABLE_NAME',
         'CONVERSATION_TTL_DAYS',
         'MAX_MESSAGE_CHARS',
         'WEBSOCKET_URL',
       ]);
+      const chatVariables = (built: Built) =>
+        (
+          built.resource(built.chatApi.chatFunction.function).Properties.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+      expect(chatVariables(dev).CHAT_CONFIRMATIONS).toBe('ask');
+      const deny = build({ ...DEV_CHAT_API, chat: { ...DEV_CHAT_API.chat, confirmations: 'deny' } });
+      expect(chatVariables(deny).CHAT_CONFIRMATIONS).toBe('deny');
       expect(own(dev.chatApi.conversationsFunction.function)).toEqual([
         'ALLOWED_ORIGINS',
         'CONVERSATIONS_TABLE_NAME',

@@ -194,6 +194,23 @@ describe('Class: KassWebSocketApi', () => {
       });
     });
 
+    it('passes the worker the tool-confirmation mode of chatApi.chat (ask by default, deny when set)', () => {
+      const mode = (built: Built) =>
+        (
+          built.resource(built.ws.turnFunction.function).Properties.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables.CHAT_CONFIRMATIONS;
+      const deny = build({ ...DEV_CHAT_API, chat: { ...DEV_CHAT_API.chat, confirmations: 'deny' } });
+      expect(mode(dev)).toBe('ask');
+      expect(mode(deny)).toBe('deny');
+      // The ingress only validates frames: it needs no mode.
+      expect(
+        (dev.resource(dev.ws.messageFunction.function).Properties.Environment as { Variables: object })
+          .Variables,
+      ).not.toHaveProperty('CHAT_CONFIRMATIONS');
+    });
+
     it('lets the ingress invoke exactly the worker and read connection records, nothing more', () => {
       expect(dev.statementsOf(dev.ws.messageFunction.role)).toEqual([
         {

@@ -328,7 +328,8 @@ describe('Handler: POST /chat', () => {
     {
       name: 'a missing message',
       body: { conversationId: 'conv-1' },
-      detail: 'message: is required and must be a string',
+      detail:
+        'message: is required and must be a string (or send confirmation to answer a pending confirmation)',
     },
     { name: 'a blank message', body: { message: '   ' }, detail: 'message: must not be empty' },
     {
@@ -350,6 +351,38 @@ describe('Handler: POST /chat', () => {
       name: 'an unknown field',
       body: { message: 'Hi', stream: true },
       detail: 'body: unknown field(s) stream',
+    },
+    {
+      name: 'a confirmation without its conversation',
+      body: { confirmation: { id: '0b5a4f9e-6c1d-4f7a-9e2b-3c4d5e6f7a8b', confirm: true } },
+      detail: 'conversationId: is required with confirmation (the conversation that asked)',
+    },
+    {
+      name: 'a message and a confirmation together',
+      body: {
+        message: 'Hi',
+        conversationId: 'conv-1',
+        confirmation: { id: '0b5a4f9e-6c1d-4f7a-9e2b-3c4d5e6f7a8b', confirm: true },
+      },
+      detail: 'body: send either message or confirmation, not both',
+    },
+    {
+      name: 'a malformed confirmation id',
+      body: { conversationId: 'conv-1', confirmation: { id: 'TCK-1042', confirm: true } },
+      detail: 'confirmation.id: must be the id of the confirmation you answer (a UUID)',
+    },
+    {
+      name: 'a confirmation without a boolean decision',
+      body: {
+        conversationId: 'conv-1',
+        confirmation: { id: '0b5a4f9e-6c1d-4f7a-9e2b-3c4d5e6f7a8b', confirm: 'yes' },
+      },
+      detail: 'confirmation.confirm: is required: true runs the tool, false declines it',
+    },
+    {
+      name: 'a confirmation that is not an object',
+      body: { conversationId: 'conv-1', confirmation: true },
+      detail: 'confirmation: must be an object {"id":…,"confirm":true|false}',
     },
   ])('answers 400 naming the problem for $name', async ({ body, detail }) => {
     // Act

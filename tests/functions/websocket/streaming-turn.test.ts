@@ -18,6 +18,13 @@ import {
   startChatWorld,
   TABLES,
 } from '../chat/support/chat-world';
+import {
+  ASK_FRAMES,
+  answered,
+  CONFIRMATION_VIEW,
+  CREATED_FRAMES,
+  INVOCATION_ID,
+} from '../chat/support/confirmation-frames';
 
 type Posted = { endpoint: string; connectionId: string; frame: ServerFrame };
 
@@ -75,7 +82,7 @@ describe('WebSocket chat: sendMessage ingress → turn worker → PostToConnecti
       newConversationId: () => 'conv-ws-1',
     });
 
-  const worker = (poster: ConnectionPoster, deadlineMs = 170_000) =>
+  const worker = (poster: ConnectionPoster, deadlineMs = 170_000, confirmations: 'ask' | 'deny' = 'ask') =>
     createTurnHandler({
       engine: new AgentClient({
         agentId: AGENT_ID,
@@ -87,6 +94,7 @@ describe('WebSocket chat: sendMessage ingress → turn worker → PostToConnecti
       deadlineMs,
       leaseMs: deadlineMs + 5_000,
       memory: false,
+      confirmations,
       poster,
     });
 
@@ -249,6 +257,131 @@ describe('WebSocket chat: sendMessage ingress → turn worker → PostToConnecti
       await worker(poster)({ type: 'something-else' });
       await worker(poster)({ ...job(), endpoint: 'http://evil.example.com/dev' });
       expect(poster.frames).toEqual([]);
+    });
+  });
+
+  describe('Tool confirmations', () => {
+    const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+    it('streams chunks then a confirmation frame; the confirm frame streams chunks then the final frame', async () => {
+      // Prepare
+      world.agent.enqueue({ frames: ASK_FRAMES }, { frames: CREATED_FRAMES });
+      const asking = new RecordingPoster();
+      const answering = new RecordingPoster();
+      await ingress()(
+        sendMessage({ action: 'sendMessage', message: 'Open a ticket: my VPN keeps dropping.' }),
+      );
+      // Act
+      await worker(asking)(jobs[0]);
+      const confirmation = asking.frames.at(-1) as { id: string };
+      const accepted = await ingress()(
+        sendMessage({
+          action: 'sendMessage',
+          conversationId: 'conv-ws-1',
+          confirmation: { id: confirmation.id, confirm: true },
+        }),
+      );
+      await worker(answering)(jobs[1]);
+      // Assess
+      expect(asking.frames).toEqual([
+        { type: 'chunk', conversationId: 'conv-ws-1', seq: 0, text: 'I can open a ticket ' },
+        { type: 'chunk', conversationId: 'conv-ws-1', seq: 1, text: 'for that.' },
+        {
+          type: 'confirmation',
+          conversationId: 'conv-ws-1',
+          ...CONFIRMATION_VIEW,
+          id: expect.stringMatching(UUID),
+          expiresAt: expect.any(String),
+        },
+      ]);
+      expect(JSON.parse(accepted.body as string)).toMatchObject({
+        type: 'accepted',
+        conversationId: 'conv-ws-1',
+      });
+      expect(jobs[1]).toEqual({
+        type: TURN_JOB_TYPE,
+        connectionId: CONNECTION,
+        endpoint: ENDPOINT,
+        owner: OWNER,
+        conversationId: 'conv-ws-1',
+        confirmation: { id: confirmation.id, confirm: true },
+        requestId: 'Ue2GkHL5IAMFbaw=',
+      });
+      expect(answering.frames).toEqual([
+        { type: 'chunk', conversationId: 'conv-ws-1', seq: 0, text: 'Created ticket ' },
+        { type: 'chunk', conversationId: 'conv-ws-1', seq: 1, text: 'TCK-1042.' },
+        { type: 'final', conversationId: 'conv-ws-1', answer: 'Created ticket TCK-1042.', citations: [] },
+      ]);
+      expect(world.agent.requests[1]?.sessionId).toBe('conv-ws-1');
+      expect(world.agent.requests[1]?.body.sessionState).toEqual({
+        sessionAttributes: { userId: OWNER, conversationId: 'conv-ws-1', channel: 'websocket' },
+        invocationId: INVOCATION_ID,
+        returnControlInvocationResults: answered('CONFIRM'),
+      });
+      expect(await countItems(world, TABLES.conversations)).toBe(4);
+      expect((await world.scan(TABLES.agentState))[0]).toMatchObject({ status: 'COMPLETED', turns: 2 });
+    });
+
+    it('answers an unknown confirmation with a 404 error frame, without calling the agent', async () => {
+      const poster = new RecordingPoster();
+      await worker(poster)({
+        type: TURN_JOB_TYPE,
+        connectionId: CONNECTION,
+        endpoint: ENDPOINT,
+        owner: OWNER,
+        conversationId: 'conv-ws-1',
+        confirmation: { id: '0b5a4f9e-6c1d-4f7a-9e2b-3c4d5e6f7a8b', confirm: true },
+      });
+      expect(poster.frames).toEqual([
+        {
+          type: 'error',
+          status: 404,
+          error:
+            'Confirmation not found: it was already answered or does not belong to this conversation; send your message again',
+          conversationId: 'conv-ws-1',
+          confirmationId: '0b5a4f9e-6c1d-4f7a-9e2b-3c4d5e6f7a8b',
+        },
+      ]);
+      expect(world.agent.requests).toHaveLength(0);
+    });
+
+    it('keeps today’s behaviour in deny mode: chunks, then the final frame after a DENY', async () => {
+      world.agent.enqueue({ frames: ASK_FRAMES }, { frames: [frame.text(' I did not open it.')] });
+      const poster = new RecordingPoster();
+      await worker(poster, 170_000, 'deny')(job());
+      expect(poster.frames.map((f) => f.type)).toEqual(['chunk', 'chunk', 'chunk', 'final']);
+      expect(poster.frames.at(-1)).toMatchObject({
+        answer: 'I can open a ticket for that. I did not open it.',
+      });
+      expect(world.agent.requests[1]?.body.sessionState?.returnControlInvocationResults).toEqual(
+        answered('DENY'),
+      );
+    });
+
+    it.each([
+      {
+        name: 'a confirmation without its conversation',
+        body: {
+          action: 'sendMessage',
+          confirmation: { id: '0b5a4f9e-6c1d-4f7a-9e2b-3c4d5e6f7a8b', confirm: true },
+        },
+        detail: 'conversationId: is required with confirmation',
+      },
+      {
+        name: 'a message and a confirmation together',
+        body: {
+          action: 'sendMessage',
+          message: 'Hi',
+          conversationId: 'conv-ws-1',
+          confirmation: { id: '0b5a4f9e-6c1d-4f7a-9e2b-3c4d5e6f7a8b', confirm: true },
+        },
+        detail: 'body: send either message or confirmation, not both',
+      },
+    ])('refuses $name with a 400 frame and starts nothing', async ({ body, detail }) => {
+      const result = await ingress()(sendMessage(body));
+      expect(result.statusCode).toBe(400);
+      expect((JSON.parse(result.body as string) as { details: string[] }).details[0]).toContain(detail);
+      expect(jobs).toEqual([]);
     });
   });
 });

@@ -53,6 +53,7 @@ export async function startChatWorld(extraEnv: Record<string, string> = {}): Pro
     AGENT_ID,
     AGENT_ALIAS_ID: ALIAS_ID,
     AGENT_MEMORY: 'off',
+    CHAT_CONFIRMATIONS: 'ask',
     CONVERSATIONS_TABLE_NAME: TABLES.conversations,
     AGENT_STATE_TABLE_NAME: TABLES.agentState,
     CONNECTIONS_TABLE_NAME: TABLES.connections,
