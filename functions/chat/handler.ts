@@ -1,9 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { DynamoAgentStateStore } from '../shared/agent-state-store';
-import { agentClient, documentClient } from '../shared/clients';
-import { CONFIRMATION_MODES } from '../shared/confirmations';
-import { DynamoConversationWriter } from '../shared/conversation-store';
-import { choiceEnv, intEnv, listEnv, requireEnv } from '../shared/env';
+import { intEnv, listEnv } from '../shared/env';
 import { errorResponse, jsonResponse, parseJsonBody } from '../shared/http';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
@@ -11,6 +7,7 @@ import { restOwner } from '../shared/owner';
 import { logger } from '../shared/powertools';
 import { chatInputOf, chatRequest, parseOrInvalid } from '../shared/requests';
 import { runTurn, type TurnDeps } from '../shared/turn';
+import { turnDepsFromEnv } from '../shared/turn-env';
 
 export interface ChatHandlerDeps extends TurnDeps {
   readonly maxMessageChars: number;
@@ -66,18 +63,9 @@ export function createChatHandler(deps: ChatHandlerDeps) {
 
 /** The deployed dependencies, from the environment the ChatApi construct sets. */
 export function chatDepsFromEnv(): ChatHandlerDeps {
-  const deadlineMs = intEnv('AGENT_DEADLINE_SECONDS') * 1000;
-  const ttlDays = intEnv('CONVERSATION_TTL_DAYS');
-  const ddb = documentClient();
   return {
-    engine: agentClient(requireEnv('AGENT_ID'), requireEnv('AGENT_ALIAS_ID'), deadlineMs),
-    conversations: new DynamoConversationWriter(ddb, requireEnv('CONVERSATIONS_TABLE_NAME'), ttlDays),
-    agentState: new DynamoAgentStateStore(ddb, requireEnv('AGENT_STATE_TABLE_NAME'), ttlDays),
-    deadlineMs,
     // The REST function never outlives the integration timeout.
-    leaseMs: 30_000,
-    memory: process.env.AGENT_MEMORY === 'on',
-    confirmations: choiceEnv('CHAT_CONFIRMATIONS', CONFIRMATION_MODES),
+    ...turnDepsFromEnv(() => 30_000),
     maxMessageChars: intEnv('MAX_MESSAGE_CHARS'),
     allowedOrigins: listEnv('ALLOWED_ORIGINS'),
     ...(process.env.WEBSOCKET_URL ? { websocketUrl: process.env.WEBSOCKET_URL } : {}),

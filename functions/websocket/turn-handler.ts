@@ -1,14 +1,10 @@
 import type { Context } from 'aws-lambda';
-import { DynamoAgentStateStore } from '../shared/agent-state-store';
-import { agentClient, documentClient } from '../shared/clients';
-import { CONFIRMATION_MODES } from '../shared/confirmations';
-import { DynamoConversationWriter } from '../shared/conversation-store';
-import { choiceEnv, intEnv, requireEnv } from '../shared/env';
 import { toErrorReply } from '../shared/errors';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
 import { logger } from '../shared/powertools';
 import { ListenerFailed, runTurn, type TurnDeps } from '../shared/turn';
+import { turnDepsFromEnv } from '../shared/turn-env';
 import { ManagementApiPoster } from './aws-adapters';
 import type { ServerFrame } from './events';
 import { type ConnectionPoster, TurnJob } from './turn-job';
@@ -94,24 +90,15 @@ export function createTurnHandler(deps: TurnHandlerDeps) {
   };
 }
 
-export function turnDepsFromEnv(): TurnHandlerDeps {
-  const deadlineMs = intEnv('AGENT_DEADLINE_SECONDS') * 1000;
-  const ttlDays = intEnv('CONVERSATION_TTL_DAYS');
-  const ddb = documentClient();
+export function workerDepsFromEnv(): TurnHandlerDeps {
   return {
-    engine: agentClient(requireEnv('AGENT_ID'), requireEnv('AGENT_ALIAS_ID'), deadlineMs),
-    conversations: new DynamoConversationWriter(ddb, requireEnv('CONVERSATIONS_TABLE_NAME'), ttlDays),
-    agentState: new DynamoAgentStateStore(ddb, requireEnv('AGENT_STATE_TABLE_NAME'), ttlDays),
-    deadlineMs,
     // The deadline plus the margin the config keeps before the function timeout.
-    leaseMs: deadlineMs + 5_000,
-    memory: process.env.AGENT_MEMORY === 'on',
-    confirmations: choiceEnv('CHAT_CONFIRMATIONS', CONFIRMATION_MODES),
+    ...turnDepsFromEnv((deadlineMs) => deadlineMs + 5_000),
     poster: new ManagementApiPoster(),
   };
 }
 
-const live = once(() => createTurnHandler(turnDepsFromEnv()));
+const live = once(() => createTurnHandler(workerDepsFromEnv()));
 
 /** The deployed handler: dependencies from the environment, built on the first invocation. */
 export const handler = (event: unknown, context?: Context) => live()(event, context);

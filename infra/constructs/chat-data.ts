@@ -1,6 +1,6 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { tableDefaults } from './data';
 
 export interface ChatDataProps {
   /** Prod: deletion protection and RETAIN; dev: the tables go with the stack. */
@@ -30,13 +30,7 @@ export class ChatData extends Construct {
 
   constructor(scope: Construct, id: string, props: ChatDataProps) {
     super(scope, id);
-    const common = {
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: props.retainData,
-      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    } as const;
+    const common = tableDefaults(props.retainData);
     const s = dynamodb.AttributeType.STRING;
 
     const a = CHAT_TABLE_KEYS.agentState;

@@ -24,6 +24,17 @@ export const TABLE_KEYS = {
   toolLogs: { partitionKey: 'session_id', sortKey: 'timestamp', ttl: 'expires_at' },
 } as const;
 
+/** House table settings: on-demand, PITR, AWS-managed encryption; deletion protection + RETAIN when retaining. */
+export function tableDefaults(retainData: boolean) {
+  return {
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: retainData,
+    removalPolicy: retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  } as const;
+}
+
 /**
  * The DynamoDB tables: Tickets (report tool), Conversations (chat turns; summarize reads them) and ToolLogs
  * (one record per tool call). On-demand, PITR, encrypted; retained with deletion protection in prod.
@@ -35,13 +46,7 @@ export class Data extends Construct {
 
   constructor(scope: Construct, id: string, props: DataProps) {
     super(scope, id);
-    const common = {
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: props.retainData,
-      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    } as const;
+    const common = tableDefaults(props.retainData);
     const s = dynamodb.AttributeType.STRING;
 
     const t = TABLE_KEYS.tickets;
