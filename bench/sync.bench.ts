@@ -110,19 +110,7 @@ export async function run(): Promise<void> {
   };
   const awsEnv = { ...baseEnv, AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required' };
   const kass = (bucket: string) =>
-    timed(
-      ...kassCommand([
-        corpus,
-        '--bucket',
-        bucket,
-        '--knowledge-base-id',
-        agent.knowledgeBaseId,
-        '--data-source-id',
-        agent.dataSourceId,
-        '--no-wait',
-      ]),
-      baseEnv,
-    );
+    timed(...kassCommand([corpus, ...agent.syncArgs(bucket), '--no-wait']), baseEnv);
   const aws = (bucket: string) =>
     timed(
       'aws',

@@ -3,66 +3,30 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type AgentCommandDeps, run } from '../../cli/commands/ask';
-import { type CliIo, type CommandEntry, main } from '../../cli/main';
+import { type CommandEntry, main } from '../../cli/main';
 import { received, handler as reportHandler, schema as reportSchema } from '../fixtures/tools/report-tool';
-import {
-  citation,
-  frame,
-  type InvokeAgentServer,
-  setEnv,
-  startInvokeAgentServer,
-} from '../support/invoke-agent-server';
+import { captureIo, REPO_ROOT } from '../support/cli-io';
+import { apiInvocation, citation, frame, useInvokeAgentServer } from '../support/invoke-agent-server';
 
-const REPO_ROOT = path.join(__dirname, '../..');
 const IDS = ['--agent-id', 'AGENT12345', '--agent-alias-id', 'ALIAS12345'];
 const FAST: AgentCommandDeps = { client: { retry: { baseDelayMs: 1, maxDelayMs: 2 } } };
 const COMMANDS: Record<string, CommandEntry> = {
   ask: { args: '"<question>"', summary: 'Ask the agent', load: () => import('../../cli/commands/ask') },
 };
 
-/** An in-memory CliIo: what the command printed, per stream. */
-function captureIo(): CliIo & { out: () => string; err: () => string } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    cwd: REPO_ROOT,
-    stdout: { write: (text: string) => stdout.push(text) },
-    stderr: { write: (text: string) => stderr.push(text) },
-    out: () => stdout.join(''),
-    err: () => stderr.join(''),
-  };
-}
-
 const VPN_DOC = 's3://kass-docs/runbooks/vpn.md';
 const LAPTOP_DOC = 's3://kass-docs/it/laptops.md';
 
-const listTicketsCall = {
-  apiInvocationInput: {
-    actionGroup: 'report',
-    apiPath: '/tickets',
-    httpMethod: 'get',
-    parameters: [],
-    actionInvocationType: 'RESULT',
-  },
-};
+const listTicketsCall = apiInvocation('get', '/tickets', { parameters: {} });
 
-let server: InvokeAgentServer;
-let restoreEnv: () => void;
-
-beforeEach(async () => {
-  server = await startInvokeAgentServer();
-  restoreEnv = setEnv({
-    ...server.env(),
-    KASS_AGENT_ID: undefined,
-    KASS_AGENT_ALIAS_ID: undefined,
-    NO_COLOR: undefined,
-  });
-  received.length = 0;
+const server = useInvokeAgentServer({
+  KASS_AGENT_ID: undefined,
+  KASS_AGENT_ALIAS_ID: undefined,
+  NO_COLOR: undefined,
 });
 
-afterEach(async () => {
-  restoreEnv();
-  await server.close();
+beforeEach(() => {
+  received.length = 0;
 });
 
 describe('Command: kass ask', () => {
@@ -131,55 +95,18 @@ describe('Command: kass ask', () => {
         frame.trace({
           orchestrationTrace: { rationale: { traceId: 't-0', text: 'Check the ticket first.' } },
         }),
-        frame.trace({
-          orchestrationTrace: {
-            invocationInput: {
-              traceId: 't-0',
-              invocationType: 'ACTION_GROUP',
-              actionGroupInvocationInput: {
-                actionGroupName: 'report',
-                verb: 'get',
-                apiPath: '/tickets/{ticketId}',
-                parameters: [{ name: 'ticketId', type: 'string', value: 'TCK-1042' }],
-              },
-            },
-          },
+        frame.actionGroupCall('t-0', {
+          actionGroupName: 'report',
+          verb: 'get',
+          apiPath: '/tickets/{ticketId}',
+          parameters: [{ name: 'ticketId', type: 'string', value: 'TCK-1042' }],
         }),
-        frame.trace({
-          orchestrationTrace: {
-            observation: {
-              traceId: 't-0',
-              type: 'ACTION_GROUP',
-              actionGroupInvocationOutput: { text: '{"status":"OPEN"}' },
-            },
-          },
-        }),
-        frame.trace({
-          orchestrationTrace: {
-            invocationInput: {
-              traceId: 't-1',
-              invocationType: 'KNOWLEDGE_BASE',
-              knowledgeBaseLookupInput: { text: 'vpn drops every 10 minutes', knowledgeBaseId: 'KB12345678' },
-            },
-          },
-        }),
-        frame.trace({
-          orchestrationTrace: {
-            observation: {
-              traceId: 't-1',
-              type: 'KNOWLEDGE_BASE',
-              knowledgeBaseLookupOutput: {
-                retrievedReferences: [
-                  { content: { text: 'Restart.' }, location: { type: 'S3', s3Location: { uri: VPN_DOC } } },
-                  {
-                    content: { text: 'Laptops.' },
-                    location: { type: 'S3', s3Location: { uri: LAPTOP_DOC } },
-                  },
-                ],
-              },
-            },
-          },
-        }),
+        frame.actionGroupOutput('t-0', '{"status":"OPEN"}'),
+        frame.knowledgeBaseLookup('t-1', 'vpn drops every 10 minutes'),
+        frame.knowledgeBaseResults('t-1', [
+          { text: 'Restart.', uri: VPN_DOC },
+          { text: 'Laptops.', uri: LAPTOP_DOC },
+        ]),
         frame.trace({
           guardrailTrace: {
             action: 'INTERVENED',
@@ -188,14 +115,7 @@ describe('Command: kass ask', () => {
             ],
           },
         }),
-        frame.trace({
-          orchestrationTrace: {
-            modelInvocationOutput: {
-              traceId: 't-1',
-              metadata: { usage: { inputTokens: 900, outputTokens: 42 } },
-            },
-          },
-        }),
+        frame.modelUsage('t-1', 900, 42),
         frame.text('TCK-1042 is open.'),
       ],
     });
@@ -280,15 +200,7 @@ describe('Command: kass ask', () => {
       {
         frames: [
           frame.returnControl('inv-8', [
-            {
-              apiInvocationInput: {
-                actionGroup: 'report',
-                apiPath: '/tickets/{ticketId}',
-                httpMethod: 'GET',
-                parameters: [{ name: 'ticketId', type: 'string', value: 'TCK-404' }],
-                actionInvocationType: 'RESULT',
-              },
-            },
+            apiInvocation('GET', '/tickets/{ticketId}', { parameters: { ticketId: 'TCK-404' } }),
           ]),
         ],
       },
@@ -321,24 +233,10 @@ describe('Command: kass ask', () => {
       {
         frames: [
           frame.returnControl('inv-9', [
-            {
-              apiInvocationInput: {
-                actionGroup: 'report',
-                apiPath: '/tickets',
-                httpMethod: 'post',
-                requestBody: {
-                  content: {
-                    'application/json': {
-                      properties: [
-                        { name: 'title', type: 'string', value: 'VPN drops' },
-                        { name: 'priority', type: 'string', value: 'high' },
-                      ],
-                    },
-                  },
-                },
-                actionInvocationType: 'USER_CONFIRMATION_AND_RESULT',
-              },
-            },
+            apiInvocation('post', '/tickets', {
+              body: { title: 'VPN drops', priority: 'high' },
+              invocationType: 'USER_CONFIRMATION_AND_RESULT',
+            }),
           ]),
         ],
       },
@@ -466,23 +364,8 @@ describe('Command: kass ask', () => {
     // Prepare
     server.enqueue({
       frames: [
-        frame.trace({
-          orchestrationTrace: {
-            invocationInput: {
-              traceId: 't-0',
-              invocationType: 'ACTION_GROUP',
-              actionGroupInvocationInput: { actionGroupName: 'report', verb: 'get', apiPath: '/tickets' },
-            },
-          },
-        }),
-        frame.trace({
-          orchestrationTrace: {
-            modelInvocationOutput: {
-              traceId: 't-0',
-              metadata: { usage: { inputTokens: 100, outputTokens: 7 } },
-            },
-          },
-        }),
+        frame.actionGroupCall('t-0', { actionGroupName: 'report', verb: 'get', apiPath: '/tickets' }),
+        frame.modelUsage('t-0', 100, 7),
         frame.text('Restart the client.', [
           citation('Restart the client.', { start: 0, end: 19 }, [{ uri: VPN_DOC }]),
         ]),

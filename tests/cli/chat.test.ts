@@ -1,33 +1,18 @@
-import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { AgentCommandDeps } from '../../cli/commands/ask';
 import { run } from '../../cli/commands/chat';
-import { type CliIo, type CommandEntry, main } from '../../cli/main';
+import { type CommandEntry, main } from '../../cli/main';
 import { received, handler as reportHandler, schema as reportSchema } from '../fixtures/tools/report-tool';
-import {
-  citation,
-  frame,
-  type InvokeAgentServer,
-  setEnv,
-  startInvokeAgentServer,
-} from '../support/invoke-agent-server';
+import { type CapturedIo, captureIo as captureCliIo, REPO_ROOT } from '../support/cli-io';
+import { apiInvocation, citation, frame, useInvokeAgentServer } from '../support/invoke-agent-server';
 
 const IDS = ['--agent-id', 'AGENT12345', '--agent-alias-id', 'ALIAS12345'];
 const VPN_DOC = 's3://kass-docs/runbooks/vpn.md';
 const ESC = '\u001b[';
 
 /** An in-memory CliIo; `tty` makes stdout look like a terminal (colours). */
-function captureIo(tty = false): CliIo & { out: () => string; err: () => string } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    cwd: path.join(__dirname, '../..'),
-    stdout: { write: (text: string) => stdout.push(text), ...(tty ? { isTTY: true } : {}) },
-    stderr: { write: (text: string) => stderr.push(text) },
-    out: () => stdout.join(''),
-    err: () => stderr.join(''),
-  };
-}
+const captureIo = (tty = false): CapturedIo =>
+  captureCliIo(REPO_ROOT, tty ? { stdout: { isTTY: true } } : {});
 
 /** Scripted keyboard input: one line per string. */
 const typed = (...lines: string[]): AgentCommandDeps => ({
@@ -35,18 +20,10 @@ const typed = (...lines: string[]): AgentCommandDeps => ({
   client: { retry: { baseDelayMs: 1, maxDelayMs: 2 } },
 });
 
-let server: InvokeAgentServer;
-let restoreEnv: () => void;
+const server = useInvokeAgentServer({ NO_COLOR: undefined });
 
-beforeEach(async () => {
-  server = await startInvokeAgentServer();
-  restoreEnv = setEnv({ ...server.env(), NO_COLOR: undefined });
+beforeEach(() => {
   received.length = 0;
-});
-
-afterEach(async () => {
-  restoreEnv();
-  await server.close();
 });
 
 describe('Command: kass chat', () => {
@@ -96,28 +73,8 @@ describe('Command: kass chat', () => {
     // Prepare
     const traced = {
       frames: [
-        frame.trace({
-          orchestrationTrace: {
-            invocationInput: {
-              traceId: 't-0',
-              invocationType: 'KNOWLEDGE_BASE',
-              knowledgeBaseLookupInput: { text: 'vpn setup', knowledgeBaseId: 'KB12345678' },
-            },
-          },
-        }),
-        frame.trace({
-          orchestrationTrace: {
-            observation: {
-              traceId: 't-0',
-              type: 'KNOWLEDGE_BASE',
-              knowledgeBaseLookupOutput: {
-                retrievedReferences: [
-                  { content: { text: 'x' }, location: { type: 'S3', s3Location: { uri: VPN_DOC } } },
-                ],
-              },
-            },
-          },
-        }),
+        frame.knowledgeBaseLookup('t-0', 'vpn setup'),
+        frame.knowledgeBaseResults('t-0', [{ text: 'x', uri: VPN_DOC }]),
         frame.text('Done.'),
       ],
     };
@@ -154,24 +111,10 @@ describe('Command: kass chat', () => {
       {
         frames: [
           frame.returnControl('inv-1', [
-            {
-              apiInvocationInput: {
-                actionGroup: 'report',
-                apiPath: '/tickets',
-                httpMethod: 'post',
-                requestBody: {
-                  content: {
-                    'application/json': {
-                      properties: [
-                        { name: 'title', type: 'string', value: 'Printer jams' },
-                        { name: 'priority', type: 'string', value: 'low' },
-                      ],
-                    },
-                  },
-                },
-                actionInvocationType: 'USER_CONFIRMATION_AND_RESULT',
-              },
-            },
+            apiInvocation('post', '/tickets', {
+              body: { title: 'Printer jams', priority: 'low' },
+              invocationType: 'USER_CONFIRMATION_AND_RESULT',
+            }),
           ]),
         ],
       },

@@ -17,26 +17,14 @@ import {
 import { mapBounded, withRetry } from '../../cli/guardrail/pool';
 import { PromptsFileError, parsePrompts } from '../../cli/guardrail/prompts';
 import { firedPolicies, formatPercent, formatPolicy } from '../../cli/guardrail/report';
-import { type CliIo, main } from '../../cli/main';
+import { main } from '../../cli/main';
 import { StackOutputs } from '../../cli/stack-outputs';
+import { captureIo, REPO_ROOT } from '../support/cli-io';
 
-const REPO_ROOT = path.join(__dirname, '../..');
 const GUARDRAIL = 'gr0abc123xyz';
 const IDS_ENV = { KASS_GUARDRAIL_ID: GUARDRAIL, KASS_GUARDRAIL_VERSION: '3' };
 const FAKE_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const FAKE_TOKEN = 'glpat-EXAMPLExEXAMPLExEXAMPLE';
-
-function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    cwd,
-    stdout: { write: (text: string) => stdout.push(text) },
-    stderr: { write: (text: string) => stderr.push(text) },
-    out: () => stdout.join(''),
-    err: () => stderr.join(''),
-  };
-}
 
 const PROMPTS = `
 mustBlock:

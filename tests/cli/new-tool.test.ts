@@ -7,11 +7,10 @@ import { buildAgentEvent } from '../../action-groups/kit/event-builder';
 import { checkSchemaText } from '../../action-groups/kit/schema-rules';
 import { missingHandlers, type ToolHandler } from '../../action-groups/kit/tool';
 import { MAX_NAME_LENGTH } from '../../cli/commands/new-tool';
-import { type CliIo, type CommandEntry, main } from '../../cli/main';
+import { type CommandEntry, main } from '../../cli/main';
 import { scaffoldPaths } from '../../cli/templates/tool-scaffold';
 import { discoverTools } from '../../infra/constructs/tool-discovery';
-
-const REPO_ROOT = path.join(__dirname, '../..');
+import { captureIo, REPO_ROOT } from '../support/cli-io';
 
 // Until cli/main.ts registers it, the command runs through main() with its own table (same error mapping).
 const COMMANDS: Record<string, CommandEntry> = {
@@ -21,19 +20,6 @@ const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('../../cli/commands/new-tool'),
   },
 };
-
-/** An in-memory CliIo: what the command printed, per stream. */
-function captureIo(cwd = REPO_ROOT): CliIo & { out: () => string; err: () => string } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    cwd,
-    stdout: { write: (text: string) => stdout.push(text) },
-    stderr: { write: (text: string) => stderr.push(text) },
-    out: () => stdout.join(''),
-    err: () => stderr.join(''),
-  };
-}
 
 const newTool = async (...args: string[]) => {
   const io = captureIo();

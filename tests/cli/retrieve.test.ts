@@ -2,21 +2,10 @@ import { BedrockAgentRuntimeClient, RetrieveCommand } from '@aws-sdk/client-bedr
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { createRetrieve, formatFilter, parseFilter, usage } from '../../cli/commands/retrieve';
-import { type CliIo, main } from '../../cli/main';
+import { main } from '../../cli/main';
 import { StackOutputs } from '../../cli/stack-outputs';
 import type { FilterClause, FilterOperator, FilterScalar } from '../../client';
-
-function captureIo(): CliIo & { out: () => string; err: () => string } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    cwd: '/',
-    stdout: { write: (text: string) => stdout.push(text) },
-    stderr: { write: (text: string) => stderr.push(text) },
-    out: () => stdout.join(''),
-    err: () => stderr.join(''),
-  };
-}
+import { captureIo } from '../support/cli-io';
 
 const KB = 'KB12345678';
 
@@ -184,11 +173,11 @@ describe('Command: kass retrieve', () => {
   /** Stack outputs that cannot be read (no credentials): ids must come from flags or the environment. */
   const unreadableStack = (env: NodeJS.ProcessEnv) => (stage: string) =>
     new StackOutputs(stage, env, async () => ({ send: async () => Promise.reject(noCredentials) }) as never);
-  let io = captureIo();
+  let io = captureIo('/');
 
   beforeEach(() => {
     runtime.reset();
-    io = captureIo();
+    io = captureIo('/');
   });
 
   const retrieve = (argv: string[], env: NodeJS.ProcessEnv = { KASS_KNOWLEDGE_BASE_ID: KB }) =>

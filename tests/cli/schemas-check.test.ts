@@ -2,22 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type CliIo, type CommandEntry, type CommandModule, main } from '../../cli/main';
-
-const REPO_ROOT = path.join(__dirname, '../..');
-
-/** An in-memory CliIo: what the command printed, per stream. */
-function captureIo(cwd = REPO_ROOT): CliIo & { out: () => string; err: () => string } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    cwd,
-    stdout: { write: (text: string) => stdout.push(text) },
-    stderr: { write: (text: string) => stderr.push(text) },
-    out: () => stdout.join(''),
-    err: () => stderr.join(''),
-  };
-}
+import { type CommandEntry, type CommandModule, main } from '../../cli/main';
+import { captureIo, REPO_ROOT } from '../support/cli-io';
 
 /** A temporary folder holding the given files. */
 function folderWith(files: Record<string, string>): string {

@@ -6,28 +6,17 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createSync, type SyncOverrides, usage } from '../../cli/commands/sync';
-import { type CliIo, main } from '../../cli/main';
+import { main } from '../../cli/main';
 import { StackOutputs } from '../../cli/stack-outputs';
 import { BedrockAgentFake } from '../support/bedrock-agent-server';
+import { type CapturedIo, captureIo as captureCliIo, REPO_ROOT } from '../support/cli-io';
 import { type LocalS3, startS3rver } from '../support/s3rver';
 
-const REPO_ROOT = path.join(__dirname, '../..');
 const FAST_POLL = { initialMs: 5, maxMs: 20, factor: 1.5 };
 
-type CapturedIo = CliIo & { out: () => string; err: () => string };
-
 /** An in-memory CliIo; `tty` makes stderr look like a terminal. */
-function captureIo(cwd: string, tty = false): CapturedIo {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    cwd,
-    stdout: { write: (text: string) => stdout.push(text) },
-    stderr: { write: (text: string) => stderr.push(text), ...(tty ? { isTTY: true, columns: 120 } : {}) },
-    out: () => stdout.join(''),
-    err: () => stderr.join(''),
-  };
-}
+const captureIo = (cwd: string, tty = false): CapturedIo =>
+  captureCliIo(cwd, tty ? { stderr: { isTTY: true, columns: 120 } } : {});
 
 /** A temporary documents folder holding `files` (relative path → content). */
 function folderWith(files: Record<string, string | Buffer>): string {
@@ -88,15 +77,10 @@ describe('Command: kass sync', () => {
     overrides: SyncOverrides = {},
     io = captureIo(dir),
   ): Promise<{ code: number; io: CapturedIo }> {
-    const ids = [
-      '--bucket',
-      bucket,
-      '--knowledge-base-id',
-      agent.knowledgeBaseId,
-      '--data-source-id',
-      agent.dataSourceId,
-    ];
-    const code = await createSync({ poll: FAST_POLL, ...overrides })(['.', ...args, ...ids], io);
+    const code = await createSync({ poll: FAST_POLL, ...overrides })(
+      ['.', ...args, ...agent.syncArgs(bucket)],
+      io,
+    );
     return { code, io };
   }
 
@@ -277,14 +261,7 @@ describe('Command: kass sync', () => {
     const runner =
       'require(process.env.TSX_CJS);import(process.env.TSX_ESM).then(()=>require(process.env.SYNC_MODULE).run(' +
       'process.argv.slice(1),{stdout:process.stdout,stderr:process.stderr,cwd:process.cwd()})).then(c=>{process.exitCode=c})';
-    const ids = [
-      '--bucket',
-      bucket,
-      '--knowledge-base-id',
-      agent.knowledgeBaseId,
-      '--data-source-id',
-      agent.dataSourceId,
-    ];
+    const ids = agent.syncArgs(bucket);
     const child = spawn(process.execPath, ['-e', runner, '--', '.', ...ids, '--concurrency', '2'], {
       cwd: dir,
       env: {
@@ -614,17 +591,7 @@ describe('Command: kass sync', () => {
     // Prepare
     const io = captureIo(REPO_ROOT);
     // Act
-    const code = await createSync({ poll: FAST_POLL })(
-      [
-        '--bucket',
-        bucket,
-        '--knowledge-base-id',
-        agent.knowledgeBaseId,
-        '--data-source-id',
-        agent.dataSourceId,
-      ],
-      io,
-    );
+    const code = await createSync({ poll: FAST_POLL })(agent.syncArgs(bucket), io);
     // Assess
     expect(io.err()).toBe('');
     expect(code).toBe(0);
@@ -712,19 +679,7 @@ describe('Command: kass sync', () => {
     it('stops with one message when access is denied', async () => {
       const dir = folderWith(CORPUS);
       agent.denyAll = true;
-      const { code, io } = await kass(
-        [
-          '.',
-          '--bucket',
-          bucket,
-          '--knowledge-base-id',
-          agent.knowledgeBaseId,
-          '--data-source-id',
-          agent.dataSourceId,
-        ],
-        { poll: FAST_POLL },
-        dir,
-      );
+      const { code, io } = await kass(['.', ...agent.syncArgs(bucket)], { poll: FAST_POLL }, dir);
       expect(code).toBe(1);
       expect(io.err()).toContain('kass sync: Access denied calling bedrock:ListIngestionJobs');
     });

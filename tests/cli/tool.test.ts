@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildAgentEvent } from '../../action-groups/kit/event-builder';
-import { type CliIo, type CommandEntry, main } from '../../cli/main';
+import { type CommandEntry, main } from '../../cli/main';
 import { handler as reportHandler } from '../fixtures/tools/report-tool';
+import { captureIo, REPO_ROOT } from '../support/cli-io';
 
-const REPO_ROOT = path.join(__dirname, '../..');
 const SCHEMA_TEXT = fs.readFileSync(path.join(REPO_ROOT, 'tests/fixtures/schemas/kit-report.yaml'), 'utf8');
 const FIXTURE_TOOL = path.join(REPO_ROOT, 'tests/fixtures/tools/report-tool');
 const KIT_ENV = path.join(REPO_ROOT, 'action-groups/kit/env');
@@ -19,19 +19,6 @@ const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('../../cli/commands/tool'),
   },
 };
-
-/** An in-memory CliIo: what the command printed, per stream. */
-function captureIo(cwd = REPO_ROOT): CliIo & { out: () => string; err: () => string } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    cwd,
-    stdout: { write: (text: string) => stdout.push(text) },
-    stderr: { write: (text: string) => stderr.push(text) },
-    out: () => stdout.join(''),
-    err: () => stderr.join(''),
-  };
-}
 
 /**
  * A repository-like folder: `report` is the kit's fixture tool (no AWS), `cold` fails its cold start on a

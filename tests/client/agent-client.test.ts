@@ -10,31 +10,20 @@ import {
   type RetryNotice,
   type ReturnControlHandlers,
 } from '../../client';
-import {
-  citation,
-  frame,
-  type InvokeAgentServer,
-  setEnv,
-  startInvokeAgentServer,
-} from '../support/invoke-agent-server';
+import { apiInvocation, citation, frame, useInvokeAgentServer } from '../support/invoke-agent-server';
 
 const AGENT = { agentId: 'AGENT12345', agentAliasId: 'ALIAS12345' };
 const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 2 };
 
-let server: InvokeAgentServer;
-let restoreEnv: () => void;
+const server = useInvokeAgentServer();
 let client: AgentClient;
 
-beforeEach(async () => {
-  server = await startInvokeAgentServer();
-  restoreEnv = setEnv(server.env());
+beforeEach(() => {
   client = new AgentClient({ ...AGENT, retry: FAST_RETRY });
 });
 
-afterEach(async () => {
+afterEach(() => {
   client.destroy();
-  restoreEnv();
-  await server.close();
 });
 
 async function collect(events: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
@@ -150,64 +139,18 @@ describe('Class: AgentClient', () => {
               modelInvocationInput: { traceId: 't-0', type: 'ORCHESTRATION', text: '…' },
             },
           }),
-          frame.trace({
-            orchestrationTrace: {
-              modelInvocationOutput: {
-                traceId: 't-0',
-                metadata: { usage: { inputTokens: 1200, outputTokens: 80 } },
-              },
-            },
-          }),
+          frame.modelUsage('t-0', 1200, 80),
           frame.trace({ orchestrationTrace: { rationale: { traceId: 't-0', text: 'Look the ticket up.' } } }),
-          frame.trace({
-            orchestrationTrace: {
-              invocationInput: {
-                traceId: 't-0',
-                invocationType: 'ACTION_GROUP',
-                actionGroupInvocationInput: {
-                  actionGroupName: 'report',
-                  verb: 'get',
-                  apiPath: '/tickets/{ticketId}',
-                  parameters: [{ name: 'ticketId', type: 'string', value: 'TCK-1042' }],
-                  executionType: 'LAMBDA',
-                },
-              },
-            },
+          frame.actionGroupCall('t-0', {
+            actionGroupName: 'report',
+            verb: 'get',
+            apiPath: '/tickets/{ticketId}',
+            parameters: [{ name: 'ticketId', type: 'string', value: 'TCK-1042' }],
+            executionType: 'LAMBDA',
           }),
-          frame.trace({
-            orchestrationTrace: {
-              observation: {
-                traceId: 't-0',
-                type: 'ACTION_GROUP',
-                actionGroupInvocationOutput: { text: '{"ticketId":"TCK-1042","status":"OPEN"}' },
-              },
-            },
-          }),
-          frame.trace({
-            orchestrationTrace: {
-              invocationInput: {
-                traceId: 't-1',
-                invocationType: 'KNOWLEDGE_BASE',
-                knowledgeBaseLookupInput: { text: 'vpn drops', knowledgeBaseId: 'KB12345678' },
-              },
-            },
-          }),
-          frame.trace({
-            orchestrationTrace: {
-              observation: {
-                traceId: 't-1',
-                type: 'KNOWLEDGE_BASE',
-                knowledgeBaseLookupOutput: {
-                  retrievedReferences: [
-                    {
-                      content: { text: 'Restart the client.' },
-                      location: { type: 'S3', s3Location: { uri: VPN_DOC } },
-                    },
-                  ],
-                },
-              },
-            },
-          }),
+          frame.actionGroupOutput('t-0', '{"ticketId":"TCK-1042","status":"OPEN"}'),
+          frame.knowledgeBaseLookup('t-1', 'vpn drops'),
+          frame.knowledgeBaseResults('t-1', [{ text: 'Restart the client.', uri: VPN_DOC }]),
           frame.trace({
             guardrailTrace: {
               action: 'INTERVENED',
@@ -446,17 +389,7 @@ describe('Class: AgentClient', () => {
   describe('Method: stream (return of control)', () => {
     const listTickets = {
       invocationId: 'inv-1',
-      inputs: [
-        {
-          apiInvocationInput: {
-            actionGroup: 'report',
-            apiPath: '/tickets',
-            httpMethod: 'get',
-            parameters: [],
-            actionInvocationType: 'RESULT',
-          },
-        },
-      ],
+      inputs: [apiInvocation('get', '/tickets', { parameters: {} })],
     };
 
     it('runs the handler and sends its result back with the invocation id and the same session', async () => {
@@ -525,24 +458,10 @@ describe('Class: AgentClient', () => {
 
     it('asks for confirmation before running a USER_CONFIRMATION_AND_RESULT call', async () => {
       // Prepare
-      const createTicket = {
-        apiInvocationInput: {
-          actionGroup: 'report',
-          apiPath: '/tickets',
-          httpMethod: 'post',
-          requestBody: {
-            content: {
-              'application/json': {
-                properties: [
-                  { name: 'title', type: 'string', value: 'VPN drops' },
-                  { name: 'priority', type: 'string', value: 'high' },
-                ],
-              },
-            },
-          },
-          actionInvocationType: 'USER_CONFIRMATION_AND_RESULT',
-        },
-      };
+      const createTicket = apiInvocation('post', '/tickets', {
+        body: { title: 'VPN drops', priority: 'high' },
+        invocationType: 'USER_CONFIRMATION_AND_RESULT',
+      });
       server.enqueue(
         { frames: [frame.returnControl('inv-2', [createTicket])] },
         { frames: [frame.text('Created TCK-2001.')] },
@@ -642,19 +561,10 @@ describe('Class: AgentClient', () => {
 
     it('with deferConfirmations ends the turn at a confirmation; a later turn answers it with the decision', async () => {
       // Prepare
-      const createTicket = {
-        apiInvocationInput: {
-          actionGroup: 'report',
-          apiPath: '/tickets',
-          httpMethod: 'post',
-          requestBody: {
-            content: {
-              'application/json': { properties: [{ name: 'title', type: 'string', value: 'VPN drops' }] },
-            },
-          },
-          actionInvocationType: 'USER_CONFIRMATION',
-        },
-      };
+      const createTicket = apiInvocation('post', '/tickets', {
+        body: { title: 'VPN drops' },
+        invocationType: 'USER_CONFIRMATION',
+      });
       server.enqueue(
         { frames: [frame.text('I will open a ticket.'), frame.returnControl('inv-5', [createTicket])] },
         { frames: [frame.text('Created TCK-3001.')] },
@@ -770,14 +680,7 @@ describe('Class: AgentClient', () => {
       // Prepare
       server.enqueue({
         frames: [
-          frame.trace({
-            orchestrationTrace: {
-              modelInvocationOutput: {
-                traceId: 't',
-                metadata: { usage: { inputTokens: 10, outputTokens: 5 } },
-              },
-            },
-          }),
+          frame.modelUsage('t', 10, 5),
           frame.text('Restart the VPN client.', [
             citation('Restart the VPN client', { start: 0, end: 22 }, [{ uri: VPN_DOC }]),
           ]),

@@ -2,7 +2,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DOCUMENT_FOLDERS, DocumentsBucket } from '../../infra/constructs/documents-bucket';
-import { testApp, testStack } from '../support/cdk';
+import { denyInsecureTransport, testApp, testStack } from '../support/cdk';
 
 const build = (retainData: boolean) => {
   const app = testApp();
@@ -52,13 +52,7 @@ describe('Class: DocumentsBucket', () => {
       dev.template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: id },
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Action: 's3:*',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
+          Statement: Match.arrayWith([denyInsecureTransport('s3:*')]),
         },
       });
     }

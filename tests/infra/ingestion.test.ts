@@ -8,7 +8,7 @@ import { DEV_KNOWLEDGE_BASE, KnowledgeBaseConfigSchema } from '../../infra/confi
 import { DocumentsBucket } from '../../infra/constructs/documents-bucket';
 import { Ingestion, SCHEDULED_SYNC_MESSAGE } from '../../infra/constructs/ingestion';
 import { KnowledgeBase } from '../../infra/constructs/knowledge-base';
-import { testApp, testStack } from '../support/cdk';
+import { assumableByServiceOfTestAccount, denyInsecureTransport, testApp, testStack } from '../support/cdk';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -84,13 +84,7 @@ describe('Class: Ingestion', () => {
       built.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: built.id(built.ingestion.deadLetterQueue) }],
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Action: 'sqs:*',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
+          Statement: Match.arrayWith([denyInsecureTransport('sqs:*')]),
         },
       });
     });
@@ -103,13 +97,7 @@ describe('Class: Ingestion', () => {
       built.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: built.id(built.ingestion.queue) }],
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Action: 'sqs:*',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
+          Statement: Match.arrayWith([denyInsecureTransport('sqs:*')]),
         },
       });
     });
@@ -246,26 +234,10 @@ describe('Class: Ingestion', () => {
         ManagedPolicyArns?: unknown;
       };
       expect(role.AssumeRolePolicyDocument.Statement).toEqual([
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'scheduler.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': '123456789012' },
-            ArnLike: {
-              'aws:SourceArn': {
-                'Fn::Join': [
-                  '',
-                  [
-                    'arn:',
-                    { Ref: 'AWS::Partition' },
-                    ':scheduler:us-east-1:123456789012:schedule-group/default',
-                  ],
-                ],
-              },
-            },
-          },
-        },
+        assumableByServiceOfTestAccount(
+          'scheduler.amazonaws.com',
+          ':scheduler:us-east-1:123456789012:schedule-group/default',
+        ),
       ]);
       // The DLQ is there because the scheduler writes dead letters with the schedule's role.
       expect(role.Policies.flatMap((p) => p.PolicyDocument.Statement)).toEqual([

@@ -12,7 +12,7 @@ import {
 } from '../../infra/config/knowledge-config';
 import { DocumentsBucket } from '../../infra/constructs/documents-bucket';
 import { collectionNameFor, KnowledgeBase, VECTOR_INDEX } from '../../infra/constructs/knowledge-base';
-import { testApp, testStack } from '../support/cdk';
+import { assumableByServiceOfTestAccount, testApp, testStack } from '../support/cdk';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
 
@@ -394,22 +394,10 @@ describe('Class: KnowledgeBase', () => {
       expect(role?.Properties.AssumeRolePolicyDocument).toEqual({
         Version: '2012-10-17',
         Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'bedrock.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': '123456789012' },
-              ArnLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': [
-                    '',
-                    ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1:123456789012:knowledge-base/*'],
-                  ],
-                },
-              },
-            },
-          },
+          assumableByServiceOfTestAccount(
+            'bedrock.amazonaws.com',
+            ':bedrock:us-east-1:123456789012:knowledge-base/*',
+          ),
         ],
       });
     });

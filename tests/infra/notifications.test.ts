@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Notifications } from '../../infra/constructs/notifications';
-import { testStack } from '../support/cdk';
+import { denyInsecureTransport, testStack } from '../support/cdk';
 
 describe('Class: Notifications', () => {
   let template: Template;
@@ -21,13 +21,7 @@ describe('Class: Notifications', () => {
   it('denies publishing over plain HTTP', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: 'sns:Publish',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            Effect: 'Deny',
-          }),
-        ]),
+        Statement: Match.arrayWith([denyInsecureTransport('sns:Publish')]),
       },
     });
   });

@@ -100,6 +100,18 @@ export class BedrockAgentFake {
     };
   }
 
+  /** The `kass sync` options that name `bucket` and this fake's knowledge base and data source. */
+  syncArgs(bucket: string): string[] {
+    return [
+      '--bucket',
+      bucket,
+      '--knowledge-base-id',
+      this.knowledgeBaseId,
+      '--data-source-id',
+      this.dataSourceId,
+    ];
+  }
+
   /** Adds a job that is already running (started by someone else), advancing through `steps` on each Get. */
   seedJob(current: JobStep, steps: JobStep[] = [], startedAt = new Date(Date.now() - 60_000)): FakeJob {
     const job: FakeJob = {

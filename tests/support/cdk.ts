@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { parseSchemaSource } from '../../action-groups/kit/openapi/document';
 import { readOperations } from '../../action-groups/kit/openapi/operations';
 import { loadStageConfig } from '../../infra/config/load-config';
@@ -35,3 +36,25 @@ export function fixtureTool(
     operations: readOperations(document),
   };
 }
+
+/** Matches the resource-policy statement that denies `action` over plain HTTP (`aws:SecureTransport` false). */
+export const denyInsecureTransport = (action: string) =>
+  Match.objectLike({
+    Effect: 'Deny',
+    Action: action,
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  });
+
+/**
+ * The trust-policy statement that lets `service` assume a role only for resources of the test account
+ * (123456789012): `sourceArn` is the ARN after `arn:<partition>`, e.g. `:bedrock:us-east-1:123456789012:…`.
+ */
+export const assumableByServiceOfTestAccount = (service: string, sourceArn: string) => ({
+  Effect: 'Allow',
+  Principal: { Service: service },
+  Action: 'sts:AssumeRole',
+  Condition: {
+    StringEquals: { 'aws:SourceAccount': '123456789012' },
+    ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, sourceArn]] } },
+  },
+});

@@ -1,6 +1,7 @@
 import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { EventStreamCodec, type MessageHeaders } from '@smithy/core/event-streams';
+import { perTest } from './lifecycle';
 
 /**
  * A local stand-in for Bedrock's InvokeAgent: an HTTP/2 cleartext server that answers
@@ -156,6 +157,54 @@ export const frame = {
   }),
   exception: (exception: InStreamException, message: string): AgentFrame => ({ exception, message }),
   pause: (pauseMs: number): AgentFrame => ({ pauseMs }),
+  /** An orchestration trace of an action-group call (`actionGroupInvocationInput`: actionGroupName, verb, …). */
+  actionGroupCall: (traceId: string, input: Record<string, unknown>): AgentFrame =>
+    frame.trace({
+      orchestrationTrace: {
+        invocationInput: { traceId, invocationType: 'ACTION_GROUP', actionGroupInvocationInput: input },
+      },
+    }),
+  /** An orchestration trace of what an action-group call returned. */
+  actionGroupOutput: (traceId: string, text: string): AgentFrame =>
+    frame.trace({
+      orchestrationTrace: {
+        observation: { traceId, type: 'ACTION_GROUP', actionGroupInvocationOutput: { text } },
+      },
+    }),
+  /** An orchestration trace of a knowledge-base lookup for `text`. */
+  knowledgeBaseLookup: (traceId: string, text: string, knowledgeBaseId = 'KB12345678'): AgentFrame =>
+    frame.trace({
+      orchestrationTrace: {
+        invocationInput: {
+          traceId,
+          invocationType: 'KNOWLEDGE_BASE',
+          knowledgeBaseLookupInput: { text, knowledgeBaseId },
+        },
+      },
+    }),
+  /** An orchestration trace of the passages a knowledge-base lookup retrieved (S3 documents). */
+  knowledgeBaseResults: (traceId: string, references: { text: string; uri: string }[]): AgentFrame =>
+    frame.trace({
+      orchestrationTrace: {
+        observation: {
+          traceId,
+          type: 'KNOWLEDGE_BASE',
+          knowledgeBaseLookupOutput: {
+            retrievedReferences: references.map(({ text, uri }) => ({
+              content: { text },
+              location: { type: 'S3', s3Location: { uri } },
+            })),
+          },
+        },
+      },
+    }),
+  /** An orchestration trace of one model call's token usage. */
+  modelUsage: (traceId: string, inputTokens: number, outputTokens: number): AgentFrame =>
+    frame.trace({
+      orchestrationTrace: {
+        modelInvocationOutput: { traceId, metadata: { usage: { inputTokens, outputTokens } } },
+      },
+    }),
 };
 
 /** A citation as the service sends it: the generated text part and its retrieved references. */
@@ -310,4 +359,57 @@ export function setEnv(vars: Record<string, string | undefined>): () => void {
   };
   apply(vars);
   return () => apply(previous);
+}
+
+/**
+ * A fresh server for each test of the file (or `describe` block) that calls this, with `process.env`
+ * pointing a standard SDK client at it (plus `env`: `undefined` unsets a variable) and restored after the
+ * test. The returned object stands for the running test's server.
+ */
+export function useInvokeAgentServer(env: Record<string, string | undefined> = {}): InvokeAgentServer {
+  let restoreEnv: () => void = () => undefined;
+  return perTest(
+    async () => {
+      const server = await startInvokeAgentServer();
+      restoreEnv = setEnv({ ...server.env(), ...env });
+      return server;
+    },
+    async (server) => {
+      restoreEnv();
+      await server.close();
+    },
+  );
+}
+
+/** A parameter or request-body property of a returned-control call: `{ name, type: 'string', value }`. */
+const stringValues = (values: Record<string, string>) =>
+  Object.entries(values).map(([name, value]) => ({ name, type: 'string', value }));
+
+/**
+ * An API tool call as a `returnControl` event hands it over (`apiInvocationInput`), of action group
+ * `report` unless told. `parameters` and `body` (JSON request-body properties) are string values; each
+ * key is sent only when given.
+ */
+export function apiInvocation(
+  httpMethod: string,
+  apiPath: string,
+  call: {
+    readonly actionGroup?: string;
+    readonly parameters?: Record<string, string>;
+    readonly body?: Record<string, string>;
+    readonly invocationType?: 'RESULT' | 'USER_CONFIRMATION' | 'USER_CONFIRMATION_AND_RESULT';
+  } = {},
+): Record<string, unknown> {
+  return {
+    apiInvocationInput: {
+      actionGroup: call.actionGroup ?? 'report',
+      apiPath,
+      httpMethod,
+      ...(call.parameters ? { parameters: stringValues(call.parameters) } : {}),
+      ...(call.body
+        ? { requestBody: { content: { 'application/json': { properties: stringValues(call.body) } } } }
+        : {}),
+      actionInvocationType: call.invocationType ?? 'RESULT',
+    },
+  };
 }

@@ -99,16 +99,9 @@ const conversePrompts = (calls: { args: [{ input: ConverseCommandInput }] }[]) =
 describe('Tool: code-review (adapters wired as in production, GitLab on a local server)', () => {
   const secrets = mockClient(SecretsManagerClient);
   const bedrock = mockClient(BedrockRuntimeClient);
-  let gitlab: FakeGitLab;
+  const gitlab = FakeGitLab.forSuite();
 
-  beforeAll(async () => {
-    gitlab = await FakeGitLab.start();
-  });
-  afterAll(async () => {
-    await gitlab.stop();
-  });
   beforeEach(() => {
-    gitlab.reset();
     secrets.reset();
     bedrock.reset();
     clearCaches();

@@ -6,7 +6,8 @@ import {
 } from '../../../action-groups/code-review/gitlab-client';
 import { ProjectAllowlist } from '../../../action-groups/code-review/project-ref';
 import type { TokenSource } from '../../../action-groups/code-review/token-source';
-import { InvalidInput, isToolError, type ToolError } from '../../../action-groups/kit/errors';
+import { InvalidInput } from '../../../action-groups/kit/errors';
+import { toolErrorOf } from '../../support/tool-errors';
 import { FakeGitLab, gitlabDiff, MR_WEB_URL, mergeRequestRoutes, sendJson } from './support/fake-gitlab';
 
 const TOKEN = 'glpat-TESTtoken1234567890';
@@ -22,28 +23,11 @@ class CountingToken implements TokenSource {
   }
 }
 
-/** The tool error a promise rejects with (fails the test if it resolves or throws something else). */
-async function toolErrorOf(promise: Promise<unknown>): Promise<ToolError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isToolError(error)) throw new Error(`expected a tool error, got ${String(error)}`);
-  return error;
-}
-
 describe('Class: GitLabMergeRequestSource', () => {
-  let gitlab: FakeGitLab;
+  const gitlab = FakeGitLab.forSuite();
   let token: CountingToken;
 
-  beforeAll(async () => {
-    gitlab = await FakeGitLab.start();
-  });
-  afterAll(async () => {
-    await gitlab.stop();
-  });
   beforeEach(() => {
-    gitlab.reset();
     token = new CountingToken();
   });
 

@@ -7,18 +7,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseTokenSecret, SecretsManagerTokenSource } from '../../../action-groups/code-review/token-source';
 import { isToolError, type ToolError } from '../../../action-groups/kit/errors';
+import { toolErrorOf } from '../../support/tool-errors';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:kass/dev/gitlab-token-AbCdEf';
 const TOKEN = 'glpat-TESTtoken1234567890';
-
-async function toolErrorOf(promise: Promise<unknown>): Promise<ToolError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isToolError(error)) throw new Error(`expected a tool error, got ${String(error)}`);
-  return error;
-}
 
 /** Everything an error could show: message, body and the cause chain. */
 const everythingIn = (error: ToolError): string =>

@@ -5,18 +5,11 @@ import { buildAgentEvent } from '../../../action-groups/kit/event-builder';
 import type { ToolHandler } from '../../../action-groups/kit/tool';
 import schemaText from '../../../schemas/report.yaml';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite';
-import { bodyOf, statusOf, ticketsTableSpec, toolLogsTableSpec } from './helpers';
+import { setEnv } from '../../support/invoke-agent-server';
+import { bodyOf, reportHandlerEnv, statusOf, ticketsTableSpec, toolLogsTableSpec } from './helpers';
 
 const TABLE = 'kass-tickets-property';
 const TOOL_LOGS = 'kass-tool-logs-property';
-const ENV_KEYS = [
-  'TICKETS_TABLE_NAME',
-  'NOTIFICATIONS_TOPIC_ARN',
-  'TOOL_LOGS_TABLE_NAME',
-  'AWS_ENDPOINT_URL_DYNAMODB',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-] as const;
 
 // Written independently of the domain code: what the tool promises to store.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the invisible characters the tool drops.
@@ -38,29 +31,26 @@ const text = (min: number, max: number) =>
 
 describe('Property: report tickets round-trip through the handler (dynalite)', () => {
   const sns = mockClient(SNSClient);
-  const savedEnv: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
+  let restoreEnv: () => void;
   let ddb: LocalDynamo;
   let handler: ToolHandler;
 
   beforeAll(async () => {
-    for (const key of ENV_KEYS) savedEnv[key] = process.env[key];
     ddb = await startDynalite({ tables: [ticketsTableSpec(TABLE), toolLogsTableSpec(TOOL_LOGS)] });
-    process.env.TICKETS_TABLE_NAME = TABLE;
-    process.env.TOOL_LOGS_TABLE_NAME = TOOL_LOGS;
-    process.env.NOTIFICATIONS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:kass-ticket-events';
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = ddb.endpoint;
-    process.env.AWS_ACCESS_KEY_ID = ddb.credentials.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = ddb.credentials.secretAccessKey;
+    restoreEnv = setEnv(
+      reportHandlerEnv(ddb, {
+        tickets: TABLE,
+        toolLogs: TOOL_LOGS,
+        topic: 'arn:aws:sns:us-east-1:123456789012:kass-ticket-events',
+      }),
+    );
     ({ handler } = await import('../../../action-groups/report/handler'));
     sns.on(PublishCommand).resolves({ MessageId: 'msg' });
   });
 
   afterAll(async () => {
     await ddb.stop();
-    for (const key of ENV_KEYS) {
-      if (savedEnv[key] === undefined) delete process.env[key];
-      else process.env[key] = savedEnv[key];
-    }
+    restoreEnv();
   });
 
   it('answers 201 for any title and description within the limits, and getTicket returns what was stored', async () => {

@@ -9,19 +9,12 @@ import { missingHandlers, type ToolHandler } from '../../../action-groups/kit/to
 import schemaText from '../../../schemas/report.yaml';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite';
 import { getTestEvent } from '../../support/events';
-import { bodyOf, statusOf, ticketsTableSpec, toolLogsTableSpec } from './helpers';
+import { setEnv } from '../../support/invoke-agent-server';
+import { bodyOf, reportHandlerEnv, statusOf, ticketsTableSpec, toolLogsTableSpec } from './helpers';
 
 const TABLE = 'kass-tickets-e2e';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:kass-ticket-events';
 const TOOL_LOGS = 'kass-tool-logs-e2e';
-const ENV_KEYS = [
-  'TICKETS_TABLE_NAME',
-  'NOTIFICATIONS_TOPIC_ARN',
-  'TOOL_LOGS_TABLE_NAME',
-  'AWS_ENDPOINT_URL_DYNAMODB',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-] as const;
 
 const TICKET_FIELDS = {
   title: 'VPN drops every 10 minutes',
@@ -53,31 +46,22 @@ const pause = () => new Promise((resolve) => setTimeout(resolve, 3));
 
 describe('Handler: report action group (dynalite + mocked SNS)', () => {
   const sns = mockClient(SNSClient);
-  const savedEnv: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
+  let restoreEnv: () => void;
   let ddb: LocalDynamo;
   let documents: DynamoDBDocumentClient;
   let handler: ToolHandler;
 
   beforeAll(async () => {
-    for (const key of ENV_KEYS) savedEnv[key] = process.env[key];
     ddb = await startDynalite({ tables: [toolLogsTableSpec(TOOL_LOGS)] });
     // The handler builds its clients from standard configuration at cold start, as in Lambda.
-    process.env.TICKETS_TABLE_NAME = TABLE;
-    process.env.NOTIFICATIONS_TOPIC_ARN = TOPIC;
-    process.env.TOOL_LOGS_TABLE_NAME = TOOL_LOGS;
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = ddb.endpoint;
-    process.env.AWS_ACCESS_KEY_ID = ddb.credentials.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = ddb.credentials.secretAccessKey;
+    restoreEnv = setEnv(reportHandlerEnv(ddb, { tickets: TABLE, toolLogs: TOOL_LOGS, topic: TOPIC }));
     ({ handler } = await import('../../../action-groups/report/handler'));
     documents = DynamoDBDocumentClient.from(ddb.client);
   });
 
   afterAll(async () => {
     await ddb.stop();
-    for (const key of ENV_KEYS) {
-      if (savedEnv[key] === undefined) delete process.env[key];
-      else process.env[key] = savedEnv[key];
-    }
+    restoreEnv();
   });
 
   beforeEach(async () => {

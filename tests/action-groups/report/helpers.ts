@@ -1,3 +1,4 @@
+import { InvalidInput } from '../../../action-groups/kit/errors';
 import type { AgentApiResponse } from '../../../action-groups/kit/response';
 import { cursorAfter } from '../../../action-groups/report/next-token';
 import type {
@@ -11,7 +12,7 @@ import type {
 } from '../../../action-groups/report/ports';
 import type { Ticket } from '../../../action-groups/report/ticket';
 import { TABLE_KEYS } from '../../../infra/constructs/data';
-import type { TableSpec } from '../../support/dynalite';
+import type { LocalDynamo, TableSpec } from '../../support/dynalite';
 
 /** The Tickets table exactly as `infra/constructs/data.ts` declares it (keys and GSIs). */
 export function ticketsTableSpec(name: string): TableSpec {
@@ -30,6 +31,35 @@ export function ticketsTableSpec(name: string): TableSpec {
 export function toolLogsTableSpec(name: string): TableSpec {
   return { name, partitionKey: TABLE_KEYS.toolLogs.partitionKey, sortKey: TABLE_KEYS.toolLogs.sortKey };
 }
+
+/**
+ * The environment the report handler reads at cold start, pointing its DynamoDB client at `ddb` (with
+ * `ddb`'s credentials): for `setEnv`.
+ */
+export function reportHandlerEnv(
+  ddb: LocalDynamo,
+  names: { readonly tickets: string; readonly toolLogs: string; readonly topic: string },
+): Record<string, string> {
+  return {
+    TICKETS_TABLE_NAME: names.tickets,
+    NOTIFICATIONS_TOPIC_ARN: names.topic,
+    TOOL_LOGS_TABLE_NAME: names.toolLogs,
+    AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+    AWS_ACCESS_KEY_ID: ddb.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: ddb.credentials.secretAccessKey,
+  };
+}
+
+/** The `fields` of the InvalidInput that `fn` throws (fails the test if it throws nothing or another error). */
+export const fieldsOf = (fn: () => unknown): readonly string[] => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof InvalidInput) return err.fields;
+    throw err;
+  }
+  throw new Error('expected InvalidInput');
+};
 
 /** The parsed JSON body of a contract response. */
 export const bodyOf = <T = Record<string, unknown>>(response: AgentApiResponse): T =>

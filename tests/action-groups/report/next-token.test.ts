@@ -1,4 +1,3 @@
-import { InvalidInput } from '../../../action-groups/kit/errors';
 import {
   cursorAfter,
   decodeNextToken,
@@ -6,6 +5,7 @@ import {
   type TokenScope,
 } from '../../../action-groups/report/next-token';
 import type { Ticket } from '../../../action-groups/report/ticket';
+import { fieldsOf } from './helpers';
 
 const TICKET: Ticket = {
   ticketId: 'TCK-12345678',
@@ -19,16 +19,6 @@ const TICKET: Ticket = {
 };
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-const fieldsOf = (fn: () => unknown): readonly string[] => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InvalidInput) return err.fields;
-    throw err;
-  }
-  throw new Error('expected InvalidInput');
-};
 
 describe('Module: next-token', () => {
   describe('Function: cursorAfter', () => {

@@ -1,4 +1,3 @@
-import { InvalidInput } from '../../../action-groups/kit/errors';
 import {
   assertTicketId,
   buildTicket,
@@ -10,16 +9,7 @@ import {
   parseStatus,
   TICKET_ID_PATTERN,
 } from '../../../action-groups/report/ticket';
-
-const fieldsOf = (fn: () => unknown): readonly string[] => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InvalidInput) return err.fields;
-    throw err;
-  }
-  throw new Error('expected InvalidInput');
-};
+import { fieldsOf } from './helpers';
 
 const REQUEST = {
   title: 'VPN drops every 10 minutes',

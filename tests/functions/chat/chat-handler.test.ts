@@ -11,10 +11,9 @@ import {
   AGENT_ID,
   ALIAS_ID,
   API_KEY,
-  type ChatWorld,
   countItems,
-  startChatWorld,
   TABLES,
+  useChatWorld,
   WEBSOCKET_URL,
 } from './support/chat-world';
 
@@ -47,19 +46,11 @@ const parse = (result: APIGatewayProxyResult) => JSON.parse(result.body) as Body
 
 /** A turn that calls a tool, then answers in two streamed pieces, the second with a citation. */
 const ANSWER_FRAMES = [
-  frame.trace({
-    orchestrationTrace: {
-      invocationInput: {
-        traceId: 't-1',
-        invocationType: 'ACTION_GROUP',
-        actionGroupInvocationInput: {
-          actionGroupName: 'report',
-          apiPath: '/tickets',
-          verb: 'get',
-          parameters: [{ name: 'reporter', type: 'string', value: 'alex@example.com' }],
-        },
-      },
-    },
+  frame.actionGroupCall('t-1', {
+    actionGroupName: 'report',
+    apiPath: '/tickets',
+    verb: 'get',
+    parameters: [{ name: 'reporter', type: 'string', value: 'alex@example.com' }],
   }),
   frame.text('To set up the VPN, '),
   frame.text('install the client and sign in.', [
@@ -71,18 +62,9 @@ const ANSWER_FRAMES = [
 const ANSWER = 'To set up the VPN, install the client and sign in.';
 
 describe('Handler: POST /chat', () => {
-  let world: ChatWorld;
+  const world = useChatWorld();
   const owner = ownerFromApiKey(API_KEY);
 
-  beforeAll(async () => {
-    world = await startChatWorld();
-  });
-  afterAll(async () => {
-    await world.stop();
-  });
-  beforeEach(async () => {
-    await world.reset();
-  });
   afterEach(() => {
     // Every scripted agent response was used: no test leaks one into the next.
     expect(world.agent.pending()).toBe(0);

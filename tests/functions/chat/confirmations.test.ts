@@ -11,8 +11,8 @@ import {
   API_KEY,
   type ChatWorld,
   countItems,
-  startChatWorld,
   TABLES,
+  useChatWorld,
 } from './support/chat-world';
 import {
   ASK_FRAMES,
@@ -50,18 +50,9 @@ async function messages(world: ChatWorld) {
 }
 
 describe('Handler: POST /chat tool confirmations', () => {
-  let world: ChatWorld;
+  const world = useChatWorld();
   const owner = ownerFromApiKey(API_KEY);
 
-  beforeAll(async () => {
-    world = await startChatWorld();
-  });
-  afterAll(async () => {
-    await world.stop();
-  });
-  beforeEach(async () => {
-    await world.reset();
-  });
   afterEach(() => {
     expect(world.agent.pending()).toBe(0);
   });

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
@@ -15,27 +13,19 @@ import {
   ThrottlingException,
   ValidationException,
 } from '@aws-sdk/client-bedrock-agent';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { clientTokenFor } from '../../../functions/ingest/ingest';
+import { firstSqsRecord, sqsTestEvent } from '../../support/events';
 
 type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 const KB = 'KB12345678';
 const DS = 'DS12345678';
 
-const getTestEvent = (filename: string): SQSEvent =>
-  JSON.parse(fs.readFileSync(path.join(__dirname, '../../events/sqs', `${filename}.json`), 'utf8'));
-
-const firstRecord = (filename: string): SQSRecord => {
-  const record = getTestEvent(filename).Records[0];
-  if (!record) throw new Error(`${filename} has no record`);
-  return record;
-};
-
 /** An SQS event of `n` EventBridge S3 object events (real fixture shape, distinct ids and keys). */
 function burstEvent(n: number): SQSEvent {
-  const record = firstRecord('eventbridge-s3-object-created');
+  const record = firstSqsRecord('eventbridge-s3-object-created');
   const body = JSON.parse(record.body);
   return {
     Records: Array.from({ length: n }, (_, i) => ({
@@ -240,7 +230,7 @@ describe('Handler: ingest', () => {
 
   it('starts a job for the scheduled sync and logs the previous job’s statistics as one record', async () => {
     // Prepare
-    const event = getTestEvent('scheduler-scheduled-sync');
+    const event = sqsTestEvent('scheduler-scheduled-sync');
     bedrock.on(ListIngestionJobsCommand).callsFake((input: ListIngestionJobsCommandInput) => ({
       ingestionJobSummaries: isRunningQuery(input) ? [] : [FINISHED_JOB],
     }));
@@ -285,7 +275,7 @@ describe('Handler: ingest', () => {
     // Prepare
     const event = burstEvent(2);
     const bad = {
-      ...firstRecord('eventbridge-s3-object-deleted'),
+      ...firstSqsRecord('eventbridge-s3-object-deleted'),
       messageId: 'not-an-event',
       body: '{"oops":true}',
     };
@@ -301,7 +291,7 @@ describe('Handler: ingest', () => {
   });
 
   it('handles object-deleted events like changes', async () => {
-    const result = await handler(getTestEvent('eventbridge-s3-object-deleted'));
+    const result = await handler(sqsTestEvent('eventbridge-s3-object-deleted'));
     expect(result).toEqual({ batchItemFailures: [] });
     expect(bedrock).toHaveReceivedCommandWith(StartIngestionJobCommand, {
       description: 'KASS sync: 1 document change(s)',

@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import {
   clientTokenFor,
@@ -15,21 +13,13 @@ import {
   type IngestionPort,
   type StartIngestionRequest,
 } from '../../../functions/ingest/ingestion-port';
-
-const getTestEvent = (filename: string): SQSEvent =>
-  JSON.parse(fs.readFileSync(path.join(__dirname, '../../events/sqs', `${filename}.json`), 'utf8'));
-
-const first = (filename: string): SQSRecord => {
-  const record = getTestEvent(filename).Records[0];
-  if (!record) throw new Error(`${filename} has no record`);
-  return record;
-};
+import { firstSqsRecord } from '../../support/events';
 
 const toMessage = (r: SQSRecord): QueueMessage => ({ messageId: r.messageId, body: r.body });
 
 /** `n` object-created messages with distinct ids and keys, built from the real-format fixture. */
 function burst(n: number): QueueMessage[] {
-  const record = first('eventbridge-s3-object-created');
+  const record = firstSqsRecord('eventbridge-s3-object-created');
   const event = JSON.parse(record.body);
   return Array.from({ length: n }, (_, i) => ({
     messageId: `msg-${String(i).padStart(4, '0')}`,
@@ -91,7 +81,7 @@ describe('Function: parseMessage', () => {
     ],
     ['scheduler-scheduled-sync', { kind: 'scheduled-sync', scheduledTime: '2024-11-12T03:00:00Z' }],
   ])('reads the real-format %s message', (filename, expected) => {
-    const record = first(filename);
+    const record = firstSqsRecord(filename);
     expect(parseMessage(toMessage(record))).toMatchObject({ ...expected, messageId: record.messageId });
   });
 
@@ -195,7 +185,7 @@ describe('Function: ingestBatch', () => {
 
   it('reports the previous finished job when a scheduled sync starts a job', async () => {
     // Prepare
-    const messages = [toMessage(first('scheduler-scheduled-sync'))];
+    const messages = [toMessage(firstSqsRecord('scheduler-scheduled-sync'))];
     // Act
     const outcome = await ingestBatch(messages, port);
     // Assess
@@ -205,7 +195,7 @@ describe('Function: ingestBatch', () => {
 
   it('still starts the job when the previous one cannot be read', async () => {
     port.latestError = new IngestionError('throttled', 'ListIngestionJobs failed: ThrottlingException');
-    const outcome = await ingestBatch([toMessage(first('scheduler-scheduled-sync'))], port);
+    const outcome = await ingestBatch([toMessage(firstSqsRecord('scheduler-scheduled-sync'))], port);
     expect(outcome).toMatchObject({
       decision: 'started',
       previousJobError: 'ListIngestionJobs failed: ThrottlingException',

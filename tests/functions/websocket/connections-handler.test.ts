@@ -1,21 +1,12 @@
 import { DynamoConnectionStore } from '../../../functions/websocket/connection-store';
 import { createConnectionsHandler, handler } from '../../../functions/websocket/connections-handler';
 import { getTestEvent } from '../../support/events';
-import { type ChatWorld, startChatWorld, TABLES } from '../chat/support/chat-world';
+import { TABLES, useChatWorld } from '../chat/support/chat-world';
 
 type Event = { requestContext: Record<string, unknown> & { authorizer?: Record<string, unknown> } };
 
 describe('Handler: WebSocket $connect / $disconnect', () => {
-  let world: ChatWorld;
-  beforeAll(async () => {
-    world = await startChatWorld();
-  });
-  afterAll(async () => {
-    await world.stop();
-  });
-  beforeEach(async () => {
-    await world.reset();
-  });
+  const world = useChatWorld();
 
   it('records the connection with its owner and a TTL in epoch seconds', async () => {
     // Prepare

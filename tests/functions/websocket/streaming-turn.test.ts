@@ -9,15 +9,7 @@ import { createTurnHandler } from '../../../functions/websocket/turn-handler';
 import { type ConnectionPoster, TURN_JOB_TYPE, type TurnJob } from '../../../functions/websocket/turn-job';
 import { getTestEvent } from '../../support/events';
 import { citation, frame } from '../../support/invoke-agent-server';
-import {
-  AGENT_ID,
-  ALIAS_ID,
-  API_KEY,
-  type ChatWorld,
-  countItems,
-  startChatWorld,
-  TABLES,
-} from '../chat/support/chat-world';
+import { AGENT_ID, ALIAS_ID, API_KEY, countItems, TABLES, useChatWorld } from '../chat/support/chat-world';
 import {
   ASK_FRAMES,
   answered,
@@ -53,17 +45,10 @@ const sendMessage = (body: unknown) => {
 };
 
 describe('WebSocket chat: sendMessage ingress → turn worker → PostToConnection', () => {
-  let world: ChatWorld;
+  const world = useChatWorld();
   let jobs: TurnJob[];
 
-  beforeAll(async () => {
-    world = await startChatWorld();
-  });
-  afterAll(async () => {
-    await world.stop();
-  });
   beforeEach(async () => {
-    await world.reset();
     jobs = [];
     await new DynamoConnectionStore(world.doc, TABLES.connections).put(
       { connectionId: CONNECTION, owner: OWNER },

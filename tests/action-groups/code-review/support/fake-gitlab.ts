@@ -1,5 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { perSuite } from '../../../support/lifecycle';
+import { addedLines } from './fakes';
 
 /** A request as the local GitLab server received it (`url` is the raw request target, still encoded). */
 export interface ReceivedRequest {
@@ -52,6 +54,18 @@ export class FakeGitLab {
     return fake;
   }
 
+  /**
+   * A fake for the calling `describe` block: listening from before its first test, reset before each test
+   * (ahead of the block's own `beforeEach`), stopped after its last. The returned object stands for it.
+   */
+  static forSuite(): FakeGitLab {
+    return perSuite(
+      () => FakeGitLab.start(),
+      (fake) => fake.stop(),
+      (fake) => fake.reset(),
+    );
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
@@ -93,14 +107,8 @@ export const gitlabDiff = (path: string, diff: string, extra: Partial<GitLabDiff
   ...extra,
 });
 
-/** A diff that adds `lines` lines to a new file, each `width` characters long. */
-export const addedFileDiff = (lines: number, width = 40): string =>
-  [
-    `@@ -0,0 +1,${lines} @@`,
-    ...Array.from({ length: lines }, (_, i) => `+${`line ${i + 1} `.padEnd(width, 'x')}`),
-  ]
-    .join('\n')
-    .concat('\n');
+/** A diff that adds `lines` lines to a new file, each `width` characters long (with a final newline). */
+export const addedFileDiff = (lines: number, width = 40): string => `${addedLines(lines, width)}\n`;
 
 export interface MergeRequestFixture {
   /** Raw, encoded project segment the routes answer for (e.g. `group%2Fsub%2Fproject`). */

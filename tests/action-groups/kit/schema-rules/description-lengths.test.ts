@@ -1,25 +1,25 @@
 import { descriptionLengths } from '../../../../action-groups/kit/schema-rules/description-lengths';
-import { OK_RESPONSE, runRule, VALID, yaml } from './helpers';
+import {
+  CREATE_TICKET,
+  jsonRequestBody,
+  OK_RESPONSE,
+  runRule,
+  ticketsOperation,
+  VALID,
+  yaml,
+} from './helpers';
 
-const withDescriptions = (operation: string, parameter: string, property: string): string => yaml`
-  openapi: 3.0.0
-  paths:
-    /tickets:
-      post:
-        operationId: createTicket
-        description: ${operation}
-        x-requireConfirmation: ENABLED
-        parameters:
-          - { name: dryRun, in: query, description: ${parameter}, schema: { type: boolean } }
-        requestBody:
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  title: { type: string, description: ${property} }
-        ${OK_RESPONSE}
-`;
+const withDescriptions = (operation: string, parameter: string, property: string): string =>
+  ticketsOperation(
+    yaml`
+      x-requireConfirmation: ENABLED
+      parameters:
+        - { name: dryRun, in: query, description: ${parameter}, schema: { type: boolean } }
+      ${jsonRequestBody(`title: { type: string, description: ${property} }`)}
+      ${OK_RESPONSE}
+    `,
+    { ...CREATE_TICKET, description: operation },
+  );
 
 describe('Rule: description-lengths', () => {
   it('accepts descriptions at the limits (1200 for operations, 500 for parameters)', () => {

@@ -81,3 +81,74 @@ export const OK_RESPONSE = yaml`
               ok:
                 type: boolean
 `.trimEnd();
+
+/** Where `ticketsOperation` puts its one operation; the default is `GET /tickets` (listTickets). */
+export interface OperationHead {
+  readonly path?: string;
+  readonly method?: string;
+  readonly operationId?: string;
+  readonly description?: string;
+}
+
+/** `POST /tickets` (createTicket), for `ticketsOperation`. */
+export const CREATE_TICKET: OperationHead = {
+  method: 'post',
+  operationId: 'createTicket',
+  description: 'Creates a ticket.',
+};
+
+/**
+ * A document with one operation (by default `GET /tickets`, listTickets): the path is at line 3, the
+ * method at line 4, its `operationId` at 5, `description` at 6, and `fields` (the operation's other
+ * fields) from line 7 on.
+ */
+export function ticketsOperation(fields: string, head: OperationHead = {}): string {
+  const {
+    path: route = '/tickets',
+    method = 'get',
+    operationId = 'listTickets',
+    description = 'Lists tickets.',
+  } = head;
+  return yaml`
+    openapi: 3.0.0
+    paths:
+      ${route}:
+        ${method}:
+          operationId: ${operationId}
+          description: ${description}
+          ${fields.trimEnd()}
+  `;
+}
+
+/** A `responses` block whose `200` answers application/json with `schema` (the schema from its 7th line). */
+export const jsonResponse = (schema: string): string =>
+  yaml`
+    responses:
+      '200':
+        description: Tickets.
+        content:
+          application/json:
+            schema:
+              ${schema.trimEnd()}
+  `.trimEnd();
+
+/** `<method> /tickets` (changeTickets): give the method, e.g. `{ ...CHANGE_TICKETS, method: 'put' }`. */
+export const CHANGE_TICKETS: OperationHead = {
+  operationId: 'changeTickets',
+  description: 'Changes tickets.',
+};
+
+/**
+ * A `requestBody` whose application/json schema is an object with `properties` (they start at its 7th
+ * line).
+ */
+export const jsonRequestBody = (properties: string): string =>
+  yaml`
+    requestBody:
+      content:
+        application/json:
+          schema:
+            type: object
+            properties:
+              ${properties.trimEnd()}
+  `.trimEnd();

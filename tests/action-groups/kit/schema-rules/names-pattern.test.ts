@@ -1,5 +1,13 @@
 import { namesPattern } from '../../../../action-groups/kit/schema-rules/names-pattern';
-import { OK_RESPONSE, runRule, VALID, yaml } from './helpers';
+import {
+  CREATE_TICKET,
+  jsonRequestBody,
+  OK_RESPONSE,
+  runRule,
+  ticketsOperation,
+  VALID,
+  yaml,
+} from './helpers';
 
 describe('Rule: names-pattern', () => {
   it('accepts a valid group name and parameter names', () => {
@@ -19,27 +27,17 @@ describe('Rule: names-pattern', () => {
 
   it('reports parameter and request-body property names that break the pattern', () => {
     // Prepare
-    const text = yaml`
-      openapi: 3.0.0
-      paths:
-        /tickets:
-          post:
-            operationId: createTicket
-            description: Creates a ticket.
-            parameters:
-              - name: dry__run
-                in: query
-                description: Only validate.
-            requestBody:
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      ticket.title:
-                        type: string
-            ${OK_RESPONSE}
-    `;
+    const text = ticketsOperation(
+      yaml`
+        parameters:
+          - name: dry__run
+            in: query
+            description: Only validate.
+        ${jsonRequestBody('ticket.title:\n  type: string')}
+        ${OK_RESPONSE}
+      `,
+      CREATE_TICKET,
+    );
     // Act
     const findings = runRule(namesPattern, text);
     // Assess

@@ -1,5 +1,13 @@
 import { noEnum } from '../../../../action-groups/kit/schema-rules/no-enum';
-import { fixture, OK_RESPONSE, runRule, yaml } from './helpers';
+import {
+  CREATE_TICKET,
+  fixture,
+  jsonRequestBody,
+  OK_RESPONSE,
+  runRule,
+  ticketsOperation,
+  yaml,
+} from './helpers';
 
 describe('Rule: no-enum', () => {
   it('accepts allowed values listed in description, and a property named enum', () => {
@@ -8,20 +16,14 @@ describe('Rule: no-enum', () => {
 
   it('flags enum in a parameter schema', () => {
     // Prepare
-    const text = yaml`
-      openapi: 3.0.0
-      paths:
-        /tickets:
-          get:
-            operationId: listTickets
-            description: Lists tickets.
-            parameters:
-              - name: status
-                in: query
-                description: Status.
-                schema: { type: string, enum: [open, closed] }
-            ${OK_RESPONSE}
-    `;
+    const text = ticketsOperation(yaml`
+      parameters:
+        - name: status
+          in: query
+          description: Status.
+          schema: { type: string, enum: [open, closed] }
+      ${OK_RESPONSE}
+    `);
     // Act
     const findings = runRule(noEnum, text);
     // Assess
@@ -53,22 +55,13 @@ describe('Rule: no-enum', () => {
 
   it('flags enum in a request body property', () => {
     // Prepare
-    const text = yaml`
-      openapi: 3.0.0
-      paths:
-        /tickets:
-          post:
-            operationId: createTicket
-            description: Creates a ticket.
-            requestBody:
-              content:
-                application/json:
-                  schema:
-                    type: object
-                    properties:
-                      severity: { type: string, enum: [low, high] }
-            ${OK_RESPONSE}
-    `;
+    const text = ticketsOperation(
+      yaml`
+        ${jsonRequestBody('severity: { type: string, enum: [low, high] }')}
+        ${OK_RESPONSE}
+      `,
+      CREATE_TICKET,
+    );
     // Act
     const [finding] = runRule(noEnum, text);
     // Assess

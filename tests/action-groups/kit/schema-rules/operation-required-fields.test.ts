@@ -1,5 +1,5 @@
 import { operationRequiredFields } from '../../../../action-groups/kit/schema-rules/operation-required-fields';
-import { runRule, VALID, yaml } from './helpers';
+import { runRule, ticketsOperation, VALID, yaml } from './helpers';
 
 describe('Rule: operation-required-fields', () => {
   it('accepts operations with description, operationId and typed responses', () => {
@@ -51,21 +51,15 @@ describe('Rule: operation-required-fields', () => {
 
   it('reports a response without content and a media type without schema', () => {
     // Prepare
-    const text = yaml`
-      openapi: 3.0.0
-      paths:
-        /tickets:
-          get:
-            operationId: listTickets
-            description: Lists tickets.
-            responses:
-              '200':
-                description: Tickets.
-              '404':
-                description: None.
-                content:
-                  application/json: {}
-    `;
+    const text = ticketsOperation(yaml`
+      responses:
+        '200':
+          description: Tickets.
+        '404':
+          description: None.
+          content:
+            application/json: {}
+    `);
     // Act
     const findings = runRule(operationRequiredFields, text);
     // Assess
@@ -88,17 +82,11 @@ describe('Rule: operation-required-fields', () => {
 
   it('reports a response without description', () => {
     // Prepare
-    const text = yaml`
-      openapi: 3.0.0
-      paths:
-        /tickets:
-          get:
-            operationId: listTickets
-            description: Lists tickets.
-            responses:
-              '200':
-                content: { application/json: { schema: { type: object, properties: { n: { type: integer } } } } }
-    `;
+    const text = ticketsOperation(yaml`
+      responses:
+        '200':
+          content: { application/json: { schema: { type: object, properties: { n: { type: integer } } } } }
+    `);
     // Act
     const [finding] = runRule(operationRequiredFields, text);
     // Assess

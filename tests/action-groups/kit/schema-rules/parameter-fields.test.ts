@@ -1,17 +1,12 @@
 import { parameterFields } from '../../../../action-groups/kit/schema-rules/parameter-fields';
-import { OK_RESPONSE, runRule, VALID, yaml } from './helpers';
+import { OK_RESPONSE, runRule, ticketsOperation, VALID, yaml } from './helpers';
 
-const withParameters = (...parameters: string[]): string => yaml`
-  openapi: 3.0.0
-  paths:
-    /tickets:
-      get:
-        operationId: listTickets
-        description: Lists tickets.
-        parameters:
-          ${parameters.map((p) => `- ${p}`).join('\n')}
-        ${OK_RESPONSE}
-`;
+const withParameters = (...parameters: string[]): string =>
+  ticketsOperation(yaml`
+    parameters:
+      ${parameters.map((p) => `- ${p}`).join('\n')}
+    ${OK_RESPONSE}
+  `);
 
 describe('Rule: parameter-fields', () => {
   it('accepts parameters with name, description, a valid location and a scalar type', () => {

@@ -1,5 +1,5 @@
 import { pathsPresent } from '../../../../action-groups/kit/schema-rules/paths-present';
-import { OK_RESPONSE, runRule, VALID, yaml } from './helpers';
+import { OK_RESPONSE, runRule, ticketsOperation, VALID, yaml } from './helpers';
 
 describe('Rule: paths-present', () => {
   it('accepts paths whose template parameters are declared in: path', () => {
@@ -33,15 +33,7 @@ describe('Rule: paths-present', () => {
 
   it('reports a path that does not start with /', () => {
     // Prepare
-    const text = yaml`
-      openapi: 3.0.0
-      paths:
-        tickets:
-          get:
-            operationId: listTickets
-            description: Lists tickets.
-            ${OK_RESPONSE}
-    `;
+    const text = ticketsOperation(OK_RESPONSE, { path: 'tickets' });
     // Act
     const findings = runRule(pathsPresent, text);
     // Assess

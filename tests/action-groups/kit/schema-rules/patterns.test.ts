@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { namesPattern } from '../../../../action-groups/kit/schema-rules/names-pattern';
 import { operationId } from '../../../../action-groups/kit/schema-rules/operation-id';
 import { isValidName, isValidOperationId } from '../../../../action-groups/kit/schema-rules/patterns';
-import { OK_RESPONSE, runRule, VALID, yaml } from './helpers';
+import { OK_RESPONSE, runRule, ticketsOperation, VALID } from './helpers';
 
 // Oracles written from the documented patterns, independently of the regular expressions under test.
 const isAlnum = (c: string): boolean => /^[0-9a-zA-Z]$/.test(c);
@@ -35,15 +35,8 @@ const patternShaped = fc
   })
   .map((units) => units.map(([c, sep]) => c + sep).join(''));
 
-const withOperationId = (id: string): string => yaml`
-  openapi: 3.0.0
-  paths:
-    /tickets:
-      get:
-        operationId: ${JSON.stringify(id)}
-        description: Lists tickets.
-        ${OK_RESPONSE}
-`;
+const withOperationId = (id: string): string =>
+  ticketsOperation(OK_RESPONSE, { operationId: JSON.stringify(id) });
 
 describe('Property: Bedrock name patterns', () => {
   it('the operation-id rule accepts an operationId iff it matches the documented pattern', () => {

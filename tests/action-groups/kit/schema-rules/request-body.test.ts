@@ -1,17 +1,15 @@
 import { requestBody } from '../../../../action-groups/kit/schema-rules/request-body';
-import { OK_RESPONSE, runRule, yaml } from './helpers';
+import { CHANGE_TICKETS, OK_RESPONSE, runRule, ticketsOperation, yaml } from './helpers';
 
-const withBody = (method: string, body: string): string => yaml`
-  openapi: 3.0.0
-  paths:
-    /tickets:
-      ${method}:
-        operationId: changeTickets
-        description: Changes tickets.
-        requestBody:
-          ${body}
-        ${OK_RESPONSE}
-`;
+const withBody = (method: string, body: string): string =>
+  ticketsOperation(
+    yaml`
+      requestBody:
+        ${body}
+      ${OK_RESPONSE}
+    `,
+    { ...CHANGE_TICKETS, method },
+  );
 
 const OBJECT_BODY = yaml`
   required: true

@@ -1,16 +1,14 @@
 import { requireConfirmationOnWrites } from '../../../../action-groups/kit/schema-rules/require-confirmation-on-writes';
-import { OK_RESPONSE, runRule, VALID, yaml } from './helpers';
+import { CHANGE_TICKETS, OK_RESPONSE, runRule, ticketsOperation, VALID, yaml } from './helpers';
 
-const withOperation = (method: string, extensions: string): string => yaml`
-  openapi: 3.0.0
-  paths:
-    /tickets:
-      ${method}:
-        operationId: changeTickets
-        description: Changes tickets.
-        ${extensions}
-        ${OK_RESPONSE}
-`;
+const withOperation = (method: string, extensions: string): string =>
+  ticketsOperation(
+    yaml`
+      ${extensions}
+      ${OK_RESPONSE}
+    `,
+    { ...CHANGE_TICKETS, method },
+  );
 
 describe('Rule: require-confirmation-on-writes', () => {
   it.each(['post', 'put', 'patch', 'delete'])('accepts %s with x-requireConfirmation: ENABLED', (method) => {

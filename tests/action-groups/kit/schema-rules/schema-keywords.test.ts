@@ -1,23 +1,14 @@
 import { schemaKeywords } from '../../../../action-groups/kit/schema-rules/schema-keywords';
-import { runRule, VALID, yaml } from './helpers';
+import { jsonResponse, runRule, ticketsOperation, VALID, yaml } from './helpers';
 
-const withProperty = (property: string): string => yaml`
-  openapi: 3.0.0
-  paths:
-    /tickets:
-      get:
-        operationId: listTickets
-        description: Lists tickets.
-        responses:
-          '200':
-            description: Tickets.
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    createdAt: ${property}
-`;
+const withProperty = (property: string): string =>
+  ticketsOperation(
+    jsonResponse(yaml`
+      type: object
+      properties:
+        createdAt: ${property}
+    `),
+  );
 
 describe('Rule: schema-keywords', () => {
   it('accepts OpenAPI schema keywords and x- extensions', () => {

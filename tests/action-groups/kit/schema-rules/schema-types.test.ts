@@ -1,21 +1,7 @@
 import { schemaTypes } from '../../../../action-groups/kit/schema-rules/schema-types';
-import { runRule, VALID, yaml } from './helpers';
+import { jsonResponse, runRule, ticketsOperation, VALID, yaml } from './helpers';
 
-const withResponseSchema = (schema: string): string => yaml`
-  openapi: 3.0.0
-  paths:
-    /tickets:
-      get:
-        operationId: listTickets
-        description: Lists tickets.
-        responses:
-          '200':
-            description: Tickets.
-            content:
-              application/json:
-                schema:
-                  ${schema}
-`;
+const withResponseSchema = (schema: string): string => ticketsOperation(jsonResponse(schema));
 
 describe('Rule: schema-types', () => {
   it('accepts typed schemas, typed array items and resolvable $refs', () => {

@@ -1,15 +1,7 @@
 import { toolNameLength } from '../../../../action-groups/kit/schema-rules/tool-name-length';
-import { OK_RESPONSE, runRule, VALID, yaml } from './helpers';
+import { CREATE_TICKET, OK_RESPONSE, runRule, ticketsOperation, VALID } from './helpers';
 
-const withId = (id: string): string => yaml`
-  openapi: 3.0.0
-  paths:
-    /tickets:
-      post:
-        operationId: ${id}
-        description: Creates a ticket.
-        ${OK_RESPONSE}
-`;
+const withId = (id: string): string => ticketsOperation(OK_RESPONSE, { ...CREATE_TICKET, operationId: id });
 
 describe('Rule: tool-name-length', () => {
   it('accepts a tool name of exactly 64 characters', () => {

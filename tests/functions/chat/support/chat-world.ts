@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand as DocScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalDynamo, startDynalite } from '../../../support/dynalite';
 import { type InvokeAgentServer, setEnv, startInvokeAgentServer } from '../../../support/invoke-agent-server';
+import { perSuite } from '../../../support/lifecycle';
 
 /** A REST API key as API Gateway generates them (40 letters and digits). */
 export const API_KEY = 'kassDevKey0123456789abcdefghijABCDEFGHIJ';
@@ -93,3 +94,14 @@ export async function countItems(world: ChatWorld, table: string): Promise<numbe
   const out = await world.ddb.client.send(new ScanCommand({ TableName: table, Select: 'COUNT' }));
   return out.Count ?? 0;
 }
+
+/**
+ * The chat world for the calling `describe` block: started before its first test, emptied before each test
+ * (ahead of the block's own `beforeEach`) and stopped after its last. The returned object stands for it.
+ */
+export const useChatWorld = (): ChatWorld =>
+  perSuite(
+    () => startChatWorld(),
+    (world) => world.stop(),
+    (world) => world.reset(),
+  );

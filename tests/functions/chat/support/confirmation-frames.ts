@@ -65,19 +65,11 @@ export const answered = (confirmationState: 'CONFIRM' | 'DENY') => [
 
 /** The agent's turn after a confirmed call: the Lambda tool ran (trace), then the answer. */
 export const CREATED_FRAMES: AgentFrame[] = [
-  frame.trace({
-    orchestrationTrace: {
-      invocationInput: {
-        traceId: 't-9',
-        invocationType: 'ACTION_GROUP',
-        actionGroupInvocationInput: {
-          actionGroupName: 'report',
-          apiPath: '/tickets',
-          verb: 'post',
-          executionType: 'LAMBDA',
-        },
-      },
-    },
+  frame.actionGroupCall('t-9', {
+    actionGroupName: 'report',
+    apiPath: '/tickets',
+    verb: 'post',
+    executionType: 'LAMBDA',
   }),
   frame.text('Created ticket '),
   frame.text('TCK-1042.'),
