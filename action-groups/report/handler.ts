@@ -23,12 +23,11 @@ import { createTicket, getTicket, listTickets, type TicketServiceDeps } from './
 
 const tableName = requireEnv('TICKETS_TABLE_NAME');
 const topicArn = requireEnv('NOTIFICATIONS_TOPIC_ARN');
-const recorder = toolCallLogFromEnv();
-
 const documents = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
   marshallOptions: { removeUndefinedValues: true },
 });
 const sns = tracer.captureAWSv3Client(new SNSClient({}));
+const recorder = toolCallLogFromEnv(documents);
 
 const service: TicketServiceDeps = {
   store: new DynamoTicketStore(documents, { tableName }),

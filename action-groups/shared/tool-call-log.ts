@@ -31,10 +31,13 @@ export function dynamoToolCallRecorder(client: DynamoDBDocumentClient, tableName
 
 let fromEnv: ToolCallRecorder | undefined;
 
-/** The deployed recorder: TOOL_LOGS_TABLE_NAME (set on every tool Lambda by the Tools construct). */
-export function toolCallLogFromEnv(): ToolCallRecorder {
+/**
+ * The deployed recorder: TOOL_LOGS_TABLE_NAME (set on every tool Lambda by the Tools construct). A tool that
+ * already has a DynamoDB document client passes it, so a cold start builds one client, not two.
+ */
+export function toolCallLogFromEnv(documents?: DynamoDBDocumentClient): ToolCallRecorder {
   fromEnv ??= dynamoToolCallRecorder(
-    DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({}))),
+    documents ?? DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({}))),
     requireEnv('TOOL_LOGS_TABLE_NAME'),
   );
   return fromEnv;

@@ -21,5 +21,5 @@ export const handler = createSummarizeTool(
     model: new ConverseTextModel(bedrock, settings.modelId, settings.guardrail),
     maxOutputTokens: settings.maxOutputTokens,
   },
-  { recorder: toolCallLogFromEnv() },
+  { recorder: toolCallLogFromEnv(dynamo) },
 );
