@@ -6,7 +6,7 @@ import { parseAgentEvent } from '../action-groups/kit/event';
 import { parseSchemaSource } from '../action-groups/kit/openapi/document';
 import { readOperations } from '../action-groups/kit/openapi/operations';
 import { toAgentResponse } from '../action-groups/kit/response';
-import { defineTool } from '../action-groups/kit/tool';
+import { defineTool, isApiResponse } from '../action-groups/kit/tool';
 import { compileInputReader } from '../action-groups/kit/validate';
 
 /**
@@ -97,8 +97,8 @@ export async function run(): Promise<void> {
     },
   ];
   const check = await kass(kassEvent);
-  if (check.response.httpStatusCode !== 200)
-    throw new Error(`kass answered ${check.response.httpStatusCode}`);
+  if (!isApiResponse(check) || check.response.httpStatusCode !== 200)
+    throw new Error(`kass answered ${JSON.stringify(check.response)}`);
   for (const c of candidates) await batch(c.fn, WARMUP);
   for (let s = 0; s < SAMPLES; s++) {
     for (let i = 0; i < candidates.length; i++) {

@@ -3,6 +3,14 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { toErrorOutcome, UNEXPECTED_ERROR_MESSAGE } from './errors';
 import { type AgentApiEvent, type EventRouting, extractRouting, parseAgentEvent } from './event';
+import {
+  type AgentFunctionEvent,
+  type AgentFunctionResponse,
+  isFunctionDetailsEvent,
+  parseFunctionEvent,
+  toApiEvent,
+  toFunctionResponse,
+} from './function-details';
 import { parseSchemaSource } from './openapi/document';
 import { type Operation, readOperations } from './openapi/operations';
 import { logger, metrics, tracer } from './powertools';
@@ -86,9 +94,22 @@ export interface ToolCallRecord {
 /** A port that persists call records. */
 export type ToolCallRecorder = (record: ToolCallRecord) => Promise<void>;
 
-/** The Lambda handler `defineTool` returns. It never throws and always returns a contract response. */
+/** Either contract response: OpenAPI (§2.1) or function details (§2.2), matching the event's kind. */
+export type AgentToolResponse = AgentApiResponse | AgentFunctionResponse;
+
+/** Whether a tool's answer is the OpenAPI-shaped one. */
+export const isApiResponse = (response: AgentToolResponse): response is AgentApiResponse =>
+  'httpStatusCode' in response.response;
+
+/**
+ * The Lambda handler `defineTool` returns. It never throws and always returns a contract response: the
+ * OpenAPI shape for an OpenAPI event (anything with an `apiPath`, and anything malformed), the
+ * function-details shape for a function call (`function` and no `apiPath`).
+ */
 export interface ToolHandler {
-  (raw: unknown, context?: Context): Promise<AgentApiResponse>;
+  (raw: AgentApiEvent, context?: Context): Promise<AgentApiResponse>;
+  (raw: AgentFunctionEvent, context?: Context): Promise<AgentFunctionResponse>;
+  (raw: unknown, context?: Context): Promise<AgentToolResponse>;
   readonly definition: ToolDefinition<UntypedOperations>;
 }
 
@@ -108,8 +129,19 @@ const ROUTE_ECHO_CHARS = 100;
 
 const routeKey = (method: string, path: string): string => `${method.toUpperCase()} ${path}`;
 
+/** Caller-supplied text echoed in a body or log, cut to ROUTE_ECHO_CHARS. */
+const clip = (text: string): string =>
+  text.length > ROUTE_ECHO_CHARS ? `${text.slice(0, ROUTE_ECHO_CHARS)}…` : text;
+
+const malformedBody = (issues: readonly string[]) => ({
+  error: 'The tool request is malformed: it does not match the Bedrock action-group event format.',
+  fields: issues,
+});
+
 interface Outcome {
-  readonly response: AgentApiResponse;
+  readonly response: AgentToolResponse;
+  /** The HTTP status of the answer (a function response carries only its responseState). */
+  readonly status: number;
   readonly operation: string;
   readonly route: string;
   readonly sessionId?: string;
@@ -177,13 +209,16 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
     }
   }
   const routes = new Map<string, CompiledOperation>();
+  const byOperationId = new Map<string, CompiledOperation>();
   for (const op of operations) {
     const fn = handlers[op.operationId];
-    routes.set(routeKey(op.method, op.path), {
+    const compiled: CompiledOperation = {
       op,
       read: compileInputReader(op),
       ...(typeof fn === 'function' ? { handler: fn as RuntimeHandler } : {}),
-    });
+    };
+    routes.set(routeKey(op.method, op.path), compiled);
+    byOperationId.set(op.operationId, compiled);
   }
   const available = operations.map((op) => `${op.method} ${op.path} (${op.operationId})`);
   const options: ResponseOptions = def.maxBodyChars === undefined ? {} : { maxBodyChars: def.maxBodyChars };
@@ -247,28 +282,68 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
     }
   }
 
+  /** A function call runs as the OpenAPI call it stands for, then is answered in function shape. */
+  async function dispatchFunction(
+    raw: Record<string, unknown>,
+    context: Context | undefined,
+  ): Promise<Outcome> {
+    const parsed = parseFunctionEvent(raw);
+    if (!parsed.ok) {
+      logger.warn('malformed action-group event', { issues: parsed.issues });
+      const api = respond(parsed.routing, 400, malformedBody(parsed.issues));
+      return {
+        operation: UNROUTED,
+        route: 'malformed',
+        status: 400,
+        response: toFunctionResponse(api, parsed.routing),
+      };
+    }
+    const event = parsed.event;
+    const asked = `function ${clip(event.function)}`;
+    const compiled = byOperationId.get(event.function);
+    if (!compiled) {
+      const api = respond(event, 404, {
+        error: `This tool has no function ${clip(event.function)}. Use one of the available functions.`,
+        availableFunctions: operations.map((op) => op.operationId),
+      });
+      return {
+        operation: UNROUTED,
+        route: asked,
+        sessionId: event.sessionId,
+        status: 404,
+        response: toFunctionResponse(api, event),
+      };
+    }
+    const outcome = await dispatchApi(toApiEvent(event, compiled.op), context);
+    const api = outcome.response as AgentApiResponse;
+    return { ...outcome, route: asked, response: toFunctionResponse(api, event) };
+  }
+
   async function dispatch(raw: unknown, context: Context | undefined): Promise<Outcome> {
+    if (isFunctionDetailsEvent(raw)) return dispatchFunction(raw, context);
     const parsed = parseAgentEvent(raw);
     if (!parsed.ok) {
       logger.warn('malformed action-group event', { issues: parsed.issues });
       return {
         operation: UNROUTED,
         route: 'malformed',
-        response: respond(parsed.routing, 400, {
-          error: 'The tool request is malformed: it does not match the Bedrock action-group event format.',
-          fields: parsed.issues,
-        }),
+        status: 400,
+        response: respond(parsed.routing, 400, malformedBody(parsed.issues)),
       };
     }
-    const event = parsed.event;
+    return dispatchApi(parsed.event, context);
+  }
+
+  async function dispatchApi(event: AgentApiEvent, context: Context | undefined): Promise<Outcome> {
     const route = routeKey(event.httpMethod, event.apiPath);
     const compiled = routes.get(route);
     if (!compiled) {
-      const asked = route.length > ROUTE_ECHO_CHARS ? `${route.slice(0, ROUTE_ECHO_CHARS)}…` : route;
+      const asked = clip(route);
       return {
         operation: UNROUTED,
         route: asked,
         sessionId: event.sessionId,
+        status: 404,
         response: respond(event, 404, {
           error: `This tool has no operation ${asked}. Use one of the available operations.`,
           availableOperations: available,
@@ -292,11 +367,13 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
       tracer.putAnnotation('operation', operation);
     }
     try {
+      const response = await runOperation(compiled, event, context);
       return {
         operation,
         route,
         sessionId: event.sessionId,
-        response: await runOperation(compiled, event, context),
+        status: response.response.httpStatusCode,
+        response,
       };
     } finally {
       segment?.close();
@@ -304,7 +381,7 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
     }
   }
 
-  const handler = async (raw: unknown, context?: Context): Promise<AgentApiResponse> => {
+  const handler = async (raw: unknown, context?: Context): Promise<AgentToolResponse> => {
     const started = performance.now();
     const startedAt = new Date().toISOString();
     let outcome: Outcome | undefined;
@@ -316,12 +393,20 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
       // Only a bug in the kit gets here; answer in contract shape anyway.
       logger.error('tool adapter failed', { error: err });
       let routing: EventRouting = {};
+      let fn: string | undefined;
       try {
         routing = extractRouting(raw);
+        if (isFunctionDetailsEvent(raw)) fn = raw.function as string;
       } catch {
         // an input whose getters throw: echo nothing
       }
-      return respond(routing, 500, { error: UNEXPECTED_ERROR_MESSAGE });
+      const api = respond(routing, 500, { error: UNEXPECTED_ERROR_MESSAGE });
+      return fn === undefined
+        ? api
+        : toFunctionResponse(api, {
+            ...(routing.actionGroup ? { actionGroup: routing.actionGroup } : {}),
+            function: fn,
+          });
     } finally {
       const latencyMs = performance.now() - started;
       record(outcome, latencyMs);
@@ -329,12 +414,14 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
     }
   };
 
-  return Object.assign(handler, { definition: def as unknown as ToolDefinition<UntypedOperations> });
+  return Object.assign(handler as ToolHandler, {
+    definition: def as unknown as ToolDefinition<UntypedOperations>,
+  });
 }
 
 /** Logs and meters one call (route, status, latency, sessionId; never payloads), then flushes. */
 function record(outcome: Outcome | undefined, latencyMs: number): void {
-  const status = outcome?.response.response.httpStatusCode ?? 500;
+  const status = outcome?.status ?? 500;
   const operation = outcome?.operation ?? UNROUTED;
   try {
     logger.info('tool call', {
@@ -368,7 +455,7 @@ async function persist(
       tool,
       operation: outcome?.operation ?? UNROUTED,
       route: outcome?.route ?? 'unknown',
-      status: outcome?.response.response.httpStatusCode ?? 500,
+      status: outcome?.status ?? 500,
       latencyMs: Math.round(latencyMs),
       ...(outcome?.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
       startedAt,

@@ -19,6 +19,7 @@ import { logger } from '../../../action-groups/kit/powertools';
 import type { AgentApiResponse } from '../../../action-groups/kit/response';
 import { missingHandlers } from '../../../action-groups/kit/tool';
 import { ConverseTextModel } from '../../../action-groups/shared/text-model';
+import { apiResponse } from '../../support/events';
 import {
   addedFileDiff,
   FakeGitLab,
@@ -492,7 +493,7 @@ describe('Tool: code-review (adapters wired as in production, GitLab on a local 
         gitlab.respond(route);
         const tool = buildTool(timeoutMs ? { gitlab: { requestTimeoutMs: timeoutMs } } : {});
         const response = await tool(event, lambdaContext);
-        bodies.push(response.response.responseBody['application/json'].body);
+        bodies.push(apiResponse(response).response.responseBody['application/json'].body);
       }
 
       // Assess

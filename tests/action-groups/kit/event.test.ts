@@ -106,6 +106,12 @@ describe('Function: parseAgentEvent', () => {
       field: 'sessionAttributes.userId',
     },
     {
+      // JSON.parse makes `__proto__` an own key, as in a real Lambda event; zod's record skips that key.
+      name: 'non-string session attribute under __proto__',
+      patch: { sessionAttributes: JSON.parse('{"__proto__": 5, "userId": "u"}') as unknown },
+      field: 'sessionAttributes',
+    },
+    {
       name: 'agent missing its id',
       patch: { agent: { name: 'a', alias: 'b', version: 'c' } },
       field: 'agent.id',

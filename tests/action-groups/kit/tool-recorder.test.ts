@@ -1,8 +1,8 @@
 import { defineTool, type ToolCallRecord } from '../../../action-groups/kit/tool';
 import { schema } from '../../fixtures/tools/report-tool';
-import { getTestEvent } from '../../support/events';
+import { agentApiTestEvent } from '../../support/events';
 
-const load = (filename: string) => getTestEvent({ eventsPath: 'bedrock-agent', filename });
+const load = agentApiTestEvent;
 
 describe('Function: defineTool (recorder)', () => {
   it('records each call without payloads: tool, operation, route, status, latency, session', async () => {

@@ -3,9 +3,9 @@ import { logger, metrics } from '../../../action-groups/kit/powertools';
 import type { AgentApiResponse } from '../../../action-groups/kit/response';
 import { defineTool, missingHandlers, type ToolContext, withStatus } from '../../../action-groups/kit/tool';
 import { handler, received, schema } from '../../fixtures/tools/report-tool';
-import { getTestEvent } from '../../support/events';
+import { agentApiTestEvent, apiResponse } from '../../support/events';
 
-const load = (filename: string) => getTestEvent({ eventsPath: 'bedrock-agent', filename });
+const load = agentApiTestEvent;
 const bodyOf = (response: AgentApiResponse): Record<string, unknown> =>
   JSON.parse(response.response.responseBody['application/json'].body) as Record<string, unknown>;
 const getTicket = (ticketId: string) => ({
@@ -131,7 +131,7 @@ describe('Function: defineTool', () => {
       };
 
       // Act
-      const response = await handler(event);
+      const response = apiResponse(await handler(event));
 
       // Assess
       expect(response.response.httpStatusCode).toBe(400);
@@ -154,7 +154,7 @@ describe('Function: defineTool', () => {
       };
 
       // Act
-      const response = await handler(event);
+      const response = apiResponse(await handler(event));
 
       // Assess
       expect(response.response).toMatchObject({
@@ -270,7 +270,7 @@ describe('Function: defineTool', () => {
       const { sessionAttributes: _s, promptSessionAttributes: _p, ...event } = load('openapi-get-path-param');
 
       // Act
-      const response = await handler(event);
+      const response = apiResponse(await handler(event));
 
       // Assess
       expect(response.response.httpStatusCode).toBe(200);

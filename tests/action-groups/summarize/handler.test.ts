@@ -15,6 +15,7 @@ import { DATA_RULE, renderMessage } from '../../../action-groups/summarize/promp
 import { createSummarizeTool } from '../../../action-groups/summarize/tool';
 import schema from '../../../schemas/summarize.yaml';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite';
+import { agentFunctionTestEvent } from '../../support/events';
 import {
   bodyOf,
   CONVERSATIONS_TABLE,
@@ -86,6 +87,7 @@ describe('Handler: summarize action group', () => {
     await putItems(ddb.client, CONVERSATIONS_TABLE.name, [
       ...chatItems('conv-short', SHORT),
       ...chatItems('conv-foreign', ['A private chat.'], { userId: 'discord-999' }),
+      ...chatItems('conv-7f3a9c', SHORT),
     ]);
   });
 
@@ -156,6 +158,28 @@ describe('Handler: summarize action group', () => {
       expect(system).toContain('"follow-ups"');
       const logs = await ddb.client.send(new ScanCommand({ TableName: TOOL_LOGS_TABLE.name }));
       expect(logs.Items?.some((item) => item.operation?.S === 'summarizeConversation')).toBe(true);
+    });
+
+    it('serves the same operation called as a function (the shared function-details event)', async () => {
+      // Prepare: the fixture names summarizeConversation and sends maxBullets, a parameter the schema lacks.
+      bedrock.on(ConverseCommand).resolves(converseReply(GOOD_ANSWER));
+      const event = agentFunctionTestEvent('function-details');
+
+      // Act
+      const response = await handler(event);
+
+      // Assess
+      expect(response.response).toMatchObject({
+        actionGroup: 'summarize',
+        function: 'summarizeConversation',
+      });
+      expect(response.response.functionResponse.responseState).toBeUndefined();
+      expect(JSON.parse(response.response.functionResponse.responseBody.TEXT.body)).toMatchObject({
+        summary: 'The VPN issue was fixed by updating the client; IT will check other laptops.',
+        chunks: 1,
+      });
+      expect(response.sessionAttributes).toEqual({ userId: USER_ID });
+      expect(systemOf(converseCalls()[0] ?? {})).toContain('keyPoints: at most 5');
     });
 
     it.each([
