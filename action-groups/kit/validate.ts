@@ -283,6 +283,11 @@ export function compileInputReader(op: Operation): InputReader {
   });
   // A body schema without properties is free-form: pass its values through as text.
   const freeFormBody = op.requestBody !== undefined && bodySchema?.properties === undefined;
+  const known = [...params, ...bodyFields].map((f) => f.name);
+  const unknownHint =
+    known.length > 0
+      ? `is not a field of ${op.operationId} and was ignored; its fields are ${known.join(', ')}`
+      : `is not a field of ${op.operationId} and was ignored; it takes no input`;
   const mediaType = op.requestBody?.mediaType ?? 'application/json';
 
   return (event) => {
@@ -298,8 +303,15 @@ export function compileInputReader(op: Operation): InputReader {
     } else {
       body = readFields(bodyFields, bodyValues, issues, ignored);
     }
-    return issues.length > 0
-      ? { ok: false, fields: capIssues(issues), ignored }
-      : { ok: true, input: { params: paramsOut, body }, ignored };
+    if (issues.length === 0) return { ok: true, input: { params: paramsOut, body }, ignored };
+    // Unknown names are harmless on a valid call; on a failed one they are often the fix (priority vs severity).
+    const unknown = ignored.slice(0, MAX_UNKNOWN_NAMED).map((name) => `${clipName(name)}: ${unknownHint}`);
+    return { ok: false, fields: capIssues([...issues, ...unknown]), ignored };
   };
 }
+
+/** Unknown field names quoted in one 400 body, and the longest part of a name quoted. */
+const MAX_UNKNOWN_NAMED = 5;
+const NAME_CHARS = 60;
+const clipName = (name: string): string =>
+  name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS)}…` : name;

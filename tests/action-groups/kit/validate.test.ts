@@ -82,6 +82,25 @@ describe('Function: compileInputReader', () => {
     });
   });
 
+  it('names the unknown fields (clipped, at most five) among the problems of a failed call', () => {
+    // Prepare: a missing required `name`, six unknown names, one of them very long.
+    const long = 'x'.repeat(500);
+    const unknown = Object.fromEntries(['a', 'b', 'c', 'd', long, 'f'].map((n) => [n, '1']));
+
+    // Act
+    const result = create({
+      requestBody: { content: { 'application/json': { properties: props(unknown) } } },
+    });
+
+    // Assess
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const named = result.fields.filter((f) => f.includes('is not a field of create_item'));
+    expect(named.map((f) => f.split(':')[0])).toEqual(['a', 'b', 'c', 'd', `${'x'.repeat(60)}…`]);
+    expect(named[0]).toMatch(/its fields are .*\bname\b/);
+    expect(result.ignored).toHaveLength(6);
+  });
+
   it('uses the first value when a name is repeated', () => {
     // Act
     const result = search({ parameters: [...props({ limit: '3' }), ...props({ limit: '4' })] });

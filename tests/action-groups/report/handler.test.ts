@@ -399,7 +399,7 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       },
     );
 
-    it('answers the contract fixture (priority instead of severity, no reporter) with a 400 naming both', async () => {
+    it('answers the contract fixture (priority instead of severity, no reporter) with a 400 naming the fix', async () => {
       // Act
       const response = await handler(
         getTestEvent({ eventsPath: 'bedrock-agent', filename: 'openapi-post-body' }),
@@ -410,6 +410,8 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       expect(bodyOf<{ fields: string[] }>(response).fields).toEqual([
         expect.stringMatching(/^severity: is required/),
         expect.stringMatching(/^reporter: is required/),
+        'priority: is not a field of createTicket and was ignored; its fields are title, description, severity, reporter, conversationId',
+        'notify: is not a field of createTicket and was ignored; its fields are title, description, severity, reporter, conversationId',
       ]);
     });
 
