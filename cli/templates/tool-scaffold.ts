@@ -110,6 +110,7 @@ export const handler = defineTool<${operations}>({
 export function renderTest(name: string): string {
   const kitImports = [
     "import { buildAgentEvent } from '../../../action-groups/kit/event-builder';",
+    "import type { AgentApiResponse } from '../../../action-groups/kit/response';",
     "import { missingHandlers } from '../../../action-groups/kit/tool';",
   ];
   const handlerImport = `import { handler } from '../../../action-groups/${name}/handler';`;
@@ -118,7 +119,7 @@ export function renderTest(name: string): string {
   return `${imports.join('\n')}
 import schema from '../../../schemas/${name}.yaml';
 
-const bodyOf = (response: Awaited<ReturnType<typeof handler>>): unknown =>
+const bodyOf = (response: AgentApiResponse): unknown =>
   JSON.parse(response.response.responseBody['application/json'].body);
 
 describe('Handler: ${name} action group', () => {
