@@ -40,7 +40,8 @@ Ids: each comes from its flag, else its environment variable, else the outputs o
   --knowledge-base-id  KASS_KNOWLEDGE_BASE_ID  output KnowledgeBaseId
   --data-source-id     KASS_DATA_SOURCE_ID     output DataSourceId
 AWS clients use the standard configuration (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3,
-AWS_ENDPOINT_URL_BEDROCK_AGENT).
+AWS_ENDPOINT_URL_BEDROCK_AGENT). With an S3 endpoint override (s3rver, MinIO, LocalStack) requests are
+path-style, as with the AWS CLI's --endpoint-url.
 
 Options:
   --stage <name>              Stage whose stack outputs supply the ids (default: dev)
@@ -58,9 +59,9 @@ Exit status: 0 success; 1 a file rejected or failed, documents failed to index, 
 2 usage error; 130 interrupted (run again to resume).
 `;
 
-const defaultDeps = (): Omit<SyncDeps, 'signal'> & { env: NodeJS.ProcessEnv } => ({
-  env: process.env,
-  openBucket: (name) => S3DocumentsBucket.open(name),
+const defaultDeps = (env: NodeJS.ProcessEnv): Omit<SyncDeps, 'signal'> & { env: NodeJS.ProcessEnv } => ({
+  env,
+  openBucket: (name) => S3DocumentsBucket.open(name, undefined, env),
   openIngestion: (target) => BedrockIngestionApi.open(target),
   limits: DEFAULT_LIMITS,
   poll: DEFAULT_POLL,
@@ -129,7 +130,7 @@ export function createSync(overrides: SyncOverrides = {}): (argv: string[], io: 
         2,
       );
     const concurrency = parseConcurrency(values.concurrency);
-    const deps = { ...defaultDeps(), ...overrides };
+    const deps = { ...defaultDeps(overrides.env ?? process.env), ...overrides };
     const outputs = overrides.stackOutputs?.(values.stage) ?? new StackOutputs(values.stage, deps.env);
     const bucket = await outputs.resolve({
       flagValue: values.bucket,

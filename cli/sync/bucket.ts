@@ -57,6 +57,16 @@ export function fatalS3Error(err: unknown, bucket: string, action: string): CliE
   return undefined;
 }
 
+/**
+ * Path-style requests when an endpoint override sends S3 calls elsewhere (s3rver, MinIO, LocalStack), as the
+ * AWS CLI does for --endpoint-url: the SDK's default virtual-hosted style would resolve `<bucket>.localhost`,
+ * which does not exist. Real S3 keeps the default.
+ */
+export function s3AddressingFor(env: NodeJS.ProcessEnv): { forcePathStyle?: boolean } {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true') return {};
+  return env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL ? { forcePathStyle: true } : {};
+}
+
 /** A per-file failure for the report: `Name: message`, without stack or request ids. */
 export const describeError = (err: unknown): string => `${errorName(err)}: ${errorMessage(err)}`;
 
@@ -69,9 +79,13 @@ export class S3DocumentsBucket implements DocumentsBucketPort {
   ) {}
 
   /** Loads the S3 SDK (lazily) and builds a client from the standard configuration (AWS_ENDPOINT_URL_S3...). */
-  static async open(name: string, makeClient?: () => Promise<S3Client>): Promise<S3DocumentsBucket> {
+  static async open(
+    name: string,
+    makeClient?: () => Promise<S3Client>,
+    env: NodeJS.ProcessEnv = process.env,
+  ): Promise<S3DocumentsBucket> {
     const sdk = await import('@aws-sdk/client-s3');
-    const client = makeClient ? await makeClient() : new sdk.S3Client({});
+    const client = makeClient ? await makeClient() : new sdk.S3Client(s3AddressingFor(env));
     return new S3DocumentsBucket(client, sdk, name);
   }
 

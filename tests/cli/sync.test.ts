@@ -587,6 +587,30 @@ describe('Command: kass sync', () => {
     expect(await remoteKeys()).toHaveLength(5);
   });
 
+  it('talks path-style to an S3-compatible server named by host (AWS_ENDPOINT_URL_S3=http://localhost:…)', async () => {
+    // Prepare: `<bucket>.localhost` does not resolve, so virtual-hosted requests could not reach it.
+    const dir = folderWith(CORPUS);
+    const endpoint = s3.endpoint.replace('127.0.0.1', 'localhost');
+    const env = { ...process.env, AWS_ENDPOINT_URL_S3: endpoint };
+    const saved = process.env.AWS_ENDPOINT_URL_S3;
+    process.env.AWS_ENDPOINT_URL_S3 = endpoint;
+    const io = captureIo(dir);
+    // Act
+    try {
+      const code = await createSync({ poll: FAST_POLL, env })(
+        ['--no-wait', '.', ...agent.syncArgs(bucket)],
+        io,
+      );
+      // Assess
+      expect(io.err()).toBe('');
+      expect(code).toBe(0);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_S3 = saved;
+    }
+    expect(await remoteKeys()).toEqual(documentKeys(CORPUS));
+    expect(requestsOf('PUT').every((r) => r.path.startsWith(`/${bucket}/`))).toBe(true);
+  });
+
   it('syncs the shipped sample corpus without a rejection', async () => {
     // Prepare
     const io = captureIo(REPO_ROOT);
