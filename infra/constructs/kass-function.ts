@@ -35,9 +35,12 @@ export class KassFunction extends Construct {
   public readonly function: nodejs.NodejsFunction;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
+  /** The handler entry, relative to the repository root (what esbuild bundles). */
+  public readonly entry: string;
 
   constructor(scope: Construct, id: string, props: KassFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetentionDays as logs.RetentionDays,

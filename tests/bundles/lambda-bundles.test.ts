@@ -1,22 +1,26 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CreateTableCommand, type CreateTableCommandInput, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { build } from 'esbuild';
 import { buildAgentEvent } from '../../action-groups/kit/event-builder';
 import { kassBuildOptions } from '../../bench/bundles';
+import { KassFunction } from '../../infra/constructs/kass-function';
 import { buildTestApp } from '../support/app';
 import { type LocalDynamo, startDynalite } from '../support/dynalite';
 import { getTestEvent } from '../support/events';
 
 /**
- * The tool Lambdas as deployed: each bundled by esbuild with KassFunction's options, started in a fresh
- * Node process with the environment the synthesized template gives it, fed the shared real-format events
- * (and the variations their README asks for), with DynamoDB served by dynalite from the template's own table
- * definitions. This catches what in-process tests cannot: a bundle that does not load, an environment
- * variable the construct forgot, a key or index name that differs between the code and the template.
+ * Every Lambda as deployed: bundled by esbuild with KassFunction's options, started in a fresh Node process
+ * with the environment the synthesized template gives it, fed real-format events (for the tools, the shared
+ * events and the variations their README asks for), with DynamoDB served by dynalite from the template's own
+ * table definitions and every other AWS endpoint unreachable. This catches what in-process tests cannot: a
+ * bundle that does not load, an environment variable the construct forgot, a key or index name that differs
+ * between the code and the template.
  */
 
 const execFileAsync = promisify(execFile);
@@ -24,40 +28,66 @@ const TOOLS = ['report', 'summarize', 'code-review'] as const;
 type Tool = (typeof TOOLS)[number];
 type Json = Record<string, unknown>;
 
-const { template } = buildTestApp('dev');
+const { stack, template } = buildTestApp('dev');
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
+
+/** Each KassFunction of the stack: its entry file and its function's logical id in the template. */
+const FUNCTIONS = stack.node
+  .findAll()
+  .filter((c): c is KassFunction => c instanceof KassFunction)
+  .map((f) => ({
+    entry: f.entry,
+    logicalId: stack.getLogicalId(f.function.node.defaultChild as CfnFunction),
+  }));
+
+const PSEUDO: Record<string, string> = {
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '123456789012',
+  'AWS::Partition': 'aws',
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+/** A short upper-case id, as Bedrock and API Gateway return (an agent id has 10 characters). */
+const shortId = (seed: string): string =>
+  createHash('sha256').update(seed).digest('hex').slice(0, 10).toUpperCase();
 
 /** A deploy-time value as a plausible literal: table names are logical ids, ARNs look like ARNs. */
 function literal(value: unknown): string {
   if (typeof value === 'string') return value;
   const ref = (value as { Ref?: string }).Ref;
   if (ref !== undefined) {
+    if (PSEUDO[ref]) return PSEUDO[ref];
     switch (resources[ref]?.Type) {
       case 'AWS::SNS::Topic':
         return `arn:aws:sns:us-east-1:123456789012:${ref}`;
       case 'AWS::SecretsManager::Secret':
         return `arn:aws:secretsmanager:us-east-1:123456789012:secret:${ref}-AbCdEf`;
-      default:
+      case 'AWS::DynamoDB::Table':
+      case 'AWS::Lambda::Function':
+      case 'AWS::SQS::Queue':
         return ref;
+      default:
+        return shortId(ref);
     }
   }
   const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-  if (getAtt) return `${getAtt[0]}${getAtt[1]}`.replace(/[^A-Za-z0-9]/g, '').slice(0, 40);
+  if (getAtt) return shortId(getAtt.join('.'));
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(literal).join(join[0]);
   throw new Error(`no literal for ${JSON.stringify(value)}`);
 }
 
-/** The environment of the tool's function in the template, resolved to literals. */
-function templateEnv(tool: Tool): Record<string, string> {
-  const fn = Object.values(resources).find(
-    (r) =>
-      r.Type === 'AWS::Lambda::Function' &&
-      (r.Properties.Environment as { Variables?: Json } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME ===
-        `kass-${tool}`,
-  );
-  const variables = (fn?.Properties.Environment as { Variables: Json } | undefined)?.Variables;
-  if (!variables) throw new Error(`no function for tool ${tool} in the template`);
-  return Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, literal(v)]));
+/** The environment the template gives the function bundled from `entry`, resolved to literals. */
+function templateEnv(entry: string): Record<string, string> {
+  const fn = FUNCTIONS.find((f) => f.entry === entry);
+  const environment = resources[fn?.logicalId ?? '']?.Properties.Environment as
+    | { Variables?: Json }
+    | undefined;
+  if (!environment?.Variables) throw new Error(`no function with entry ${entry} in the template`);
+  return Object.fromEntries(Object.entries(environment.Variables).map(([k, v]) => [k, literal(v)]));
 }
+
+const toolEntry = (tool: Tool): string => `action-groups/${tool}/handler.ts`;
 
 /** CreateTable input from an AWS::DynamoDB::Table resource, named by its logical id. */
 function tableInput(logicalId: string, props: Json): CreateTableCommandInput {
@@ -79,19 +109,30 @@ function tableInput(logicalId: string, props: Json): CreateTableCommandInput {
   };
 }
 
-// Runs in the child: loads the bundle, answers each event in order, writes the answers to a file (stdout
-// carries the Powertools metric lines).
+// Runs in the child: loads the bundle, answers each event in order, writes the outcomes to a file (stdout
+// carries the Powertools metric lines). A rejection is an outcome too (an authorizer denies by throwing).
 const RUNNER = `
 const fs = require('node:fs');
 const [bundle, eventsFile, outFile] = process.argv.slice(2);
 const { handler } = require(bundle);
-const context = { functionName: 'kass-tool', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60000 };
+const context = { functionName: 'kass-fn', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60000 };
 (async () => {
-  const answers = [];
-  for (const event of JSON.parse(fs.readFileSync(eventsFile, 'utf8'))) answers.push(await handler(event, context));
-  fs.writeFileSync(outFile, JSON.stringify(answers));
+  const outcomes = [];
+  for (const event of JSON.parse(fs.readFileSync(eventsFile, 'utf8'))) {
+    try {
+      outcomes.push({ value: await handler(event, context) });
+    } catch (error) {
+      outcomes.push({ error: String(error && error.message) });
+    }
+  }
+  fs.writeFileSync(outFile, JSON.stringify(outcomes));
 })();
 `;
+
+interface Outcome {
+  readonly value?: Json;
+  readonly error?: string;
+}
 
 const fixture = (filename: string): Json => getTestEvent({ eventsPath: 'bedrock-agent', filename });
 const FIXTURES = ['openapi-get-no-params', 'openapi-get-path-param', 'openapi-post-body', 'function-details'];
@@ -156,10 +197,10 @@ function readAnswer(event: Json, response: Json): Answer {
   return { status, body: JSON.parse(text) as Json };
 }
 
-describe('Bundled tool Lambdas (esbuild output, template environment, shared events)', () => {
+describe('Bundled Lambdas (esbuild output, template environment, real-format events)', () => {
   let dir: string;
   let ddb: LocalDynamo;
-  const bundles = new Map<Tool, string>();
+  const bundles = new Map<string, string>();
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'kass-tool-bundles-'));
@@ -167,10 +208,10 @@ describe('Bundled tool Lambdas (esbuild output, template environment, shared eve
     for (const [id, r] of Object.entries(resources))
       if (r.Type === 'AWS::DynamoDB::Table')
         await ddb.client.send(new CreateTableCommand(tableInput(id, r.Properties)));
-    for (const tool of TOOLS) {
-      const outfile = path.join(dir, tool, 'index.js');
-      await build({ ...kassBuildOptions(`action-groups/${tool}/handler.ts`, outfile), metafile: false });
-      bundles.set(tool, outfile);
+    for (const { entry } of FUNCTIONS) {
+      const outfile = path.join(dir, entry.replace(/[/.]/g, '_'), 'index.js');
+      await build({ ...kassBuildOptions(entry, outfile), metafile: false });
+      bundles.set(entry, outfile);
     }
     writeFileSync(path.join(dir, 'runner.cjs'), RUNNER);
   });
@@ -180,18 +221,19 @@ describe('Bundled tool Lambdas (esbuild output, template environment, shared eve
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Runs `events` through the tool's bundle in a fresh process; DynamoDB is dynalite, every other AWS call fails fast. */
-  async function invoke(tool: Tool, events: readonly Json[]): Promise<Json[]> {
-    const eventsFile = path.join(dir, `${tool}-events.json`);
-    const outFile = path.join(dir, `${tool}-answers.json`);
+  /** Runs `events` through the entry's bundle in a fresh process; DynamoDB is dynalite, other AWS calls fail fast. */
+  async function run(entry: string, events: readonly unknown[]): Promise<Outcome[]> {
+    const name = entry.replace(/[/.]/g, '_');
+    const eventsFile = path.join(dir, `${name}-events.json`);
+    const outFile = path.join(dir, `${name}-outcomes.json`);
     writeFileSync(eventsFile, JSON.stringify(events));
     await execFileAsync(
       process.execPath,
-      [path.join(dir, 'runner.cjs'), bundles.get(tool) ?? '', eventsFile, outFile],
+      [path.join(dir, 'runner.cjs'), bundles.get(entry) ?? '', eventsFile, outFile],
       {
         env: {
           PATH: process.env.PATH,
-          ...templateEnv(tool),
+          ...templateEnv(entry),
           AWS_REGION: 'us-east-1',
           AWS_ACCESS_KEY_ID: ddb.credentials.accessKeyId,
           AWS_SECRET_ACCESS_KEY: ddb.credentials.secretAccessKey,
@@ -203,8 +245,20 @@ describe('Bundled tool Lambdas (esbuild output, template environment, shared eve
         timeout: 60_000,
       },
     );
-    return JSON.parse(readFileSync(outFile, 'utf8')) as Json[];
+    return JSON.parse(readFileSync(outFile, 'utf8')) as Outcome[];
   }
+
+  /** A tool's answers: a tool handler never throws. */
+  async function invoke(tool: Tool, events: readonly Json[]): Promise<Json[]> {
+    const outcomes = await run(toolEntry(tool), events);
+    for (const o of outcomes) expect(o.error).toBeUndefined();
+    return outcomes.map((o) => o.value ?? {});
+  }
+
+  it('bundles every function of the stack', () => {
+    expect(FUNCTIONS.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(FUNCTIONS.map((f) => f.entry)).size).toBe(FUNCTIONS.length);
+  });
 
   it.each(TOOLS)(
     '%s answers every shared event and variation in contract shape, never with a stack',
@@ -299,5 +353,96 @@ describe('Bundled tool Lambdas (esbuild output, template environment, shared eve
     const items = await ddb.client.send(new ScanCommand({ TableName: logs }));
     const mine = (items.Items ?? []).filter((item) => item.session_id?.S === sessionId);
     expect(mine.map((item) => item.tool?.S).sort()).toEqual([...TOOLS].sort());
+  });
+
+  describe('chat API and ingestion functions', () => {
+    const apigw = (filename: string, patch: Json = {}): Json => ({
+      ...getTestEvent({ eventsPath: 'apigw', filename }),
+      ...patch,
+    });
+
+    /** A REST answer: JSON body, no stack; returns status and body. */
+    function rest(outcome: Outcome | undefined): { status: number; body: Json } {
+      expect(outcome?.error).toBeUndefined();
+      const value = outcome?.value as { statusCode: number; body: string };
+      expect(value.body).not.toMatch(STACK_TRACE);
+      return { status: value.statusCode, body: JSON.parse(value.body) as Json };
+    }
+
+    it('health answers GET /health with 200, status and version, calling nothing', async () => {
+      const [outcome] = await run('functions/health/handler.ts', [apigw('rest-health')]);
+      expect(rest(outcome)).toEqual({ status: 200, body: { status: 'ok', version: expect.any(String) } });
+    });
+
+    it.each([
+      ['functions/chat/handler.ts', 'rest-chat'],
+      ['functions/search/handler.ts', 'rest-search'],
+    ])('%s answers malformed bodies with 400 and the reason', async (entry, filename) => {
+      const outcomes = await run(entry, [
+        apigw(filename, { body: 'not json' }),
+        apigw(filename, { body: '{}' }),
+      ]);
+      const [notJson, empty] = outcomes.map(rest);
+      expect(notJson).toEqual({
+        status: 400,
+        body: { error: 'The request is invalid', details: ['body: is not valid JSON'] },
+      });
+      expect(empty?.status).toBe(400);
+      expect(empty?.body.details).toEqual([expect.any(String)]);
+    });
+
+    it('search answers 502 without internals when the knowledge base is unreachable', async () => {
+      const [outcome] = await run('functions/search/handler.ts', [apigw('rest-search')]);
+      expect(rest(outcome)).toEqual({ status: 502, body: { error: 'The search failed; try again later' } });
+    });
+
+    it('GET /conversations/{id} reads the template Conversations table (unknown id → 404)', async () => {
+      const [outcome] = await run('functions/chat/conversations-handler.ts', [
+        apigw('rest-get-conversation'),
+      ]);
+      expect(rest(outcome)).toMatchObject({ status: 404, body: { error: 'Conversation not found' } });
+    });
+
+    it('ingest fails the whole batch back to SQS when the ingestion API is unreachable (nothing dropped)', async () => {
+      const outcomes = await run('functions/ingest/handler.ts', [
+        getTestEvent({ eventsPath: 'sqs', filename: 'eventbridge-s3-object-created' }),
+      ]);
+      expect(outcomes).toEqual([{ error: expect.stringContaining('ECONNREFUSED') }]);
+    });
+
+    it('the WebSocket authorizer allows a connect with an API key and denies one without', async () => {
+      const connect = apigw('websocket-authorizer-connect');
+      const outcomes = await run('functions/websocket/authorizer.ts', [
+        connect,
+        { ...connect, headers: {}, multiValueHeaders: {}, queryStringParameters: {} },
+      ]);
+      expect(outcomes[0]?.value).toMatchObject({
+        policyDocument: { Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke' }] },
+      });
+      expect(outcomes[1]).toEqual({ error: 'Unauthorized' });
+    });
+
+    it('$connect and $disconnect keep the connection record in the template table', async () => {
+      const table = Object.entries(resources).find(
+        ([id, r]) => r.Type === 'AWS::DynamoDB::Table' && id.includes('Connections'),
+      )?.[0];
+      const count = async () => (await ddb.client.send(new ScanCommand({ TableName: table }))).Count ?? 0;
+      const [connected] = await run('functions/websocket/connections-handler.ts', [
+        apigw('websocket-connect'),
+      ]);
+      const afterConnect = await count();
+      const [disconnected] = await run('functions/websocket/connections-handler.ts', [
+        apigw('websocket-disconnect'),
+      ]);
+      expect([connected?.value, afterConnect]).toEqual([{ statusCode: 200 }, 1]);
+      expect([disconnected?.value, await count()]).toEqual([{ statusCode: 200 }, 0]);
+    });
+
+    it('sendMessage answers a malformed frame with an error frame naming the fix', async () => {
+      const [outcome] = await run('functions/websocket/message-handler.ts', [
+        apigw('websocket-send-message', { body: 'nope' }),
+      ]);
+      expect(rest(outcome)).toMatchObject({ status: 400, body: { type: 'error', status: 400 } });
+    });
   });
 });
