@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { buildApp } from '../infra/app';
+import { KassFunction } from '../infra/constructs/kass-function';
 
 /**
- * Bundles every Lambda entry (`action-groups/<tool>/handler.ts`, `functions/<fn>/handler.ts`) the way
+ * Bundles every Lambda entry of the stack (each KassFunction: the tools and the functions/ handlers) the way
  * `infra/constructs/kass-function.ts` does (NodejsFunction with local esbuild: bundle, platform node,
  * target node24, CJS, minify, source map, `.yaml`/`.md` as text, nothing external) and reports the size of
  * each bundle, its five largest packages, and the size when the AWS SDK is left to the Lambda runtime.
@@ -44,20 +46,24 @@ export interface BuildBundlesOptions {
   readonly filter?: string;
 }
 
-/** The Lambda entries of the repository, in a stable order. */
-export function lambdaEntries(root = REPO_ROOT): BundleEntry[] {
-  const entries: BundleEntry[] = [];
-  for (const [folder, prefix] of [
-    ['action-groups', ''],
-    ['functions', 'fn/'],
-  ] as const) {
-    const dir = path.join(root, folder);
-    for (const name of readdirSync(dir).sort()) {
-      const entry = path.join(folder, name, 'handler.ts');
-      if (existsSync(path.join(root, entry))) entries.push({ name: `${prefix}${name}`, entry });
-    }
-  }
-  return entries;
+/** `report` for a tool, `fn/chat` for `functions/chat/handler.ts`, `fn/websocket/authorizer` for other files. */
+export function bundleName(entry: string): string {
+  const tool = /^action-groups\/([^/]+)\/handler\.ts$/.exec(entry);
+  if (tool?.[1]) return tool[1];
+  return `fn/${entry
+    .replace(/^functions\//, '')
+    .replace(/\/handler\.ts$/, '')
+    .replace(/\.ts$/, '')}`;
+}
+
+/** The Lambda entries of the stack (every KassFunction of the dev app, bundling skipped), in a stable order. */
+export function lambdaEntries(): BundleEntry[] {
+  const { stack } = buildApp({ stage: 'dev', context: { 'aws:cdk:bundling-stacks': [] }, nag: false });
+  const entries = stack.node
+    .findAll()
+    .filter((c): c is KassFunction => c instanceof KassFunction)
+    .map((f) => ({ name: bundleName(f.entry), entry: f.entry }));
+  return entries.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** The esbuild options NodejsFunction derives from KassFunction's `bundling` props. */
@@ -86,7 +92,7 @@ export async function buildBundles(
   const built: BuiltBundle[] = [];
   const failed: BundleFailure[] = [];
   for (const item of lambdaEntries().filter((e) => e.name.includes(options.filter ?? ''))) {
-    const outfile = path.join(options.outDir, item.name.replace('/', '-'), 'index.js');
+    const outfile = path.join(options.outDir, item.name.replaceAll('/', '-'), 'index.js');
     try {
       const { metafile } = await build(kassBuildOptions(item.entry, outfile, options.sdkExternal));
       if (!metafile) throw new Error('esbuild returned no metafile');

@@ -4,6 +4,7 @@ import '../../action-groups/kit/zod-locale';
 import { parseSchemaSource } from '../../action-groups/kit/openapi/document';
 import { type Operation, readOperations } from '../../action-groups/kit/openapi/operations';
 import type { ApiCall, ReturnControlInput, ToolArgument } from '../../client';
+import { type CallView, CONFIRMATION_TTL_MS, type ConfirmationView } from './confirmation-view';
 import type { Owner } from './owner';
 
 /**
@@ -16,51 +17,6 @@ import type { Owner } from './owner';
  */
 export const CONFIRMATION_MODES = ['ask', 'deny'] as const;
 export type ConfirmationMode = (typeof CONFIRMATION_MODES)[number];
-
-/** How long a confirmation can be answered (the dev agent's idle session TTL is 10 minutes too). */
-export const CONFIRMATION_TTL_MS = 10 * 60 * 1000;
-
-/** Confirmation ids are UUIDs made here (`infra/constructs/chat-api.ts` repeats the pattern; a test checks). */
-export const CONFIRMATION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Which operation a call runs: an OpenAPI method and path (and operationId, when known) or a function. */
-export type OperationView =
-  | { readonly method: string; readonly path: string; readonly operationId?: string }
-  | { readonly function: string };
-
-/** The arguments of a call as the agent gave them (values are strings, unchanged), by name. */
-export interface InputsView {
-  /** Path, query and header parameters (function tools: the function's parameters). */
-  readonly parameters: Readonly<Record<string, string>>;
-  /** Request-body properties, when the operation has a body. */
-  readonly body?: Readonly<Record<string, string>>;
-}
-
-/** One call the user is asked to confirm. */
-export interface CallView {
-  /** The action group (tool), e.g. `report`. */
-  readonly tool: string;
-  readonly operation: OperationView;
-  readonly inputs: InputsView;
-}
-
-/** A confirmation as the chat API returns it (REST `confirmation`, WebSocket `confirmation` frame). */
-export interface ConfirmationView extends CallView {
-  /** Send it back as `confirmation.id`. */
-  readonly id: string;
-  /** A short sentence to show the user, e.g. `Run report createTicket with title=VPN drops, severity=high?` */
-  readonly prompt: string;
-  /** ISO-8601; after it the confirmation can no longer be answered. */
-  readonly expiresAt: string;
-  /** Every call the one decision answers, when the agent asked about several at once (rare). */
-  readonly calls?: readonly CallView[];
-}
-
-/** A user's answer: `POST /chat {conversationId, confirmation: {id, confirm}}`. */
-export interface ConfirmationReply {
-  readonly id: string;
-  readonly confirm: boolean;
-}
 
 /** A confirmation the agent waits for, as the Agent State table keeps it (one per session at most). */
 export interface PendingConfirmation {

@@ -1,4 +1,4 @@
-import { CONFIRMATION_TTL_MS, type ConfirmationView } from './confirmations';
+import { CONFIRMATION_TTL_MS, type ConfirmationView } from './confirmation-view';
 
 /**
  * The chat API's typed errors. Each carries a message that is safe to show to a client (no SDK text, no

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import '../../action-groups/kit/zod-locale';
 import { FILTER_LIMITS, FILTER_OPERATORS, type FilterOperator, operandOf } from '../../client';
-import { CONFIRMATION_ID_PATTERN, type ConfirmationReply } from './confirmations';
+import { CONFIRMATION_ID_PATTERN, type ConfirmationReply } from './confirmation-view';
 import { InvalidRequest } from './errors';
 
 /**

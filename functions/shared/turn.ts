@@ -9,10 +9,9 @@ import {
   type Usage,
 } from '../../client';
 import type { AgentStateStore, InvocationStatus } from './agent-state-store';
+import type { ConfirmationReply, ConfirmationView } from './confirmation-view';
 import {
   type ConfirmationMode,
-  type ConfirmationReply,
-  type ConfirmationView,
   confirmationView,
   newPendingConfirmation,
   type OperationIdLookup,

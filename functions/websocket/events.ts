@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import '../../action-groups/kit/zod-locale';
-import type { ConfirmationView } from '../shared/confirmations';
+import type { ConfirmationView } from '../shared/confirmation-view';
 
 /**
  * The parts of an API Gateway WebSocket proxy event the KASS functions read (`$connect`, `$disconnect`,

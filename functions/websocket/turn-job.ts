@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import '../../action-groups/kit/zod-locale';
-import { CONFIRMATION_ID_PATTERN } from '../shared/confirmations';
+import { CONFIRMATION_ID_PATTERN } from '../shared/confirmation-view';
 import { CONVERSATION_ID_PATTERN } from '../shared/requests';
 import type { ServerFrame } from './events';
 

@@ -1,6 +1,6 @@
 import type { ApiCall, FunctionCall } from '../../../client';
+import { CONFIRMATION_TTL_MS } from '../../../functions/shared/confirmation-view';
 import {
-  CONFIRMATION_TTL_MS,
   confirmationView,
   fromStoredConfirmation,
   newPendingConfirmation,

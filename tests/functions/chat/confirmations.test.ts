@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AgentClient } from '../../../client';
 import { chatDepsFromEnv, createChatHandler, handler } from '../../../functions/chat/handler';
-import { CONFIRMATION_TTL_MS } from '../../../functions/shared/confirmations';
+import { CONFIRMATION_TTL_MS } from '../../../functions/shared/confirmation-view';
 import { ownerFromApiKey } from '../../../functions/shared/owner';
 import { getTestEvent } from '../../support/events';
 import { frame, setEnv } from '../../support/invoke-agent-server';
