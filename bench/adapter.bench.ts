@@ -63,6 +63,16 @@ powertools.tool(async () => ({ summary: 'constant' }), {
   description: 'Summarises a stored conversation into bullet points and action items.',
 });
 const powertoolsEvent = json('tests/events/bedrock-agent/function-details.json');
+
+// The same function-details event through kass: the summarize schema, a constant handler like Powertools'.
+const kassFunctions = defineTool({
+  name: 'summarize',
+  schema: readFileSync(path.join(__dirname, '..', 'schemas', 'summarize.yaml'), 'utf8'),
+  operations: {
+    summarizeConversation: async () => ({ summary: 'constant' }),
+    summarizeText: async () => ({ summary: 'constant' }),
+  },
+});
 const context = { functionName: 'bench', awsRequestId: 'bench' } as Context;
 
 let sink = 0;
@@ -91,6 +101,11 @@ export async function run(): Promise<void> {
     },
     { name: 'kass core, no telemetry calls (same event)', fn: () => core(kassEvent), times: [] as number[] },
     {
+      name: 'kass defineTool (function details, the same event as Powertools)',
+      fn: () => kassFunctions(powertoolsEvent),
+      times: [] as number[],
+    },
+    {
       name: 'powertools BedrockAgentFunctionResolver (function details)',
       fn: () => powertools.resolve(powertoolsEvent, context),
       times: [] as number[],
@@ -99,6 +114,9 @@ export async function run(): Promise<void> {
   const check = await kass(kassEvent);
   if (!isApiResponse(check) || check.response.httpStatusCode !== 200)
     throw new Error(`kass answered ${JSON.stringify(check.response)}`);
+  const checkFunction = await kassFunctions(powertoolsEvent);
+  if (isApiResponse(checkFunction) || checkFunction.response.functionResponse.responseState !== undefined)
+    throw new Error(`kass answered the function call with ${JSON.stringify(checkFunction.response)}`);
   for (const c of candidates) await batch(c.fn, WARMUP);
   for (let s = 0; s < SAMPLES; s++) {
     for (let i = 0; i < candidates.length; i++) {
@@ -106,11 +124,14 @@ export async function run(): Promise<void> {
       if (c) c.times.push(await batch(c.fn, BATCH));
     }
   }
-  const [full, bare, baseline] = candidates.map((c) => median(c.times));
+  const [full, bare, sameEvent, baseline] = candidates.map((c) => median(c.times));
   console.log(
     `node ${process.version}, ${SAMPLES} samples x ${BATCH} events each, ${WARMUP} warm-up events (sink ${sink > 0})`,
   );
   for (const c of candidates) console.log(`${c.name}: ${median(c.times).toFixed(2)} µs/event (median)`);
   console.log(`ratio kass/powertools: ${((full ?? 0) / (baseline ?? 1)).toFixed(2)}`);
   console.log(`ratio kass core/powertools: ${((bare ?? 0) / (baseline ?? 1)).toFixed(2)}`);
+  console.log(
+    `ratio kass/powertools on the same function-details event: ${((sameEvent ?? 0) / (baseline ?? 1)).toFixed(2)}`,
+  );
 }
