@@ -4,6 +4,7 @@ import { Annotations, Arn, ArnFormat, Aws, Duration, Validations } from 'aws-cdk
 import type { CfnAgent } from 'aws-cdk-lib/aws-bedrock';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { withoutKassExtensions } from '../../action-groups/kit/openapi/document';
 import { type AgentConfig, type AgentModel, LEGACY_MODELS } from '../config/stage-config';
 import type { KassFunction } from './kass-function';
 import { nagResource } from './nag-ids';
@@ -121,7 +122,8 @@ export class KassAgent extends Construct {
         new bedrock.AgentActionGroup({
           name: tool.name,
           description: tool.description,
-          apiSchema: bedrock.ApiSchema.fromInline(tool.schemaText),
+          // The agent gets the schema without KASS-only extensions; the Lambda validates with the full text.
+          apiSchema: bedrock.ApiSchema.fromInline(withoutKassExtensions(tool.schemaText)),
           executor:
             config.toolExecution === 'return-control'
               ? bedrock.ActionGroupExecutor.RETURN_CONTROL

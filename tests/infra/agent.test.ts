@@ -1,6 +1,8 @@
 import * as bedrock from '@aws-cdk/aws-bedrock-alpha';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { parseSchemaSource } from '../../action-groups/kit/openapi/document';
+import { type Operation, readOperations } from '../../action-groups/kit/openapi/operations';
 import { KassAgent } from '../../infra/constructs/agent';
 import { Tools } from '../../infra/constructs/tools';
 import { fixtureTool, testApp, testConfig, testStack } from '../support/cdk';
@@ -66,6 +68,26 @@ describe('Class: KassAgent', () => {
         Lambda: { 'Fn::GetAtt': [expect.stringMatching(/^ToolsticketsFunction/), 'Arn'] },
       },
     });
+  });
+
+  it('sends the agent the schema without KASS-only extensions, with the same operations', () => {
+    // Prepare: the real summarize schema carries x-kass-readOnly on its read-only POST.
+    const { template, tool } = build({ schemaFile: 'schemas/summarize.yaml' });
+    const props = Object.values(template.findResources('AWS::Bedrock::Agent'))[0]?.Properties as {
+      ActionGroups: { ActionGroupName: string; ApiSchema?: { Payload?: string } }[];
+    };
+
+    // Act
+    const payload = props.ActionGroups.find((g) => g.ActionGroupName === 'tickets')?.ApiSchema?.Payload ?? '';
+
+    // Assess
+    expect(tool.schemaText).toMatch(/^\s+x-kass-readOnly: true$/m);
+    expect(payload).not.toMatch(/^\s+x-kass-/m);
+    const summary = (op: Operation) => [op.method, op.path, op.operationId, op.requireConfirmation];
+    expect(readOperations(parseSchemaSource(payload, 'payload.yaml').document).map(summary)).toEqual(
+      tool.operations.map(summary),
+    );
+    expect(payload).toContain('x-requireConfirmation: DISABLED');
   });
 
   it('enables AMAZON.UserInput so the agent can ask for missing details', () => {

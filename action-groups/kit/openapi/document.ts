@@ -1,4 +1,4 @@
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 
 /** A JSON pointer as a list of keys and indexes, e.g. ['paths', '/tickets', 'post']. */
 export type Pointer = readonly (string | number)[];
@@ -56,4 +56,26 @@ export function parseSchemaSource(text: string, file: string): SchemaSource {
     return range ? lineCounter.linePos(range[0]).line : line;
   };
   return { file, document: yamlDoc.toJS({ maxAliasCount: 50 }), lineOf };
+}
+
+/** Prefix of the project's own OpenAPI extensions (e.g. `x-kass-readOnly`), read by `kass schemas check`. */
+export const KASS_EXTENSION_PREFIX = 'x-kass-';
+
+/**
+ * The document as the agent gets it: the KASS extensions removed (they are for the repository's checks, and
+ * Bedrock documents only `x-requireConfirmation`), everything else — comments included — unchanged.
+ */
+export function withoutKassExtensions(text: string): string {
+  const doc = parseDocument(text);
+  let removed = false;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && String(pair.key.value).startsWith(KASS_EXTENSION_PREFIX)) {
+        removed = true;
+        return visit.REMOVE;
+      }
+      return undefined;
+    },
+  });
+  return removed ? doc.toString({ lineWidth: 0 }) : text;
 }

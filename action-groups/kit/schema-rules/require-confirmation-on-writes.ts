@@ -1,3 +1,4 @@
+import { KASS_EXTENSION_PREFIX } from '../openapi/document';
 import { WRITE_METHODS } from '../openapi/operations';
 import { type Finding, findingAt, type SchemaRule } from './finding';
 import { eachOperation, operationLabel } from './walk';
@@ -12,7 +13,7 @@ export const CONFIRMATION_KEY = 'x-requireConfirmation';
  * e.g. summarizes text sent in the body). Only such a POST may opt out of confirmation, and only explicitly
  * with `x-requireConfirmation: DISABLED`.
  */
-export const READ_ONLY_KEY = 'x-kass-readOnly';
+export const READ_ONLY_KEY = `${KASS_EXTENSION_PREFIX}readOnly`;
 
 /**
  * Writes (POST, PUT, PATCH, DELETE) must have `x-requireConfirmation: ENABLED` (security checklist item 23).
