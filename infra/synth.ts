@@ -5,22 +5,70 @@ import { buildApp } from './app';
 import { ConfigError } from './config/config-error';
 import { formatSummary, summarizeTemplate } from './summary';
 
+const USAGE = `Usage: npm run synth -- [--stage <name>] [-c key=value ...] [--out <dir>]
+
+Synthesizes the whole KASS system for a stage into cdk.out (every Lambda bundled by the local esbuild,
+cdk-nag enforced) and prints what was built. No AWS account, Docker or network needed.
+
+  --stage <name>       dev (default), prod or local
+  -c, --context k=v    CDK context, as with \`cdk synth -c\`; a JSON value is parsed, e.g.
+                       -c 'kass:config={"agent":{"model":"claude-haiku-4-5"}}'
+  --out <dir>          where the cloud assembly goes (default cdk.out)
+  -h, --help           this help
+`;
+
+/** `key=value` pairs as CDK context; values that parse as JSON are used parsed (as the CDK CLI does). */
+export function parseContext(pairs: readonly string[]): Record<string, unknown> {
+  const context: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`-c expects key=value, got "${pair}"`);
+    const value = pair.slice(eq + 1);
+    try {
+      context[pair.slice(0, eq)] = JSON.parse(value);
+    } catch {
+      context[pair.slice(0, eq)] = value;
+    }
+  }
+  return context;
+}
+
+class UsageError extends Error {}
+
 /**
  * The main offline job: synthesize the whole system for a stage into `cdk.out` (Lambdas bundled by local
  * esbuild, cdk-nag enforced) and print what was built. Same app as `npx cdk synth`, without the CLI.
  */
-function main(): number {
-  const { values } = parseArgs({
-    options: { stage: { type: 'string', default: 'dev' }, out: { type: 'string', default: 'cdk.out' } },
-  });
+export function main(argv: string[]): number {
+  let values: { stage: string; out: string; context: string[]; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        stage: { type: 'string', default: 'dev' },
+        out: { type: 'string', default: 'cdk.out' },
+        context: { type: 'string', short: 'c', multiple: true, default: [] },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const started = Date.now();
   let built: ReturnType<typeof buildApp>;
   try {
-    built = buildApp({ stage: values.stage, outdir: values.out, recordChunking: true });
+    const context = parseContext(values.context);
+    built = buildApp({ stage: values.stage, outdir: values.out, recordChunking: true, context });
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
       console.error(error.message);
-      return 1;
+      return error instanceof UsageError ? 2 : 1;
     }
     throw error;
   }
@@ -56,4 +104,4 @@ function main(): number {
   return 0;
 }
 
-process.exitCode = main();
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
