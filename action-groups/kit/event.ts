@@ -4,7 +4,8 @@ import './zod-locale';
 /** One `{name, type, value}` triple. `value` is always a string, whatever `type` declares (contract §1.1). */
 const propertySchema = z.object({ name: z.string(), type: z.string(), value: z.string() });
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
+/** A plain object (not null, not an array). */
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**

@@ -6,6 +6,7 @@ import {
   eventEnvelopeShape,
   extractRouting,
   formatIssues,
+  isRecord,
 } from './event';
 import type { Operation } from './openapi/operations';
 import type { AgentApiResponse } from './response';
@@ -39,9 +40,6 @@ export interface AgentFunctionResponse {
   readonly sessionAttributes: Record<string, string>;
   readonly promptSessionAttributes: Record<string, string>;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Whether a raw input is a function-details call: it names a `function` and has no `apiPath`. An event with

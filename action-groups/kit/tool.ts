@@ -147,6 +147,11 @@ interface Outcome {
   readonly sessionId?: string;
 }
 
+/** The outcome of an OpenAPI call: its answer is always the OpenAPI shape. */
+interface ApiOutcome extends Outcome {
+  readonly response: AgentApiResponse;
+}
+
 /** Operations of a schema text, or a cold-start error naming the tool. */
 function loadOperations(name: string, schemaText: string): Operation[] {
   if (typeof schemaText !== 'string' || schemaText.trim() === '') {
@@ -315,8 +320,7 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
       };
     }
     const outcome = await dispatchApi(toApiEvent(event, compiled.op), context);
-    const api = outcome.response as AgentApiResponse;
-    return { ...outcome, route: asked, response: toFunctionResponse(api, event) };
+    return { ...outcome, route: asked, response: toFunctionResponse(outcome.response, event) };
   }
 
   async function dispatch(raw: unknown, context: Context | undefined): Promise<Outcome> {
@@ -334,7 +338,7 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
     return dispatchApi(parsed.event, context);
   }
 
-  async function dispatchApi(event: AgentApiEvent, context: Context | undefined): Promise<Outcome> {
+  async function dispatchApi(event: AgentApiEvent, context: Context | undefined): Promise<ApiOutcome> {
     const route = routeKey(event.httpMethod, event.apiPath);
     const compiled = routes.get(route);
     if (!compiled) {
