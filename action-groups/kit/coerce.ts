@@ -12,8 +12,11 @@ export type CoerceResult =
 /** Longest excerpt of a bad value quoted back to the model. */
 const QUOTE_CHARS = 40;
 
-export const quote = (value: string): string =>
-  JSON.stringify(value.length > QUOTE_CHARS ? `${value.slice(0, QUOTE_CHARS)}…` : value);
+/** Caller-supplied text cut to `max` characters, with an ellipsis when cut (bodies go into the prompt). */
+export const clip = (text: string, max: number): string =>
+  text.length > max ? `${text.slice(0, max)}…` : text;
+
+export const quote = (value: string): string => JSON.stringify(clip(value, QUOTE_CHARS));
 
 // Decimal notation only: no hex, no "Infinity", no empty string (all accepted by Number()).
 const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -1,4 +1,4 @@
-import type { EventRouting } from './event';
+import { type EventRouting, isRecord } from './event';
 
 /** The Lambda response for an OpenAPI action group (contract §2.1). */
 export interface AgentApiResponse {
@@ -29,7 +29,6 @@ export const DEFAULT_MAX_BODY_CHARS = 20_000;
 const UNEXPECTED_BODY = { error: 'The tool failed unexpectedly. Try again later.' };
 
 type Json = Record<string, unknown>;
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Keeps only string values: the service type is `map<string,string>`. */
 function stringMap(value: unknown): Record<string, string> {

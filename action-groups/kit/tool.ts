@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { clip } from './coerce';
 import { toErrorOutcome, UNEXPECTED_ERROR_MESSAGE } from './errors';
 import { type AgentApiEvent, type EventRouting, extractRouting, parseAgentEvent } from './event';
 import {
@@ -129,9 +130,8 @@ const ROUTE_ECHO_CHARS = 100;
 
 const routeKey = (method: string, path: string): string => `${method.toUpperCase()} ${path}`;
 
-/** Caller-supplied text echoed in a body or log, cut to ROUTE_ECHO_CHARS. */
-const clip = (text: string): string =>
-  text.length > ROUTE_ECHO_CHARS ? `${text.slice(0, ROUTE_ECHO_CHARS)}…` : text;
+/** Caller-supplied routing text echoed in a body or log. */
+const clipRoute = (text: string): string => clip(text, ROUTE_ECHO_CHARS);
 
 const malformedBody = (issues: readonly string[]) => ({
   error: 'The tool request is malformed: it does not match the Bedrock action-group event format.',
@@ -304,11 +304,11 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
       };
     }
     const event = parsed.event;
-    const asked = `function ${clip(event.function)}`;
+    const asked = `function ${clipRoute(event.function)}`;
     const compiled = byOperationId.get(event.function);
     if (!compiled) {
       const api = respond(event, 404, {
-        error: `This tool has no function ${clip(event.function)}. Use one of the available functions.`,
+        error: `This tool has no function ${clipRoute(event.function)}. Use one of the available functions.`,
         availableFunctions: operations.map((op) => op.operationId),
       });
       return {
@@ -342,7 +342,7 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
     const route = routeKey(event.httpMethod, event.apiPath);
     const compiled = routes.get(route);
     if (!compiled) {
-      const asked = clip(route);
+      const asked = clipRoute(route);
       return {
         operation: UNROUTED,
         route: asked,

@@ -1,4 +1,4 @@
-import { coerceValue, isBlankForSchema, quote } from './coerce';
+import { clip, coerceValue, isBlankForSchema, quote } from './coerce';
 import type { AgentApiEvent, AgentEventProperty } from './event';
 import type { JsonSchema } from './openapi/json-schema';
 import type { Operation } from './openapi/operations';
@@ -313,5 +313,4 @@ export function compileInputReader(op: Operation): InputReader {
 /** Unknown field names quoted in one 400 body, and the longest part of a name quoted. */
 const MAX_UNKNOWN_NAMED = 5;
 const NAME_CHARS = 60;
-const clipName = (name: string): string =>
-  name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS)}…` : name;
+const clipName = (name: string): string => clip(name, NAME_CHARS);
