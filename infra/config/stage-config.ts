@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGENT_ENGINES, AGENTCORE_DEFAULTS, AgentCoreConfigSchema } from './agentcore-config';
 import { ChatApiConfigSchema } from './chat-config';
 import { KnowledgeBaseConfigSchema } from './knowledge-config';
 
@@ -68,6 +69,15 @@ export const StageConfigSchema = z.strictObject({
      * caller (`kass chat --local-tools` runs the local handlers), for iterating on a tool without redeploying.
      */
     toolExecution: z.enum(['lambda', 'return-control']),
+    /**
+     * `classic`: a Bedrock Agent (InvokeAgent). `agentcore`: an AgentCore gateway over the same tool Lambdas and a
+     * harness with the same model and instruction (InvokeHarness), for accounts that cannot create Classic agents.
+     */
+    engine: z
+      .enum(AGENT_ENGINES, { error: () => `must be one of ${AGENT_ENGINES.join(', ')}` })
+      .default('classic'),
+    /** Settings only the `agentcore` engine reads. */
+    agentcore: AgentCoreConfigSchema.default(AGENTCORE_DEFAULTS),
   }),
   lambda: z.strictObject({
     defaults: lambdaSettings,
