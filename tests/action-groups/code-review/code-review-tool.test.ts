@@ -471,7 +471,7 @@ describe('Tool: code-review (adapters wired as in production, GitLab on a local 
 
     it('never puts the token in a response body or a logged line', async () => {
       // Prepare
-      const scenarios: { route: Parameters<FakeGitLab['respond']>[0]; event: unknown; timeoutMs?: number }[] =
+      const scenarios: { route: Parameters<FakeGitLab['respond']>[0]; event: ReturnType<typeof reviewEvent>; timeoutMs?: number }[] =
         [
           {
             route: mergeRequestRoutes({ project: ENCODED, iid: 7, files: THREE_FILES }),
