@@ -44,6 +44,7 @@ describe('Function: verdictOf', () => {
         {
           sensitiveInformationPolicy: {
             piiEntities: [{ type: 'EMAIL' as const, match: 'a@b.c', action: 'ANONYMIZED' as const }],
+            regexes: [],
           },
         },
       ],
