@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { GuardrailPolicy } from '../config/guardrail-policy';
 import type { StageConfig } from '../config/stage-config';
 import { KassAgent } from '../constructs/agent';
+import type { AgentEndpoint } from '../constructs/chat/agent-endpoint';
 import { ChatData } from '../constructs/chat-data';
 import { Data } from '../constructs/data';
 import { DocumentsBucket } from '../constructs/documents-bucket';
@@ -17,6 +18,7 @@ import { Observability } from '../constructs/observability';
 import type { DiscoveredTool } from '../constructs/tool-discovery';
 import { ToolResources } from '../constructs/tool-resources';
 import { Tools } from '../constructs/tools';
+import { type AgentCoreEngine, composeAgentCore } from './agentcore-composition';
 import { composeChatApis } from './chat-composition';
 
 export interface KassStackProps extends StackProps {
@@ -27,7 +29,10 @@ export interface KassStackProps extends StackProps {
 
 /** Composition only: wires the domain constructs together and publishes the outputs the CLI reads. */
 export class KassStack extends Stack {
-  public readonly agent: KassAgent;
+  /** The Classic agent (engine `classic`). */
+  public readonly agent?: KassAgent;
+  /** The AgentCore gateway and harness (engine `agentcore`). */
+  public readonly agentCore?: AgentCoreEngine;
   public readonly guardrail: KassGuardrail;
   public readonly tools: Tools;
   public readonly data: Data;
@@ -81,21 +86,51 @@ export class KassStack extends Stack {
     });
 
     const instruction = fs.readFileSync(path.join(REPO_ROOT, config.agent.instructionFile), 'utf8');
-    this.agent = new KassAgent(this, 'Agent', {
-      stage: config.stage,
-      config: config.agent,
-      instruction,
-      tools: props.tools.map((tool) => ({ tool, function: this.tools.functionOf(tool.name) })),
-      guardrail: this.guardrail.guardrail,
-      knowledgeBase: {
-        id: this.knowledge.knowledgeBaseId,
-        arn: this.knowledge.knowledgeBaseArn,
-        description:
-          'KASS documents: runbooks, policies, service catalogue and team notes. Use it for questions about ' +
-          'internal systems, procedures and documents; cite what you used.',
-      },
-      versionInputs: [this.guardrail.policyHash],
-    });
+    const toolFunctions = props.tools.map((tool) => ({ tool, function: this.tools.functionOf(tool.name) }));
+    const guardrailRef = {
+      guardrailId: this.guardrail.guardrail.guardrailId,
+      guardrailVersion: this.guardrail.versionNumber,
+      guardrailArn: this.guardrail.guardrail.guardrailArn,
+    };
+    let agentEndpoint: AgentEndpoint;
+    let configurationHash: string;
+    if (config.agent.engine === 'agentcore') {
+      const engine = composeAgentCore(this, {
+        config,
+        instruction,
+        tools: toolFunctions,
+        knowledgeBase: { id: this.knowledge.knowledgeBaseId, arn: this.knowledge.knowledgeBaseArn },
+        guardrail: guardrailRef,
+        versionInputs: [this.guardrail.policyHash],
+      });
+      this.agentCore = engine;
+      agentEndpoint = engine.endpoint;
+      configurationHash = engine.configurationHash;
+    } else {
+      const agent = new KassAgent(this, 'Agent', {
+        stage: config.stage,
+        config: config.agent,
+        instruction,
+        tools: toolFunctions,
+        guardrail: this.guardrail.guardrail,
+        knowledgeBase: {
+          id: this.knowledge.knowledgeBaseId,
+          arn: this.knowledge.knowledgeBaseArn,
+          description:
+            'KASS documents: runbooks, policies, service catalogue and team notes. Use it for questions about ' +
+            'internal systems, procedures and documents; cite what you used.',
+        },
+        versionInputs: [this.guardrail.policyHash],
+      });
+      this.agent = agent;
+      agentEndpoint = {
+        agentId: agent.agent.agentId,
+        aliasId: agent.alias.aliasId,
+        aliasArn: agent.alias.aliasArn,
+        memoryEnabled: config.agent.memory.enabled,
+      };
+      configurationHash = agent.configurationHash;
+    }
 
     const chatData = new ChatData(this, 'ChatData', { retainData: config.retainData });
     const chat = composeChatApis(this, {
@@ -107,12 +142,7 @@ export class KassStack extends Stack {
         logRetentionDays: config.logRetentionDays,
         retainLogs: config.retainData,
       },
-      agent: {
-        agentId: this.agent.agent.agentId,
-        aliasId: this.agent.alias.aliasId,
-        aliasArn: this.agent.alias.aliasArn,
-        memoryEnabled: config.agent.memory.enabled,
-      },
+      agent: agentEndpoint,
       knowledgeBase: this.knowledge,
       searchGuardrail: {
         guardrailId: this.guardrail.guardrail.guardrailId,
@@ -122,7 +152,7 @@ export class KassStack extends Stack {
       conversations: this.data.conversations,
       agentState: chatData.agentState,
       connections: chatData.connections,
-      version: `${config.stage}-${this.agent.configurationHash}`,
+      version: `${config.stage}-${configurationHash}`,
       alarmTopic: observability.alarmTopic,
     });
 
@@ -130,12 +160,15 @@ export class KassStack extends Stack {
       observability.watchFunction(`Tool-${tool.name}`, this.tools.functionOf(tool.name));
     observability.watchFunction('Ingestion', ingestion.function);
 
-    new CfnOutput(this, 'AgentId', { value: this.agent.agent.agentId, description: 'Bedrock agent id' });
-    new CfnOutput(this, 'AgentAliasId', {
-      value: this.agent.alias.aliasId,
-      description: 'Agent alias for apps',
-    });
-    new CfnOutput(this, 'AgentArn', { value: this.agent.agent.agentArn });
+    if (this.agent) {
+      new CfnOutput(this, 'AgentId', { value: this.agent.agent.agentId, description: 'Bedrock agent id' });
+      new CfnOutput(this, 'AgentAliasId', {
+        value: this.agent.alias.aliasId,
+        description: 'Agent alias for apps',
+      });
+      new CfnOutput(this, 'AgentArn', { value: this.agent.agent.agentArn });
+    }
+    if (this.agentCore) this.addAgentCoreOutputs(this.agentCore);
     new CfnOutput(this, 'GuardrailId', { value: this.guardrail.guardrail.guardrailId });
     new CfnOutput(this, 'GuardrailVersion', { value: this.guardrail.versionNumber });
     new CfnOutput(this, 'DocumentsBucketName', { value: documents.bucket.bucketName });
@@ -166,5 +199,29 @@ export class KassStack extends Stack {
     new CfnOutput(this, 'ConversationsTableName', { value: this.data.conversations.tableName });
     new CfnOutput(this, 'ToolLogsTableName', { value: this.data.toolLogs.tableName });
     new CfnOutput(this, 'NotificationsTopicArn', { value: notifications.topic.topicArn });
+  }
+
+  /** What `kass` and apps read to reach the AgentCore engine (a Classic stack has no AgentEngine output). */
+  private addAgentCoreOutputs(engine: AgentCoreEngine): void {
+    new CfnOutput(this, 'AgentEngine', { value: 'agentcore', description: 'The agent engine of this stage' });
+    new CfnOutput(this, 'HarnessArn', {
+      value: engine.harness.harness.attrArn,
+      description: 'AgentCore harness',
+    });
+    new CfnOutput(this, 'HarnessEndpointName', {
+      value: engine.harness.endpointName,
+      description: 'InvokeHarness qualifier (the stage endpoint)',
+    });
+    new CfnOutput(this, 'GatewayArn', { value: engine.gateway.gateway.gatewayArn });
+    new CfnOutput(this, 'GatewayId', { value: engine.gateway.gateway.gatewayId });
+    new CfnOutput(this, 'ToolFunctions', {
+      value: Stack.of(this).toJsonString(
+        Object.fromEntries(
+          [...engine.endpoint.clientSideFunctions].map(([group, fn]) => [group, fn.function.functionName]),
+        ),
+      ),
+      description:
+        'Tool Lambdas by action group whose operations the caller runs after confirmation (inline functions)',
+    });
   }
 }
