@@ -406,6 +406,13 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
         availableTools: available,
       });
     }
+    // Writes run only after the user confirms, which a gateway cannot ask for: the chat API runs them itself
+    // (inline functions, invoked directly, without a gateway id). The targets do not list them either.
+    if (compiled.op.requireConfirmation && typeof custom[GATEWAY_CONTEXT_KEYS.gatewayId] === 'string') {
+      return fail(403, route, {
+        error: `${compiled.op.operationId} changes data and needs the user's confirmation first; it cannot run through the gateway.`,
+      });
+    }
     if (args !== undefined && args !== null && !isRecord(args)) {
       return fail(400, route, {
         error:

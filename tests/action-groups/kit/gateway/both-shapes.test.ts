@@ -217,12 +217,15 @@ function readGateway(result: unknown): GatewayToolResult {
   return result;
 }
 
-/** AgentCore: bare arguments; tool name and signed identity in the client context. */
+/**
+ * AgentCore: bare arguments; tool name and signed identity in the client context. A write (createTicket) is an
+ * inline function the chat API invokes directly after the user confirmed, so its context has no gateway id.
+ */
 async function viaGateway(c: ToolCase): Promise<{ isError: boolean; body: unknown }> {
   const token = c.identity ? await mintIdentity(KEY, c.identity) : undefined;
-  const result = readGateway(
-    await tool({ ...c.params, ...c.body }, lambdaContext(gatewayCustom(c.operationId, token))),
-  );
+  const custom = gatewayCustom(c.operationId, token);
+  if (c.operationId === 'createTicket') delete custom.bedrockAgentCoreGatewayId;
+  const result = readGateway(await tool({ ...c.params, ...c.body }, lambdaContext(custom)));
   return { isError: result.isError, body: JSON.parse(result.content[0].text) };
 }
 
@@ -274,6 +277,15 @@ describe('Malformed gateway calls: an error result the model can act on, never a
     });
   });
 
+  it('a write operation arriving through a gateway: 403, the handler never runs', async () => {
+    const result = await call({ title: 'VPN drops', priority: 'high' }, gatewayCustom('createTicket'));
+    expect(result.isError).toBe(true);
+    expect(bodyOf(result).error).toBe(
+      "createTicket changes data and needs the user's confirmation first; it cannot run through the gateway.",
+    );
+    expect(received).toEqual([]);
+  });
+
   it('splits the tool name on the last ___ (a target name never contains it)', async () => {
     const result = await call(
       { ticketId: 'TCK-7' },
@@ -320,7 +332,8 @@ describe('Malformed gateway calls: an error result the model can act on, never a
       'priority: must match the pattern',
     ],
   ])('wrong types (%s): 400 naming the field', async (_, args, expected) => {
-    const result = await call(args, gatewayCustom('createTicket'));
+    const { bedrockAgentCoreGatewayId: _gatewayId, ...direct } = gatewayCustom('createTicket');
+    const result = await call(args, direct);
     expect(result.isError).toBe(true);
     expect(String(bodyOf(result).fields)).toContain(expected);
     expect(received).toEqual([]);
