@@ -17,13 +17,22 @@ export const HARNESS_LIMITS = {
   memoryDays: { min: 3, max: 365 },
 } as const;
 
+/** What a stage gets unless it says otherwise (each key separately). */
+export const AGENTCORE_DEFAULTS = {
+  maxIterations: 12,
+  timeoutSeconds: 300,
+  maxTokens: 4096,
+  clientSideTools: 'writes',
+} as const;
+
 export const AgentCoreConfigSchema = z.strictObject({
   /** Model calls (and tool rounds) one invocation may take before it stops with `max_iterations_exceeded`. */
   maxIterations: z
     .number()
     .int()
     .min(HARNESS_LIMITS.maxIterations.min)
-    .max(HARNESS_LIMITS.maxIterations.max, `must be at most ${HARNESS_LIMITS.maxIterations.max}`),
+    .max(HARNESS_LIMITS.maxIterations.max, `must be at most ${HARNESS_LIMITS.maxIterations.max}`)
+    .default(AGENTCORE_DEFAULTS.maxIterations),
   /** Seconds one invocation may run before it stops with `timeout_exceeded`. */
   timeoutSeconds: z
     .number()
@@ -32,22 +41,21 @@ export const AgentCoreConfigSchema = z.strictObject({
     .max(
       HARNESS_LIMITS.timeoutSeconds.max,
       `must be at most ${HARNESS_LIMITS.timeoutSeconds.max} (the longest chat turn the WebSocket worker can wait for)`,
-    ),
+    )
+    .default(AGENTCORE_DEFAULTS.timeoutSeconds),
   /** Output tokens per model call. */
-  maxTokens: z.number().int().min(HARNESS_LIMITS.maxTokens.min).max(HARNESS_LIMITS.maxTokens.max),
+  maxTokens: z
+    .number()
+    .int()
+    .min(HARNESS_LIMITS.maxTokens.min)
+    .max(HARNESS_LIMITS.maxTokens.max)
+    .default(AGENTCORE_DEFAULTS.maxTokens),
   /**
    * Which tools run outside the gateway, as inline functions the chat API runs itself: `writes` (every operation
    * with `x-requireConfirmation: ENABLED`, so it runs only after the user confirms) or `all` (every operation;
    * the fallback if the gateway cannot carry the caller's identity in your account, see README).
    */
-  clientSideTools: z.enum(['writes', 'all']),
+  clientSideTools: z.enum(['writes', 'all']).default(AGENTCORE_DEFAULTS.clientSideTools),
 });
 
 export type AgentCoreConfig = z.infer<typeof AgentCoreConfigSchema>;
-
-export const AGENTCORE_DEFAULTS: AgentCoreConfig = {
-  maxIterations: 12,
-  timeoutSeconds: 300,
-  maxTokens: 4096,
-  clientSideTools: 'writes',
-};

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_ENGINES, AGENTCORE_DEFAULTS, AgentCoreConfigSchema } from './agentcore-config';
+import { AGENT_ENGINES, AgentCoreConfigSchema } from './agentcore-config';
 import { ChatApiConfigSchema } from './chat-config';
 import { KnowledgeBaseConfigSchema } from './knowledge-config';
 
@@ -77,7 +77,7 @@ export const StageConfigSchema = z.strictObject({
       .enum(AGENT_ENGINES, { error: () => `must be one of ${AGENT_ENGINES.join(', ')}` })
       .default('classic'),
     /** Settings only the `agentcore` engine reads. */
-    agentcore: AgentCoreConfigSchema.default(AGENTCORE_DEFAULTS),
+    agentcore: AgentCoreConfigSchema.prefault({}),
   }),
   lambda: z.strictObject({
     defaults: lambdaSettings,
