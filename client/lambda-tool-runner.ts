@@ -5,7 +5,7 @@ import type { ClientToolResult, ClientToolRunner } from './harness-client';
  * Runs inline functions by invoking the tool's own Lambda the way the gateway would: the arguments as the event,
  * the tool name and the signed identity in the client context. Nothing but the tool Lambda decides what runs; the
  * caller only needs lambda:InvokeFunction on it. `functions` maps action groups to function names (stack output
- * `ToolFunctions`).
+ * `ClientTools`).
  */
 export function lambdaToolRunner(
   client: LambdaClient,

@@ -1,7 +1,8 @@
 import { DynamoAgentStateStore } from './agent-state-store';
-import { agentClient, documentClient } from './clients';
+import { documentClient } from './clients';
 import { CONFIRMATION_MODES } from './confirmations';
 import { DynamoConversationWriter } from './conversation-store';
+import { chatEngineFromEnv } from './engine-env';
 import { choiceEnv, intEnv, requireEnv } from './env';
 import type { TurnDeps } from './turn';
 
@@ -14,7 +15,7 @@ export function turnDepsFromEnv(leaseMs: (deadlineMs: number) => number): TurnDe
   const ttlDays = intEnv('CONVERSATION_TTL_DAYS');
   const ddb = documentClient();
   return {
-    engine: agentClient(requireEnv('AGENT_ID'), requireEnv('AGENT_ALIAS_ID'), deadlineMs),
+    engine: chatEngineFromEnv(deadlineMs),
     conversations: new DynamoConversationWriter(ddb, requireEnv('CONVERSATIONS_TABLE_NAME'), ttlDays),
     agentState: new DynamoAgentStateStore(ddb, requireEnv('AGENT_STATE_TABLE_NAME'), ttlDays),
     deadlineMs,

@@ -89,6 +89,7 @@ export function composeAgentCore(scope: Construct, props: AgentCoreProps): Agent
       guardrail: props.guardrail,
       identityKey,
       clientSideFunctions,
+      readOnlyClientTools: gateway.clientSideTools.filter((t) => !t.requireConfirmation).map((t) => t.name),
     },
   };
 }

@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import type { GuardrailPolicy } from '../config/guardrail-policy';
 import type { StageConfig } from '../config/stage-config';
 import { KassAgent } from '../constructs/agent';
-import type { AgentEndpoint } from '../constructs/chat/agent-endpoint';
+import { type AgentEndpoint, clientToolsJson } from '../constructs/chat/agent-endpoint';
 import { ChatData } from '../constructs/chat-data';
 import { Data } from '../constructs/data';
 import { DocumentsBucket } from '../constructs/documents-bucket';
@@ -214,14 +214,10 @@ export class KassStack extends Stack {
     });
     new CfnOutput(this, 'GatewayArn', { value: engine.gateway.gateway.gatewayArn });
     new CfnOutput(this, 'GatewayId', { value: engine.gateway.gateway.gatewayId });
-    new CfnOutput(this, 'ToolFunctions', {
-      value: Stack.of(this).toJsonString(
-        Object.fromEntries(
-          [...engine.endpoint.clientSideFunctions].map(([group, fn]) => [group, fn.function.functionName]),
-        ),
-      ),
+    new CfnOutput(this, 'ClientTools', {
+      value: clientToolsJson(engine.endpoint),
       description:
-        'Tool Lambdas by action group whose operations the caller runs after confirmation (inline functions)',
+        'Tool Lambdas whose operations the caller runs (inline functions), and which of them are read-only',
     });
   }
 }

@@ -169,7 +169,7 @@ describe('Engine: agentcore (synth)', () => {
   it('publishes the outputs kass and apps read', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs.AgentEngine?.Value).toBe('agentcore');
-    for (const key of ['HarnessArn', 'HarnessEndpointName', 'GatewayArn', 'GatewayId', 'ToolFunctions']) {
+    for (const key of ['HarnessArn', 'HarnessEndpointName', 'GatewayArn', 'GatewayId', 'ClientTools']) {
       expect(outputs[key]).toBeDefined();
     }
     expect(outputs.AgentId).toBeUndefined();
@@ -255,7 +255,9 @@ describe('Engine: agentcore (synth)', () => {
     });
     expect(env.AGENT_ID).toBeUndefined();
     expect(env.IDENTITY_KEY_ARN).toBeDefined();
-    expect(Object.keys(JSON.parse(JSON.stringify(env.TOOL_FUNCTIONS)))).toBeDefined();
+    const clientTools = JSON.stringify(env.CLIENT_TOOLS);
+    expect(clientTools).toContain('readOnly');
+    expect(clientTools).toContain('report');
     expect(stack.agentCore?.gateway.clientSideTools.map((t) => t.name)).toEqual([
       'code-review___postReviewComment',
       'report___createTicket',

@@ -32,6 +32,18 @@ export interface HarnessAgentEndpoint {
   readonly identityKey: IdentityKey;
   /** Tool functions the chat functions run themselves (inline functions), by action group. */
   readonly clientSideFunctions: ReadonlyMap<string, KassFunction>;
+  /** Inline functions that change nothing (`<group>___<operationId>`): they run without asking. */
+  readonly readOnlyClientTools: readonly string[];
+}
+
+/** The `ClientTools` JSON (`client/client-tools.ts`): inline-function Lambdas and the read-only operations. */
+export function clientToolsJson(agent: HarnessAgentEndpoint): string {
+  return JSON.stringify({
+    functions: Object.fromEntries(
+      [...agent.clientSideFunctions].map(([group, fn]) => [group, fn.function.functionName]),
+    ),
+    readOnly: agent.readOnlyClientTools,
+  });
 }
 
 export type AgentEndpoint = ClassicAgentEndpoint | HarnessAgentEndpoint;
@@ -46,11 +58,7 @@ export function agentEnvironment(agent: AgentEndpoint): Record<string, string> {
       AGENT_MEMORY: agent.memoryEnabled ? 'on' : 'off',
       OUTPUT_GUARDRAIL_ID: agent.guardrail.guardrailId,
       OUTPUT_GUARDRAIL_VERSION: agent.guardrail.guardrailVersion,
-      TOOL_FUNCTIONS: JSON.stringify(
-        Object.fromEntries(
-          [...agent.clientSideFunctions].map(([group, fn]) => [group, fn.function.functionName]),
-        ),
-      ),
+      CLIENT_TOOLS: clientToolsJson(agent),
     };
   }
   return {
