@@ -58,12 +58,19 @@ export function bundleName(entry: string): string {
 
 /** The Lambda entries of the stack (every KassFunction of the dev app, bundling skipped), in a stable order. */
 export function lambdaEntries(): BundleEntry[] {
-  const { stack } = buildApp({ stage: 'dev', context: { 'aws:cdk:bundling-stacks': [] }, nag: false });
-  const entries = stack.node
-    .findAll()
-    .filter((c): c is KassFunction => c instanceof KassFunction)
-    .map((f) => ({ name: bundleName(f.entry), entry: f.entry }));
-  return entries.sort((a, b) => a.name.localeCompare(b.name));
+  const entries = new Map<string, BundleEntry>();
+  // Both engines: the AgentCore stack adds the knowledge tool and the harness hook.
+  for (const config of [{}, { agent: { engine: 'agentcore' } }]) {
+    const { stack } = buildApp({
+      stage: 'dev',
+      context: { 'aws:cdk:bundling-stacks': [], 'kass:config': config },
+      nag: false,
+    });
+    for (const f of stack.node.findAll().filter((c): c is KassFunction => c instanceof KassFunction)) {
+      entries.set(f.entry, { name: bundleName(f.entry), entry: f.entry });
+    }
+  }
+  return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** The esbuild options NodejsFunction derives from KassFunction's `bundling` props. */

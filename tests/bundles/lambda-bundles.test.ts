@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CreateTableCommand, type CreateTableCommandInput, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { build } from 'esbuild';
 import { buildAgentEvent } from '../../action-groups/kit/event-builder';
 import { kassBuildOptions } from '../../bench/bundles';
+import { buildApp } from '../../infra/app';
 import { KassFunction } from '../../infra/constructs/kass-function';
 import { buildTestApp } from '../support/app';
 import { type LocalDynamo, startDynalite } from '../support/dynalite';
@@ -28,17 +30,39 @@ const TOOLS = ['report', 'summarize', 'code-review'] as const;
 type Tool = (typeof TOOLS)[number];
 type Json = Record<string, unknown>;
 
-const { stack, template } = buildTestApp('dev');
-const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
+type Resources = Record<string, { Type: string; Properties: Json }>;
+type Engine = 'classic' | 'agentcore';
 
-/** Each KassFunction of the stack: its entry file and its function's logical id in the template. */
-const FUNCTIONS = stack.node
-  .findAll()
-  .filter((c): c is KassFunction => c instanceof KassFunction)
-  .map((f) => ({
-    entry: f.entry,
-    logicalId: stack.getLogicalId(f.function.node.defaultChild as CfnFunction),
-  }));
+/** Each KassFunction of a stack: its entry file and its function's logical id in the template. */
+function functionsOf(stack: ReturnType<typeof buildTestApp>['stack']) {
+  return stack.node
+    .findAll()
+    .filter((c): c is KassFunction => c instanceof KassFunction)
+    .map((f) => ({
+      entry: f.entry,
+      logicalId: stack.getLogicalId(f.function.node.defaultChild as CfnFunction),
+    }));
+}
+
+const { stack, template } = buildTestApp('dev');
+const resources = template.toJSON().Resources as Resources;
+const FUNCTIONS = functionsOf(stack);
+
+// The same stage on the AgentCore engine: the gateway's knowledge tool, the harness hook, the tools' identity key.
+const agentCoreApp = buildApp({
+  stage: 'dev',
+  context: { 'aws:cdk:bundling-stacks': [], 'kass:config': { agent: { engine: 'agentcore' } } },
+  nag: false,
+});
+const AGENTCORE = {
+  resources: Template.fromStack(agentCoreApp.stack).toJSON().Resources as Resources,
+  functions: functionsOf(agentCoreApp.stack),
+};
+const TEMPLATES: Record<Engine, { resources: Resources; functions: typeof FUNCTIONS }> = {
+  classic: { resources, functions: FUNCTIONS },
+  agentcore: AGENTCORE,
+};
+const ALL_ENTRIES = [...new Set([...FUNCTIONS, ...AGENTCORE.functions].map((f) => f.entry))];
 
 const PSEUDO: Record<string, string> = {
   'AWS::Region': 'us-east-1',
@@ -52,7 +76,7 @@ const shortId = (seed: string): string =>
   createHash('sha256').update(seed).digest('hex').slice(0, 10).toUpperCase();
 
 /** A deploy-time value as a plausible literal: table names are logical ids, ARNs look like ARNs. */
-function literal(value: unknown): string {
+function literal(value: unknown, resources: Resources): string {
   if (typeof value === 'string') return value;
   const ref = (value as { Ref?: string }).Ref;
   if (ref !== undefined) {
@@ -71,20 +95,27 @@ function literal(value: unknown): string {
     }
   }
   const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-  if (getAtt) return shortId(getAtt.join('.'));
+  if (getAtt) {
+    const [id, attribute] = getAtt;
+    const type = resources[id]?.Type;
+    if (type === 'AWS::BedrockAgentCore::Harness' && attribute === 'Arn')
+      return `arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/kass_dev-${shortId(id)}`;
+    if (type === 'AWS::KMS::Key' && attribute === 'Arn')
+      return 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
+    return shortId(getAtt.join('.'));
+  }
   const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join) return join[1].map(literal).join(join[0]);
+  if (join) return join[1].map((part) => literal(part, resources)).join(join[0]);
   throw new Error(`no literal for ${JSON.stringify(value)}`);
 }
 
 /** The environment the template gives the function bundled from `entry`, resolved to literals. */
-function templateEnv(entry: string): Record<string, string> {
-  const fn = FUNCTIONS.find((f) => f.entry === entry);
-  const environment = resources[fn?.logicalId ?? '']?.Properties.Environment as
-    | { Variables?: Json }
-    | undefined;
-  if (!environment?.Variables) throw new Error(`no function with entry ${entry} in the template`);
-  return Object.fromEntries(Object.entries(environment.Variables).map(([k, v]) => [k, literal(v)]));
+function templateEnv(entry: string, engine: Engine = 'classic'): Record<string, string> {
+  const { resources: all, functions } = TEMPLATES[engine];
+  const fn = functions.find((f) => f.entry === entry);
+  const environment = all[fn?.logicalId ?? '']?.Properties.Environment as { Variables?: Json } | undefined;
+  if (!environment?.Variables) throw new Error(`no function with entry ${entry} in the ${engine} template`);
+  return Object.fromEntries(Object.entries(environment.Variables).map(([k, v]) => [k, literal(v, all)]));
 }
 
 const toolEntry = (tool: Tool): string => `action-groups/${tool}/handler.ts`;
@@ -118,9 +149,13 @@ const { handler } = require(bundle);
 const context = { functionName: 'kass-fn', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60000 };
 (async () => {
   const outcomes = [];
-  for (const event of JSON.parse(fs.readFileSync(eventsFile, 'utf8'))) {
+  for (const item of JSON.parse(fs.readFileSync(eventsFile, 'utf8'))) {
+    // A gateway call: the arguments as the event, the gateway's metadata in the client context.
+    const call = item && item['kass:gatewayCall'];
+    const event = call ? call.args : item;
+    const ctx = call ? { ...context, clientContext: { custom: call.custom } } : context;
     try {
-      outcomes.push({ value: await handler(event, context) });
+      outcomes.push({ value: await handler(event, ctx) });
     } catch (error) {
       outcomes.push({ error: String(error && error.message) });
     }
@@ -208,7 +243,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
     for (const [id, r] of Object.entries(resources))
       if (r.Type === 'AWS::DynamoDB::Table')
         await ddb.client.send(new CreateTableCommand(tableInput(id, r.Properties)));
-    for (const { entry } of FUNCTIONS) {
+    for (const entry of ALL_ENTRIES) {
       const outfile = path.join(dir, entry.replace(/[/.]/g, '_'), 'index.js');
       await build({ ...kassBuildOptions(entry, outfile), metafile: false });
       bundles.set(entry, outfile);
@@ -222,7 +257,11 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
   });
 
   /** Runs `events` through the entry's bundle in a fresh process; DynamoDB is dynalite, other AWS calls fail fast. */
-  async function run(entry: string, events: readonly unknown[]): Promise<Outcome[]> {
+  async function run(
+    entry: string,
+    events: readonly unknown[],
+    engine: Engine = 'classic',
+  ): Promise<Outcome[]> {
     const name = entry.replace(/[/.]/g, '_');
     const eventsFile = path.join(dir, `${name}-events.json`);
     const outFile = path.join(dir, `${name}-outcomes.json`);
@@ -233,7 +272,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
       {
         env: {
           PATH: process.env.PATH,
-          ...templateEnv(entry),
+          ...templateEnv(entry, engine),
           AWS_REGION: 'us-east-1',
           AWS_ACCESS_KEY_ID: ddb.credentials.accessKeyId,
           AWS_SECRET_ACCESS_KEY: ddb.credentials.secretAccessKey,
@@ -443,6 +482,125 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
         apigw('websocket-send-message', { body: 'nope' }),
       ]);
       expect(rest(outcome)).toMatchObject({ status: 400, body: { type: 'error', status: 400 } });
+    });
+  });
+
+  describe('AgentCore engine functions (the agentcore template of the same stage)', () => {
+    const gatewayCall = (args: unknown, custom: Json) => ({ 'kass:gatewayCall': { args, custom } });
+    const gateway = (tool: string, extra: Json = {}) => ({
+      bedrockAgentCoreToolName: tool,
+      bedrockAgentCoreGatewayId: 'kass-dev-abcdefghij',
+      bedrockAgentCoreTargetId: 'ABCDEFGHIJ',
+      ...extra,
+    });
+    /** A gateway answer: `isError` and the JSON text, never a stack. */
+    function gatewayAnswer(outcome: Outcome | undefined): { isError: boolean; body: Json } {
+      expect(outcome?.error).toBeUndefined();
+      const value = outcome?.value as { isError: boolean; content: { type: string; text: string }[] };
+      expect(value.content).toHaveLength(1);
+      expect(value.content[0]?.type).toBe('text');
+      expect(value.content[0]?.text).not.toMatch(STACK_TRACE);
+      return { isError: value.isError, body: JSON.parse(value.content[0]?.text ?? '') as Json };
+    }
+
+    it('bundles the knowledge tool and the guardrail hook, which only the agentcore stack has', () => {
+      const entries = AGENTCORE.functions.map((f) => f.entry);
+      expect(entries).toEqual(
+        expect.arrayContaining([
+          'functions/knowledge-tool/handler.ts',
+          'functions/guardrail-hook/handler.ts',
+        ]),
+      );
+      expect(FUNCTIONS.map((f) => f.entry)).not.toContain('functions/knowledge-tool/handler.ts');
+    });
+
+    it.each(TOOLS)('%s answers malformed gateway calls with error results, never a throw', async (tool) => {
+      const outcomes = await run(
+        toolEntry(tool),
+        [
+          gatewayCall({}, gateway(`${tool}___noSuchTool`)),
+          gatewayCall({}, { bedrockAgentCoreGatewayId: 'kass-dev-abcdefghij' }),
+          gatewayCall(
+            [1, 2],
+            gateway(
+              `${tool}___${tool === 'report' ? 'getTicket' : tool === 'summarize' ? 'summarizeConversation' : 'reviewMergeRequest'}`,
+            ),
+          ),
+          gatewayCall({ ticketId: { nested: true } }, gateway('report___getTicket')),
+        ],
+        'agentcore',
+      );
+      const answers = outcomes.map(gatewayAnswer);
+      expect(answers.map((a) => a.isError)).toEqual([true, true, true, true]);
+      expect(answers[0]?.body.availableTools).toEqual(expect.any(Array));
+    });
+
+    it('report refuses a write that arrives through the gateway, and reads a ticket by id through it', async () => {
+      const [write, read] = (
+        await run(
+          toolEntry('report'),
+          [
+            gatewayCall(
+              { title: 'x', description: 'y', severity: 'low', reporter: 'ana' },
+              gateway('report___createTicket'),
+            ),
+            gatewayCall(
+              { ticketId: 'TCK-987654' },
+              gateway('report___getTicket', {
+                bedrockAgentCorePropagatedHeaders: { baggage: 'kass-identity=forged.mac' },
+              }),
+            ),
+          ],
+          'agentcore',
+        )
+      ).map(gatewayAnswer);
+      expect(write).toMatchObject({
+        isError: true,
+        body: { error: expect.stringContaining('confirmation') },
+      });
+      expect(read?.isError).toBe(true);
+      expect(String(read?.body.error)).toMatch(/not found|TCK-987654/i);
+    });
+
+    it('the knowledge tool answers bad arguments with a 400-style result and an unreachable knowledge base with 502', async () => {
+      const [bad, down] = (
+        await run('functions/knowledge-tool/handler.ts', [{ query: '' }, { query: 'vpn' }], 'agentcore')
+      ).map(gatewayAnswer);
+      expect(bad).toMatchObject({
+        isError: true,
+        body: { error: 'Invalid input. Fix these fields and call the tool again.' },
+      });
+      expect(down).toMatchObject({
+        isError: true,
+        body: { error: 'The knowledge base is unavailable. Answer without it, and say so.' },
+      });
+    });
+
+    it('POST /chat starts on the agentcore environment (every variable its engine needs is there)', async () => {
+      const [outcome] = await run(
+        'functions/chat/handler.ts',
+        [{ ...getTestEvent<Json>({ eventsPath: 'apigw', filename: 'rest-chat' }), body: '{}' }],
+        'agentcore',
+      );
+      expect(outcome?.error).toBeUndefined();
+      expect((outcome?.value as { statusCode?: number } | undefined)?.statusCode).toBe(400);
+      expect(templateEnv('functions/chat/handler.ts', 'agentcore')).toMatchObject({
+        AGENT_ENGINE: 'agentcore',
+        HARNESS_QUALIFIER: 'kass_dev',
+        CLIENT_TOOLS: expect.stringContaining('"readOnly":[]'),
+      });
+    });
+
+    it('the guardrail hook denies when the guardrail cannot be reached (fail closed) and when no messages arrive', async () => {
+      const outcomes = await run(
+        'functions/guardrail-hook/handler.ts',
+        [{ messages: [{ role: 'user', content: [{ text: 'hello' }] }] }, { nothing: true }],
+        'agentcore',
+      );
+      expect(outcomes.map((o) => (o.value as { decision?: string } | undefined)?.decision)).toEqual([
+        'deny',
+        'deny',
+      ]);
     });
   });
 });
