@@ -14,10 +14,20 @@ const IGNORED = ['W3005'];
 const itWhenInstalled = installed ? it : it.skip;
 
 describe('cfn-lint over every synthesized template', () => {
-  itWhenInstalled.each(['dev', 'prod'])('finds no errors or warnings in the %s templates', (stage) => {
+  itWhenInstalled.each([
+    ['dev', 'classic'],
+    ['prod', 'classic'],
+    ['dev', 'agentcore'],
+    ['prod', 'agentcore'],
+  ])('finds no errors or warnings in the %s templates (%s engine)', (stage, engine) => {
     // Prepare
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kass-cfnlint-'));
-    const { app } = buildApp({ stage, outdir, context: { 'aws:cdk:bundling-stacks': [] }, nag: false });
+    const { app } = buildApp({
+      stage,
+      outdir,
+      context: { 'aws:cdk:bundling-stacks': [], 'kass:config': { agent: { engine } } },
+      nag: false,
+    });
     const templates = app.synth().stacks.map((s) => path.join(outdir, s.templateFile));
     // Act
     let output = '';
