@@ -159,6 +159,10 @@ export class KassStack extends Stack {
     for (const tool of props.tools)
       observability.watchFunction(`Tool-${tool.name}`, this.tools.functionOf(tool.name));
     observability.watchFunction('Ingestion', ingestion.function);
+    if (this.agentCore) {
+      observability.watchFunction('KnowledgeTool', this.agentCore.gateway.knowledgeFunction);
+      observability.watchFunction('GuardrailHook', this.agentCore.harness.hookFunction);
+    }
 
     if (this.agent) {
       new CfnOutput(this, 'AgentId', { value: this.agent.agent.agentId, description: 'Bedrock agent id' });

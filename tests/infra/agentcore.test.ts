@@ -264,6 +264,20 @@ describe('Engine: agentcore (synth)', () => {
     ]);
   });
 
+  it('alarms on errors and throttles of the knowledge tool and the guardrail hook', () => {
+    const alarms = ofType(template, 'AWS::CloudWatch::Alarm').map(([, r]) =>
+      String(r.Properties.AlarmDescription),
+    );
+    for (const name of ['KnowledgeTool', 'GuardrailHook']) {
+      expect(alarms).toEqual(
+        expect.arrayContaining([
+          `KASS ${name}: errors in the last 5 minutes`,
+          `KASS ${name}: throttles in the last 5 minutes`,
+        ]),
+      );
+    }
+  });
+
   it.each(['dev', 'prod'])('has no unacknowledged cdk-nag finding (%s)', (stage) => {
     const { app } = buildApp({
       stage,
