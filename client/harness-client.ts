@@ -294,6 +294,12 @@ export class HarnessClient implements ChatEngine {
       usage: { ...turn.usage } as Usage,
       ...(pending ? { pendingReturnControl: pending } : {}),
     });
+    if (input.endSession) {
+      // A harness session has no "end" call of its own: it ends after its idle timeout (the stage's
+      // idleSessionTtlMinutes). Sending the closing text to the model would only start another turn.
+      yield done();
+      return;
+    }
     const maxRounds = this.options.maxToolRounds ?? 10;
     let answer = '';
     // Text already yielded as it streamed (no output guardrail), so release() adds only what it changed.

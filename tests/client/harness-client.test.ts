@@ -1,4 +1,5 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { ClientToolRunner, GuardrailCheck } from '../../client';
 import {
   AgentDependencyError,
   AgentError,
@@ -6,9 +7,9 @@ import {
   AgentThrottledError,
   AgentValidationError,
   collectAnswer,
+  HarnessClient,
+  harnessSessionId,
 } from '../../client';
-import type { GuardrailCheck } from '../../client/guardrail';
-import { type ClientToolRunner, HarnessClient, harnessSessionId } from '../../client/harness-client';
 import { answer, harness, useInvokeHarnessServer } from '../support/invoke-harness-server';
 
 const HARNESS = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/kass_dev-AbCdEf1234';
@@ -48,6 +49,16 @@ describe('Class: HarnessClient (InvokeHarness over the wire)', () => {
       { role: 'user', content: [{ text: 'How do I set up the VPN?' }] },
     ]);
     expect(request?.headers.baggage).toBeUndefined();
+  });
+
+  it('ends a session without another model call (the harness session ends on its idle timeout)', async () => {
+    const events = await collect(
+      client().stream({ text: 'End of conversation.', sessionId: SESSION, endSession: true }),
+    );
+    expect(events).toEqual([
+      { type: 'done', sessionId: SESSION, usage: { inputTokens: 0, outputTokens: 0, modelCalls: 0 } },
+    ]);
+    expect(server.requests).toHaveLength(0);
   });
 
   it('maps a session id too short for the harness to a stable 33+ character one', async () => {
