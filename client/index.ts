@@ -27,6 +27,7 @@ export {
   toAgentError,
 } from './errors';
 export type * from './events';
+export { type Footnote, Footnotes, insertMarkers } from './footnotes';
 export { sourceUri } from './references';
 export {
   FILTER_LIMITS,
