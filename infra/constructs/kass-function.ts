@@ -27,6 +27,9 @@ export interface KassFunctionProps {
   readonly reservedConcurrentExecutions?: number;
 }
 
+/** The house settings a group of functions shares (log level, retention, retained logs). */
+export type KassFunctionDefaults = Pick<KassFunctionProps, 'logLevel' | 'logRetentionDays' | 'retainLogs'>;
+
 /**
  * The house Lambda: latest Node.js on ARM64, bundled by local esbuild (no Docker), active tracing,
  * its own role and an explicit log group with retention. Every KASS function is one of these.

@@ -5,7 +5,6 @@ import type { Construct } from 'constructs';
 import type { GuardrailPolicy } from '../config/guardrail-policy';
 import type { StageConfig } from '../config/stage-config';
 import { KassAgent } from '../constructs/agent';
-import { ChatApi } from '../constructs/chat-api';
 import { ChatData } from '../constructs/chat-data';
 import { Data } from '../constructs/data';
 import { DocumentsBucket } from '../constructs/documents-bucket';
@@ -18,6 +17,7 @@ import { Observability } from '../constructs/observability';
 import type { DiscoveredTool } from '../constructs/tool-discovery';
 import { ToolResources } from '../constructs/tool-resources';
 import { Tools } from '../constructs/tools';
+import { composeChatApis } from './chat-composition';
 
 export interface KassStackProps extends StackProps {
   readonly config: StageConfig;
@@ -98,7 +98,7 @@ export class KassStack extends Stack {
     });
 
     const chatData = new ChatData(this, 'ChatData', { retainData: config.retainData });
-    const chatApi = new ChatApi(this, 'ChatApi', {
+    const chat = composeChatApis(this, {
       stage: config.stage,
       config: config.chatApi,
       retainData: config.retainData,
@@ -143,22 +143,22 @@ export class KassStack extends Stack {
     new CfnOutput(this, 'DataSourceId', { value: this.knowledge.dataSourceId });
     new CfnOutput(this, 'IngestionQueueUrl', { value: ingestion.queue.queueUrl });
     new CfnOutput(this, 'ChatApiUrl', {
-      value: chatApi.url,
+      value: chat.rest.url,
       description: 'REST API: POST /chat, POST /search, GET /health',
     });
     new CfnOutput(this, 'ChatWebSocketUrl', {
-      value: chatApi.webSocket.url,
+      value: chat.webSocket.url,
       description: 'WebSocket API (?token=<api key>)',
     });
-    for (const [name, key] of Object.entries(chatApi.apiKeys)) {
+    for (const [name, key] of Object.entries(chat.keys.apiKeys)) {
       new CfnOutput(this, `ChatApiKeyId${name.replace(/[^A-Za-z0-9]/g, '')}`, {
         value: key.keyId,
         description: `API key '${name}': aws apigateway get-api-key --include-value --api-key <id>`,
       });
     }
-    if (chatApi.userPool && chatApi.userPoolClient) {
-      new CfnOutput(this, 'UserPoolId', { value: chatApi.userPool.userPoolId });
-      new CfnOutput(this, 'UserPoolClientId', { value: chatApi.userPoolClient.userPoolClientId });
+    if (chat.users?.userPoolClient) {
+      new CfnOutput(this, 'UserPoolId', { value: chat.users.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: chat.users.userPoolClient.userPoolClientId });
     }
     new CfnOutput(this, 'AgentStateTableName', { value: chatData.agentState.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: observability.alarmTopic.topicArn });

@@ -13,13 +13,13 @@ import {
   PROD_CHAT_API,
 } from '../../infra/config/chat-config';
 import {
-  ChatApi,
   CONFIRMATION_ID_PATTERN,
   CONVERSATION_ID_PATTERN,
   USER_ID_PATTERN,
-} from '../../infra/constructs/chat-api';
+} from '../../infra/constructs/chat/request-contract';
 import { CHAT_TABLE_KEYS, ChatData } from '../../infra/constructs/chat-data';
 import { Data } from '../../infra/constructs/data';
+import { composeChatApis } from '../../infra/stacks/chat-composition';
 import { testApp, testStack } from '../support/cdk';
 
 type Resource = {
@@ -46,7 +46,7 @@ function build(input: ChatApiConfigInput, options: { retainData?: boolean; guard
   const data = new Data(stack, 'Data', { retainData });
   const chatData = new ChatData(stack, 'ChatData', { retainData });
   const config = ChatApiConfigSchema.parse(input);
-  const chatApi = new ChatApi(stack, 'ChatApi', {
+  const chat = composeChatApis(stack, {
     stage: 'dev',
     config,
     functionDefaults: { logLevel: 'INFO', logRetentionDays: 14, retainLogs: retainData },
@@ -73,8 +73,8 @@ function build(input: ChatApiConfigInput, options: { retainData?: boolean; guard
   const resource = (c: IConstruct) => resources[id(c)] as Resource;
   /** The AWS::ApiGateway::Method of a path and verb. */
   const method = (path: string, verb: string) =>
-    resources[id(chatApi.api.root.resourceForPath(path).node.findChild(verb))] as Resource;
-  return { app, stack, config, data, chatData, chatApi, template, resources, id, resource, method };
+    resources[id(chat.rest.api.root.resourceForPath(path).node.findChild(verb))] as Resource;
+  return { app, stack, config, data, chatData, chat, template, resources, id, resource, method };
 }
 
 type Built = ReturnType<typeof build>;
@@ -296,7 +296,7 @@ describe('Class: ChatApi', () => {
       expect(dev.method('/chat', 'POST').Properties).toMatchObject({
         Integration: { TimeoutInMillis: 29000 },
       });
-      const chat = dev.resource(dev.chatApi.chatFunction.function).Properties as {
+      const chat = dev.resource(dev.chat.functions.chatFunction.function).Properties as {
         Timeout: number;
         Environment: { Variables: Record<string, unknown> };
       };
@@ -308,22 +308,22 @@ describe('Class: ChatApi', () => {
 
   describe('Request validation', () => {
     it('validates body and parameters of /chat and /search against their models', () => {
-      const validator = dev.resource(dev.chatApi.api.node.findChild('BodyAndParameters')).Properties;
+      const validator = dev.resource(dev.chat.rest.api.node.findChild('BodyAndParameters')).Properties;
       expect(validator).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
       for (const [path, model] of [
         ['/chat', 'ChatRequest'],
         ['/search', 'SearchRequest'],
       ] as const) {
         expect(dev.method(path, 'POST').Properties).toMatchObject({
-          RequestValidatorId: { Ref: dev.id(dev.chatApi.api.node.findChild('BodyAndParameters')) },
-          RequestModels: { 'application/json': { Ref: dev.id(dev.chatApi.api.node.findChild(model)) } },
+          RequestValidatorId: { Ref: dev.id(dev.chat.rest.api.node.findChild('BodyAndParameters')) },
+          RequestModels: { 'application/json': { Ref: dev.id(dev.chat.rest.api.node.findChild(model)) } },
         });
       }
     });
 
     it('requires the conversation id path parameter on GET /conversations/{conversationId}', () => {
       expect(dev.method('/conversations/{conversationId}', 'GET').Properties).toMatchObject({
-        RequestValidatorId: { Ref: dev.id(dev.chatApi.api.node.findChild('ParametersOnly')) },
+        RequestValidatorId: { Ref: dev.id(dev.chat.rest.api.node.findChild('ParametersOnly')) },
         RequestParameters: {
           'method.request.path.conversationId': true,
           'method.request.querystring.userId': false,
@@ -534,7 +534,7 @@ describe('Class: ChatApi', () => {
     });
 
     it('puts every key in a usage plan whose throttle and quota are the configured ones', () => {
-      const plan = dev.resource(dev.chatApi.usagePlan).Properties;
+      const plan = dev.resource(dev.chat.keys.usagePlan).Properties;
       expect(plan).toMatchObject({
         Throttle: { RateLimit: 5, BurstLimit: 5 },
         Quota: { Limit: 2000, Period: 'DAY' },
@@ -546,25 +546,25 @@ describe('Class: ChatApi', () => {
       });
       dev.template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', {
         KeyType: 'API_KEY',
-        UsagePlanId: { Ref: dev.id(dev.chatApi.usagePlan) },
+        UsagePlanId: { Ref: dev.id(dev.chat.keys.usagePlan) },
       });
       // No key value in the template: API Gateway generates it.
-      expect(dev.resource(dev.chatApi.apiKeys.developer as IConstruct).Properties.Value).toBeUndefined();
+      expect(dev.resource(dev.chat.keys.apiKeys.developer as IConstruct).Properties.Value).toBeUndefined();
     });
 
     it('lets the same keys open WebSocket connections (API keys mode): the WS stage is in the plan', () => {
-      const stages = dev.resource(dev.chatApi.usagePlan).Properties.ApiStages as unknown[];
+      const stages = dev.resource(dev.chat.keys.usagePlan).Properties.ApiStages as unknown[];
       expect(stages).toEqual([
-        expect.objectContaining({ ApiId: { Ref: dev.id(dev.chatApi.api) } }),
-        { ApiId: { Ref: dev.id(dev.chatApi.webSocket.api) }, Stage: 'dev' },
+        expect.objectContaining({ ApiId: { Ref: dev.id(dev.chat.rest.api) } }),
+        { ApiId: { Ref: dev.id(dev.chat.webSocket.api) }, Stage: 'dev' },
       ]);
-      expect(prod.resource(prod.chatApi.usagePlan).Properties.ApiStages).toHaveLength(1);
+      expect(prod.resource(prod.chat.keys.usagePlan).Properties.ApiStages).toHaveLength(1);
     });
   });
 
   describe('Stage', () => {
     it('throttles the stage explicitly, traces with X-Ray and logs methods without request data', () => {
-      const stage = dev.resource(dev.chatApi.api.deploymentStage).Properties;
+      const stage = dev.resource(dev.chat.rest.api.deploymentStage).Properties;
       expect(stage).toMatchObject({
         StageName: 'dev',
         TracingEnabled: true,
@@ -588,7 +588,7 @@ describe('Class: ChatApi', () => {
           },
         ],
       });
-      expect(prod.resource(prod.chatApi.api.deploymentStage).Properties).toMatchObject({
+      expect(prod.resource(prod.chat.rest.api.deploymentStage).Properties).toMatchObject({
         MethodSettings: [
           expect.objectContaining({
             HttpMethod: '*',
@@ -606,11 +606,11 @@ describe('Class: ChatApi', () => {
     });
 
     it('writes JSON access logs (no query strings or bodies) to a log group with retention', () => {
-      const stage = dev.resource(dev.chatApi.api.deploymentStage).Properties as {
+      const stage = dev.resource(dev.chat.rest.api.deploymentStage).Properties as {
         AccessLogSetting: { DestinationArn: unknown; Format: string };
       };
       expect(stage.AccessLogSetting.DestinationArn).toEqual({
-        'Fn::GetAtt': [dev.id(dev.chatApi.accessLogs), 'Arn'],
+        'Fn::GetAtt': [dev.id(dev.chat.rest.accessLogs), 'Arn'],
       });
       const format = JSON.parse(stage.AccessLogSetting.Format) as Record<string, string>;
       expect(format).toMatchObject({
@@ -620,23 +620,23 @@ describe('Class: ChatApi', () => {
         resourcePath: '$context.resourcePath',
       });
       expect(stage.AccessLogSetting.Format).not.toMatch(/querystring|input\.body|\$context\.path\b/i);
-      expect(dev.resource(dev.chatApi.accessLogs).Properties).toMatchObject({ RetentionInDays: 14 });
+      expect(dev.resource(dev.chat.rest.accessLogs).Properties).toMatchObject({ RetentionInDays: 14 });
     });
 
     it('creates the execution-log group API Gateway would otherwise create without retention', () => {
-      expect(dev.resource(dev.chatApi.executionLogs).Properties).toEqual({
+      expect(dev.resource(dev.chat.rest.executionLogs).Properties).toEqual({
         LogGroupName: {
-          'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: dev.id(dev.chatApi.api) }, '/dev']],
+          'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: dev.id(dev.chat.rest.api) }, '/dev']],
         },
         RetentionInDays: 14,
       });
-      expect(dev.resource(dev.chatApi.api.deploymentStage).DependsOn).toEqual(
-        expect.arrayContaining([dev.id(dev.chatApi.executionLogs)]),
+      expect(dev.resource(dev.chat.rest.api.deploymentStage).DependsOn).toEqual(
+        expect.arrayContaining([dev.id(dev.chat.rest.executionLogs)]),
       );
     });
 
     it('sets the account CloudWatch role deliberately: own narrow policy, retained, before the stages', () => {
-      const role = dev.resource(dev.chatApi.cloudWatchRole as IConstruct) as Resource & {
+      const role = dev.resource(dev.chat.accountLogging?.role as IConstruct) as Resource & {
         Properties: {
           Policies: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[];
         };
@@ -656,14 +656,14 @@ describe('Class: ChatApi', () => {
       );
       expect(resources).toContain('log-group:API-Gateway-Execution-Logs_*');
       expect(resources).toContain('log-group:/aws/apigateway/*');
-      const account = dev.resource(dev.chatApi.accountSettings as IConstruct);
+      const account = dev.resource(dev.chat.accountLogging?.account as IConstruct);
       expect(account.DeletionPolicy).toBe('Retain');
       expect(account.Properties.CloudWatchRoleArn).toEqual({
-        'Fn::GetAtt': [dev.id(dev.chatApi.cloudWatchRole as IConstruct), 'Arn'],
+        'Fn::GetAtt': [dev.id(dev.chat.accountLogging?.role as IConstruct), 'Arn'],
       });
-      for (const stage of [dev.chatApi.api.deploymentStage, dev.chatApi.webSocket.stage]) {
+      for (const stage of [dev.chat.rest.api.deploymentStage, dev.chat.webSocket.stage]) {
         expect(dev.resource(stage).DependsOn).toEqual(
-          expect.arrayContaining([dev.id(dev.chatApi.accountSettings as IConstruct)]),
+          expect.arrayContaining([dev.id(dev.chat.accountLogging?.account as IConstruct)]),
         );
       }
     });
@@ -671,7 +671,7 @@ describe('Class: ChatApi', () => {
     it('leaves the account setting alone when the account already has a role', () => {
       const existing = build({ ...DEV_CHAT_API, accountCloudWatchRole: 'existing' });
       existing.template.resourceCountIs('AWS::ApiGateway::Account', 0);
-      expect(existing.chatApi.cloudWatchRole).toBeUndefined();
+      expect(existing.chat.accountLogging?.role).toBeUndefined();
     });
   });
 
@@ -687,7 +687,7 @@ describe('Class: ChatApi', () => {
         expect(text).not.toContain("'*'");
       }
       const env = (
-        dev.resource(dev.chatApi.chatFunction.function).Properties.Environment as { Variables: object }
+        dev.resource(dev.chat.functions.chatFunction.function).Properties.Environment as { Variables: object }
       ).Variables;
       expect(env).toMatchObject({ ALLOWED_ORIGINS: 'http://localhost:3000' });
     });
@@ -702,18 +702,20 @@ describe('Class: ChatApi', () => {
 
   describe('Functions', () => {
     it('caps the Bedrock-calling functions with the configured reserved concurrency', () => {
-      expect(dev.resource(dev.chatApi.chatFunction.function).Properties.ReservedConcurrentExecutions).toBe(5);
-      expect(dev.resource(dev.chatApi.searchFunction.function).Properties.ReservedConcurrentExecutions).toBe(
-        5,
-      );
-      expect(prod.resource(prod.chatApi.chatFunction.function).Properties.ReservedConcurrentExecutions).toBe(
-        50,
-      );
-      expect(prod.resource(prod.chatApi.searchFunction.function).Properties.MemorySize).toBe(512);
+      expect(
+        dev.resource(dev.chat.functions.chatFunction.function).Properties.ReservedConcurrentExecutions,
+      ).toBe(5);
+      expect(
+        dev.resource(dev.chat.functions.searchFunction.function).Properties.ReservedConcurrentExecutions,
+      ).toBe(5);
+      expect(
+        prod.resource(prod.chat.functions.chatFunction.function).Properties.ReservedConcurrentExecutions,
+      ).toBe(50);
+      expect(prod.resource(prod.chat.functions.searchFunction.function).Properties.MemorySize).toBe(512);
     });
 
     it('gives the chat function InvokeAgent on the alias and exact table actions, nothing else', () => {
-      const statements = statementsOf(dev, dev.chatApi.chatFunction.role).filter(
+      const statements = statementsOf(dev, dev.chat.functions.chatFunction.role).filter(
         (s) => ![s.Action].flat().some((a) => a.startsWith('xray:') || a.startsWith('logs:')),
       );
       expect(statements).toEqual([
@@ -733,7 +735,7 @@ describe('Class: ChatApi', () => {
 
     it('lets /search retrieve from the one knowledge base (and apply the guardrail when given)', () => {
       const bedrock = (built: Built) =>
-        statementsOf(built, built.chatApi.searchFunction.role).filter((s) =>
+        statementsOf(built, built.chat.functions.searchFunction.role).filter((s) =>
           [s.Action].flat().some((a) => a.startsWith('bedrock:')),
         );
       expect(bedrock(dev)).toEqual([
@@ -744,7 +746,7 @@ describe('Class: ChatApi', () => {
         Action: 'bedrock:ApplyGuardrail',
         Resource: 'arn:aws:bedrock:us-east-1:123456789012:guardrail/gr1234abcd',
       });
-      expect(prod.resource(prod.chatApi.searchFunction.function).Properties).toMatchObject({
+      expect(prod.resource(prod.chat.functions.searchFunction.function).Properties).toMatchObject({
         Environment: {
           Variables: {
             GUARDRAIL_ID: 'gr1234abcd',
@@ -756,15 +758,15 @@ describe('Class: ChatApi', () => {
     });
 
     it('gives /health and GET /conversations no Bedrock access', () => {
-      for (const f of [dev.chatApi.healthFunction, dev.chatApi.conversationsFunction]) {
+      for (const f of [dev.chat.functions.healthFunction, dev.chat.functions.conversationsFunction]) {
         expect(JSON.stringify(statementsOf(dev, f.role))).not.toContain('bedrock:');
       }
-      expect(statementsOf(dev, dev.chatApi.conversationsFunction.role)).toContainEqual({
+      expect(statementsOf(dev, dev.chat.functions.conversationsFunction.role)).toContainEqual({
         Effect: 'Allow',
         Action: 'dynamodb:Query',
         Resource: { 'Fn::GetAtt': [dev.id(dev.data.conversations), 'Arn'] },
       });
-      expect(dev.resource(dev.chatApi.healthFunction.function).Properties).toMatchObject({
+      expect(dev.resource(dev.chat.functions.healthFunction.function).Properties).toMatchObject({
         Environment: { Variables: { APP_VERSION: '1.2.3' } },
       });
     });
@@ -774,7 +776,7 @@ describe('Class: ChatApi', () => {
         Object.keys((dev.resource(f).Properties.Environment as { Variables: object }).Variables)
           .filter((k) => !k.startsWith('POWERTOOLS_') && k !== 'NODE_OPTIONS')
           .sort();
-      expect(own(dev.chatApi.chatFunction.function)).toEqual([
+      expect(own(dev.chat.functions.chatFunction.function)).toEqual([
         'AGENT_ALIAS_ID',
         'AGENT_DEADLINE_SECONDS',
         'AGENT_ID',
@@ -789,25 +791,25 @@ describe('Class: ChatApi', () => {
       ]);
       const chatVariables = (built: Built) =>
         (
-          built.resource(built.chatApi.chatFunction.function).Properties.Environment as {
+          built.resource(built.chat.functions.chatFunction.function).Properties.Environment as {
             Variables: Record<string, unknown>;
           }
         ).Variables;
       expect(chatVariables(dev).CHAT_CONFIRMATIONS).toBe('ask');
       const deny = build({ ...DEV_CHAT_API, chat: { ...DEV_CHAT_API.chat, confirmations: 'deny' } });
       expect(chatVariables(deny).CHAT_CONFIRMATIONS).toBe('deny');
-      expect(own(dev.chatApi.conversationsFunction.function)).toEqual([
+      expect(own(dev.chat.functions.conversationsFunction.function)).toEqual([
         'ALLOWED_ORIGINS',
         'CONVERSATIONS_TABLE_NAME',
         'PAGE_SIZE',
       ]);
-      expect(own(dev.chatApi.searchFunction.function)).toEqual([
+      expect(own(dev.chat.functions.searchFunction.function)).toEqual([
         'ALLOWED_ORIGINS',
         'KNOWLEDGE_BASE_ID',
         'MAX_QUERY_CHARS',
         'MAX_SEARCH_RESULTS',
       ]);
-      expect(own(dev.chatApi.healthFunction.function)).toEqual(['ALLOWED_ORIGINS', 'APP_VERSION']);
+      expect(own(dev.chat.functions.healthFunction.function)).toEqual(['ALLOWED_ORIGINS', 'APP_VERSION']);
     });
   });
 
@@ -849,7 +851,7 @@ describe('Class: ChatApi', () => {
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       });
       const env = (
-        dev.resource(dev.chatApi.chatFunction.function).Properties.Environment as { Variables: object }
+        dev.resource(dev.chat.functions.chatFunction.function).Properties.Environment as { Variables: object }
       ).Variables;
       expect(env).toMatchObject({
         CONVERSATIONS_TABLE_NAME: { Ref: dev.id(dev.data.conversations) },
@@ -885,21 +887,21 @@ describe('Class: ChatApi', () => {
       prod.template.hasResource('AWS::WAFv2::WebACLAssociation', {
         Properties: {
           ResourceArn: Match.anyValue(),
-          WebACLArn: { 'Fn::GetAtt': [prod.id(prod.chatApi.webAcl as IConstruct), 'Arn'] },
+          WebACLArn: { 'Fn::GetAtt': [prod.id(prod.chat.webAcl?.webAcl as IConstruct), 'Arn'] },
         },
-        DependsOn: [prod.id(prod.chatApi.api.deploymentStage)],
+        DependsOn: [prod.id(prod.chat.rest.api.deploymentStage)],
       });
       dev.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
     });
 
     it('alarms on API 5XX and on the chat/search cost caps being hit', () => {
-      expect(dev.resource(dev.chatApi.serverErrorAlarm).Properties).toMatchObject({
+      expect(dev.resource(dev.chat.rest.serverErrorAlarm).Properties).toMatchObject({
         MetricName: '5XXError',
         Namespace: 'AWS/ApiGateway',
         Statistic: 'Sum',
         Threshold: 5,
       });
-      for (const alarm of dev.chatApi.throttleAlarms) {
+      for (const alarm of dev.chat.functions.throttleAlarms) {
         expect(dev.resource(alarm).Properties).toMatchObject({
           MetricName: 'Throttles',
           Namespace: 'AWS/Lambda',
@@ -922,7 +924,7 @@ describe('Class: ChatApi', () => {
       // Prepare
       const built = stage === 'dev' ? dev : prod;
       const raw = violations(built.app, false);
-      const acks = acknowledgements(built.chatApi).filter((a) => a.id.startsWith('AwsSolutions-'));
+      const acks = acknowledgements(built.stack).filter((a) => a.id.startsWith('AwsSolutions-'));
       // Assess
       expect(acks.length).toBeGreaterThan(0);
       for (const ack of acks) {
@@ -941,7 +943,7 @@ describe('Class: ChatApi', () => {
 
     it('acknowledges APIG4/COG4 on /health only when Cognito is on (prod), and APIG3 only without WAF', () => {
       const rest = (built: Built) =>
-        acknowledgements(built.chatApi.api)
+        acknowledgements(built.chat.rest.api)
           .filter((a) => /APIG[34]|COG4/.test(a.id))
           .map((a) => `${a.path.replace(/^TestStack\/ChatApi\/Api\//, '')} ${a.id}`)
           .sort();

@@ -7,10 +7,10 @@ import {
   DEV_CHAT_API,
   PROD_CHAT_API,
 } from '../../infra/config/chat-config';
-import { ChatApi } from '../../infra/constructs/chat-api';
+import { KassWebSocketApi } from '../../infra/constructs/chat/websocket-api';
 import { ChatData } from '../../infra/constructs/chat-data';
 import { Data } from '../../infra/constructs/data';
-import { KassWebSocketApi } from '../../infra/constructs/websocket-api';
+import { composeChatApis } from '../../infra/stacks/chat-composition';
 import { testApp, testStack } from '../support/cdk';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
@@ -26,7 +26,7 @@ function build(input: ChatApiConfigInput) {
   const stack = testStack(testApp());
   const data = new Data(stack, 'Data', { retainData: false });
   const chatData = new ChatData(stack, 'ChatData', { retainData: false });
-  const chatApi = new ChatApi(stack, 'ChatApi', {
+  const chat = composeChatApis(stack, {
     stage: 'dev',
     config: ChatApiConfigSchema.parse(input),
     functionDefaults: { logLevel: 'INFO', logRetentionDays: 14, retainLogs: false },
@@ -41,7 +41,7 @@ function build(input: ChatApiConfigInput) {
     connections: chatData.connections,
     version: '1.2.3',
   });
-  const ws = chatApi.webSocket;
+  const ws = chat.webSocket;
   const template = Template.fromStack(stack);
   const resources = template.toJSON().Resources as Record<string, Resource>;
   const id = (c: IConstruct) => stack.getLogicalId((c.node.defaultChild ?? c) as CfnElement);
@@ -57,7 +57,7 @@ function build(input: ChatApiConfigInput) {
         (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
       )
       .filter((s) => ![s.Action].flat().some((a) => a.startsWith('xray:') || a.startsWith('logs:')));
-  return { stack, data, chatData, chatApi, ws, template, resources, id, resource, route, statementsOf };
+  return { stack, data, chatData, chat, ws, template, resources, id, resource, route, statementsOf };
 }
 
 type Built = ReturnType<typeof build>;
@@ -119,8 +119,8 @@ describe('Class: KassWebSocketApi', () => {
       ).Variables;
       expect(env).toMatchObject({
         AUTH_MODE: 'cognito',
-        COGNITO_USER_POOL_ID: { Ref: prod.id(prod.chatApi.userPool as IConstruct) },
-        COGNITO_CLIENT_IDS: { Ref: prod.id(prod.chatApi.userPoolClient as IConstruct) },
+        COGNITO_USER_POOL_ID: { Ref: prod.id(prod.chat.users?.userPool as IConstruct) },
+        COGNITO_CLIENT_IDS: { Ref: prod.id(prod.chat.users?.userPoolClient as IConstruct) },
       });
     });
 

@@ -12,10 +12,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ChatApiConfig } from '../config/chat-config';
-import type { AgentEndpoint, ChatFunctionDefaults } from './chat-api';
-import { KassFunction } from './kass-function';
-import { nagResource } from './nag-ids';
+import type { ChatApiConfig } from '../../config/chat-config';
+import { KassFunction, type KassFunctionDefaults } from '../kass-function';
+import { nagResource } from '../nag-ids';
+import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './agent-endpoint';
+import { grantTable } from './grants';
+import { throttleAlarm } from './throttle-alarm';
 
 /** The query-string parameter that carries the credential on `$connect` (browsers cannot set headers). */
 export const CONNECT_TOKEN_PARAMETER = 'token';
@@ -35,7 +37,7 @@ export interface KassWebSocketApiProps {
   readonly stage: string;
   /** The chat API settings (`websocket`, `limits`, `light`, `conversationTtlDays`, `methodLoggingLevel`). */
   readonly config: ChatApiConfig;
-  readonly functionDefaults: ChatFunctionDefaults;
+  readonly functionDefaults: KassFunctionDefaults;
   readonly agent: AgentEndpoint;
   readonly conversations: dynamodb.ITable;
   readonly agentState: dynamodb.ITable;
@@ -358,36 +360,3 @@ const WS_ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
     errorMessage: '$context.error.message',
   }),
 );
-
-/** The environment every agent-calling function reads. */
-export function agentEnvironment(agent: AgentEndpoint): Record<string, string> {
-  return {
-    AGENT_ID: agent.agentId,
-    AGENT_ALIAS_ID: agent.aliasId,
-    AGENT_MEMORY: agent.memoryEnabled ? 'on' : 'off',
-  };
-}
-
-/** bedrock:InvokeAgent on the one alias. */
-export function grantInvokeAgent(f: KassFunction, agent: AgentEndpoint): void {
-  f.role.addToPrincipalPolicy(
-    new iam.PolicyStatement({ actions: ['bedrock:InvokeAgent'], resources: [agent.aliasArn] }),
-  );
-}
-
-/** Exactly these actions on the table itself (no index or stream wildcards). */
-export function grantTable(f: KassFunction, table: dynamodb.ITable, actions: string[]): void {
-  f.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
-}
-
-/** Alarms when a function is throttled: its reserved concurrency (the cost cap) was reached. */
-export function throttleAlarm(scope: Construct, id: string, f: KassFunction): cloudwatch.Alarm {
-  return new cloudwatch.Alarm(scope, id, {
-    alarmDescription: `${f.node.path}: throttled at its reserved concurrency (the cost cap); raise chatApi settings if legitimate.`,
-    metric: f.function.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-    threshold: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
-}

@@ -1,0 +1,142 @@
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { ChatApiConfig } from '../../config/chat-config';
+import { KassFunction, type KassFunctionDefaults } from '../kass-function';
+import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './agent-endpoint';
+import { grantTable } from './grants';
+import { throttleAlarm } from './throttle-alarm';
+
+/** The knowledge base /search retrieves from. */
+export interface SearchKnowledgeBase {
+  readonly knowledgeBaseId: string;
+  readonly knowledgeBaseArn: string;
+}
+
+/** A guardrail (id and numbered version) applied to /search queries and results. */
+export interface SearchGuardrail {
+  readonly guardrailId: string;
+  readonly guardrailVersion: string;
+  readonly guardrailArn: string;
+}
+
+export interface ChatFunctionsProps {
+  readonly config: ChatApiConfig;
+  readonly functionDefaults: KassFunctionDefaults;
+  readonly agent: AgentEndpoint;
+  readonly knowledgeBase: SearchKnowledgeBase;
+  /** @default - /search retrieves without a guardrail */
+  readonly searchGuardrail?: SearchGuardrail;
+  /** Conversations table (`Data.conversations`): one item per message, in the summarize tool's shape. */
+  readonly conversations: dynamodb.ITable;
+  /** Agent State table (`ChatData.agentState`): session → owner, last invocation status. */
+  readonly agentState: dynamodb.ITable;
+  /** Where a /chat turn too long for REST should go instead (the WebSocket API's URL). */
+  readonly webSocketUrl: string;
+  /** Reported by GET /health (e.g. the package version or the agent configuration hash). */
+  readonly version: string;
+}
+
+/**
+ * The four Lambdas behind the chat REST API, each with exactly the environment it reads and the grants it
+ * needs: /chat (one agent turn), /conversations/{id} (the caller's stored turns), /search (Retrieve) and
+ * /health (no AWS call).
+ */
+export class ChatFunctions extends Construct {
+  public readonly chatFunction: KassFunction;
+  public readonly conversationsFunction: KassFunction;
+  public readonly searchFunction: KassFunction;
+  public readonly healthFunction: KassFunction;
+  /** The cost caps (reserved concurrency) reached: Bedrock-calling functions were throttled. */
+  public readonly throttleAlarms: readonly cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: ChatFunctionsProps) {
+    super(scope, id);
+    const { config } = props;
+    const cors = { ALLOWED_ORIGINS: config.allowedOrigins.join(',') };
+    const fn = (entry: string, description: string, serviceName: string) => ({
+      ...props.functionDefaults,
+      entry,
+      description,
+      serviceName: `kass-${serviceName}`,
+      settings: config.light,
+    });
+
+    this.chatFunction = new KassFunction(this, 'ChatFunction', {
+      ...fn('functions/chat/handler.ts', 'POST /chat: one agent turn within the REST deadline', 'chat'),
+      settings: { memoryMb: config.chat.memoryMb, timeoutSeconds: config.chat.timeoutSeconds },
+      reservedConcurrentExecutions: config.chat.reservedConcurrency,
+      environment: {
+        ...cors,
+        ...agentEnvironment(props.agent),
+        CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
+        AGENT_STATE_TABLE_NAME: props.agentState.tableName,
+        CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
+        AGENT_DEADLINE_SECONDS: String(config.chat.agentDeadlineSeconds),
+        MAX_MESSAGE_CHARS: String(config.limits.maxMessageChars),
+        WEBSOCKET_URL: props.webSocketUrl,
+        CHAT_CONFIRMATIONS: config.chat.confirmations,
+      },
+    });
+    grantInvokeAgent(this.chatFunction, props.agent);
+    grantTable(this.chatFunction, props.conversations, ['dynamodb:BatchWriteItem']);
+    grantTable(this.chatFunction, props.agentState, ['dynamodb:UpdateItem', 'dynamodb:GetItem']);
+
+    this.conversationsFunction = new KassFunction(this, 'ConversationsFunction', {
+      ...fn(
+        'functions/chat/conversations-handler.ts',
+        'GET /conversations/{conversationId}: the caller’s stored messages',
+        'conversations',
+      ),
+      environment: {
+        ...cors,
+        CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
+        PAGE_SIZE: String(config.limits.conversationPageSize),
+      },
+    });
+    grantTable(this.conversationsFunction, props.conversations, ['dynamodb:Query']);
+
+    this.searchFunction = new KassFunction(this, 'SearchFunction', {
+      ...fn('functions/search/handler.ts', 'POST /search: ranked knowledge-base chunks', 'search'),
+      settings: { memoryMb: config.search.memoryMb, timeoutSeconds: config.search.timeoutSeconds },
+      reservedConcurrentExecutions: config.search.reservedConcurrency,
+      environment: {
+        ...cors,
+        KNOWLEDGE_BASE_ID: props.knowledgeBase.knowledgeBaseId,
+        MAX_QUERY_CHARS: String(config.limits.maxQueryChars),
+        MAX_SEARCH_RESULTS: String(config.limits.maxSearchResults),
+        ...(props.searchGuardrail
+          ? {
+              GUARDRAIL_ID: props.searchGuardrail.guardrailId,
+              GUARDRAIL_VERSION: props.searchGuardrail.guardrailVersion,
+            }
+          : {}),
+      },
+    });
+    this.searchFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['bedrock:Retrieve'],
+        resources: [props.knowledgeBase.knowledgeBaseArn],
+      }),
+    );
+    if (props.searchGuardrail) {
+      this.searchFunction.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['bedrock:ApplyGuardrail'],
+          resources: [props.searchGuardrail.guardrailArn],
+        }),
+      );
+    }
+
+    this.healthFunction = new KassFunction(this, 'HealthFunction', {
+      ...fn('functions/health/handler.ts', 'GET /health: liveness and version, no AWS calls', 'health'),
+      environment: { ...cors, APP_VERSION: props.version },
+    });
+
+    this.throttleAlarms = [
+      throttleAlarm(this, 'ChatThrottleAlarm', this.chatFunction),
+      throttleAlarm(this, 'SearchThrottleAlarm', this.searchFunction),
+    ];
+  }
+}

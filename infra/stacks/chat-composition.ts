@@ -1,0 +1,127 @@
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { ChatApiConfig } from '../config/chat-config';
+import type { AgentEndpoint } from '../constructs/chat/agent-endpoint';
+import { ApiGatewayAccountLogging } from '../constructs/chat/api-gateway-account';
+import { ChatApiKeys } from '../constructs/chat/chat-api-keys';
+import {
+  ChatFunctions,
+  type SearchGuardrail,
+  type SearchKnowledgeBase,
+} from '../constructs/chat/chat-functions';
+import { ChatRestApi } from '../constructs/chat/chat-rest-api';
+import { ChatUserPool } from '../constructs/chat/chat-user-pool';
+import { ChatWebAcl } from '../constructs/chat/chat-web-acl';
+import { KassWebSocketApi } from '../constructs/chat/websocket-api';
+import type { KassFunctionDefaults } from '../constructs/kass-function';
+
+export interface ChatApiProps {
+  /** Stage name: the REST and WebSocket stage names and part of the API names. */
+  readonly stage: string;
+  readonly config: ChatApiConfig;
+  readonly functionDefaults: KassFunctionDefaults;
+  /** Keep the Cognito user pool when the stack is deleted (prod). */
+  readonly retainData: boolean;
+  readonly agent: AgentEndpoint;
+  readonly knowledgeBase: SearchKnowledgeBase;
+  /** @default - /search retrieves without a guardrail */
+  readonly searchGuardrail?: SearchGuardrail;
+  /** Conversations table (`Data.conversations`). */
+  readonly conversations: dynamodb.ITable;
+  /** Agent State table (`ChatData.agentState`). */
+  readonly agentState: dynamodb.ITable;
+  /** Connections table (`ChatData.connections`) of the WebSocket API. */
+  readonly connections: dynamodb.ITable;
+  /** Reported by GET /health. */
+  readonly version: string;
+  /** Where API and worker alarms notify. @default - alarms without actions */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/** What the chat composition built, for outputs, the summary and tests. */
+export interface ChatApis {
+  readonly rest: ChatRestApi;
+  readonly webSocket: KassWebSocketApi;
+  readonly functions: ChatFunctions;
+  readonly keys: ChatApiKeys;
+  readonly users?: ChatUserPool;
+  readonly webAcl?: ChatWebAcl;
+  readonly accountLogging?: ApiGatewayAccountLogging;
+}
+
+/**
+ * The chat APIs side by side, each concern its own construct: the account's API Gateway logging role (when
+ * managed here), Cognito sign-in (when on), the WebSocket API, the REST functions, the REST API, its API keys
+ * and usage plan (which the WebSocket stage joins in API-key mode) and the optional WAF.
+ */
+export function composeChatApis(scope: Construct, props: ChatApiProps): ChatApis {
+  const { config, stage } = props;
+  const accountLogging =
+    config.accountCloudWatchRole === 'create'
+      ? new ApiGatewayAccountLogging(scope, 'ApiGatewayAccountLogging')
+      : undefined;
+  const users = config.cognito.enabled
+    ? new ChatUserPool(scope, 'ChatUsers', { settings: config.cognito, retainData: props.retainData })
+    : undefined;
+
+  const webSocket = new KassWebSocketApi(scope, 'ChatWebSocket', {
+    stage,
+    config,
+    functionDefaults: props.functionDefaults,
+    agent: props.agent,
+    conversations: props.conversations,
+    agentState: props.agentState,
+    connections: props.connections,
+    authentication: users
+      ? { kind: 'cognito', userPoolId: users.userPool.userPoolId, clientIds: users.clientIds }
+      : { kind: 'api-keys' },
+    ...(accountLogging ? { accountSettings: accountLogging.account } : {}),
+    ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
+  });
+
+  const functions = new ChatFunctions(scope, 'ChatFunctions', {
+    config,
+    functionDefaults: props.functionDefaults,
+    agent: props.agent,
+    knowledgeBase: props.knowledgeBase,
+    ...(props.searchGuardrail ? { searchGuardrail: props.searchGuardrail } : {}),
+    conversations: props.conversations,
+    agentState: props.agentState,
+    webSocketUrl: webSocket.url,
+    version: props.version,
+  });
+
+  const rest = new ChatRestApi(scope, 'ChatApi', {
+    stage,
+    config,
+    functionDefaults: props.functionDefaults,
+    functions,
+    ...(users ? { userPool: users.userPool } : {}),
+    ...(accountLogging ? { accountLogging } : {}),
+  });
+  const keys = new ChatApiKeys(scope, 'ChatApiKeys', { stage, api: rest.api, config });
+  // The same keys open WebSocket connections: API Gateway checks them against this plan on $connect.
+  if (!users) webSocket.addToUsagePlan(keys.usagePlan);
+  const webAcl = config.waf.enabled
+    ? new ChatWebAcl(scope, 'ChatWaf', {
+        stage: rest.api.deploymentStage,
+        ratePer5Minutes: config.waf.ratePer5Minutes,
+      })
+    : undefined;
+
+  if (props.alarmTopic) {
+    const action = new cloudwatchActions.SnsAction(props.alarmTopic);
+    for (const alarm of [rest.serverErrorAlarm, ...functions.throttleAlarms]) alarm.addAlarmAction(action);
+  }
+  return {
+    rest,
+    webSocket,
+    functions,
+    keys,
+    ...(users ? { users } : {}),
+    ...(webAcl ? { webAcl } : {}),
+    ...(accountLogging ? { accountLogging } : {}),
+  };
+}
