@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { tracer } from '../shared/powertools';
 import { DISCORD_EVENT_DETAIL_TYPE, DISCORD_EVENT_SOURCE } from './contract';
 import type { DiscordJob, JobPublisher } from './job';
 
@@ -7,7 +8,9 @@ export class EventBridgeJobPublisher implements JobPublisher {
   constructor(
     private readonly busName: string,
     // Two tries at most: the interactions function has Discord's 3 s to answer.
-    private readonly client: EventBridgeClient = new EventBridgeClient({ maxAttempts: 2 }),
+    private readonly client: EventBridgeClient = tracer.captureAWSv3Client(
+      new EventBridgeClient({ maxAttempts: 2 }),
+    ),
   ) {}
 
   async publish(job: DiscordJob, signal: AbortSignal): Promise<void> {

@@ -17,6 +17,18 @@ export const POST_MARGIN_MS = 15_000;
 /** A turn shorter than this is not worth starting: the token would expire before the answer. */
 export const MIN_TURN_MS = 10_000;
 
+/**
+ * How long the agent may take: the configured deadline, cut so that the answer is posted before the
+ * interaction token expires and before the function times out (each less the posting margin).
+ */
+export function turnDeadlineMs(configuredMs: number, tokenLeftMs: number, lambdaLeftMs?: number): number {
+  return Math.min(
+    configuredMs,
+    tokenLeftMs - POST_MARGIN_MS,
+    ...(lambdaLeftMs === undefined ? [] : [lambdaLeftMs - POST_MARGIN_MS]),
+  );
+}
+
 /** Port: the interaction webhook (Discord's REST API). */
 export interface InteractionWebhook {
   editOriginal(applicationId: string, token: string, message: Partial<OutgoingMessage>): Promise<void>;
@@ -126,12 +138,7 @@ export function createWorker(deps: WorkerDeps) {
         }
       }
 
-      // The turn must end in time to post: before the token expires and before the function times out.
-      const deadlineMs = Math.min(
-        deps.turn.deadlineMs,
-        tokenLeftMs - POST_MARGIN_MS,
-        ...(lambdaLeftMs === undefined ? [] : [lambdaLeftMs - POST_MARGIN_MS]),
-      );
+      const deadlineMs = turnDeadlineMs(deps.turn.deadlineMs, tokenLeftMs, lambdaLeftMs);
       const base = { owner: discordOwner(job.userId), channel: 'discord', conversationId } as const;
       let outcome: TurnOutcome;
       try {
