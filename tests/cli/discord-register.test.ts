@@ -83,7 +83,7 @@ describe('Command: kass discord register (local Discord API)', () => {
     expect(put?.path).toBe(
       `/api/v10/applications/${DISCORD.applicationId}/guilds/${DISCORD.guildId}/commands`,
     );
-    for (const command of put?.body as Record<string, unknown>[]) {
+    for (const command of (put?.body ?? []) as Record<string, unknown>[]) {
       expect(command).not.toHaveProperty('contexts');
       expect(command).not.toHaveProperty('integration_types');
     }

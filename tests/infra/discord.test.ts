@@ -118,9 +118,11 @@ describe('Construct: DiscordBot', () => {
           JSON.stringify(r.Properties?.Roles).includes('IngressFunctionRole'),
       );
       const actions = policies.flatMap((p) =>
-        (p.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap(
-          (s) => s.Action,
-        ),
+        (
+          (p.Properties?.PolicyDocument ?? { Statement: [] }) as {
+            Statement: { Action: string | string[] }[];
+          }
+        ).Statement.flatMap((s) => s.Action),
       );
       expect(actions.sort()).toEqual([
         'events:PutEvents',
@@ -207,7 +209,9 @@ describe('Construct: DiscordBot', () => {
           r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes('WorkerFunctionRole'),
       );
       const statements = (
-        policy?.Properties?.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
+        (policy?.Properties?.PolicyDocument ?? { Statement: [] }) as {
+          Statement: { Action: unknown; Resource: unknown }[];
+        }
       ).Statement;
       const actions = statements
         .flatMap((s) => ([] as string[]).concat(s.Action as string | string[]))
