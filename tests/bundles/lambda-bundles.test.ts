@@ -11,8 +11,11 @@ import { buildAgentEvent } from '../../action-groups/kit/event-builder';
 import { kassBuildOptions } from '../../bench/bundles';
 import { KassFunction } from '../../infra/constructs/kass-function';
 import { buildTestApp } from '../support/app';
+import { DISCORD, discordConfig, discordKeys, interactionFixture, signedEvent } from '../support/discord';
+import { startDiscordApiServer } from '../support/discord-api-server';
 import { type LocalDynamo, startDynalite } from '../support/dynalite';
 import { getTestEvent } from '../support/events';
+import { frame, startInvokeAgentServer } from '../support/invoke-agent-server';
 
 /**
  * Every Lambda as deployed: bundled by esbuild with KassFunction's options, started in a fresh Node process
@@ -28,7 +31,11 @@ const TOOLS = ['report', 'summarize', 'code-review'] as const;
 type Tool = (typeof TOOLS)[number];
 type Json = Record<string, unknown>;
 
-const { stack, template } = buildTestApp('dev');
+// The Discord bot is off by default; on here, so its two Lambdas are bundled and run like the others.
+const discordKeyPair = discordKeys('bundle-test');
+const { stack, template } = buildTestApp('dev', {
+  config: { discord: discordConfig(discordKeyPair.publicKeyHex) },
+});
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
 
 /** Each KassFunction of the stack: its entry file and its function's logical id in the template. */
@@ -222,7 +229,11 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
   });
 
   /** Runs `events` through the entry's bundle in a fresh process; DynamoDB is dynalite, other AWS calls fail fast. */
-  async function run(entry: string, events: readonly unknown[]): Promise<Outcome[]> {
+  async function run(
+    entry: string,
+    events: readonly unknown[],
+    extraEnv: Record<string, string> = {},
+  ): Promise<Outcome[]> {
     const name = entry.replace(/[/.]/g, '_');
     const eventsFile = path.join(dir, `${name}-events.json`);
     const outFile = path.join(dir, `${name}-outcomes.json`);
@@ -241,6 +252,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
           AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
           AWS_MAX_ATTEMPTS: '1',
           POWERTOOLS_LOG_LEVEL: 'SILENT',
+          ...extraEnv,
         },
         timeout: 60_000,
       },
@@ -443,6 +455,114 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
         apigw('websocket-send-message', { body: 'nope' }),
       ]);
       expect(rest(outcome)).toMatchObject({ status: 400, body: { type: 'error', status: 400 } });
+    });
+  });
+
+  describe('Discord bot functions', () => {
+    const answer = (outcome: Outcome | undefined) => {
+      expect(outcome?.error).toBeUndefined();
+      const value = outcome?.value as { statusCode: number; body: string };
+      expect(value.body).not.toMatch(STACK_TRACE);
+      return { status: value.statusCode, body: JSON.parse(value.body) as Json };
+    };
+
+    it('interactions: PONG to a signed PING, 401 to a tampered one, an apology when the bus is unreachable', async () => {
+      // Prepare
+      const ping = signedEvent(interactionFixture('ping'), { privateKey: discordKeyPair.privateKey });
+      const tampered = { ...ping, body: (ping.body ?? '').replace('"type":1', '"type": 1') };
+      const ask = signedEvent(interactionFixture('slash-ask'), { privateKey: discordKeyPair.privateKey });
+      // Act
+      const [pong, refused, apology] = await run('functions/discord/interactions-handler.ts', [
+        ping,
+        tampered,
+        ask,
+      ]);
+      // Assess
+      expect(answer(pong)).toEqual({ status: 200, body: { type: 1 } });
+      expect(answer(refused)).toEqual({ status: 401, body: { error: 'invalid request signature' } });
+      expect(answer(apology)).toMatchObject({ status: 200, body: { type: 4, data: { flags: 64 } } });
+    });
+
+    it('worker: answers a job through the template tables, the InvokeAgent wire server and a local Discord API', async () => {
+      // Prepare
+      const agent = await startInvokeAgentServer({ frames: [frame.text('Reinstall the client.')] });
+      const discord = await startDiscordApiServer();
+      const ask = interactionFixture('slash-ask');
+      const job = {
+        kind: 'ask',
+        command: 'slash',
+        interactionId: ask.id,
+        applicationId: DISCORD.applicationId,
+        token: ask.token,
+        receivedAtMs: Date.now(),
+        userId: DISCORD.userId,
+        guildId: DISCORD.guildId,
+        channelId: DISCORD.channelId,
+        ephemeral: false,
+        question: 'How do I reset the VPN client?',
+      };
+      const event = {
+        version: '0',
+        source: 'kass.discord',
+        'detail-type': 'Discord interaction',
+        detail: job,
+      };
+      try {
+        // Act: the same event twice (EventBridge delivers at least once)
+        const outcomes = await run('functions/discord/worker-handler.ts', [event, event], {
+          AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: agent.url,
+          DISCORD_API_BASE_URL: discord.baseUrl,
+        });
+        // Assess
+        expect(outcomes).toEqual([{}, {}]);
+        expect(agent.requests.map((r) => r.sessionId)).toEqual([
+          `discord-${DISCORD.channelId}-${DISCORD.userId}`,
+        ]);
+        expect(discord.messages()).toEqual([
+          {
+            method: 'PATCH',
+            path: `/webhooks/${DISCORD.applicationId}/${ask.token}/messages/@original`,
+            body: { content: 'Reinstall the client.', allowed_mentions: { parse: [] }, flags: 4 },
+          },
+        ]);
+        const conversations = Object.entries(resources).find(
+          ([id, r]) => r.Type === 'AWS::DynamoDB::Table' && id.includes('Conversations'),
+        )?.[0];
+        const items = await ddb.client.send(new ScanCommand({ TableName: conversations }));
+        expect(
+          (items.Items ?? [])
+            .filter((i) => i.user_id?.S === `discord:${DISCORD.userId}`)
+            .map((i) => i.channel?.S),
+        ).toEqual(['discord', 'discord']);
+      } finally {
+        await agent.close();
+        await discord.close();
+      }
+    });
+
+    it('worker: ignores what is not a job, and a job whose token has expired, without a call', async () => {
+      const stale = {
+        source: 'kass.discord',
+        'detail-type': 'Discord interaction',
+        detail: {
+          kind: 'ask',
+          command: 'slash',
+          interactionId: '1178500000000000999',
+          applicationId: DISCORD.applicationId,
+          token: 'expired-token',
+          receivedAtMs: Date.now() - 20 * 60 * 1000,
+          userId: DISCORD.userId,
+          guildId: DISCORD.guildId,
+          channelId: DISCORD.channelId,
+          ephemeral: false,
+          question: 'Hello?',
+        },
+      };
+      const outcomes = await run('functions/discord/worker-handler.ts', [
+        { source: 'aws.s3', detail: {} },
+        stale,
+      ]);
+      expect(outcomes).toEqual([{}, {}]);
     });
   });
 });
