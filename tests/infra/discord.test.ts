@@ -5,6 +5,7 @@ import { DiscordConfigSchema, enabledDiscord } from '../../infra/config/discord-
 import { ChatData } from '../../infra/constructs/chat-data';
 import { Data } from '../../infra/constructs/data';
 import { DiscordBot } from '../../infra/constructs/discord';
+import { formatSummary, summarizeTemplate } from '../../infra/summary';
 import { buildTestApp } from '../support/app';
 import { testApp, testStack } from '../support/cdk';
 import { DISCORD, discordConfig } from '../support/discord';
@@ -346,6 +347,18 @@ describe.each(['dev', 'prod'])('The %s stack with Discord on (-c kass:config)', 
       // A variable may name a secret by ARN; none carries a token itself.
       expect(Object.keys(vars).filter((n) => /(^|_)TOKEN(_|$)/.test(n) && !n.endsWith('_ARN'))).toEqual([]);
     }
+  });
+
+  it('reports the bot on its own line of the synth summary, apart from the chat API routes', () => {
+    const summary = summarizeTemplate('kass', template.toJSON());
+    expect(summary.discord).toEqual({
+      route: 'POST /interactions (Ed25519-verified, deferred)',
+      trigger: 'EventBridge rule → worker Lambda (DLQ)',
+    });
+    expect(summary.chatApi?.restMethods).not.toContain('POST /interactions');
+    expect(formatSummary(summary)).toContain(
+      '  Discord bot: POST /interactions (Ed25519-verified, deferred);',
+    );
   });
 
   it('watches both Discord functions for errors and throttles', () => {
