@@ -12,7 +12,7 @@ import {
   type InteractionResponse,
   ResponseType,
 } from './interactions';
-import type { JobPublisher } from './job';
+import { DiscordJob, type JobPublisher } from './job';
 import { EPHEMERAL, noMentions } from './messages';
 import { checkSignature, discordPublicKey } from './signature';
 
@@ -92,7 +92,9 @@ export function createInteractionsHandler(deps: IngressDeps) {
     let response: InteractionResponse = decision.response;
     if (decision.job) {
       try {
-        await deps.publisher.publish(decision.job, AbortSignal.timeout(timeoutMs));
+        // The worker drops what it cannot read: check the job here, where the user can still be told.
+        const job = DiscordJob.parse(decision.job);
+        await deps.publisher.publish(job, AbortSignal.timeout(timeoutMs));
       } catch (error) {
         logger.error('could not hand the interaction to the worker', {
           ...fields,

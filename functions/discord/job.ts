@@ -13,7 +13,7 @@ const common = {
   interactionId: snowflake,
   applicationId: snowflake,
   /** The interaction token: authorises the webhook calls for 15 minutes. Never logged. */
-  token: z.string().check(z.minLength(1), z.maxLength(500), z.regex(/^[\w.-]+$/)),
+  token: z.string().check(z.minLength(1), z.maxLength(1000), z.regex(/^[\x21-\x7e]+$/)),
   /** When the interactions function received it (epoch ms): the token expires 15 minutes later. */
   receivedAtMs: z.number().check(z.int(), z.positive()),
   /** Who asked (or clicked). */

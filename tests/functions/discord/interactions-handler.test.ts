@@ -220,6 +220,14 @@ describe('Discord interactions endpoint (EventBridge served locally, the agent u
     });
   });
 
+  it('apologises at once, and hands nothing off, for a job the worker could not read (a token with a space)', async () => {
+    const ask = interactionFixture('slash-ask');
+    ask.token = 'not a token';
+    const reply = await send(ask);
+    expect(reply.body).toMatchObject({ type: 4, data: { flags: 64 } });
+    expect(bus.entries).toEqual([]);
+  });
+
   it('apologises when the bus refuses the event (FailedEntryCount)', async () => {
     bus.mode = 'refuse';
     const reply = await send(interactionFixture('slash-ask'));
