@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { buildApp } from '../infra/app';
+import { LAMBDA_BUILD_OPTIONS } from '../infra/bundling/lambda-bundler';
 import { KassFunction } from '../infra/constructs/kass-function';
 
 /**
- * Bundles every Lambda entry of the stack (each KassFunction: the tools and the functions/ handlers) the way
- * `infra/constructs/kass-function.ts` does (NodejsFunction with local esbuild: bundle, platform node,
- * target node24, CJS, minify, source map, `.yaml`/`.md` as text, nothing external) and reports the size of
+ * Bundles every Lambda entry of the stack (each KassFunction: the tools and the functions/ handlers) with the
+ * house options (`LAMBDA_BUILD_OPTIONS` of infra/bundling/lambda-bundler.ts) and reports the size of
  * each bundle, its five largest packages, and the size when the AWS SDK is left to the Lambda runtime.
  *   npx tsx bench/bundles.ts [<name filter>]
  * `bench/cold-start.bench.ts` builds its bundles with {@link buildBundles}.
@@ -78,21 +78,14 @@ export function lambdaEntries(): BundleEntry[] {
   return entries.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The esbuild options NodejsFunction derives from KassFunction's `bundling` props. */
+/** The house esbuild options (what every KassFunction is built with), for one entry and output file. */
 export function kassBuildOptions(entry: string, outfile: string, sdkExternal = false): BuildOptions {
   return {
+    ...LAMBDA_BUILD_OPTIONS,
     entryPoints: [path.join(REPO_ROOT, entry)],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    minify: true,
-    sourcemap: true,
-    loader: { '.yaml': 'text', '.md': 'text' },
     external: sdkExternal ? ['@aws-sdk/*'] : [],
     metafile: true,
-    logLevel: 'silent',
     absWorkingDir: REPO_ROOT,
   };
 }

@@ -6,10 +6,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { CreateTableCommand, type CreateTableCommandInput, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { build } from 'esbuild';
 import { buildAgentEvent } from '../../action-groups/kit/event-builder';
-import { kassBuildOptions } from '../../bench/bundles';
-import { KassFunction } from '../../infra/constructs/kass-function';
+import { LambdaBundler } from '../../infra/bundling/lambda-bundler';
+import { KassFunction, REPO_ROOT } from '../../infra/constructs/kass-function';
 import { buildTestApp } from '../support/app';
 import { DISCORD, discordConfig, discordKeys, interactionFixture, signedEvent } from '../support/discord';
 import { startDiscordApiServer } from '../support/discord-api-server';
@@ -215,11 +214,10 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
     for (const [id, r] of Object.entries(resources))
       if (r.Type === 'AWS::DynamoDB::Table')
         await ddb.client.send(new CreateTableCommand(tableInput(id, r.Properties)));
-    for (const { entry } of FUNCTIONS) {
-      const outfile = path.join(dir, entry.replace(/[/.]/g, '_'), 'index.js');
-      await build({ ...kassBuildOptions(entry, outfile), metafile: false });
-      bundles.set(entry, outfile);
-    }
+    // The construct's own bundler and options, all entries in one esbuild run (a fresh cache).
+    const bundler = new LambdaBundler({ repoRoot: REPO_ROOT, cacheDir: path.join(dir, 'cache') });
+    bundler.prepare(FUNCTIONS.map((f) => f.entry));
+    for (const { entry } of FUNCTIONS) bundles.set(entry, path.join(bundler.bundle(entry).dir, 'index.js'));
     writeFileSync(path.join(dir, 'runner.cjs'), RUNNER);
   });
 
