@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { buildApp } from '../infra/app';
+import { LAMBDA_BUILD_OPTIONS } from '../infra/bundling/lambda-bundler';
 import { KassFunction } from '../infra/constructs/kass-function';
 
 /**
- * Bundles every Lambda entry of the stack (each KassFunction: the tools and the functions/ handlers) the way
- * `infra/constructs/kass-function.ts` does (NodejsFunction with local esbuild: bundle, platform node,
- * target node24, CJS, minify, source map, `.yaml`/`.md` as text, nothing external) and reports the size of
+ * Bundles every Lambda entry of the stack (each KassFunction: the tools and the functions/ handlers) with the
+ * house options (`LAMBDA_BUILD_OPTIONS` of infra/bundling/lambda-bundler.ts) and reports the size of
  * each bundle, its five largest packages, and the size when the AWS SDK is left to the Lambda runtime.
  *   npx tsx bench/bundles.ts [<name filter>]
  * `bench/cold-start.bench.ts` builds its bundles with {@link buildBundles}.
@@ -56,14 +56,22 @@ export function bundleName(entry: string): string {
     .replace(/\.ts$/, '')}`;
 }
 
+const DISCORD_ON = {
+  enabled: true,
+  applicationId: '100000000000000001',
+  publicKey: '0'.repeat(64),
+  guildIds: ['100000000000000002'],
+};
+
 /** The Lambda entries of the stack (every KassFunction of the dev app, bundling skipped), in a stable order. */
 export function lambdaEntries(): BundleEntry[] {
   const entries = new Map<string, BundleEntry>();
-  // Both engines: the AgentCore stack adds the knowledge tool and the harness hook.
-  for (const config of [{}, { agent: { engine: 'agentcore' } }]) {
+  // Both engines (the AgentCore stack adds the knowledge tool and the harness hook), and the Discord bot, off by
+  // default, on here (any key will do) so its two Lambdas are measured too.
+  for (const agent of [{}, { engine: 'agentcore' }]) {
     const { stack } = buildApp({
       stage: 'dev',
-      context: { 'aws:cdk:bundling-stacks': [], 'kass:config': config },
+      context: { 'aws:cdk:bundling-stacks': [], 'kass:config': { discord: DISCORD_ON, agent } },
       nag: false,
     });
     for (const f of stack.node.findAll().filter((c): c is KassFunction => c instanceof KassFunction)) {
@@ -73,21 +81,14 @@ export function lambdaEntries(): BundleEntry[] {
   return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The esbuild options NodejsFunction derives from KassFunction's `bundling` props. */
+/** The house esbuild options (what every KassFunction is built with), for one entry and output file. */
 export function kassBuildOptions(entry: string, outfile: string, sdkExternal = false): BuildOptions {
   return {
+    ...LAMBDA_BUILD_OPTIONS,
     entryPoints: [path.join(REPO_ROOT, entry)],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    minify: true,
-    sourcemap: true,
-    loader: { '.yaml': 'text', '.md': 'text' },
     external: sdkExternal ? ['@aws-sdk/*'] : [],
     metafile: true,
-    logLevel: 'silent',
     absWorkingDir: REPO_ROOT,
   };
 }

@@ -72,6 +72,12 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Run one operation of a tool locally and print its response (--event: the event only)',
     load: () => import('./commands/tool'),
   },
+  'discord register': {
+    args: '[--guild <id>] [options]',
+    summary:
+      'Register the Discord commands (/ask, "Ask KASS") and print the interactions URL for the Developer Portal',
+    load: () => import('./commands/discord-register'),
+  },
   'new-tool': {
     args: '<name>',
     summary: 'Scaffold a tool: schema, handler, generated types and a passing test',

@@ -29,6 +29,7 @@ export {
   toAgentError,
 } from './errors';
 export type * from './events';
+export { type Footnote, Footnotes, insertMarkers } from './footnotes';
 export {
   bedrockGuardrail,
   type GuardrailCheck,

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { checkChunkingLock, readChunkingLock, writeChunkingLock } from './config/chunking-lock';
 import { ConfigError } from './config/config-error';
@@ -37,6 +37,12 @@ function guardChunking(config: StageConfig, record: boolean): void {
     writeChunkingLock(CHUNKING_LOCK_FILE, { ...lock, [config.stage]: check.entry });
 }
 
+/** Context key that turns CDK's built-in CloudFormation validation on (`-c kass:cfnValidate=true`). */
+export const CFN_VALIDATE_CONTEXT = 'kass:cfnValidate';
+
+/** Context values arrive as booleans from code and as strings from `cdk -c`. */
+const isTrue = (value: unknown): boolean => value === true || value === 'true';
+
 /** Stack name of a stage: what `kass` commands look up to find the agent, bucket and knowledge base. */
 export const stackNameOf = (stage: string): string => `kass-${stage}`;
 
@@ -45,7 +51,14 @@ export function buildApp(options: BuildAppOptions = {}) {
   const app = new App({
     ...(options.outdir ? { outdir: options.outdir } : {}),
     context: options.context ?? {},
+    // CDK's built-in template validation loads a WASM linter that costs seconds on every synth; `npm test`
+    // runs cfn-lint over every template and this validation once (tests/infra/cfn-validate.test.ts).
+    // `-c kass:cfnValidate=true` turns it on for a synth.
+    builtinCloudFormationValidation: false,
   });
+  if (isTrue(app.node.tryGetContext(CFN_VALIDATE_CONTEXT))) {
+    Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
+  }
   const stage = options.stage ?? (app.node.tryGetContext('stage') as string | undefined) ?? 'dev';
   const overrides = app.node.tryGetContext('kass:config') as string | Record<string, unknown> | undefined;
   const config = loadStageConfig(stage, typeof overrides === 'string' ? JSON.parse(overrides) : overrides);

@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml';
+import { DISCORD_EVENT_SOURCE, INTERACTIONS_OPERATION } from '../functions/discord/contract';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 type Template = { Resources?: Record<string, Resource> };
@@ -46,6 +47,8 @@ export interface StackSummary {
     /** Gateway target → its tool names. */
     targets: Record<string, string[]>;
   };
+  /** The Discord bot, when the stage turns it on: its route and what its worker is triggered by. */
+  readonly discord?: { route: string; trigger: string };
 }
 
 /** `METHOD /path` for every REST method, rebuilding paths from the resources' parent links. */
@@ -56,10 +59,14 @@ function restMethods(resources: Record<string, Resource>): string[] {
     if (resource?.Type !== 'AWS::ApiGateway::Resource') return '';
     return `${pathOf(resource.Properties?.ParentId)}/${asString(resource.Properties?.PathPart)}`;
   };
-  return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.HttpMethod !== 'OPTIONS')
-    .map((r) => `${asString(r.Properties?.HttpMethod)} ${pathOf(r.Properties?.ResourceId) || '/'}`)
-    .sort();
+  return (
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.HttpMethod !== 'OPTIONS')
+      // The Discord bot's method belongs to its own API (reported on its own line).
+      .filter((r) => r.Properties?.OperationName !== INTERACTIONS_OPERATION)
+      .map((r) => `${asString(r.Properties?.HttpMethod)} ${pathOf(r.Properties?.ResourceId) || '/'}`)
+      .sort()
+  );
 }
 
 const asString = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -127,6 +134,12 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
   const ofType = (t: string) => resources.filter((r) => r.Type === t).map((r) => r.Properties ?? {});
 
   const agentProps = ofType('AWS::Bedrock::Agent')[0];
+  const discordMethod = ofType('AWS::ApiGateway::Method').find(
+    (m) => m.OperationName === INTERACTIONS_OPERATION,
+  );
+  const discordRule = ofType('AWS::Events::Rule').find((r) =>
+    JSON.stringify(r.EventPattern ?? {}).includes(DISCORD_EVENT_SOURCE),
+  );
   const guardrailProps = ofType('AWS::Bedrock::Guardrail')[0];
   return {
     stackName,
@@ -184,6 +197,14 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
           },
         }
       : {}),
+    ...(discordMethod
+      ? {
+          discord: {
+            route: `${asString(discordMethod.HttpMethod)} /interactions (Ed25519-verified, deferred)`,
+            trigger: discordRule ? 'EventBridge rule → worker Lambda (DLQ)' : 'none',
+          },
+        }
+      : {}),
   };
 }
 
@@ -224,6 +245,7 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
     lines.push(`  Chat API: REST ${s.chatApi.restMethods.join(', ')}`);
     lines.push(`            WebSocket ${s.chatApi.webSocketRoutes.join(', ')}`);
   }
+  if (s.discord) lines.push(`  Discord bot: ${s.discord.route}; ${s.discord.trigger}`);
   const sizes = [...bundleSizes.entries()].map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} kB`);
   lines.push(
     `  Lambda functions: ${s.functions}${sizes.length > 0 ? ` (bundles: ${sizes.join(', ')})` : ''}`,

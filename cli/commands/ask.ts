@@ -12,10 +12,10 @@ import type {
   SessionOptions,
   TurnInput,
 } from '../../client';
+import { Footnotes } from '../../client/footnotes';
 import type { LocalToolsOptions } from '../local-tools';
 import type { CliIo } from '../main';
 import { type AgentTarget, explainAgentError, unhandledReturnControl } from '../render/agent-errors';
-import { Footnotes } from '../render/footnotes';
 import { styleFor } from '../render/style';
 import { describeInput } from '../render/trace-line';
 import { renderTurn, type Writer } from '../render/turn';

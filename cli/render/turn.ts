@@ -1,5 +1,5 @@
 import type { AgentEvent, Citation, PendingReturnControl, ReturnControlInput, Usage } from '../../client';
-import { Footnotes, insertMarkers } from './footnotes';
+import { Footnotes, insertMarkers } from '../../client/footnotes';
 import type { Style } from './style';
 import { formatToolResult, formatTraceStep } from './trace-line';
 

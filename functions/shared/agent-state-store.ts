@@ -38,7 +38,7 @@ export type InvocationStatus =
 export interface BeginTurn {
   readonly sessionId: string;
   readonly owner: Owner;
-  readonly channel: 'rest' | 'websocket';
+  readonly channel: 'rest' | 'websocket' | 'discord';
   readonly nowMs: number;
   /** How long this turn may hold the session (its function's timeout): a crashed turn frees it after that. */
   readonly leaseMs: number;

@@ -17,7 +17,7 @@ import { expiresAtSeconds } from './ttl';
 export interface TurnRecord {
   readonly conversationId: string;
   readonly owner: Owner;
-  readonly channel: 'rest' | 'websocket';
+  readonly channel: 'rest' | 'websocket' | 'discord';
   readonly question: string;
   /** Epoch ms the question arrived. */
   readonly askedAt: number;

@@ -48,7 +48,7 @@ export interface TurnDeps {
 
 interface TurnBase {
   readonly owner: Owner;
-  readonly channel: 'rest' | 'websocket';
+  readonly channel: 'rest' | 'websocket' | 'discord';
 }
 
 /** A user message. */

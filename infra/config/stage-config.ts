@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AGENT_ENGINES, AgentCoreConfigSchema } from './agentcore-config';
 import { ChatApiConfigSchema } from './chat-config';
+import { DiscordConfigSchema } from './discord-config';
 import { KnowledgeBaseConfigSchema } from './knowledge-config';
 
 /** Agent models KASS knows how to wire (foundation model + cross-region inference profile). */
@@ -110,6 +111,8 @@ export const StageConfigSchema = z.strictObject({
   }),
   knowledgeBase: KnowledgeBaseConfigSchema,
   chatApi: ChatApiConfigSchema,
+  /** The Discord bot (`/ask` and the "Ask KASS" message command); off unless a stage turns it on. */
+  discord: DiscordConfigSchema,
   /** Who hears about alarms (DLQ depth, Lambda errors and throttles, API 5XX): email addresses. */
   alarms: z.strictObject({ emails: z.array(z.email('must be an email address')) }),
   tags: z.record(z.string(), z.string()).default({}),

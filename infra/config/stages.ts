@@ -37,6 +37,8 @@ const dev: StageConfigInput = {
   },
   knowledgeBase: DEV_KNOWLEDGE_BASE,
   chatApi: DEV_CHAT_API,
+  // On: enabled true plus applicationId, publicKey and guildIds of the Discord application (README, Discord bot).
+  discord: { enabled: false },
   alarms: { emails: [] },
   tags: { project: 'kass', stage: 'dev' },
 };
@@ -66,6 +68,11 @@ const prod: StageConfigInput = {
   },
   knowledgeBase: PROD_KNOWLEDGE_BASE,
   chatApi: PROD_CHAT_API,
+  discord: {
+    enabled: false,
+    worker: { memoryMb: 1024, timeoutSeconds: 300, agentDeadlineSeconds: 240, reservedConcurrency: 10 },
+    rateLimit: { questions: 10, windowSeconds: 60 },
+  },
   tags: { project: 'kass', stage: 'prod' },
 };
 

@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LambdaBundler } from '../bundling/lambda-bundler';
+import { lambdaEntries } from '../bundling/lambda-entries';
 import type { LambdaSettings } from '../config/stage-config';
 
 /** Repository root: entry paths and the lock file are resolved from here. */
@@ -35,7 +38,7 @@ export type KassFunctionDefaults = Pick<KassFunctionProps, 'logLevel' | 'logRete
  * its own role and an explicit log group with retention. Every KASS function is one of these.
  */
 export class KassFunction extends Construct {
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
   /** The handler entry, relative to the repository root (what esbuild bundles). */
@@ -62,11 +65,9 @@ export class KassFunction extends Construct {
       }),
     );
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(REPO_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+    this.function = new lambda.Function(this, 'Function', {
+      code: codeFor(this, props.entry),
+      handler: 'index.handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -83,17 +84,6 @@ export class KassFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         ...props.environment,
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        // Schemas are imported as text so the Lambda validates against the very document the agent has.
-        loader: { '.yaml': 'text', '.md': 'text' },
-        // Bundle the pinned SDK instead of the runtime's copy: what is tested is what runs.
-        externalModules: [],
-        forceDockerBundling: false,
-      },
     });
 
     Validations.of(this.role).acknowledge({
@@ -102,4 +92,52 @@ export class KassFunction extends Construct {
         'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (active tracing).',
     });
   }
+}
+
+/** Where bundles are kept between synths (`rm -rf node_modules/.cache/kass-lambda` forces a rebuild). */
+export const LAMBDA_CACHE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'kass-lambda');
+
+let bundler: LambdaBundler | undefined;
+
+/**
+ * The process's bundler. The first function that needs code builds every stale Lambda entry of the repository
+ * in one esbuild run; later functions (and later synths, while their inputs are unchanged) reuse the bundles.
+ */
+function houseBundler(): LambdaBundler {
+  if (!bundler) {
+    bundler = new LambdaBundler({ repoRoot: REPO_ROOT, cacheDir: LAMBDA_CACHE_DIR });
+    bundler.prepare(lambdaEntries(REPO_ROOT));
+  }
+  return bundler;
+}
+
+/**
+ * The function's code: its bundle, or, when the stack skips bundling (`aws:cdk:bundling-stacks`, as construct
+ * tests and `cdk ls` do), an empty placeholder asset, like NodejsFunction's, that must not be deployed.
+ */
+function codeFor(scope: Construct, entry: string): lambda.Code {
+  if (!Stack.of(scope).bundlingRequired) {
+    return lambda.Code.fromAsset(placeholderDir(), {
+      assetHash: createHash('sha256').update(`unbundled:${entry}`).digest('hex'),
+      assetHashType: AssetHashType.CUSTOM,
+    });
+  }
+  const bundle = houseBundler().bundle(entry);
+  return lambda.Code.fromAsset(bundle.dir, { assetHash: bundle.hash, assetHashType: AssetHashType.CUSTOM });
+}
+
+let placeholder: string | undefined;
+
+function placeholderDir(): string {
+  if (!placeholder) {
+    placeholder = path.join(LAMBDA_CACHE_DIR, 'unbundled');
+    fs.mkdirSync(placeholder, { recursive: true });
+    const stub = path.join(placeholder, 'index.js');
+    if (!fs.existsSync(stub))
+      fs.writeFileSync(
+        stub,
+        "exports.handler = async () => { throw new Error('synthesized without bundling'); };\n",
+      );
+  }
+  return placeholder;
 }

@@ -2,12 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { enabledDiscord } from '../config/discord-config';
 import type { GuardrailPolicy } from '../config/guardrail-policy';
 import type { StageConfig } from '../config/stage-config';
 import { KassAgent } from '../constructs/agent';
 import { type AgentEndpoint, clientToolsJson } from '../constructs/chat/agent-endpoint';
 import { ChatData } from '../constructs/chat-data';
 import { Data } from '../constructs/data';
+import { DiscordBot } from '../constructs/discord';
 import { DocumentsBucket } from '../constructs/documents-bucket';
 import { KassGuardrail } from '../constructs/guardrail';
 import { Ingestion } from '../constructs/ingestion';
@@ -162,6 +164,40 @@ export class KassStack extends Stack {
     if (this.agentCore) {
       observability.watchFunction('KnowledgeTool', this.agentCore.gateway.knowledgeFunction);
       observability.watchFunction('GuardrailHook', this.agentCore.harness.hookFunction);
+    }
+
+    // The Discord bot, when the stage turns it on: same agent, same conversation and agent-state tables.
+    const discordConfig = enabledDiscord(config.discord);
+    if (discordConfig) {
+      const bot = new DiscordBot(this, 'Discord', {
+        stage: config.stage,
+        config: discordConfig,
+        functionDefaults: {
+          logLevel: config.lambda.logLevel,
+          logRetentionDays: config.logRetentionDays,
+          retainLogs: config.retainData,
+        },
+        retainData: config.retainData,
+        agent: agentEndpoint,
+        conversations: this.data.conversations,
+        agentState: chatData.agentState,
+        conversationTtlDays: config.chatApi.conversationTtlDays,
+        maxQuestionChars: config.chatApi.limits.maxMessageChars,
+        methodLoggingLevel: config.chatApi.methodLoggingLevel,
+        ...(chat.accountLogging ? { accountLogging: chat.accountLogging } : {}),
+        alarmTopic: observability.alarmTopic,
+      });
+      observability.watchFunction('DiscordIngress', bot.interactions.ingress);
+      observability.watchFunction('DiscordWorker', bot.worker.worker);
+      new CfnOutput(this, 'DiscordInteractionsUrl', {
+        value: bot.interactions.interactionsUrl,
+        description: 'Paste in the Discord Developer Portal: General Information → Interactions Endpoint URL',
+      });
+      new CfnOutput(this, 'DiscordApplicationId', { value: discordConfig.applicationId });
+      new CfnOutput(this, 'DiscordBotTokenSecretArn', {
+        value: bot.botToken.secretArn,
+        description: 'Bot token secret (kass discord register reads it)',
+      });
     }
 
     if (this.agent) {

@@ -7,14 +7,16 @@ import { promisify } from 'node:util';
 import { CreateTableCommand, type CreateTableCommandInput, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { build } from 'esbuild';
 import { buildAgentEvent } from '../../action-groups/kit/event-builder';
-import { kassBuildOptions } from '../../bench/bundles';
 import { buildApp } from '../../infra/app';
-import { KassFunction } from '../../infra/constructs/kass-function';
+import { LambdaBundler } from '../../infra/bundling/lambda-bundler';
+import { KassFunction, REPO_ROOT } from '../../infra/constructs/kass-function';
 import { buildTestApp } from '../support/app';
+import { DISCORD, discordConfig, discordKeys, interactionFixture, signedEvent } from '../support/discord';
+import { startDiscordApiServer } from '../support/discord-api-server';
 import { type LocalDynamo, startDynalite } from '../support/dynalite';
 import { getTestEvent } from '../support/events';
+import { frame, startInvokeAgentServer } from '../support/invoke-agent-server';
 
 /**
  * Every Lambda as deployed: bundled by esbuild with KassFunction's options, started in a fresh Node process
@@ -33,6 +35,9 @@ type Json = Record<string, unknown>;
 type Resources = Record<string, { Type: string; Properties: Json }>;
 type Engine = 'classic' | 'agentcore';
 
+// The Discord bot is off by default; on here, so its two Lambdas are bundled and run like the others.
+const discordKeyPair = discordKeys('bundle-test');
+
 /** Each KassFunction of a stack: its entry file and its function's logical id in the template. */
 function functionsOf(stack: ReturnType<typeof buildTestApp>['stack']) {
   return stack.node
@@ -44,7 +49,9 @@ function functionsOf(stack: ReturnType<typeof buildTestApp>['stack']) {
     }));
 }
 
-const { stack, template } = buildTestApp('dev');
+const { stack, template } = buildTestApp('dev', {
+  config: { discord: discordConfig(discordKeyPair.publicKeyHex) },
+});
 const resources = template.toJSON().Resources as Resources;
 const FUNCTIONS = functionsOf(stack);
 
@@ -243,11 +250,10 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
     for (const [id, r] of Object.entries(resources))
       if (r.Type === 'AWS::DynamoDB::Table')
         await ddb.client.send(new CreateTableCommand(tableInput(id, r.Properties)));
-    for (const entry of ALL_ENTRIES) {
-      const outfile = path.join(dir, entry.replace(/[/.]/g, '_'), 'index.js');
-      await build({ ...kassBuildOptions(entry, outfile), metafile: false });
-      bundles.set(entry, outfile);
-    }
+    // The construct's own bundler and options, all entries in one esbuild run (a fresh cache).
+    const bundler = new LambdaBundler({ repoRoot: REPO_ROOT, cacheDir: path.join(dir, 'cache') });
+    bundler.prepare(ALL_ENTRIES);
+    for (const entry of ALL_ENTRIES) bundles.set(entry, path.join(bundler.bundle(entry).dir, 'index.js'));
     writeFileSync(path.join(dir, 'runner.cjs'), RUNNER);
   });
 
@@ -260,6 +266,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
   async function run(
     entry: string,
     events: readonly unknown[],
+    extraEnv: Record<string, string> = {},
     engine: Engine = 'classic',
   ): Promise<Outcome[]> {
     const name = entry.replace(/[/.]/g, '_');
@@ -280,6 +287,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
           AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
           AWS_MAX_ATTEMPTS: '1',
           POWERTOOLS_LOG_LEVEL: 'SILENT',
+          ...extraEnv,
         },
         timeout: 60_000,
       },
@@ -528,6 +536,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
           ),
           gatewayCall({ ticketId: { nested: true } }, gateway('report___getTicket')),
         ],
+        {},
         'agentcore',
       );
       const answers = outcomes.map(gatewayAnswer);
@@ -551,6 +560,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
               }),
             ),
           ],
+          {},
           'agentcore',
         )
       ).map(gatewayAnswer);
@@ -564,7 +574,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
 
     it('the knowledge tool answers bad arguments with a 400-style result and an unreachable knowledge base with 502', async () => {
       const [bad, down] = (
-        await run('functions/knowledge-tool/handler.ts', [{ query: '' }, { query: 'vpn' }], 'agentcore')
+        await run('functions/knowledge-tool/handler.ts', [{ query: '' }, { query: 'vpn' }], {}, 'agentcore')
       ).map(gatewayAnswer);
       expect(bad).toMatchObject({
         isError: true,
@@ -580,6 +590,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
       const [outcome] = await run(
         'functions/chat/handler.ts',
         [{ ...getTestEvent<Json>({ eventsPath: 'apigw', filename: 'rest-chat' }), body: '{}' }],
+        {},
         'agentcore',
       );
       expect(outcome?.error).toBeUndefined();
@@ -595,12 +606,121 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
       const outcomes = await run(
         'functions/guardrail-hook/handler.ts',
         [{ messages: [{ role: 'user', content: [{ text: 'hello' }] }] }, { nothing: true }],
+        {},
         'agentcore',
       );
       expect(outcomes.map((o) => (o.value as { decision?: string } | undefined)?.decision)).toEqual([
         'deny',
         'deny',
       ]);
+    });
+  });
+
+  describe('Discord bot functions', () => {
+    const answer = (outcome: Outcome | undefined) => {
+      expect(outcome?.error).toBeUndefined();
+      const value = outcome?.value as { statusCode: number; body: string };
+      expect(value.body).not.toMatch(STACK_TRACE);
+      return { status: value.statusCode, body: JSON.parse(value.body) as Json };
+    };
+
+    it('interactions: PONG to a signed PING, 401 to a tampered one, an apology when the bus is unreachable', async () => {
+      // Prepare
+      const ping = signedEvent(interactionFixture('ping'), { privateKey: discordKeyPair.privateKey });
+      const tampered = { ...ping, body: (ping.body ?? '').replace('"type":1', '"type": 1') };
+      const ask = signedEvent(interactionFixture('slash-ask'), { privateKey: discordKeyPair.privateKey });
+      // Act
+      const [pong, refused, apology] = await run('functions/discord/interactions-handler.ts', [
+        ping,
+        tampered,
+        ask,
+      ]);
+      // Assess
+      expect(answer(pong)).toEqual({ status: 200, body: { type: 1 } });
+      expect(answer(refused)).toEqual({ status: 401, body: { error: 'invalid request signature' } });
+      expect(answer(apology)).toMatchObject({ status: 200, body: { type: 4, data: { flags: 64 } } });
+    });
+
+    it('worker: answers a job through the template tables, the InvokeAgent wire server and a local Discord API', async () => {
+      // Prepare
+      const agent = await startInvokeAgentServer({ frames: [frame.text('Reinstall the client.')] });
+      const discord = await startDiscordApiServer();
+      const ask = interactionFixture('slash-ask');
+      const job = {
+        kind: 'ask',
+        command: 'slash',
+        interactionId: ask.id,
+        applicationId: DISCORD.applicationId,
+        token: ask.token,
+        receivedAtMs: Date.now(),
+        userId: DISCORD.userId,
+        guildId: DISCORD.guildId,
+        channelId: DISCORD.channelId,
+        ephemeral: false,
+        question: 'How do I reset the VPN client?',
+      };
+      const event = {
+        version: '0',
+        source: 'kass.discord',
+        'detail-type': 'Discord interaction',
+        detail: job,
+      };
+      try {
+        // Act: the same event twice (EventBridge delivers at least once)
+        const outcomes = await run('functions/discord/worker-handler.ts', [event, event], {
+          AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: agent.url,
+          DISCORD_API_BASE_URL: discord.baseUrl,
+        });
+        // Assess
+        expect(outcomes).toEqual([{}, {}]);
+        expect(agent.requests.map((r) => r.sessionId)).toEqual([
+          `discord-${DISCORD.channelId}-${DISCORD.userId}`,
+        ]);
+        expect(discord.messages()).toEqual([
+          {
+            method: 'PATCH',
+            path: `/webhooks/${DISCORD.applicationId}/${ask.token}/messages/@original`,
+            body: { content: 'Reinstall the client.', allowed_mentions: { parse: [] }, flags: 4 },
+          },
+        ]);
+        const conversations = Object.entries(resources).find(
+          ([id, r]) => r.Type === 'AWS::DynamoDB::Table' && id.includes('Conversations'),
+        )?.[0];
+        const items = await ddb.client.send(new ScanCommand({ TableName: conversations }));
+        expect(
+          (items.Items ?? [])
+            .filter((i) => i.user_id?.S === `discord:${DISCORD.userId}`)
+            .map((i) => i.channel?.S),
+        ).toEqual(['discord', 'discord']);
+      } finally {
+        await agent.close();
+        await discord.close();
+      }
+    });
+
+    it('worker: ignores what is not a job, and a job whose token has expired, without a call', async () => {
+      const stale = {
+        source: 'kass.discord',
+        'detail-type': 'Discord interaction',
+        detail: {
+          kind: 'ask',
+          command: 'slash',
+          interactionId: '1178500000000000999',
+          applicationId: DISCORD.applicationId,
+          token: 'expired-token',
+          receivedAtMs: Date.now() - 20 * 60 * 1000,
+          userId: DISCORD.userId,
+          guildId: DISCORD.guildId,
+          channelId: DISCORD.channelId,
+          ephemeral: false,
+          question: 'Hello?',
+        },
+      };
+      const outcomes = await run('functions/discord/worker-handler.ts', [
+        { source: 'aws.s3', detail: {} },
+        stale,
+      ]);
+      expect(outcomes).toEqual([{}, {}]);
     });
   });
 });

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildApp } from '../../infra/app';
+import { discordConfig } from '../support/discord';
 
 const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
 const installed = cfnLint.status === 0;
@@ -15,17 +16,23 @@ const itWhenInstalled = installed ? it : it.skip;
 
 describe('cfn-lint over every synthesized template', () => {
   itWhenInstalled.each([
-    ['dev', 'classic'],
-    ['prod', 'classic'],
-    ['dev', 'agentcore'],
-    ['prod', 'agentcore'],
-  ])('finds no errors or warnings in the %s templates (%s engine)', (stage, engine) => {
+    ['dev', {}],
+    ['prod', {}],
+    ['dev with the Discord bot on', { 'kass:config': { discord: discordConfig('a1'.repeat(32)) } }],
+    ['dev on AgentCore', { 'kass:config': { agent: { engine: 'agentcore' } } }],
+    ['prod on AgentCore', { 'kass:config': { agent: { engine: 'agentcore' } } }],
+    [
+      'dev on AgentCore with the Discord bot on',
+      { 'kass:config': { agent: { engine: 'agentcore' }, discord: discordConfig('a1'.repeat(32)) } },
+    ],
+  ])('finds no errors or warnings in the %s templates', (name, config) => {
     // Prepare
+    const stage = name.split(' ')[0] ?? 'dev';
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kass-cfnlint-'));
     const { app } = buildApp({
       stage,
       outdir,
-      context: { 'aws:cdk:bundling-stacks': [], 'kass:config': { agent: { engine } } },
+      context: { 'aws:cdk:bundling-stacks': [], ...config },
       nag: false,
     });
     const templates = app.synth().stacks.map((s) => path.join(outdir, s.templateFile));

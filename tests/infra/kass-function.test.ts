@@ -1,5 +1,9 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { KassFunction } from '../../infra/constructs/kass-function';
+import { LambdaBundler } from '../../infra/bundling/lambda-bundler';
+import { KassFunction, LAMBDA_CACHE_DIR, REPO_ROOT } from '../../infra/constructs/kass-function';
 import { testStack } from '../support/cdk';
 
 describe('Class: KassFunction', () => {
@@ -80,5 +84,30 @@ describe('Class: KassFunction', () => {
       },
       Roles: [{ Ref: Match.stringLikeRegexp('^OneRole') }],
     });
+  });
+});
+
+describe('Class: KassFunction (bundled)', () => {
+  it('deploys the house bundler’s bundle of its entry as its code', () => {
+    // Prepare: an app that bundles (no aws:cdk:bundling-stacks context)
+    const app = new App({ builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'Bundled');
+    const fn = new KassFunction(stack, 'Echo', {
+      entry: 'tests/fixtures/infra/echo-handler.ts',
+      description: 'bundled echo',
+      serviceName: 'kass-test-echo',
+      settings: { memoryMb: 256, timeoutSeconds: 5 },
+      logLevel: 'WARN',
+      logRetentionDays: 14,
+      retainLogs: false,
+    });
+    // Act
+    const assembly = app.synth();
+    // Assess: the staged asset is the bundle the bundler keeps for this entry
+    const key = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    const s3Key = Object.values(key)[0]?.Properties.Code.S3Key as string;
+    const staged = path.join(assembly.directory, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.js');
+    const bundle = new LambdaBundler({ repoRoot: REPO_ROOT, cacheDir: LAMBDA_CACHE_DIR }).bundle(fn.entry);
+    expect(fs.readFileSync(staged, 'utf8')).toBe(fs.readFileSync(path.join(bundle.dir, 'index.js'), 'utf8'));
   });
 });

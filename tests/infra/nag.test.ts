@@ -2,6 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { buildTestApp } from '../support/app';
+import { discordConfig } from '../support/discord';
 
 /** Every acknowledgement in the tree: construct path, rule id and reason. */
 function acknowledgements(root: IConstruct) {
@@ -32,30 +33,36 @@ describe('cdk-nag AwsSolutions over the whole app', () => {
     ).toEqual([]);
   });
 
-  it('gives every acknowledgement a specific reason and a finding that still fires without it', () => {
-    // Prepare
-    const { app } = buildTestApp('prod');
-    const acks = acknowledgements(app).filter((a) => bareRuleId(a.id).startsWith('AwsSolutions-'));
-    const unfiltered = new AwsSolutionsChecks(app);
-    // Turn acknowledgements off to see what each one hides.
-    Object.assign(unfiltered, { isAcknowledged: () => false });
-    // Act
-    const raw = unfiltered.validateScope(app).violations;
-    // Assess
-    expect(acks.length).toBeGreaterThan(0);
-    for (const ack of acks) {
-      expect(ack.reason.length).toBeGreaterThanOrEqual(20);
-      const hidden = raw.filter(
-        (v) =>
-          v.ruleName === bareRuleId(ack.id) &&
-          v.violatingResources.some(
-            (r) => r.constructPath === ack.path || (r.constructPath ?? '').startsWith(`${ack.path}/`),
-          ),
-      );
-      expect({ ack: `${ack.path} ${ack.id}`, fires: hidden.length > 0 }).toEqual({
-        ack: `${ack.path} ${ack.id}`,
-        fires: true,
-      });
-    }
-  });
+  it.each([
+    ['prod', {}],
+    ['prod with the Discord bot on', { discord: discordConfig('a1'.repeat(32)) }],
+  ])(
+    'gives every acknowledgement a specific reason and a finding that still fires without it (%s)',
+    (_name, config) => {
+      // Prepare
+      const { app } = buildTestApp('prod', { config });
+      const acks = acknowledgements(app).filter((a) => bareRuleId(a.id).startsWith('AwsSolutions-'));
+      const unfiltered = new AwsSolutionsChecks(app);
+      // Turn acknowledgements off to see what each one hides.
+      Object.assign(unfiltered, { isAcknowledged: () => false });
+      // Act
+      const raw = unfiltered.validateScope(app).violations;
+      // Assess
+      expect(acks.length).toBeGreaterThan(0);
+      for (const ack of acks) {
+        expect(ack.reason.length).toBeGreaterThanOrEqual(20);
+        const hidden = raw.filter(
+          (v) =>
+            v.ruleName === bareRuleId(ack.id) &&
+            v.violatingResources.some(
+              (r) => r.constructPath === ack.path || (r.constructPath ?? '').startsWith(`${ack.path}/`),
+            ),
+        );
+        expect({ ack: `${ack.path} ${ack.id}`, fires: hidden.length > 0 }).toEqual({
+          ack: `${ack.path} ${ack.id}`,
+          fires: true,
+        });
+      }
+    },
+  );
 });

@@ -9,7 +9,10 @@ import type { StageConfig } from '../../infra/config/stage-config';
 import type { DiscoveredTool } from '../../infra/constructs/tool-discovery';
 
 /** An app that skips asset bundling: construct tests check templates, not bundles. */
-export const testApp = (): App => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+export const testApp = (): App =>
+  // Bundling is skipped (templates, not bundles) and so is CDK's WASM template validation (seconds per test
+  // file): tests/infra/cfn-validate.test.ts runs it over the real templates.
+  new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
 
 /** A fresh stack in a fixed account/region so ARNs are concrete where CDK allows. */
 export const testStack = (app: App = testApp()): Stack =>

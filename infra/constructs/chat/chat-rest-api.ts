@@ -224,7 +224,7 @@ export class ChatRestApi extends Construct {
 }
 
 /** One access-log record per request, as JSON; no query strings, headers or bodies (keys and prompts). */
-const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
+export const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
   JSON.stringify({
     requestId: apigw.AccessLogField.contextRequestId(),
     extendedRequestId: apigw.AccessLogField.contextExtendedRequestId(),

@@ -1,4 +1,4 @@
-import type { Citation, Reference } from '../../client';
+import type { Citation, Reference } from './events';
 
 /** A numbered source of an answer. */
 export interface Footnote {

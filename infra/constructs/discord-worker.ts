@@ -1,0 +1,125 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DISCORD_EVENT_DETAIL_TYPE, DISCORD_EVENT_SOURCE } from '../../functions/discord/contract';
+import { type EnabledDiscordConfig, INTERACTION_TOKEN_SECONDS } from '../config/discord-config';
+import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './chat/agent-endpoint';
+import { grantTable } from './chat/grants';
+import { throttleAlarm } from './chat/throttle-alarm';
+import { KassFunction, type KassFunctionDefaults } from './kass-function';
+
+export interface DiscordWorkerProps {
+  readonly config: EnabledDiscordConfig;
+  readonly functionDefaults: KassFunctionDefaults;
+  readonly agent: AgentEndpoint;
+  /** The bus the interactions function puts jobs on. */
+  readonly bus: events.IEventBus;
+  /** Idempotency and rate-limit records. */
+  readonly table: dynamodb.ITable;
+  /** The chat API's tables: Discord turns are stored like any other. */
+  readonly conversations: dynamodb.ITable;
+  readonly agentState: dynamodb.ITable;
+  readonly conversationTtlDays: number;
+}
+
+/**
+ * The asynchronous half of the bot: an EventBridge rule on the bot's bus → the worker Lambda (reserved
+ * concurrency as the cost cap, one retry at most on either hop, events older than the interaction token can
+ * use dropped) → a dead-letter queue whose depth alarms. The worker runs the agent turn with the chat API's
+ * code and tables and posts the answer through Discord's interaction webhook.
+ */
+export class DiscordWorker extends Construct {
+  public readonly worker: KassFunction;
+  public readonly rule: events.Rule;
+  /** Jobs EventBridge could not deliver and invocations that failed after their retry. */
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
+  public readonly throttleAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: DiscordWorkerProps) {
+    super(scope, id);
+    const { config } = props;
+    const settings = config.worker;
+
+    this.worker = new KassFunction(this, 'WorkerFunction', {
+      ...props.functionDefaults,
+      entry: 'functions/discord/worker-handler.ts',
+      description: 'Discord worker: runs the agent turn and posts the answer through the interaction webhook',
+      serviceName: 'kass-discord-worker',
+      settings: { memoryMb: settings.memoryMb, timeoutSeconds: settings.timeoutSeconds },
+      reservedConcurrentExecutions: settings.reservedConcurrency,
+      environment: {
+        ...agentEnvironment(props.agent),
+        CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
+        AGENT_STATE_TABLE_NAME: props.agentState.tableName,
+        CONVERSATION_TTL_DAYS: String(props.conversationTtlDays),
+        AGENT_DEADLINE_SECONDS: String(settings.agentDeadlineSeconds),
+        // Buttons: the turn ends at a confirmation and the asker answers it; deny: writes never run.
+        CHAT_CONFIRMATIONS: config.confirmations === 'buttons' ? 'ask' : 'deny',
+        DISCORD_API_BASE_URL: config.apiBaseUrl,
+        DISCORD_TABLE_NAME: props.table.tableName,
+        RATE_LIMIT_QUESTIONS: String(config.rateLimit.questions),
+        RATE_LIMIT_WINDOW_SECONDS: String(config.rateLimit.windowSeconds),
+        MAX_MESSAGES_PER_ANSWER: String(config.maxMessagesPerAnswer),
+      },
+    });
+    grantInvokeAgent(this.worker, props.agent);
+    grantTable(this.worker, props.conversations, ['dynamodb:BatchWriteItem']);
+    grantTable(this.worker, props.agentState, ['dynamodb:UpdateItem', 'dynamodb:GetItem']);
+    grantTable(this.worker, props.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    // A job older than this cannot be answered: the token would expire during the turn.
+    const maxEventAge = Duration.seconds(
+      Math.max(60, INTERACTION_TOKEN_SECONDS - settings.timeoutSeconds - 60),
+    );
+    // One retry at most: the worker claims the interaction id first, so a retry never posts twice.
+    this.worker.function.configureAsyncInvoke({
+      retryAttempts: 1,
+      maxEventAge,
+      onFailure: new lambdaDestinations.SqsDestination(this.deadLetterQueue),
+    });
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'Discord interactions → the KASS Discord worker',
+      eventBus: props.bus,
+      eventPattern: { source: [DISCORD_EVENT_SOURCE], detailType: [DISCORD_EVENT_DETAIL_TYPE] },
+    });
+    this.rule.addTarget(
+      new targets.LambdaFunction(this.worker.function, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 1,
+        maxEventAge,
+      }),
+    );
+
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription:
+        'Discord questions were not answered: jobs in the Discord dead-letter queue (undeliverable or failed twice).',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.throttleAlarm = throttleAlarm(this, 'ThrottleAlarm', this.worker);
+
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter destination of the Discord rule target and the worker’s async ' +
+        'invocations; a DLQ for it would only move the same messages again. Its depth alarms.',
+    });
+  }
+}
