@@ -72,6 +72,12 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Run one operation of a tool locally and print its response (--event: the event only)',
     load: () => import('./commands/tool'),
   },
+  web: {
+    args: '[--local] [options]',
+    summary:
+      'Serve the web chat page locally: against a deployed stage, or with --local against a fake backend',
+    load: () => import('./commands/web'),
+  },
   'new-tool': {
     args: '<name>',
     summary: 'Scaffold a tool: schema, handler, generated types and a passing test',
