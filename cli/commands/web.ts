@@ -83,7 +83,7 @@ async function deployedConfig(
         output: 'ChatAllowedOrigins',
       })
       .catch(() => undefined);
-    allowed = list?.split(',').filter(Boolean);
+    allowed = list?.split(',').filter((o) => o && o !== '-');
   }
   return { config, ...(allowed ? { allowed } : {}) };
 }

@@ -66,6 +66,8 @@ const prod: StageConfigInput = {
   },
   knowledgeBase: PROD_KNOWLEDGE_BASE,
   chatApi: PROD_CHAT_API,
+  // The page on CloudFront, signing people in with Cognito (the hosted UI).
+  web: { enabled: true },
   tags: { project: 'kass', stage: 'prod' },
 };
 

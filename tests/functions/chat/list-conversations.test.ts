@@ -170,7 +170,7 @@ describe('Handler: GET /conversations', () => {
     const aliceToken = String(
       body(await handler()(listEvent({ userId: 'alice', limit: '1' }, withKey(KEY)))).nextToken,
     );
-    const q = query();
+    const q: Record<string, string> = query();
     if (q.nextToken) q.nextToken = aliceToken;
     // Act
     const result = await handler()(listEvent(q, withKey(KEY)));
