@@ -58,17 +58,19 @@ export interface ServedWeb {
 /** The deployed stage's page configuration (the `WebConfig` output, JSON) and its allowed origins. */
 async function deployedConfig(
   options: WebServeOptions,
-): Promise<{ config: RuntimeConfig; allowed?: string[] }> {
+): Promise<{ raw: Record<string, unknown>; config: RuntimeConfig; allowed?: string[] }> {
   const outputs = options.outputs ?? new StackOutputs(options.stage, options.env ?? process.env);
-  const raw = await outputs.resolve({
+  const text = await outputs.resolve({
     flagValue: options.webConfig,
     flagName: '--web-config',
     envVar: 'KASS_WEB_CONFIG',
     output: 'WebConfig',
   });
   let config: RuntimeConfig;
+  let parsed: Record<string, unknown>;
   try {
-    config = parseRuntimeConfig(JSON.parse(raw));
+    parsed = JSON.parse(text) as Record<string, unknown>;
+    config = parseRuntimeConfig(parsed);
   } catch (error) {
     const why = error instanceof ConfigProblem ? error.message : 'it is not JSON';
     throw new CliError(`The web configuration of ${stackNameOf(options.stage)} is unusable: ${why}.`);
@@ -85,7 +87,8 @@ async function deployedConfig(
       .catch(() => undefined);
     allowed = list?.split(',').filter((o) => o && o !== '-');
   }
-  return { config, ...(allowed ? { allowed } : {}) };
+  // Served as deployed (the page validates it the same way); parsed here to name the CSP's origins.
+  return { raw: parsed, config, ...(allowed ? { allowed } : {}) };
 }
 
 /** Builds (unless told not to) and serves the page; the caller closes the server. */
@@ -114,12 +117,12 @@ export async function serveWeb(options: WebServeOptions): Promise<ServedWeb> {
     });
     return { server, backend, warnings };
   }
-  const { config, allowed } = await deployedConfig(options);
+  const { raw, config, allowed } = await deployedConfig(options);
   const server = await startPageServer({
     distDir,
     host: options.host,
     port: options.port,
-    config: () => ({ ...config }),
+    config: () => raw,
     connectOrigins: () => [
       originOf(config.apiUrl),
       originOf(config.websocketUrl),
