@@ -256,6 +256,28 @@ describe('Web chat in headless Chromium (local fake backend)', () => {
     await context.close();
   });
 
+  it('says a refused key is the problem, and offers to sign in again', async () => {
+    // Prepare: a key the backend does not know (20+ characters, so it has a key's shape).
+    const { context, page } = await newPage();
+    await page.goto(served.server.url);
+    await page.waitForSelector('#api-key:focus');
+    await page.keyboard.type('wrong-key-0123456789abcdef');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#message');
+    // Act
+    await ask(page, 'hello?');
+    // Assess
+    const error = lastAnswer(page).locator('.error[role="alert"]');
+    await error.waitFor(WAIT);
+    await expect(error.locator('p').textContent()).resolves.toMatch(/key or sign-in was refused/);
+    const again = page.locator('.banner button', { hasText: 'Sign in again' });
+    await again.waitFor(WAIT);
+    await screenshot(page, '09-key-refused');
+    await again.click();
+    await page.waitForSelector('#api-key:focus');
+    await context.close();
+  });
+
   it('lists the caller’s conversations and reopens one from the list and from its link', async () => {
     // Prepare: two conversations for erin, one for frank.
     const { context, page } = await newPage();

@@ -54,6 +54,8 @@ export class ChatApp {
   private conversationId: string | undefined;
   private pending: PendingTurn | undefined;
   private messageCount = 0;
+  /** The reader is at the end of the conversation: new text keeps it there (not when they scrolled up). */
+  private followingAnswer = true;
   private conversations: ConversationSummary[] = [];
   private listNextToken: string | undefined;
 
@@ -116,6 +118,14 @@ export class ChatApp {
     }
     this.renderShell();
     window.addEventListener('popstate', () => void this.route());
+    window.addEventListener(
+      'scroll',
+      () => {
+        const bottom = window.scrollY + window.innerHeight;
+        this.followingAnswer = bottom >= document.documentElement.scrollHeight - 160;
+      },
+      { passive: true },
+    );
     await this.route();
     void this.loadConversations();
   }
@@ -406,6 +416,7 @@ export class ChatApp {
       this.renderList();
     } catch (error) {
       const status = error instanceof ApiError ? error.status : 0;
+      if (status === 401 || status === 403) this.showBanner(this.problemOf(error));
       this.listStatus.textContent =
         status === 0
           ? 'The conversation list could not be loaded (network). It reloads after your next answer.'
@@ -479,6 +490,9 @@ export class ChatApp {
     this.messages.querySelector('.empty')?.remove();
     const view = new MessageView(`m${++this.messageCount}`, {
       copied: () => this.announce('Answer copied to the clipboard.'),
+      rendered: () => {
+        if (this.followingAnswer) window.scrollTo({ top: document.documentElement.scrollHeight });
+      },
       confirm: (confirmation, yes) => void this.answerConfirmation(confirmation, yes),
     });
     this.messages.append(view.element);
@@ -511,7 +525,7 @@ export class ChatApp {
     this.input.value = '';
     this.updateCounter();
     this.appendUser(message);
-    this.touchConversation(conversationId, message.slice(0, 80));
+    this.followingAnswer = true;
     await this.startTurn(
       conversationId,
       { action: 'sendMessage', message, conversationId },
@@ -556,11 +570,32 @@ export class ChatApp {
     } catch {
       if (this.pending?.view !== view) return;
       this.endTurn();
-      view.fail(
-        describeProblem(0, `Cannot reach the chat service at ${new URL(this.config.websocketUrl).host}`),
-        () => void this.retry(turn),
-      );
+      const problem = await this.connectionProblem();
+      view.fail(problem, () => void this.retry(turn));
+      if (problem.action === 'sign-in') this.showBanner(problem);
+      this.announce(`Error: ${problem.message}`);
     }
+  }
+
+  /**
+   * Why the WebSocket would not open. Browsers hide the status of a refused `$connect`, so the REST API is
+   * asked with the same credentials: 401/403 means the key or sign-in, no answer means the network.
+   */
+  private async connectionProblem(): Promise<Problem> {
+    const host = new URL(this.config.websocketUrl).host;
+    try {
+      await this.rest.listConversations();
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403 || error.status === 0)) {
+        return this.problemOf(error);
+      }
+      return describeProblem(0, `Cannot open the streaming connection to ${host}`);
+    }
+    return {
+      message: `The chat API answers, but the streaming connection to ${host} does not open: a proxy or firewall may block WebSockets. Retry, or try another network.`,
+      details: [],
+      action: 'retry',
+    };
   }
 
   /** Sends the failed turn again, in place of its failed answer. */
@@ -583,6 +618,8 @@ export class ChatApp {
     switch (frame.type) {
       case 'accepted':
         turn.view.accepted();
+        // The API took the turn: the conversation exists (the list is re-read after the answer).
+        this.touchConversation(turn.conversationId, this.title.textContent ?? turn.question.slice(0, 80));
         return;
       case 'chunk':
         turn.view.chunk(frame.seq, frame.text);
@@ -691,17 +728,9 @@ export class ChatApp {
     );
   }
 
-  /** The socket would not open: ask the REST API, whose status says whether the credentials are the problem. */
+  /** The socket kept failing while a turn waited for it: say why, once. */
   private async diagnoseConnection(): Promise<void> {
-    try {
-      await this.rest.listConversations();
-      this.showBanner({
-        message: `The streaming connection (${new URL(this.config.websocketUrl).host}) does not open, although the API answers. A proxy or firewall may block WebSockets; KASS keeps retrying.`,
-        details: [],
-      });
-    } catch (error) {
-      this.showBanner(this.problemOf(error));
-    }
+    this.showBanner(await this.connectionProblem());
   }
 
   private problemOf(error: unknown): Problem {

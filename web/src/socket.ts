@@ -50,10 +50,13 @@ export class ChatSocket {
   /** Keep the connection (reconnect when it drops) while a turn runs. */
   keepOpen(on: boolean): void {
     this.keep = on;
-    if (!on && this.timer) {
+    if (on) return;
+    if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    this.droppedWhileKept = false;
+    if (!this.socket && !this.opening) this.events.state('offline');
   }
 
   async send(payload: unknown): Promise<void> {

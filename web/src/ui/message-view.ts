@@ -7,6 +7,8 @@ import { renderBlocks } from './render-markdown';
 
 export interface MessageViewEvents {
   copied(): void;
+  /** The message grew (the page keeps the newest text in view). */
+  rendered(): void;
   confirm(confirmation: ConfirmationRequest, yes: boolean): void;
 }
 
@@ -86,6 +88,7 @@ export class MessageView {
     this.element.classList.remove('failed', 'interrupted');
     this.element.dataset.state = 'done';
     this.actions.hidden = answer.length === 0;
+    this.events.rendered();
   }
 
   /** What the agent did: the knowledge-base lookup (from the citations) and each tool it ran. */
@@ -209,6 +212,7 @@ export class MessageView {
 
   private renderAnswer(markdown: string): void {
     replace(this.answer, ...renderBlocks(parseMarkdown(markdown), (n) => `#${this.id}-fn-${n}`));
+    this.events.rendered();
   }
 
   private renderSources(footnotes: readonly Footnote[]): void {
