@@ -22,6 +22,7 @@ import { buildPage, WEB_ROOT } from '../../web/build-page';
 import { contentSecurityPolicy, originOf } from '../../web/hosting-policy';
 import type { WebConfig } from '../config/web-config';
 import { nagResource } from './nag-ids';
+import { sendServerAccessLogs } from './server-access-logs';
 
 /** What the page reads from `/config.json` (the shape of `web/src/config.ts`). */
 export interface WebPageConfig {
@@ -138,23 +139,7 @@ export class WebHosting extends Construct {
       removalPolicy,
       lifecycleRules: [{ id: 'expire-old-page-versions', noncurrentVersionExpiration: Duration.days(30) }],
     });
-    const cfnSite = this.bucket.node.defaultChild as s3.CfnBucket;
-    cfnSite.loggingConfiguration = {
-      destinationBucketName: this.logBucket.bucketName,
-      logFilePrefix: SITE_LOG_PREFIX,
-    };
-    this.logBucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'S3ServerAccessLogsPolicy',
-        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-        actions: ['s3:PutObject'],
-        resources: [this.logBucket.arnForObjects(`${SITE_LOG_PREFIX}*`)],
-        conditions: {
-          ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
-          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-        },
-      }),
-    );
+    sendServerAccessLogs(this.bucket, this.logBucket, SITE_LOG_PREFIX);
 
     const security = (cacheControl: string): cloudfront.ResponseHeadersPolicyProps => ({
       securityHeadersBehavior: {
