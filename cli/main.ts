@@ -78,6 +78,12 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       'Register the Discord commands (/ask, "Ask KASS") and print the interactions URL for the Developer Portal',
     load: () => import('./commands/discord-register'),
   },
+  web: {
+    args: '[--local] [options]',
+    summary:
+      'Serve the web chat page locally: against a deployed stage, or with --local against a fake backend',
+    load: () => import('./commands/web'),
+  },
   'new-tool': {
     args: '<name>',
     summary: 'Scaffold a tool: schema, handler, generated types and a passing test',

@@ -3,6 +3,7 @@ import { AGENT_ENGINES, AgentCoreConfigSchema } from './agentcore-config';
 import { ChatApiConfigSchema } from './chat-config';
 import { DiscordConfigSchema } from './discord-config';
 import { KnowledgeBaseConfigSchema } from './knowledge-config';
+import { WebConfigSchema } from './web-config';
 
 /** Agent models KASS knows how to wire (foundation model + cross-region inference profile). */
 export const AGENT_MODELS = [
@@ -37,86 +38,101 @@ const lambdaSettings = z.strictObject({
   reservedConcurrency: z.number().int().min(1).max(1000).optional(),
 });
 
-export const StageConfigSchema = z.strictObject({
-  /** Stage name: part of the stack name and of resource names an operator sees. */
-  stage: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'must be 2-16 lower-case letters, digits or dashes'),
-  /** AWS account/region to deploy to; unset means the CLI's current credentials and region. */
-  env: z
-    .strictObject({
-      account: z
-        .string()
-        .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
-        .optional(),
-      region: z
-        .string()
-        .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
-        .optional(),
-    })
-    .default({}),
-  agent: z.strictObject({
-    model: modelKey,
-    /** Geography of the cross-region inference profile (`us.`, `eu.`, `apac.`, `global.`). */
-    inferenceGeo: z.enum(['us', 'eu', 'apac', 'global']),
-    idleSessionTtlMinutes: z.number().int().min(1).max(60),
-    memory: z.strictObject({
-      enabled: z.boolean(),
-      storageDays: z.number().int().min(1).max(365),
-      maxRecentSessions: z.number().int().min(1).max(50),
-    }),
-    /** Instruction file, relative to the repository root. */
-    instructionFile: z.string().min(1),
-    /**
-     * `lambda`: Bedrock calls the tool Lambdas. `return-control`: the agent hands each tool call back to the
-     * caller (`kass chat --local-tools` runs the local handlers), for iterating on a tool without redeploying.
-     */
-    toolExecution: z.enum(['lambda', 'return-control']),
-    /**
-     * `classic`: a Bedrock Agent (InvokeAgent). `agentcore`: an AgentCore gateway over the same tool Lambdas and a
-     * harness with the same model and instruction (InvokeHarness), for accounts that cannot create Classic agents.
-     */
-    engine: z
-      .enum(AGENT_ENGINES, { error: () => `must be one of ${AGENT_ENGINES.join(', ')}` })
-      .default('classic'),
-    /** Settings only the `agentcore` engine reads. */
-    agentcore: AgentCoreConfigSchema.prefault({}),
-  }),
-  lambda: z.strictObject({
-    defaults: lambdaSettings,
-    /** Per-tool overrides (by action-group name), e.g. longer timeouts for tools that call a model. */
-    tools: z.record(z.string(), lambdaSettings.partial()).default({}),
-    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
-  }),
-  logRetentionDays,
-  /** Keep data (tables, buckets, logs) when the stack is deleted; on for prod. */
-  retainData: z.boolean(),
-  tools: z.strictObject({
-    report: z.strictObject({
-      notificationEmails: z.array(z.email('must be an email address')),
-      notificationWebhooks: z.array(z.url({ protocol: /^https$/, error: 'must be an https:// URL' })),
-    }),
-    summarize: z.strictObject({
-      /** A fast model for summaries (called through Converse, not the agent). */
+export const StageConfigSchema = z
+  .strictObject({
+    /** Stage name: part of the stack name and of resource names an operator sees. */
+    stage: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'must be 2-16 lower-case letters, digits or dashes'),
+    /** AWS account/region to deploy to; unset means the CLI's current credentials and region. */
+    env: z
+      .strictObject({
+        account: z
+          .string()
+          .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+          .optional(),
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
+          .optional(),
+      })
+      .default({}),
+    agent: z.strictObject({
       model: modelKey,
-      maxOutputTokens: z.number().int().min(64).max(8192),
+      /** Geography of the cross-region inference profile (`us.`, `eu.`, `apac.`, `global.`). */
+      inferenceGeo: z.enum(['us', 'eu', 'apac', 'global']),
+      idleSessionTtlMinutes: z.number().int().min(1).max(60),
+      memory: z.strictObject({
+        enabled: z.boolean(),
+        storageDays: z.number().int().min(1).max(365),
+        maxRecentSessions: z.number().int().min(1).max(50),
+      }),
+      /** Instruction file, relative to the repository root. */
+      instructionFile: z.string().min(1),
+      /**
+       * `lambda`: Bedrock calls the tool Lambdas. `return-control`: the agent hands each tool call back to the
+       * caller (`kass chat --local-tools` runs the local handlers), for iterating on a tool without redeploying.
+       */
+      toolExecution: z.enum(['lambda', 'return-control']),
+      /**
+       * `classic`: a Bedrock Agent (InvokeAgent). `agentcore`: an AgentCore gateway over the same tool Lambdas and a
+       * harness with the same model and instruction (InvokeHarness), for accounts that cannot create Classic agents.
+       */
+      engine: z
+        .enum(AGENT_ENGINES, { error: () => `must be one of ${AGENT_ENGINES.join(', ')}` })
+        .default('classic'),
+      /** Settings only the `agentcore` engine reads. */
+      agentcore: AgentCoreConfigSchema.prefault({}),
     }),
-    codeReview: z.strictObject({
-      gitlabBaseUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
-      /** Projects the tool may read, by numeric id or full path (group/project). */
-      projectAllowlist: z.array(z.string().min(1)),
-      /** Secrets Manager secret name that holds the GitLab token (created empty by the stack). */
-      tokenSecretName: z.string().regex(/^[\w/+=.@-]{1,512}$/, 'must be a valid Secrets Manager name'),
-      model: modelKey,
-      maxDiffChars: z.number().int().min(1000).max(400000),
+    lambda: z.strictObject({
+      defaults: lambdaSettings,
+      /** Per-tool overrides (by action-group name), e.g. longer timeouts for tools that call a model. */
+      tools: z.record(z.string(), lambdaSettings.partial()).default({}),
+      logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
     }),
-  }),
-  knowledgeBase: KnowledgeBaseConfigSchema,
-  chatApi: ChatApiConfigSchema,
-  /** The Discord bot (`/ask` and the "Ask KASS" message command); off unless a stage turns it on. */
-  discord: DiscordConfigSchema,
-  /** Who hears about alarms (DLQ depth, Lambda errors and throttles, API 5XX): email addresses. */
-  alarms: z.strictObject({ emails: z.array(z.email('must be an email address')) }),
-  tags: z.record(z.string(), z.string()).default({}),
-});
+    logRetentionDays,
+    /** Keep data (tables, buckets, logs) when the stack is deleted; on for prod. */
+    retainData: z.boolean(),
+    tools: z.strictObject({
+      report: z.strictObject({
+        notificationEmails: z.array(z.email('must be an email address')),
+        notificationWebhooks: z.array(z.url({ protocol: /^https$/, error: 'must be an https:// URL' })),
+      }),
+      summarize: z.strictObject({
+        /** A fast model for summaries (called through Converse, not the agent). */
+        model: modelKey,
+        maxOutputTokens: z.number().int().min(64).max(8192),
+      }),
+      codeReview: z.strictObject({
+        gitlabBaseUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
+        /** Projects the tool may read, by numeric id or full path (group/project). */
+        projectAllowlist: z.array(z.string().min(1)),
+        /** Secrets Manager secret name that holds the GitLab token (created empty by the stack). */
+        tokenSecretName: z.string().regex(/^[\w/+=.@-]{1,512}$/, 'must be a valid Secrets Manager name'),
+        model: modelKey,
+        maxDiffChars: z.number().int().min(1000).max(400000),
+      }),
+    }),
+    knowledgeBase: KnowledgeBaseConfigSchema,
+    chatApi: ChatApiConfigSchema,
+    /** The Discord bot (`/ask` and the "Ask KASS" message command); off unless a stage turns it on. */
+    discord: DiscordConfigSchema,
+    /** The web chat page (`web/`) on CloudFront. @default off (`kass web` serves it locally either way) */
+    web: WebConfigSchema.prefault({ enabled: false }),
+    /** Who hears about alarms (DLQ depth, Lambda errors and throttles, API 5XX): email addresses. */
+    alarms: z.strictObject({ emails: z.array(z.email('must be an email address')) }),
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .superRefine((c, ctx) => {
+    // A browser page in API-key mode would need a key in the browser: a prod stage signs people in instead.
+    if (c.web.enabled && !c.chatApi.cognito.enabled && (c.stage === 'prod' || c.retainData)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['web', 'enabled'],
+        message:
+          'web.enabled=true needs chatApi.cognito.enabled=true in this stage (prod, or retainData=true): a hosted ' +
+          'page in API-key mode would hand every visitor the key. Turn Cognito on, or web off.',
+      });
+    }
+  });
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 export type StageConfigInput = z.input<typeof StageConfigSchema>;

@@ -73,6 +73,8 @@ const prod: StageConfigInput = {
     worker: { memoryMb: 1024, timeoutSeconds: 300, agentDeadlineSeconds: 240, reservedConcurrency: 10 },
     rateLimit: { questions: 10, windowSeconds: 60 },
   },
+  // The page on CloudFront, signing people in with Cognito (the hosted UI).
+  web: { enabled: true },
   tags: { project: 'kass', stage: 'prod' },
 };
 

@@ -38,6 +38,13 @@ export interface ChatApiProps {
   readonly version: string;
   /** Where API and worker alarms notify. @default - alarms without actions */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * The hosted web page's origin (`WebHosting.origin`): it joins `allowedOrigins` (CORS, and every check on
+   * them) and, with Cognito, the web app client's callback URLs. @default - no hosted page
+   */
+  readonly webOrigin?: string;
+  /** Hosted-UI domain prefix for browser sign-in when Cognito is on and a browser origin is allowed. */
+  readonly cognitoDomainPrefix?: string;
 }
 
 /** What the chat composition built, for outputs, the summary and tests. */
@@ -49,6 +56,8 @@ export interface ChatApis {
   readonly users?: ChatUserPool;
   readonly webAcl?: ChatWebAcl;
   readonly accountLogging?: ApiGatewayAccountLogging;
+  /** The browser origins the APIs allow (config plus the hosted page's). */
+  readonly allowedOrigins: readonly string[];
 }
 
 /**
@@ -57,13 +66,22 @@ export interface ChatApis {
  * and usage plan (which the WebSocket stage joins in API-key mode) and the optional WAF.
  */
 export function composeChatApis(scope: Construct, props: ChatApiProps): ChatApis {
-  const { config, stage } = props;
+  const { stage } = props;
+  const config: ChatApiConfig = props.webOrigin
+    ? { ...props.config, allowedOrigins: [...props.config.allowedOrigins, props.webOrigin] }
+    : props.config;
   const accountLogging =
     config.accountCloudWatchRole === 'create'
       ? new ApiGatewayAccountLogging(scope, 'ApiGatewayAccountLogging')
       : undefined;
   const users = config.cognito.enabled
-    ? new ChatUserPool(scope, 'ChatUsers', { settings: config.cognito, retainData: props.retainData })
+    ? new ChatUserPool(scope, 'ChatUsers', {
+        settings: config.cognito,
+        retainData: props.retainData,
+        ...(props.cognitoDomainPrefix
+          ? { webSignIn: { origins: config.allowedOrigins, domainPrefix: props.cognitoDomainPrefix } }
+          : {}),
+      })
     : undefined;
 
   const webSocket = new KassWebSocketApi(scope, 'ChatWebSocket', {
@@ -116,6 +134,7 @@ export function composeChatApis(scope: Construct, props: ChatApiProps): ChatApis
     for (const alarm of [rest.serverErrorAlarm, ...functions.throttleAlarms]) alarm.addAlarmAction(action);
   }
   return {
+    allowedOrigins: config.allowedOrigins,
     rest,
     webSocket,
     functions,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { enabledDiscord } from '../config/discord-config';
 import type { GuardrailPolicy } from '../config/guardrail-policy';
@@ -20,6 +20,7 @@ import { Observability } from '../constructs/observability';
 import type { DiscoveredTool } from '../constructs/tool-discovery';
 import { ToolResources } from '../constructs/tool-resources';
 import { Tools } from '../constructs/tools';
+import { WebHosting, webPageConfig } from '../constructs/web-hosting';
 import { type AgentCoreEngine, composeAgentCore } from './agentcore-composition';
 import { composeChatApis } from './chat-composition';
 
@@ -135,7 +136,20 @@ export class KassStack extends Stack {
     }
 
     const chatData = new ChatData(this, 'ChatData', { retainData: config.retainData });
+    const cognito = config.chatApi.cognito;
+    const web = config.web.enabled
+      ? new WebHosting(this, 'Web', {
+          config: config.web,
+          retainData: config.retainData,
+          cognitoEnabled: cognito.enabled,
+          logRetentionDays: config.logRetentionDays,
+        })
+      : undefined;
     const chat = composeChatApis(this, {
+      ...(web ? { webOrigin: web.origin } : {}),
+      ...(cognito.enabled && !cognito.userPoolArn
+        ? { cognitoDomainPrefix: config.web.cognitoDomainPrefix ?? `kass-${config.stage}-${Aws.ACCOUNT_ID}` }
+        : {}),
       stage: config.stage,
       config: config.chatApi,
       retainData: config.retainData,
@@ -157,6 +171,20 @@ export class KassStack extends Stack {
       version: `${config.stage}-${configurationHash}`,
       alarmTopic: observability.alarmTopic,
     });
+
+    const pageConfig = webPageConfig({
+      stage: config.stage,
+      apiUrl: chat.rest.url,
+      websocketUrl: chat.webSocket.url,
+      maxMessageChars: config.chatApi.limits.maxMessageChars,
+      cognitoEnabled: cognito.enabled,
+      ...(chat.users?.webSignIn
+        ? { signIn: chat.users.webSignIn }
+        : config.web.cognitoSignIn
+          ? { signIn: config.web.cognitoSignIn }
+          : {}),
+    });
+    web?.connect(pageConfig);
 
     for (const tool of props.tools)
       observability.watchFunction(`Tool-${tool.name}`, this.tools.functionOf(tool.name));
@@ -232,6 +260,18 @@ export class KassStack extends Stack {
     if (chat.users?.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: chat.users.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: chat.users.userPoolClient.userPoolClientId });
+    }
+    new CfnOutput(this, 'WebConfig', {
+      value: this.toJsonString(pageConfig),
+      description: 'The web page configuration (its config.json): kass web --stage reads it',
+    });
+    new CfnOutput(this, 'ChatAllowedOrigins', {
+      value: chat.allowedOrigins.length > 0 ? Fn.join(',', [...chat.allowedOrigins]) : '-',
+      description: 'Browser origins the chat APIs allow (CORS) and Cognito accepts as sign-in callbacks',
+    });
+    if (web) {
+      new CfnOutput(this, 'WebUrl', { value: web.url, description: 'The web chat page' });
+      new CfnOutput(this, 'WebDistributionId', { value: web.distribution.distributionId });
     }
     new CfnOutput(this, 'AgentStateTableName', { value: chatData.agentState.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: observability.alarmTopic.topicArn });

@@ -1,18 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildApp } from '../../infra/app';
+import { cfnLintInstalled, runCfnLint } from '../support/cfn-lint';
 import { discordConfig } from '../support/discord';
 
-const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-const installed = cfnLint.status === 0;
-if (!installed) console.warn('cfn-lint is not installed: the CloudFormation lint test is skipped.');
+if (!cfnLintInstalled) console.warn('cfn-lint is not installed: the CloudFormation lint test is skipped.');
 
-// W3005 (redundant DependsOn) comes from CDK-generated dependencies, not from our code.
-const IGNORED = ['W3005'];
-
-const itWhenInstalled = installed ? it : it.skip;
+const itWhenInstalled = cfnLintInstalled ? it : it.skip;
 
 describe('cfn-lint over every synthesized template', () => {
   itWhenInstalled.each([
@@ -37,25 +32,8 @@ describe('cfn-lint over every synthesized template', () => {
     });
     const templates = app.synth().stacks.map((s) => path.join(outdir, s.templateFile));
     // Act
-    let output = '';
-    let status = 0;
-    try {
-      output = execFileSync(
-        'cfn-lint',
-        ['--ignore-checks', ...IGNORED, '--format', 'parseable', '-t', ...templates],
-        {
-          encoding: 'utf8',
-        },
-      );
-    } catch (error) {
-      const e = error as { status: number; stdout: string };
-      status = e.status;
-      output = e.stdout;
-    }
+    const result = runCfnLint(templates);
     // Assess
-    expect({ status, findings: output.trim().split('\n').filter(Boolean) }).toEqual({
-      status: 0,
-      findings: [],
-    });
+    expect(result).toEqual({ status: 0, findings: [] });
   });
 });

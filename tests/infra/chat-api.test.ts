@@ -268,10 +268,11 @@ describe('Class: ChatApi', () => {
         .map((m) => m.Properties.HttpMethod as string)
         .filter((verb) => verb !== 'OPTIONS')
         .sort();
-      expect(methods).toEqual(['GET', 'GET', 'POST', 'POST']);
+      expect(methods).toEqual(['GET', 'GET', 'GET', 'POST', 'POST']);
       for (const [path, verb, name] of [
         ['/chat', 'POST', 'Chat'],
         ['/search', 'POST', 'Search'],
+        ['/conversations', 'GET', 'ListConversations'],
         ['/conversations/{conversationId}', 'GET', 'GetConversation'],
         ['/health', 'GET', 'Health'],
       ] as const) {
@@ -495,13 +496,15 @@ describe('Class: ChatApi', () => {
         Type: 'COGNITO_USER_POOLS',
         IdentitySource: 'method.request.header.Authorization',
       });
-      for (const [path, verb] of [
-        ['/chat', 'POST'],
-        ['/search', 'POST'],
-        ['/conversations/{conversationId}', 'GET'],
+      // Reads of one's own conversations need the token only (the web page holds no API key).
+      for (const [path, verb, keyRequired] of [
+        ['/chat', 'POST', true],
+        ['/search', 'POST', true],
+        ['/conversations', 'GET', false],
+        ['/conversations/{conversationId}', 'GET', false],
       ] as const) {
         expect(prod.method(path, verb).Properties).toMatchObject({
-          ApiKeyRequired: true,
+          ApiKeyRequired: keyRequired,
           AuthorizationType: 'COGNITO_USER_POOLS',
           AuthorizerId: { Ref: authorizer },
         });

@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { ChatApiConfig } from '../../config/chat-config';
+import { TABLE_KEYS } from '../data';
 import { KassFunction, type KassFunctionDefaults } from '../kass-function';
 import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './agent-endpoint';
 import { grantTable } from './grants';
@@ -46,6 +47,7 @@ export interface ChatFunctionsProps {
 export class ChatFunctions extends Construct {
   public readonly chatFunction: KassFunction;
   public readonly conversationsFunction: KassFunction;
+  public readonly listConversationsFunction: KassFunction;
   public readonly searchFunction: KassFunction;
   public readonly healthFunction: KassFunction;
   /** The cost caps (reserved concurrency) reached: Bedrock-calling functions were throttled. */
@@ -96,6 +98,26 @@ export class ChatFunctions extends Construct {
       },
     });
     grantTable(this.conversationsFunction, props.conversations, ['dynamodb:Query']);
+
+    this.listConversationsFunction = new KassFunction(this, 'ListConversationsFunction', {
+      ...fn(
+        'functions/chat/list-conversations-handler.ts',
+        'GET /conversations: the caller’s conversations, newest first',
+        'conversation-list',
+      ),
+      environment: {
+        ...cors,
+        CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
+        CONVERSATIONS_USER_INDEX: TABLE_KEYS.conversations.userIndex,
+      },
+    });
+    // Query on the owner index only (the list is read from the caller's own partition of it).
+    this.listConversationsFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${props.conversations.tableArn}/index/${TABLE_KEYS.conversations.userIndex}`],
+      }),
+    );
 
     this.searchFunction = new KassFunction(this, 'SearchFunction', {
       ...fn('functions/search/handler.ts', 'POST /search: ranked knowledge-base chunks', 'search'),

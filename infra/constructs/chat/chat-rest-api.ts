@@ -145,6 +145,11 @@ export class ChatRestApi extends Construct {
     const guarded: Partial<apigw.MethodOptions> = authorizer
       ? { apiKeyRequired: true, authorizer, authorizationType: apigw.AuthorizationType.COGNITO }
       : { apiKeyRequired: true };
+    // Reads of the caller's own conversations: with Cognito the token alone is enough, so the web page (which
+    // holds no API key) can list and re-read them, as it already streams over WebSocket with the token alone.
+    const ownReads: Partial<apigw.MethodOptions> = authorizer
+      ? { ...guarded, apiKeyRequired: false }
+      : guarded;
     const lambda = (f: KassFunction, timeoutSeconds = REST_INTEGRATION_TIMEOUT_SECONDS) =>
       new apigw.LambdaIntegration(f.function, {
         proxy: true,
@@ -164,19 +169,27 @@ export class ChatRestApi extends Construct {
       requestValidator: validateAll,
       requestModels: { 'application/json': searchRequestModel(this.api, config.limits) },
     });
-    this.api.root
-      .addResource('conversations')
-      .addResource('{conversationId}')
-      .addMethod('GET', lambda(functions.conversationsFunction), {
-        ...guarded,
-        operationName: 'GetConversation',
-        requestValidator: validateParameters,
-        requestParameters: {
-          'method.request.path.conversationId': true,
-          'method.request.querystring.userId': false,
-          'method.request.querystring.nextToken': false,
-        },
-      });
+    const conversations = this.api.root.addResource('conversations');
+    conversations.addMethod('GET', lambda(functions.listConversationsFunction), {
+      ...ownReads,
+      operationName: 'ListConversations',
+      requestValidator: validateParameters,
+      requestParameters: {
+        'method.request.querystring.userId': false,
+        'method.request.querystring.limit': false,
+        'method.request.querystring.nextToken': false,
+      },
+    });
+    conversations.addResource('{conversationId}').addMethod('GET', lambda(functions.conversationsFunction), {
+      ...ownReads,
+      operationName: 'GetConversation',
+      requestValidator: validateParameters,
+      requestParameters: {
+        'method.request.path.conversationId': true,
+        'method.request.querystring.userId': false,
+        'method.request.querystring.nextToken': false,
+      },
+    });
     this.api.root.addResource('health').addMethod('GET', lambda(functions.healthFunction), {
       operationName: 'Health',
       apiKeyRequired: false,
@@ -204,6 +217,7 @@ export class ChatRestApi extends Construct {
       for (const [path, verb] of [
         ['/chat', 'POST'],
         ['/search', 'POST'],
+        ['/conversations', 'GET'],
         ['/conversations/{conversationId}', 'GET'],
       ] as const) {
         Validations.of(method(path, verb)).acknowledge(

@@ -7,6 +7,20 @@ export interface ChatUserPoolProps {
   readonly settings: ChatApiConfig['cognito'];
   /** Keep the pool (and its users) when the stack is deleted (prod). */
   readonly retainData: boolean;
+  /**
+   * Browser sign-in through the hosted UI (authorization code + PKCE, no client secret) for pages served from
+   * these origins (the web page and `chatApi.allowedOrigins`): a user-pool domain and a web app client whose
+   * callback and sign-out URLs are `<origin>/`. Only for a pool created here (an imported pool brings its own:
+   * `web.cognitoSignIn`). @default - no hosted UI
+   */
+  readonly webSignIn?: { readonly origins: readonly string[]; readonly domainPrefix: string };
+}
+
+/** The hosted UI a browser signs in with. */
+export interface WebSignIn {
+  /** `https://<prefix>.auth.<region>.amazoncognito.com` */
+  readonly domain: string;
+  readonly clientId: string;
 }
 
 /**
@@ -19,6 +33,8 @@ export class ChatUserPool extends Construct {
   public readonly userPoolClient?: cognito.UserPoolClient;
   /** The app clients whose tokens the APIs accept. */
   public readonly clientIds: readonly string[];
+  /** The hosted UI and the web app client, when `webSignIn` was asked for. */
+  public readonly webSignIn?: WebSignIn;
 
   constructor(scope: Construct, id: string, props: ChatUserPoolProps) {
     super(scope, id);
@@ -53,6 +69,9 @@ export class ChatUserPool extends Construct {
       // A public client (browser, CLI): SRP sign-in, no secret to leak.
       generateSecret: false,
       authFlows: { userSrp: true },
+      // No OAuth flows: once the pool has a hosted-UI domain, the CDK default (implicit + code grants to
+      // https://example.com) would be live. Browsers use the web client below.
+      disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       idTokenValidity: Duration.hours(1),
@@ -60,7 +79,34 @@ export class ChatUserPool extends Construct {
       refreshTokenValidity: Duration.days(30),
     });
     this.userPool = pool;
-    this.clientIds = [this.userPoolClient.userPoolClientId];
+    const clientIds = [this.userPoolClient.userPoolClientId];
+    if (props.webSignIn && props.webSignIn.origins.length > 0) {
+      const domain = pool.addDomain('HostedUi', {
+        cognitoDomain: { domainPrefix: props.webSignIn.domainPrefix },
+      });
+      const urls = props.webSignIn.origins.map((origin) => `${origin}/`);
+      const webClient = pool.addClient('WebClient', {
+        // A public browser client: the authorization-code flow with PKCE, no secret, no implicit grant.
+        generateSecret: false,
+        authFlows: { userSrp: true },
+        oAuth: {
+          flows: { authorizationCodeGrant: true },
+          scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+          callbackUrls: urls,
+          logoutUrls: urls,
+        },
+        supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+        preventUserExistenceErrors: true,
+        enableTokenRevocation: true,
+        idTokenValidity: Duration.hours(1),
+        accessTokenValidity: Duration.hours(1),
+        // A browser tab keeps its session for a working day, then signs in again.
+        refreshTokenValidity: Duration.hours(12),
+      });
+      clientIds.push(webClient.userPoolClientId);
+      this.webSignIn = { domain: domain.baseUrl(), clientId: webClient.userPoolClientId };
+    }
+    this.clientIds = clientIds;
     if (!plus) {
       Validations.of(pool).acknowledge({
         id: 'AwsSolutions-COG8',
