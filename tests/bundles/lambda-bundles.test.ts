@@ -329,6 +329,73 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
     expect(JSON.stringify(byStatus?.body)).toContain(ticketId);
   });
 
+  it('report: user B sees none of user A’s tickets by any operation (real-format events, template tables)', async () => {
+    // Prepare: A files a ticket through the real POST fixture; only the userId session attribute differs
+    const A = 'cognito:aaaaaaaa-1111-4c3a-9e0b-2f6a8c1d5e77';
+    const B = 'cognito:bbbbbbbb-2222-4d5b-8f6a-1e2d3c4b5a69';
+    const secret = 'Payroll export leaks salaries of the finance team';
+    const as = (userId: string, event: Json): Json => ({ ...event, sessionAttributes: { userId } });
+    const post = fixture('openapi-post-body');
+    const body = {
+      title: secret,
+      description: `${secret}; details inside.`,
+      severity: 'high',
+      reporter: 'ana@example.com',
+    };
+    const created = await invoke('report', [
+      as(A, {
+        ...post,
+        requestBody: {
+          content: {
+            'application/json': {
+              properties: Object.entries(body).map(([name, value]) => ({ name, type: 'string', value })),
+            },
+          },
+        },
+      }),
+    ]);
+    const ticket = readAnswer({}, created[0] ?? {});
+    expect(ticket.status).toBe(201);
+    const ticketId = String(ticket.body.ticketId);
+    const list = (params: Record<string, string>) => ({
+      ...fixture('openapi-get-no-params'),
+      parameters: Object.entries(params).map(([name, value]) => ({ name, type: 'string', value })),
+    });
+    const get = {
+      ...fixture('openapi-get-path-param'),
+      parameters: [{ name: 'ticketId', type: 'string', value: ticketId }],
+    };
+
+    // Act: every read B can attempt, then the same reads as A
+    const asB = await invoke(
+      'report',
+      [
+        list({}),
+        list({ reporter: 'ana@example.com' }),
+        list({ owner: A }),
+        list({ status: 'open' }),
+        get,
+      ].map((e) => as(B, e)),
+    );
+    const asA = await invoke('report', [as(A, list({})), as(A, get)]);
+
+    // Assess
+    for (const [i, answer] of asB.entries()) {
+      const { status, body: reply } = readAnswer({}, answer);
+      expect({
+        i,
+        leaked: JSON.stringify(reply).includes(secret) || JSON.stringify(reply).includes(ticketId),
+      }).toEqual({
+        i,
+        leaked: false,
+      });
+      expect([200, 403, 404]).toContain(status);
+    }
+    expect(readAnswer({}, asB[4] ?? {}).status).toBe(404);
+    expect(JSON.stringify(readAnswer({}, asA[0] ?? {}).body)).toContain(ticketId);
+    expect(readAnswer({}, asA[1] ?? {})).toMatchObject({ status: 200, body: { ticketId, owner: A } });
+  });
+
   it('summarize: the function-details event reads the template Conversations table (unknown id → reprompt)', async () => {
     // Act
     const [answer] = await invoke('summarize', [fixture('function-details')]);
