@@ -17,6 +17,7 @@ const DAY = 86_400;
 const turn = (patch: Partial<TurnRecord> = {}): TurnRecord => ({
   conversationId: 'conv-7f3a',
   owner: 'apikey:abc',
+  token: '11111111-1111-4111-8111-111111111111',
   channel: 'rest',
   question: 'How do I set up the VPN?',
   askedAt: Date.parse('2026-03-01T10:00:00.000Z'),

@@ -10,8 +10,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { AgentEvent, ChatEngine, TurnInput } from '../../../client';
 import { DynamoAgentStateStore } from '../../../functions/shared/agent-state-store';
 import { DynamoConversationWriter, type TurnRecord } from '../../../functions/shared/conversation-store';
+import { StoreUnavailable, TurnSuperseded } from '../../../functions/shared/errors';
 import { runTurn, type TurnDeps } from '../../../functions/shared/turn';
-import { countItems, TABLES, useChatWorld } from './support/chat-world';
+import { countItems, startChatWorld, TABLES, useChatWorld } from './support/chat-world';
 
 /**
  * A turn is stored whole or not at all, and a turn that outlived its lease cannot overwrite the newer turn
@@ -19,6 +20,9 @@ import { countItems, TABLES, useChatWorld } from './support/chat-world';
  */
 
 const OWNER = 'cognito:7d4e2b90-1111-4c3a-9e0b-2f6a8c1d5e77';
+const CALLER = { userId: OWNER, roles: [] };
+const FIRST = '11111111-1111-4111-8111-111111111111';
+const SECOND = '22222222-2222-4222-8222-222222222222';
 
 describe('Agent State: a late finish cannot overwrite a newer turn', () => {
   const world = useChatWorld();
@@ -28,25 +32,27 @@ describe('Agent State: a late finish cannot overwrite a newer turn', () => {
     const store = new DynamoAgentStateStore(world.doc, TABLES.agentState, 30);
     const t0 = Date.parse('2026-03-01T10:00:00Z');
     const claim = { sessionId: 'conv-late', owner: OWNER, channel: 'websocket' as const };
-    const first = await store.begin({ ...claim, nowMs: t0, leaseMs: 1_000 });
-    await store.begin({ ...claim, nowMs: t0 + 5_000, leaseMs: 60_000 });
+    await store.begin({ ...claim, token: FIRST, nowMs: t0, leaseMs: 1_000 });
+    await store.begin({ ...claim, token: SECOND, nowMs: t0 + 5_000, leaseMs: 60_000 });
 
-    // Act: turn 1 finally finishes, with its (stale) claim
+    // Act: turn 1 finally finishes, with its (stale) token
     const late = store.finish({
-      ...(first as object),
-      sessionId: 'conv-late',
-      owner: OWNER,
+      ...claim,
+      token: FIRST,
       status: 'FAILED',
       errorKind: 'Late',
       nowMs: t0 + 6_000,
       latencyMs: 6_000,
-    } as Parameters<typeof store.finish>[0]);
-    await late.catch(() => undefined);
+    });
 
-    // Assess: the record is still turn 2's
+    // Assess: refused, and the record is still turn 2's
+    await expect(late).rejects.toBeInstanceOf(TurnSuperseded);
     const [item] = await world.scan(TABLES.agentState);
-    expect(item).toMatchObject({ status: 'IN_PROGRESS', lease_until: t0 + 65_000 });
+    expect(item).toMatchObject({ status: 'IN_PROGRESS', lease_until: t0 + 65_000, turn_token: SECOND });
     expect(item?.last_error).toBeUndefined();
+    // Turn 2 finishes with its own token.
+    await store.finish({ ...claim, token: SECOND, status: 'COMPLETED', nowMs: t0 + 7_000, latencyMs: 2_000 });
+    expect((await world.scan(TABLES.agentState))[0]).toMatchObject({ status: 'COMPLETED' });
   });
 
   it('stores neither the status nor the messages of a turn that outlived its lease', async () => {
@@ -75,7 +81,7 @@ describe('Agent State: a late finish cannot overwrite a newer turn', () => {
     };
     const deps: TurnDeps = {
       engine,
-      conversations: new DynamoConversationWriter(world.doc, TABLES.conversations, 30),
+      conversations: new DynamoConversationWriter(world.doc, TABLES.conversations, 30, TABLES.agentState),
       agentState: new DynamoAgentStateStore(world.doc, TABLES.agentState, 30),
       deadlineMs: 60_000,
       leaseMs: 1_000,
@@ -86,7 +92,7 @@ describe('Agent State: a late finish cannot overwrite a newer turn', () => {
 
     // Act: turn 1 starts and stalls; its lease runs out; turn 2 runs to completion; then turn 1 ends
     const late = runTurn(deps, {
-      owner: OWNER,
+      caller: CALLER,
       channel: 'websocket',
       conversationId: 'conv-race',
       message: 'First?',
@@ -94,16 +100,17 @@ describe('Agent State: a late finish cannot overwrite a newer turn', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     clock += 10_000;
     await runTurn(deps, {
-      owner: OWNER,
+      caller: CALLER,
       channel: 'websocket',
       conversationId: 'conv-race',
       message: 'Second?',
     });
     clock += 1_000;
     release();
-    await late.catch(() => undefined);
+    const lateOutcome = await late.catch((error: unknown) => error);
 
-    // Assess: only turn 2 is stored, and the session shows turn 2's completion
+    // Assess: turn 1 is refused; only turn 2 is stored, and the session shows turn 2's completion
+    expect(lateOutcome).toBeInstanceOf(TurnSuperseded);
     const items = await world.scan(TABLES.conversations);
     expect(items.map((i) => i.content).sort()).toEqual(['Fresh answer.', 'Second?']);
     expect((await world.scan(TABLES.agentState))[0]).toMatchObject({ status: 'COMPLETED', turns: 1 });
@@ -114,6 +121,7 @@ describe('Conversations: a turn is stored whole or not at all', () => {
   const turn: TurnRecord = {
     conversationId: 'conv-half',
     owner: OWNER,
+    token: FIRST,
     channel: 'rest',
     question: 'How do I set up the VPN?',
     askedAt: Date.parse('2026-03-01T10:00:00.000Z'),
@@ -146,7 +154,7 @@ describe('Conversations: a turn is stored whole or not at all', () => {
       for (const item of puts) table.set(`${item.conversation_id}#${item.timestamp}`, item);
       return {};
     });
-    const writer = new DynamoConversationWriter(doc, TABLES.conversations, 30);
+    const writer = new DynamoConversationWriter(doc, TABLES.conversations, 30, TABLES.agentState);
 
     // Act
     const outcome = await writer.writeTurn(turn).then(
@@ -160,11 +168,63 @@ describe('Conversations: a turn is stored whole or not at all', () => {
     ddb.restore();
   });
 
-  it('writes both messages of a turn (dynalite) and reads back exactly two items', async () => {
-    const world = await import('./support/chat-world').then((m) => m.startChatWorld());
+  it('writes both messages of a turn that holds its session, in one transaction (dynalite)', async () => {
+    const world = await startChatWorld();
     try {
-      await new DynamoConversationWriter(world.doc, TABLES.conversations, 30).writeTurn(turn);
+      // Prepare
+      const store = new DynamoAgentStateStore(world.doc, TABLES.agentState, 30);
+      const writer = new DynamoConversationWriter(world.doc, TABLES.conversations, 30, TABLES.agentState);
+      const claim = {
+        sessionId: turn.conversationId,
+        owner: OWNER,
+        channel: 'rest' as const,
+        leaseMs: 30_000,
+      };
+      await store.begin({ ...claim, token: FIRST, nowMs: turn.askedAt });
+
+      // Act
+      await writer.writeTurn(turn);
+      await store.begin({ ...claim, token: SECOND, nowMs: turn.answeredAt + 60_000 });
+      const stale = await writer
+        .writeTurn({ ...turn, askedAt: turn.askedAt + 1, answeredAt: turn.answeredAt + 1 })
+        .catch((e: unknown) => e);
+
+      // Assess: the first write stored both items; the stale one (another turn holds the session) nothing
       expect(await countItems(world, TABLES.conversations)).toBe(2);
+      expect(stale).toBeInstanceOf(TurnSuperseded);
+      expect((await world.scan(TABLES.agentState))[0]).not.toHaveProperty('__transactionCheck');
+    } finally {
+      await world.stop();
+    }
+  });
+
+  it('never overwrites a message that is already stored (the whole turn is refused instead)', async () => {
+    const world = await startChatWorld();
+    try {
+      // Prepare
+      const store = new DynamoAgentStateStore(world.doc, TABLES.agentState, 30);
+      const writer = new DynamoConversationWriter(world.doc, TABLES.conversations, 30, TABLES.agentState);
+      await store.begin({
+        sessionId: turn.conversationId,
+        owner: OWNER,
+        channel: 'rest',
+        token: FIRST,
+        nowMs: turn.askedAt,
+        leaseMs: 30_000,
+      });
+      await writer.writeTurn(turn);
+
+      // Act: the same keys again, other content
+      const again = await writer
+        .writeTurn({ ...turn, question: 'Overwrite?', answer: 'Overwritten.' })
+        .catch((e: unknown) => e);
+
+      // Assess
+      expect(again).toBeInstanceOf(StoreUnavailable);
+      expect((await world.scan(TABLES.conversations)).map((i) => i.content).sort()).toEqual([
+        'How do I set up the VPN?',
+        'Install the client.',
+      ]);
     } finally {
       await world.stop();
     }

@@ -7,7 +7,6 @@ import { createMessageHandler } from '../../../functions/websocket/message-handl
 import { createTurnHandler } from '../../../functions/websocket/turn-handler';
 import { type ConnectionPoster, TURN_JOB_TYPE } from '../../../functions/websocket/turn-job';
 import { getTestEvent } from '../../support/events';
-import { frame } from '../../support/invoke-agent-server';
 import { AGENT_ID, ALIAS_ID, TABLES, useChatWorld } from '../chat/support/chat-world';
 
 /**
@@ -34,19 +33,22 @@ const sendMessage = (body: unknown) => {
   return event;
 };
 
-const retryFrame = expect.objectContaining({
-  type: 'error',
-  status: 503,
-  retryable: true,
-  error: expect.stringMatching(/send (your|the) message again/i),
-});
+/** The retryable error frame of a turn that never ran (of `conversationId`, when given). */
+const retryFrame = (conversationId?: string) =>
+  expect.objectContaining({
+    type: 'error',
+    status: 503,
+    retryable: true,
+    error: expect.stringMatching(/send (your|the) message again/i),
+    ...(conversationId ? { conversationId } : {}),
+  });
 
 describe('WebSocket turns are never silently dropped', () => {
   const world = useChatWorld();
 
   beforeEach(async () => {
     await new DynamoConnectionStore(world.doc, TABLES.connections).put(
-      { connectionId: CONNECTION, owner: OWNER },
+      { connectionId: CONNECTION, caller: { userId: OWNER, app: 'web-app', roles: [] } },
       Date.now(),
     );
   });
@@ -58,7 +60,7 @@ describe('WebSocket turns are never silently dropped', () => {
         agentAliasId: ALIAS_ID,
         retry: { sleep: async () => undefined },
       }),
-      conversations: new DynamoConversationWriter(world.doc, TABLES.conversations, 30),
+      conversations: new DynamoConversationWriter(world.doc, TABLES.conversations, 30, TABLES.agentState),
       agentState: new DynamoAgentStateStore(world.doc, TABLES.agentState, 30),
       deadlineMs: 170_000,
       leaseMs: 180_000,
@@ -66,7 +68,7 @@ describe('WebSocket turns are never silently dropped', () => {
       confirmations: 'ask',
       poster,
       now,
-    } as Parameters<typeof createTurnHandler>[0]);
+    });
 
   it('answers a retry error frame on the route response when the hand-off to the worker fails', async () => {
     // Prepare: Lambda refuses the asynchronous invoke (throttled)
@@ -85,7 +87,7 @@ describe('WebSocket turns are never silently dropped', () => {
 
     // Assess
     expect(result.statusCode).toBe(503);
-    expect(JSON.parse(result.body as string)).toEqual(retryFrame);
+    expect(JSON.parse(result.body as string)).toEqual(retryFrame());
   });
 
   it('stamps the job with the time it was accepted', async () => {
@@ -102,7 +104,6 @@ describe('WebSocket turns are never silently dropped', () => {
 
   it('does not run a turn that waited too long before the worker got it: a retry frame, no agent call', async () => {
     // Prepare: the job was accepted 45 s ago (throttled worker, full concurrency)
-    world.agent.enqueue({ frames: [frame.text('Too late.')] });
     const poster = new RecordingPoster();
     const job = {
       type: TURN_JOB_TYPE,
@@ -118,10 +119,9 @@ describe('WebSocket turns are never silently dropped', () => {
     await worker(poster)(job);
 
     // Assess
-    expect(poster.frames).toEqual([{ ...retryFrame, conversationId: 'conv-stale' }]);
+    expect(poster.frames).toEqual([retryFrame('conv-stale')]);
     expect(world.agent.requests).toHaveLength(0);
     expect(await world.scan(TABLES.agentState)).toEqual([]);
-    world.agent.reset?.();
   });
 
   it('tells the client to retry when Lambda gives up on the turn event (on-failure destination)', async () => {
@@ -157,6 +157,6 @@ describe('WebSocket turns are never silently dropped', () => {
     })(record);
 
     // Assess
-    expect(poster.frames).toEqual([{ ...retryFrame, conversationId: 'conv-dropped' }]);
+    expect(poster.frames).toEqual([retryFrame('conv-dropped')]);
   });
 });

@@ -66,7 +66,7 @@ describe('WebSocket frames fit API Gateway’s 128 KB message limit', () => {
         agentAliasId: ALIAS_ID,
         retry: { sleep: async () => undefined },
       }),
-      conversations: new DynamoConversationWriter(world.doc, TABLES.conversations, 30),
+      conversations: new DynamoConversationWriter(world.doc, TABLES.conversations, 30, TABLES.agentState),
       agentState: new DynamoAgentStateStore(world.doc, TABLES.agentState, 30),
       deadlineMs: 170_000,
       leaseMs: 180_000,
