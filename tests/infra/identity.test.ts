@@ -1,4 +1,6 @@
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../infra/app';
+import { ChatApiConfigSchema, DEV_CHAT_API } from '../../infra/config/chat-config';
 import { ConfigError } from '../../infra/config/config-error';
 import { loadStageConfig } from '../../infra/config/load-config';
 import { buildTestApp } from '../support/app';
@@ -176,3 +178,70 @@ describe('API keys name apps by key id (never by key value)', () => {
     }
   });
 });
+
+describe('Config: keys name apps, operators, browser origins', () => {
+  const withKeys = (apiKeys: unknown) => ChatApiConfigSchema.safeParse({ ...DEV_CHAT_API, apiKeys });
+
+  it('names each key’s app: a plain name is its own app; a rotated key names the app it serves', () => {
+    const parsed = withKeys(['web-app', { name: 'web-app-2027', app: 'web-app' }, 'ops-console']);
+    expect(parsed.success && parsed.data.apiKeys).toEqual([
+      { name: 'web-app', app: 'web-app' },
+      { name: 'web-app-2027', app: 'web-app' },
+      { name: 'ops-console', app: 'ops-console' },
+    ]);
+    expect(withKeys(['web-app', 'web-app']).success).toBe(false);
+    expect(withKeys([{ name: 'web-app', app: 'Web App' }]).success).toBe(false);
+  });
+
+  it('maps both keys of a rotated app to the same app at synth, by key id (Refs, never values)', () => {
+    const { template } = buildRotated();
+    const chat = Object.values(template.toJSON().Resources as Record<string, Resource>).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && /^POST \/chat/.test(String(r.Properties.Description)),
+    );
+    const env = chat?.Properties.Environment as { Variables: Json } | undefined;
+    const map = JSON.stringify(env?.Variables.API_KEY_APPS);
+    expect(map.match(/"Ref":"\w+ApiKeywebapp[0-9A-F]{8}"/g)).toHaveLength(1);
+    expect(map.match(/"Ref":"\w+ApiKeywebapp2027[0-9A-F]{8}"/g)).toHaveLength(1);
+    expect(map.match(/\\":\\"web-app\\"/g)).toHaveLength(2);
+  });
+
+  it('passes the operators to every function that derives callers', () => {
+    const { template } = buildRotated();
+    const vars = Object.values(template.toJSON().Resources as Record<string, Resource>)
+      .filter(
+        (r) =>
+          r.Type === 'AWS::Lambda::Function' &&
+          'OPERATOR_USER_IDS' in ((r.Properties.Environment as { Variables?: Json })?.Variables ?? {}),
+      )
+      .map((r) => (r.Properties.Environment as { Variables: Json }).Variables);
+    expect(vars).toHaveLength(3);
+    for (const v of vars)
+      expect(v).toMatchObject({
+        OPERATOR_GROUPS: 'kass-operators',
+        OPERATOR_USER_IDS: 'app:web-app:user:lead',
+      });
+  });
+});
+
+let rotated: { template: Template } | undefined;
+/** The dev app with a rotated key (two keys of app web-app) and configured operators, built once. */
+function buildRotated(): { template: Template } {
+  rotated ??= {
+    template: Template.fromStack(
+      buildApp({
+        stage: 'dev',
+        nag: false,
+        context: {
+          'aws:cdk:bundling-stacks': [],
+          'kass:config': {
+            chatApi: {
+              apiKeys: ['web-app', { name: 'web-app-2027', app: 'web-app' }],
+              operators: { cognitoGroups: ['kass-operators'], userIds: ['app:web-app:user:lead'] },
+            },
+          },
+        },
+      }).stack,
+    ),
+  };
+  return rotated;
+}
