@@ -34,7 +34,10 @@ const ORIGIN = /^(https:\/\/[a-z0-9.-]+|http:\/\/(localhost|127\.0\.0\.1))(:\d{1
 
 const keyName = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,31}$/, 'apiKeys names and apps must be 2-32 lower-case letters, digits or dashes');
+  .regex(
+    /^[a-z][a-z0-9-]{1,31}$/,
+    'apiKeys names and apps must be 2-32 lower-case letters, digits or dashes',
+  );
 
 const functionSettings = (key: string, maxTimeout: number) =>
   z.strictObject({

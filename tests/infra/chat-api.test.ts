@@ -725,7 +725,9 @@ describe('Class: ChatApi', () => {
           Action: 'dynamodb:PutItem',
           Resource: { 'Fn::GetAtt': [dev.id(dev.data.conversations), 'Arn'] },
           // A turn is stored whole: only inside TransactWriteItems.
-          Condition: { 'ForAnyValue:StringEquals': { 'dynamodb:EnclosingOperation': ['TransactWriteItems'] } },
+          Condition: {
+            'ForAnyValue:StringEquals': { 'dynamodb:EnclosingOperation': ['TransactWriteItems'] },
+          },
         },
         {
           Effect: 'Allow',

@@ -11,7 +11,11 @@ export function grantTable(f: KassFunction, table: dynamodb.ITable, actions: str
  * What storing a turn needs (`DynamoConversationWriter`): PutItem on Conversations only inside a
  * TransactWriteItems, and ConditionCheckItem on Agent State (the turn must still hold its session).
  */
-export function grantTurnWrites(f: KassFunction, conversations: dynamodb.ITable, agentState: dynamodb.ITable): void {
+export function grantTurnWrites(
+  f: KassFunction,
+  conversations: dynamodb.ITable,
+  agentState: dynamodb.ITable,
+): void {
   f.role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['dynamodb:PutItem'],

@@ -351,7 +351,12 @@ export class KassWebSocketApi extends Construct {
       new iam.PolicyStatement({
         actions: ['apigateway:GET'],
         resources: apps.keys.map((key) =>
-          stack.formatArn({ service: 'apigateway', account: '', resource: '/apikeys', resourceName: key.keyId }),
+          stack.formatArn({
+            service: 'apigateway',
+            account: '',
+            resource: '/apikeys',
+            resourceName: key.keyId,
+          }),
         ),
       }),
     );
