@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createSync, usage } from '../../cli/commands/sync';
@@ -15,6 +14,19 @@ import { type LocalS3, startS3rver } from '../support/s3rver';
  */
 
 const FAST_POLL = { initialMs: 5, maxMs: 20, factor: 1.5 };
+
+/** Paths the code under test opens or reads through fs/promises (the module is wrapped, not replaced). */
+const mockReads: string[] = [];
+jest.mock('node:fs/promises', () => {
+  const actual = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
+  const record =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      mockReads.push(String(args[0]));
+      return fn(...args);
+    };
+  return { ...actual, open: record(actual.open), readFile: record(actual.readFile) };
+});
 
 interface Layout {
   /** The synced folder. */
@@ -31,14 +43,14 @@ interface Layout {
 function layout(): Layout {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kass-sync-links-'));
   const dir = path.join(root, 'docs');
-  const outside = path.join(root, 'outside');
+  const outside = path.join(fs.realpathSync(root), 'outside');
   fs.mkdirSync(path.join(dir, 'raw'), { recursive: true });
   fs.mkdirSync(outside);
   fs.writeFileSync(path.join(dir, 'raw', 'runbook.md'), '# Runbook\nRestart the VPN.\n');
   fs.writeFileSync(path.join(outside, 'secret.md'), '# Secret\nroot password: hunter2\n');
   fs.writeFileSync(path.join(outside, 'passwords.txt'), 'db: hunter2\n');
   fs.symlinkSync(path.join(outside, 'secret.md'), path.join(dir, 'raw', 'secret.md'));
-  fs.symlinkSync(path.join('..', '..', 'outside'), path.join(dir, 'escape'));
+  fs.symlinkSync(path.join('..', 'outside'), path.join(dir, 'escape'));
   fs.symlinkSync('runbook.md', path.join(dir, 'raw', 'alias.md'));
   execFileSync('mkfifo', [path.join(dir, 'raw', 'pipe.txt')]);
   return { dir, outside };
@@ -69,20 +81,12 @@ describe('Command: kass sync — links and special files', () => {
     agent.reset();
   });
 
-  afterEach(() => jest.restoreAllMocks());
-
-  /** Every file path read through fs/promises during `run` (hashing, validation and upload read this way). */
+  /** Every file path opened or read through fs/promises during `run` (all of the sync's reads go there). */
   async function readsDuring<T>(run: () => Promise<T>): Promise<{ result: T; reads: string[] }> {
-    const reads: string[] = [];
-    const readFile = fsp.readFile;
-    jest.spyOn(fsp, 'readFile').mockImplementation(((
-      file: Parameters<typeof readFile>[0],
-      ...rest: never[]
-    ) => {
-      reads.push(String(file));
-      return (readFile as (...args: unknown[]) => Promise<unknown>)(file, ...rest);
-    }) as typeof readFile);
-    return { result: await run(), reads };
+    mockReads.length = 0;
+    const result = await run();
+    // Where each read really went: a link read through its own path counts as a read of its target.
+    return { result, reads: mockReads.map((file) => fs.realpathSync(file)) };
   }
 
   it('--dry-run lists the escaping links as skipped by name and plans no upload of them', async () => {
@@ -105,6 +109,7 @@ describe('Command: kass sync — links and special files', () => {
     expect(out).toContain('  + documents/raw/alias.md (new');
     expect(out).not.toContain('documents/raw/secret.md');
     expect(out).not.toContain('passwords');
+    expect(reads.some((file) => file.endsWith(path.join('raw', 'runbook.md')))).toBe(true);
     expect(reads.filter((file) => file.startsWith(outside))).toEqual([]);
     expect(await s3.keys(bucket)).toEqual([]);
   });
@@ -128,6 +133,7 @@ describe('Command: kass sync — links and special files', () => {
       { file: 'raw/pipe.txt', reason: expect.stringContaining('not a regular file') },
       { file: 'raw/secret.md', reason: expect.stringContaining('outside the folder') },
     ]);
+    expect(reads.some((file) => file.endsWith(path.join('raw', 'runbook.md')))).toBe(true);
     expect(reads.filter((file) => file.startsWith(outside))).toEqual([]);
   });
 
