@@ -1,13 +1,11 @@
-import { AgentClient } from '../../../client';
 import { DynamoAgentStateStore } from '../../../functions/shared/agent-state-store';
-import { DynamoConversationWriter } from '../../../functions/shared/conversation-store';
 import { DynamoConnectionStore } from '../../../functions/websocket/connection-store';
 import type { ServerFrame } from '../../../functions/websocket/events';
 import { createMessageHandler } from '../../../functions/websocket/message-handler';
-import { createTurnHandler } from '../../../functions/websocket/turn-handler';
 import { type ConnectionPoster, TURN_JOB_TYPE } from '../../../functions/websocket/turn-job';
 import { getTestEvent } from '../../support/events';
-import { AGENT_ID, ALIAS_ID, TABLES, useChatWorld } from '../chat/support/chat-world';
+import { TABLES, useChatWorld } from '../chat/support/chat-world';
+import { worldWorker } from './support/worker';
 
 /**
  * Accepted WebSocket turns are never silently dropped, and nothing runs late: when the worker cannot take a
@@ -53,22 +51,7 @@ describe('WebSocket turns are never silently dropped', () => {
     );
   });
 
-  const worker = (poster: ConnectionPoster, now = Date.now) =>
-    createTurnHandler({
-      engine: new AgentClient({
-        agentId: AGENT_ID,
-        agentAliasId: ALIAS_ID,
-        retry: { sleep: async () => undefined },
-      }),
-      conversations: new DynamoConversationWriter(world.doc, TABLES.conversations, 30, TABLES.agentState),
-      agentState: new DynamoAgentStateStore(world.doc, TABLES.agentState, 30),
-      deadlineMs: 170_000,
-      leaseMs: 180_000,
-      memory: false,
-      confirmations: 'ask',
-      poster,
-      now,
-    });
+  const worker = (poster: ConnectionPoster) => worldWorker(world, poster);
 
   it('answers a retry error frame on the route response when the hand-off to the worker fails', async () => {
     // Prepare: Lambda refuses the asynchronous invoke (throttled)

@@ -1,11 +1,8 @@
-import { AgentClient } from '../../../client';
-import { DynamoAgentStateStore } from '../../../functions/shared/agent-state-store';
-import { DynamoConversationWriter } from '../../../functions/shared/conversation-store';
 import type { ServerFrame } from '../../../functions/websocket/events';
-import { createTurnHandler } from '../../../functions/websocket/turn-handler';
 import { type ConnectionPoster, TURN_JOB_TYPE, type TurnJob } from '../../../functions/websocket/turn-job';
 import { citation, frame } from '../../support/invoke-agent-server';
-import { AGENT_ID, ALIAS_ID, TABLES, useChatWorld } from '../chat/support/chat-world';
+import { TABLES, useChatWorld } from '../chat/support/chat-world';
+import { worldWorker } from './support/worker';
 
 /** PostToConnection's payload limit: 128 KB (API Gateway WebSocket message size), counted in bytes. */
 const LIMIT_BYTES = 128 * 1024;
@@ -59,21 +56,7 @@ function manyCitations(count: number, excerptChars: number, uriChars = 60) {
 describe('WebSocket frames fit API Gateway’s 128 KB message limit', () => {
   const world = useChatWorld();
 
-  const worker = (poster: ConnectionPoster) =>
-    createTurnHandler({
-      engine: new AgentClient({
-        agentId: AGENT_ID,
-        agentAliasId: ALIAS_ID,
-        retry: { sleep: async () => undefined },
-      }),
-      conversations: new DynamoConversationWriter(world.doc, TABLES.conversations, 30, TABLES.agentState),
-      agentState: new DynamoAgentStateStore(world.doc, TABLES.agentState, 30),
-      deadlineMs: 170_000,
-      leaseMs: 180_000,
-      memory: false,
-      confirmations: 'ask',
-      poster,
-    });
+  const worker = (poster: ConnectionPoster) => worldWorker(world, poster);
 
   const citationsDelivered = (frames: readonly ServerFrame[]): unknown[] =>
     frames.flatMap((f) => ('citations' in f && Array.isArray(f.citations) ? f.citations : []));

@@ -1,15 +1,11 @@
-import { AgentClient } from '../../../client';
-import { DynamoAgentStateStore } from '../../../functions/shared/agent-state-store';
-import { DynamoConversationWriter } from '../../../functions/shared/conversation-store';
 import { ownerOfApp } from '../../../functions/shared/owner';
 import { DynamoConnectionStore } from '../../../functions/websocket/connection-store';
 import type { ServerFrame } from '../../../functions/websocket/events';
 import { createMessageHandler } from '../../../functions/websocket/message-handler';
-import { createTurnHandler } from '../../../functions/websocket/turn-handler';
 import { type ConnectionPoster, TURN_JOB_TYPE, type TurnJob } from '../../../functions/websocket/turn-job';
 import { getTestEvent } from '../../support/events';
 import { citation, frame } from '../../support/invoke-agent-server';
-import { AGENT_ID, ALIAS_ID, APP, countItems, TABLES, useChatWorld } from '../chat/support/chat-world';
+import { APP, countItems, TABLES, useChatWorld } from '../chat/support/chat-world';
 import {
   ASK_FRAMES,
   answered,
@@ -17,6 +13,7 @@ import {
   CREATED_FRAMES,
   INVOCATION_ID,
 } from '../chat/support/confirmation-frames';
+import { worldWorker } from './support/worker';
 
 type Posted = { endpoint: string; connectionId: string; frame: ServerFrame };
 
@@ -68,20 +65,7 @@ describe('WebSocket chat: sendMessage ingress → turn worker → PostToConnecti
     });
 
   const worker = (poster: ConnectionPoster, deadlineMs = 170_000, confirmations: 'ask' | 'deny' = 'ask') =>
-    createTurnHandler({
-      engine: new AgentClient({
-        agentId: AGENT_ID,
-        agentAliasId: ALIAS_ID,
-        retry: { sleep: async () => undefined },
-      }),
-      conversations: new DynamoConversationWriter(world.doc, TABLES.conversations, 30, TABLES.agentState),
-      agentState: new DynamoAgentStateStore(world.doc, TABLES.agentState, 30),
-      deadlineMs,
-      leaseMs: deadlineMs + 5_000,
-      memory: false,
-      confirmations,
-      poster,
-    });
+    worldWorker(world, poster, { deadlineMs, confirmations });
 
   describe('Ingress', () => {
     it('accepts the message on the route response and hands the turn to the worker', async () => {
