@@ -110,6 +110,14 @@ export class TurnNotStarted extends Error {
   }
 }
 
+/** The WebSocket worker stopped in the middle of a turn (timeout, crash): nothing of the turn was stored. */
+export class TurnInterrupted extends Error {
+  constructor(options?: ErrorOptions) {
+    super('The turn stopped before it was stored', options);
+    this.name = 'TurnInterrupted';
+  }
+}
+
 /** Bedrock throttled the turn (or the search) even after the client's retries. */
 export class TurnThrottled extends Error {
   constructor(
@@ -207,6 +215,15 @@ export function toErrorReply(error: unknown, context: ErrorContext = {}): ErrorR
         retryable: true,
       },
       headers: { 'Retry-After': '5' },
+    };
+  }
+  if (error instanceof TurnInterrupted) {
+    return {
+      status: 502,
+      body: {
+        error: 'Your answer could not be completed and was not stored; send your message again.',
+        retryable: true,
+      },
     };
   }
   if (error instanceof TurnSuperseded) {

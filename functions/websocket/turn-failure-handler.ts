@@ -4,7 +4,7 @@ import '../../action-groups/kit/zod-locale';
 import { DynamoAgentStateStore, type TurnStatusReader } from '../shared/agent-state-store';
 import { documentClient } from '../shared/clients';
 import { intEnv, requireEnv } from '../shared/env';
-import { TurnNotStarted, toErrorReply } from '../shared/errors';
+import { TurnInterrupted, TurnNotStarted, toErrorReply } from '../shared/errors';
 import { once } from '../shared/once';
 import { logger } from '../shared/powertools';
 import { ManagementApiPoster } from './aws-adapters';
@@ -56,7 +56,11 @@ export function createTurnFailureHandler(deps: TurnFailureDeps) {
       conversationId: turn.conversationId,
       condition,
     });
-    const reply = toErrorReply(new TurnNotStarted('dropped'));
+    // EventAgeExceeded: the worker never got the event (throttled, concurrency full). Otherwise the worker ran
+    // and failed (timeout, crash) before storing anything.
+    const reply = toErrorReply(
+      condition === 'EventAgeExceeded' ? new TurnNotStarted('dropped') : new TurnInterrupted(),
+    );
     const sent = await deps.poster.post(turn.endpoint, turn.connectionId, {
       type: 'error',
       status: reply.status,

@@ -28,7 +28,7 @@ export interface ChatRestApiProps {
 const KEYS_ONLY_REASON =
   'Cognito is off in this stage (chatApi.cognito.enabled=false): machine clients are identified by API keys ' +
   'that API Gateway checks against a usage plan with throttle and quota before the Lambda runs; the owner of ' +
-  'a conversation is derived from the key. Prod enables the Cognito authorizer on this method.';
+  'a conversation is the app named by the key id. Prod enables the Cognito authorizer on this method.';
 
 /**
  * The chat REST API: `POST /chat` (one agent turn, answered inside the 29 s integration timeout),

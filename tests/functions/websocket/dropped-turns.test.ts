@@ -143,3 +143,65 @@ describe('WebSocket turns are never silently dropped', () => {
     expect(poster.frames).toEqual([retryFrame('conv-dropped')]);
   });
 });
+
+describe('WebSocket turn failure notifier', () => {
+  const world = useChatWorld();
+  const record = (condition: string, turnId?: string) => ({
+    version: '1.0',
+    requestContext: { requestId: 'r-1', condition, approximateInvokeCount: 1 },
+    requestPayload: {
+      type: TURN_JOB_TYPE,
+      connectionId: CONNECTION,
+      endpoint: ENDPOINT,
+      owner: OWNER,
+      conversationId: 'conv-crashed',
+      message: 'Hello?',
+      ...(turnId ? { turnId } : {}),
+    },
+    responsePayload: { errorType: 'Sandbox.Timedout' },
+  });
+  const notifier = async (poster: RecordingPoster) => {
+    const { createTurnFailureHandler } = await import('../../../functions/websocket/turn-failure-handler');
+    return createTurnFailureHandler({
+      poster,
+      agentState: new DynamoAgentStateStore(world.doc, TABLES.agentState, 30),
+    });
+  };
+
+  it('tells the client of a worker that stopped mid-turn that nothing was stored and to send again', async () => {
+    const poster = new RecordingPoster();
+    await (await notifier(poster))(record('RetriesExhausted'));
+    expect(poster.frames).toEqual([
+      expect.objectContaining({
+        type: 'error',
+        status: 502,
+        retryable: true,
+        conversationId: 'conv-crashed',
+        error: expect.stringMatching(/not stored; send your message again/),
+      }),
+    ]);
+  });
+
+  it('stays silent about a turn that was stored before the failure (a stored turn is never reported failed)', async () => {
+    // Prepare: the Agent State shows this very turn completed
+    const turnId = '33333333-3333-4333-8333-333333333333';
+    const store = new DynamoAgentStateStore(world.doc, TABLES.agentState, 30);
+    const claim = { sessionId: 'conv-crashed', owner: OWNER, channel: 'websocket' as const, token: turnId };
+    await store.begin({ ...claim, nowMs: Date.now(), leaseMs: 60_000 });
+    await store.finish({ ...claim, status: 'COMPLETED', nowMs: Date.now(), latencyMs: 1 });
+    const poster = new RecordingPoster();
+
+    // Act
+    await (await notifier(poster))(record('RetriesExhausted', turnId));
+
+    // Assess
+    expect(poster.frames).toEqual([]);
+  });
+
+  it('ignores a record that is not a failed turn invocation', async () => {
+    const poster = new RecordingPoster();
+    await (await notifier(poster))({ hello: 'world' });
+    await (await notifier(poster))({ ...record('EventAgeExceeded'), requestPayload: { type: 'other' } });
+    expect(poster.frames).toEqual([]);
+  });
+});
