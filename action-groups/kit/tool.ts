@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { type Caller, callerOf, withIdentityOf } from './caller';
 import { clip } from './coerce';
 import { toErrorOutcome, UNEXPECTED_ERROR_MESSAGE } from './errors';
 import { type AgentApiEvent, type EventRouting, extractRouting, isRecord, parseAgentEvent } from './event';
@@ -42,6 +43,11 @@ export interface ToolContext {
   readonly sessionAttributes: Record<string, string>;
   readonly promptSessionAttributes: Record<string, string>;
   readonly agent: AgentApiEvent['agent'];
+  /**
+   * The verified caller, read once from the session attributes the chat API sets (`callerOf`); undefined
+   * when the session names none. The only identity a tool may trust; never take it from parameters.
+   */
+  readonly caller: Caller | undefined;
   /** The user's utterance for this turn: context only, never the tool input. */
   readonly inputText: string;
   readonly logger: Logger;
@@ -281,19 +287,22 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
       sessionAttributes: { ...event.sessionAttributes },
       promptSessionAttributes: { ...event.promptSessionAttributes },
       agent: event.agent,
+      caller: callerOf(event.sessionAttributes),
       inputText: event.inputText,
       logger,
       ...(context ? { lambdaContext: context } : {}),
     };
-    // The handler's attribute changes are what the response echoes.
-    const echo: EventRouting = {
+    // The handler's attribute changes are what the response echoes, except the identity attributes.
+    const echo = (): EventRouting => ({
       ...event,
-      sessionAttributes: ctx.sessionAttributes,
+      sessionAttributes: withIdentityOf(event.sessionAttributes, ctx.sessionAttributes),
       promptSessionAttributes: ctx.promptSessionAttributes,
-    };
+    });
     try {
       const result = await handler(read.input, ctx);
-      return isWithStatus(result) ? respond(echo, result.status, result.body) : respond(echo, 200, result);
+      return isWithStatus(result)
+        ? respond(echo(), result.status, result.body)
+        : respond(echo(), 200, result);
     } catch (err) {
       const outcome = toErrorOutcome(err);
       if (!outcome.expected) {
@@ -306,7 +315,7 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
           error: err,
         });
       }
-      return respond(echo, outcome.status, outcome.body);
+      return respond(echo(), outcome.status, outcome.body);
     }
   }
 

@@ -92,6 +92,15 @@ export const StageConfigSchema = z
     /** Keep data (tables, buckets, logs) when the stack is deleted; on for prod. */
     retainData: z.boolean(),
     tools: z.strictObject({
+      /**
+       * Tool calls whose session names no caller (no `userId` session attribute: a direct InvokeAgent from a
+       * script, the Bedrock console's test chat). `refuse`: report and summarize answer 403. `operator`: they
+       * run as an operator (every ticket visible); only for stages where whoever can call InvokeAgent with IAM
+       * is trusted as an operator anyway (such a caller can set any session attribute). @default 'refuse'
+       */
+      unidentifiedCalls: z
+        .enum(['refuse', 'operator'], { error: () => 'tools.unidentifiedCalls must be refuse or operator' })
+        .default('refuse'),
       report: z.strictObject({
         notificationEmails: z.array(z.email('must be an email address')),
         notificationWebhooks: z.array(z.url({ protocol: /^https$/, error: 'must be an https:// URL' })),

@@ -210,6 +210,7 @@ export class KassStack extends Stack {
         conversations: this.data.conversations,
         agentState: chatData.agentState,
         conversationTtlDays: config.chatApi.conversationTtlDays,
+        operators: config.chatApi.operators,
         maxQuestionChars: config.chatApi.limits.maxMessageChars,
         methodLoggingLevel: config.chatApi.methodLoggingLevel,
         ...(chat.accountLogging ? { accountLogging: chat.accountLogging } : {}),

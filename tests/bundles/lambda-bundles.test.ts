@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -28,6 +30,8 @@ import { frame, startInvokeAgentServer } from '../support/invoke-agent-server';
  */
 
 const execFileAsync = promisify(execFile);
+/** The API key of the WebSocket fixtures. */
+const API_KEY_VALUE = 'kassDevKey0123456789abcdefghijABCDEFGHIJ';
 const TOOLS = ['report', 'summarize', 'code-review'] as const;
 type Tool = (typeof TOOLS)[number];
 type Json = Record<string, unknown>;
@@ -332,35 +336,31 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
   );
 
   it('report: creates, reads and lists a ticket through the template tables and indexes', async () => {
-    // Prepare
+    // Prepare: a signed-in caller (the session attribute the chat API sets) and an operator
     const schemaText = readFileSync(path.join(__dirname, '../../schemas/report.yaml'), 'utf8');
-    const event = (operationId: string, input: { params?: Json; body?: Json }) =>
+    const event = (operationId: string, input: { params?: Json; body?: Json }, roles?: string) =>
       buildAgentEvent({
         group: 'report',
         schemaText,
         operationId,
+        sessionAttributes: { userId: 'cognito:ana', ...(roles ? { roles } : {}) },
         ...(input.params ? { params: input.params as Record<string, string> } : {}),
         ...(input.body ? { body: input.body } : {}),
       }) as unknown as Json;
     const created = await invoke('report', [
       event('createTicket', {
-        body: {
-          title: 'VPN drops',
-          description: 'Every 10 minutes.',
-          severity: 'high',
-          reporter: 'ana@example.com',
-        },
+        body: { title: 'VPN drops', description: 'Every 10 minutes.', severity: 'high', reporterName: 'Ana' },
       }),
     ]);
     const ticket = readAnswer({}, created[0] ?? {});
     const ticketId = String(ticket.body.ticketId);
 
     // Act
-    const [read, byReporter, byStatus] = (
+    const [read, byOwner, byStatus] = (
       await invoke('report', [
         event('getTicket', { params: { ticketId } }),
-        event('listTickets', { params: { reporter: 'ana@example.com' } }),
-        event('listTickets', { params: { status: 'open' } }),
+        event('listTickets', {}),
+        event('listTickets', { params: { status: 'open' } }, 'operator'),
       ])
     ).map((a) => readAnswer({}, a));
 
@@ -370,10 +370,80 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
     // SNS is unreachable here: the ticket is kept and says so.
     expect(ticket.body.notified).toBe(false);
     expect(read).toMatchObject({ status: 200, body: { ticketId, severity: 'high' } });
-    expect(byReporter?.status).toBe(200);
-    expect(JSON.stringify(byReporter?.body)).toContain(ticketId);
+    expect(byOwner?.status).toBe(200);
+    expect(JSON.stringify(byOwner?.body)).toContain(ticketId);
     expect(byStatus?.status).toBe(200);
     expect(JSON.stringify(byStatus?.body)).toContain(ticketId);
+  });
+
+  it('report: user B sees none of user A’s tickets by any operation (real-format events, template tables)', async () => {
+    // Prepare: A files a ticket through the real POST fixture; only the userId session attribute differs
+    const A = 'cognito:aaaaaaaa-1111-4c3a-9e0b-2f6a8c1d5e77';
+    const B = 'cognito:bbbbbbbb-2222-4d5b-8f6a-1e2d3c4b5a69';
+    const secret = 'Payroll export leaks salaries of the finance team';
+    const as = (userId: string, event: Json): Json => ({ ...event, sessionAttributes: { userId } });
+    const post = fixture('openapi-post-body');
+    const body = {
+      title: secret,
+      description: `${secret}; details inside.`,
+      severity: 'high',
+      reporter: 'ana@example.com',
+    };
+    const created = await invoke('report', [
+      as(A, {
+        ...post,
+        requestBody: {
+          content: {
+            'application/json': {
+              properties: Object.entries(body).map(([name, value]) => ({ name, type: 'string', value })),
+            },
+          },
+        },
+      }),
+    ]);
+    const ticket = readAnswer({}, created[0] ?? {});
+    expect(ticket.status).toBe(201);
+    const ticketId = String(ticket.body.ticketId);
+    const list = (params: Record<string, string>) => ({
+      ...fixture('openapi-get-no-params'),
+      parameters: Object.entries(params).map(([name, value]) => ({ name, type: 'string', value })),
+    });
+    const get = {
+      ...fixture('openapi-get-path-param'),
+      parameters: [{ name: 'ticketId', type: 'string', value: ticketId }],
+    };
+
+    // Act: every read B can attempt, then the same reads as A
+    const asB = await invoke(
+      'report',
+      [
+        list({}),
+        list({ reporter: 'ana@example.com' }),
+        list({ owner: A }),
+        list({ status: 'open' }),
+        get,
+      ].map((e) => as(B, e)),
+    );
+    const asA = await invoke('report', [as(A, list({})), as(A, get)]);
+
+    // Assess: no list names A's ticket; getTicket answers as for an unknown id (it echoes only the asked id)
+    for (const [i, answer] of asB.entries()) {
+      const { status, body: reply } = readAnswer({}, answer);
+      const text = JSON.stringify(reply);
+      expect({ i, leaked: text.includes(secret) || (i < 4 && text.includes(ticketId)) }).toEqual({
+        i,
+        leaked: false,
+      });
+      expect([200, 403, 404]).toContain(status);
+    }
+    expect(readAnswer({}, asB[4] ?? {})).toEqual({
+      status: 404,
+      body: {
+        error: `No ticket has the id ${ticketId}. Check the id with the user, or call listTickets to find their tickets.`,
+      },
+    });
+    expect(JSON.stringify(readAnswer({}, asA[0] ?? {}).body)).toContain(ticketId);
+    expect(readAnswer({}, asA[1] ?? {})).toMatchObject({ status: 200, body: { ticketId, owner: A } });
   });
 
   it('summarize: the function-details event reads the template Conversations table (unknown id → reprompt)', async () => {
@@ -407,6 +477,17 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
       ...getTestEvent({ eventsPath: 'apigw', filename }),
       ...patch,
     });
+
+    /** The fixture's request context with the id of the stack's API key as deployed here (`literal`). */
+    const withDeployedKey = (filename: string): Json => {
+      const keyId =
+        Object.entries(resources).find(([, r]) => r.Type === 'AWS::ApiGateway::ApiKey')?.[0] ?? '';
+      const context = getTestEvent<{ requestContext: Json & { identity: Json } }>({
+        eventsPath: 'apigw',
+        filename,
+      }).requestContext;
+      return { ...context, identity: { ...context.identity, apiKeyId: literal({ Ref: keyId }, resources) } };
+    };
 
     /** A REST answer: JSON body, no stack; returns status and body. */
     function rest(outcome: Outcome | undefined): { status: number; body: Json } {
@@ -445,7 +526,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
 
     it('GET /conversations/{id} reads the template Conversations table (unknown id → 404)', async () => {
       const [outcome] = await run('functions/chat/conversations-handler.ts', [
-        apigw('rest-get-conversation'),
+        apigw('rest-get-conversation', { requestContext: withDeployedKey('rest-get-conversation') }),
       ]);
       expect(rest(outcome)).toMatchObject({ status: 404, body: { error: 'Conversation not found' } });
     });
@@ -457,16 +538,42 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
       expect(outcomes).toEqual([{ error: expect.stringContaining('ECONNREFUSED') }]);
     });
 
-    it('the WebSocket authorizer allows a connect with an API key and denies one without', async () => {
+    it('the WebSocket authorizer names the app of a configured key (API Gateway GetApiKey) and denies others', async () => {
+      // Prepare: the API Gateway control plane, as a local HTTP server: GET /apikeys/{id}?includeValue=true
+      const keyIds: string[] = [];
+      const control = createServer((req, res) => {
+        const url = new URL(req.url ?? '/', 'http://local');
+        const id = decodeURIComponent(url.pathname.split('/').at(-1) ?? '');
+        keyIds.push(`${req.method} ${url.pathname}?includeValue=${url.searchParams.get('includeValue')}`);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ id, name: 'kass-dev-developer', enabled: true, value: API_KEY_VALUE }));
+      });
+      await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', () => resolve()));
+      const endpoint = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
       const connect = apigw('websocket-authorizer-connect');
-      const outcomes = await run('functions/websocket/authorizer.ts', [
-        connect,
-        { ...connect, headers: {}, multiValueHeaders: {}, queryStringParameters: {} },
-      ]);
+      const query = (q: Record<string, string>) => ({ ...connect, queryStringParameters: q });
+
+      // Act
+      const outcomes = await run(
+        'functions/websocket/authorizer.ts',
+        [
+          query({ token: API_KEY_VALUE, userId: 'alex' }),
+          query({ token: 'kassNotAKeyOfAnyApp0123456789abcdefghijK' }),
+          { ...connect, headers: {}, multiValueHeaders: {}, queryStringParameters: {} },
+        ],
+        { AWS_ENDPOINT_URL_API_GATEWAY: endpoint },
+      );
+      await new Promise<void>((resolve) => control.close(() => resolve()));
+
+      // Assess: one key configured in dev (developer), read once for both connects
       expect(outcomes[0]?.value).toMatchObject({
         policyDocument: { Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke' }] },
+        usageIdentifierKey: API_KEY_VALUE,
+        context: { owner: 'app:developer:user:alex', app: 'developer' },
       });
-      expect(outcomes[1]).toEqual({ error: 'Unauthorized' });
+      expect(JSON.stringify(outcomes[0]?.value)).not.toMatch(/"principalId":"[^"]*alex/);
+      expect(outcomes.slice(1)).toEqual([{ error: 'Unauthorized' }, { error: 'Unauthorized' }]);
+      expect(keyIds).toEqual([expect.stringMatching(/^GET \/apikeys\/\w+\?includeValue=true$/)]);
     });
 
     it('$connect and $disconnect keep the connection record in the template table', async () => {

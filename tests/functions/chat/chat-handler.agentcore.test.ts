@@ -4,7 +4,7 @@ import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { chatDepsFromEnv, createChatHandler } from '../../../functions/chat/handler';
-import { ownerFromApiKey } from '../../../functions/shared/owner';
+import { ownerOfApp } from '../../../functions/shared/owner';
 import { getTestEvent } from '../../support/events';
 import { setEnv } from '../../support/invoke-agent-server';
 import {
@@ -14,7 +14,7 @@ import {
   startInvokeHarnessServer,
 } from '../../support/invoke-harness-server';
 import { perSuite } from '../../support/lifecycle';
-import { API_KEY, type ChatWorld, countItems, startChatWorld, TABLES } from './support/chat-world';
+import { APP, type ChatWorld, countItems, OTHER_KEY, startChatWorld, TABLES } from './support/chat-world';
 
 /**
  * POST /chat on the AgentCore engine: the same handler, its engine chosen by the environment the stack sets
@@ -70,8 +70,9 @@ const chatEvent = (body: unknown) => {
   return event;
 };
 const parse = (r: APIGatewayProxyResult) => JSON.parse(r.body) as Record<string, unknown>;
-const withKey = (key: string) => (e: APIGatewayProxyEvent) => {
-  e.requestContext.identity.apiKey = key;
+const withKey = (key: { id: string; value: string }) => (e: APIGatewayProxyEvent) => {
+  e.requestContext.identity.apiKey = key.value;
+  e.requestContext.identity.apiKeyId = key.id;
 };
 
 /** Reads the identity payload KMS was asked to sign (the attributes the tools will get). */
@@ -144,7 +145,7 @@ afterEach(() => {
 });
 
 describe('Handler: POST /chat on the AgentCore engine', () => {
-  const owner = ownerFromApiKey(API_KEY);
+  const owner = ownerOfApp(APP);
 
   it('answers a turn with the knowledge citations, after the output guardrail, and stores it', async () => {
     // Prepare
@@ -207,7 +208,7 @@ describe('Handler: POST /chat on the AgentCore engine', () => {
     env.harness.enqueue({ frames: answer('Hello.') });
     const first = parse(await handler(chatEvent({ message: 'Hi' })));
     const other = chatEvent({ message: 'Let me in', conversationId: first.conversationId });
-    withKey('anotherKey0123456789abcdefghijABCDEFGHIJ')(other);
+    withKey(OTHER_KEY)(other);
     const result = await handler(other);
     expect(result.statusCode).toBe(404);
     expect(env.harness.requests).toHaveLength(1);
@@ -326,7 +327,7 @@ describe('Handler: POST /chat on the AgentCore engine', () => {
         conversationId: asked.conversationId,
         confirmation: { id: confirmation.id, confirm: true },
       });
-      withKey('anotherKey0123456789abcdefghijABCDEFGHIJ')(attack);
+      withKey(OTHER_KEY)(attack);
       const result = await handler(attack);
       expect(result.statusCode).toBe(404);
       expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);

@@ -1,11 +1,8 @@
 import { HarnessClient } from '../../../client/harness-client';
-import { DynamoAgentStateStore } from '../../../functions/shared/agent-state-store';
-import { DynamoConversationWriter } from '../../../functions/shared/conversation-store';
-import { ownerFromApiKey } from '../../../functions/shared/owner';
+import { ownerOfApp } from '../../../functions/shared/owner';
 import { DynamoConnectionStore } from '../../../functions/websocket/connection-store';
 import type { ServerFrame } from '../../../functions/websocket/events';
 import { createMessageHandler } from '../../../functions/websocket/message-handler';
-import { createTurnHandler } from '../../../functions/websocket/turn-handler';
 import type { ConnectionPoster, TurnJob } from '../../../functions/websocket/turn-job';
 import { getTestEvent } from '../../support/events';
 import { setEnv } from '../../support/invoke-agent-server';
@@ -16,13 +13,14 @@ import {
   startInvokeHarnessServer,
 } from '../../support/invoke-harness-server';
 import { perSuite } from '../../support/lifecycle';
-import { API_KEY, TABLES, useChatWorld } from '../chat/support/chat-world';
+import { APP, TABLES, useChatWorld } from '../chat/support/chat-world';
+import { worldWorker } from './support/worker';
 
 /** The WebSocket turn worker on the AgentCore engine: the same worker, a HarnessClient over the InvokeHarness fake. */
 
 const HARNESS = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/kass_test-AbCdEf1234';
 const CONNECTION = 'L0SM9cOFvHcCIhw=';
-const OWNER = ownerFromApiKey(API_KEY);
+const OWNER = ownerOfApp(APP);
 const CONVERSATION = '0e5a7c3b-6d1f-4b2a-8c9e-7f6a5b4c3d2e';
 
 class RecordingPoster implements ConnectionPoster {
@@ -56,7 +54,7 @@ describe('WebSocket chat on the AgentCore engine', () => {
   beforeEach(async () => {
     jobs = [];
     await new DynamoConnectionStore(world.doc, TABLES.connections).put(
-      { connectionId: CONNECTION, owner: OWNER },
+      { connectionId: CONNECTION, caller: { userId: OWNER, app: APP, roles: [] } },
       Date.now(),
     );
   });
@@ -70,16 +68,7 @@ describe('WebSocket chat on the AgentCore engine', () => {
     });
 
   const worker = (poster: ConnectionPoster, engine: HarnessClient) =>
-    createTurnHandler({
-      engine,
-      conversations: new DynamoConversationWriter(world.doc, TABLES.conversations, 30),
-      agentState: new DynamoAgentStateStore(world.doc, TABLES.agentState, 30),
-      deadlineMs: 60_000,
-      leaseMs: 65_000,
-      memory: false,
-      confirmations: 'ask',
-      poster,
-    });
+    worldWorker(world, poster, { engine, deadlineMs: 60_000 });
 
   it('streams the harness text deltas as chunks in order, then the final frame', async () => {
     fake.server.enqueue({ frames: answer('The runbook ', 'covers ', 'installing the client.') });
