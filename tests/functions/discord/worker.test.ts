@@ -151,7 +151,10 @@ describe('Discord worker: agent turn → interaction webhook', () => {
 
   it('gives a Discord user listed in chatApi.operators the operator role, and nobody else', async () => {
     // Prepare
-    world.agent.enqueue({ frames: [frame.text('Here are all tickets.')] }, { frames: [frame.text('Yours.')] });
+    world.agent.enqueue(
+      { frames: [frame.text('Here are all tickets.')] },
+      { frames: [frame.text('Yours.')] },
+    );
     const identity = { apiKeyApps: {}, operatorGroups: [], operatorUserIds: [OWNER] };
     // Act
     await worker({ identity })(eventOf(ask('1178500000000000111')));
