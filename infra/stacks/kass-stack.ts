@@ -39,7 +39,10 @@ export class KassStack extends Stack {
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
 
     // Guardrail names are unique per account and region: the stage keeps dev and prod apart.
-    const observability = new Observability(this, 'Observability', { emails: config.alarms.emails });
+    const observability = new Observability(this, 'Observability', {
+      emails: config.alarms.emails,
+      retainData: config.retainData,
+    });
 
     this.guardrail = new KassGuardrail(this, 'Guardrail', {
       policy: props.guardrailPolicy,
