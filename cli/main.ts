@@ -158,6 +158,13 @@ export async function main(
       io.stderr.write(`kass ${found.words}: ${cliError.message}\n`);
       return cliError.exitCode;
     }
+    // A failure to reach AWS that no command explained itself still names the service, endpoint and checks.
+    const { explainNetworkFailure } = await import('./aws/network');
+    const unreachable = explainNetworkFailure(err);
+    if (unreachable) {
+      io.stderr.write(`kass ${found.words}: ${unreachable}\n`);
+      return 1;
+    }
     const detail = errorField(err, 'message');
     io.stderr.write(
       `kass ${found.words}: unexpected error: ${typeof detail === 'string' ? detail : String(err)}\n`,

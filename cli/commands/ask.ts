@@ -8,6 +8,7 @@ import type {
   ReturnControlInput,
   TurnInput,
 } from '../../client';
+import { diagnoseNetwork, lastEndpoint, parseTimeoutSeconds } from '../aws/network';
 import type { LocalToolsOptions } from '../local-tools';
 import type { CliIo } from '../main';
 import { type AgentTarget, explainAgentError, unhandledReturnControl } from '../render/agent-errors';
@@ -15,6 +16,7 @@ import { Footnotes } from '../render/footnotes';
 import { styleFor } from '../render/style';
 import { describeInput } from '../render/trace-line';
 import { renderTurn, type Writer } from '../render/turn';
+import { withWaitingNotice } from '../render/waiting';
 import { CliError, StackOutputs } from '../stack-outputs';
 
 export const usage = `Usage: kass ask "<question>" [options]
@@ -34,10 +36,13 @@ Options:
   --local-tools          Run the tools on this machine: for agents whose action groups return control
                          (stage local), each tool call runs action-groups/<group>/handler.ts in this process.
   --no-stream            Print the answer once it is complete (citation markers at the cited text).
+  --timeout <seconds>    Give up when the agent sends nothing for this long (default: 180; one tool call can
+                         take over a minute). While it is silent, a note on stderr says how long it has been.
   -h, --help             Show this help
 
 AWS: the standard configuration (AWS_PROFILE or credentials, AWS_REGION); AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME
-points the client elsewhere. Throttling is retried with backoff before the answer starts.
+points the client elsewhere. Throttling is retried with backoff before the answer starts. A failure to reach
+Bedrock names the endpoint and what to check (region, endpoint override, network path).
 
 Exit status: 0 answered, 1 the agent or AWS failed (the message says what to do), 2 usage error.
 `;
@@ -51,8 +56,15 @@ export const AGENT_OPTIONS = {
   trace: { type: 'boolean', default: false },
   'local-tools': { type: 'boolean', default: false },
   'no-stream': { type: 'boolean', default: false },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
+
+/** Seconds of silence before `kass ask` / `kass chat` give up on a turn (the agent client's own default). */
+export const DEFAULT_TURN_TIMEOUT_SECONDS = 180;
+
+/** Silence before the first "still waiting" note (and between notes), unless the timeout comes first. */
+const WAITING_NOTICE_MS = 15_000;
 
 /** The parsed values of `AGENT_OPTIONS`. */
 export interface AgentFlags {
@@ -61,6 +73,7 @@ export interface AgentFlags {
   readonly 'agent-id'?: string | undefined;
   readonly 'agent-alias-id'?: string | undefined;
   readonly 'local-tools'?: boolean | undefined;
+  readonly timeout?: string | undefined;
 }
 
 /** What `kass ask` / `kass chat` take besides argv and io; tests inject these. */
@@ -73,12 +86,19 @@ export interface AgentCommandDeps {
   readonly localTools?: LocalToolsOptions;
   /** Extra AgentClient options (e.g. faster retries in tests). */
   readonly client?: Partial<Omit<AgentClientOptions, 'agentId' | 'agentAliasId'>>;
+  /** Silence before a "still waiting" note. @default 15 s */
+  readonly waitingNoticeMs?: number;
 }
 
 /** The agent client and what messages need to name it. */
 export interface ConnectedAgent {
   readonly client: AgentClient;
-  readonly target: AgentTarget;
+  /** The agent, region, timeout and the endpoint of the last request (for messages). */
+  target(): AgentTarget;
+  /** The turn's events, with a "still waiting" note on `side` while the agent is silent. */
+  watch<T>(events: AsyncIterable<T>, side: Writer, dim: (text: string) => string): AsyncIterable<T>;
+  /** Closes the client and its connections. */
+  close(): void;
 }
 
 /**
@@ -113,12 +133,19 @@ export async function connectAgent(
       2,
     );
   }
+  const timeoutSeconds = parseTimeoutSeconds(flags.timeout, DEFAULT_TURN_TIMEOUT_SECONDS);
+  if (typeof timeoutSeconds === 'string') throw new CliError(timeoutSeconds, 2);
+  const requestTimeoutMs = Math.round(timeoutSeconds * 1000);
   const dim = styleFor(io.stderr as { isTTY?: boolean }, env).dim;
+  // The SDK client is built here so that a failure to reach Bedrock names its endpoint.
+  const sdk = diagnoseNetwork(AgentClient.defaultSdkClient({ requestTimeoutMs }));
   let client: AgentClient;
   try {
     client = new AgentClient({
       agentId,
       agentAliasId,
+      client: sdk,
+      requestTimeoutMs,
       onRetry: ({ error, delayMs, attempt }) =>
         io.stderr.write(
           dim(
@@ -128,11 +155,43 @@ export async function connectAgent(
       ...deps.client,
     });
   } catch (error) {
+    sdk.destroy();
     const explained = explainAgentError(error, { agentId, agentAliasId, stage });
     throw new CliError(explained.message, explained.exitCode);
   }
   const region = await client.region();
-  return { client, target: { agentId, agentAliasId, stage, ...(region ? { region } : {}) } };
+  const target = (): AgentTarget => {
+    const endpoint = lastEndpoint(sdk);
+    return {
+      agentId,
+      agentAliasId,
+      stage,
+      timeoutSeconds,
+      ...(region ? { region } : {}),
+      ...(endpoint ? { endpoint } : {}),
+    };
+  };
+  const everyMs = deps.waitingNoticeMs ?? WAITING_NOTICE_MS;
+  return {
+    client,
+    target,
+    watch: (events, side, dimmed) =>
+      everyMs < requestTimeoutMs
+        ? withWaitingNotice(events, {
+            everyMs,
+            onWaiting: (seconds) =>
+              side.write(
+                dimmed(
+                  `  … waiting for the agent: nothing for ${seconds} s (gives up after ${timeoutSeconds} s of silence; --timeout)\n`,
+                ),
+              ),
+          })
+        : events,
+    close: () => {
+      client.destroy();
+      sdk.destroy();
+    },
+  };
 }
 
 /** Return-of-control handlers for `--local-tools` (the kit and the tools load only then). */
@@ -218,9 +277,11 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
   if (!question)
     throw new CliError(`missing the question, e.g. kass ask "How do I reset the VPN?"\n\n${usage}`, 2);
   const env = deps.env ?? process.env;
-  const { client, target } = await connectAgent(values, io, deps);
+  const agent = await connectAgent(values, io, deps);
+  const { client } = agent;
   const out = io.stdout as Writer & { isTTY?: boolean };
   const err = io.stderr as Writer & { isTTY?: boolean };
+  const dim = styleFor(err, env).dim;
   try {
     const handlers = await localHandlers(values, deps);
     const confirm = confirmer(io, deps);
@@ -232,15 +293,17 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
     };
     if (values.json) {
       const { collectAnswer } = await import('../../client');
-      const answer = await collectAnswer(client.stream(turn), (request) => confirm(request.input));
+      const answer = await collectAnswer(agent.watch(client.stream(turn), err, dim), (request) =>
+        confirm(request.input),
+      );
       if (answer.pendingReturnControl) {
-        throw new CliError(unhandledReturnControl(answer.pendingReturnControl, target.stage));
+        throw new CliError(unhandledReturnControl(answer.pendingReturnControl, agent.target().stage));
       }
       io.stdout.write(`${JSON.stringify(toJson(answer), null, 2)}\n`);
       return 0;
     }
     const sideStyle = styleFor(err, env);
-    const rendered = await renderTurn(client.stream(turn), {
+    const rendered = await renderTurn(agent.watch(client.stream(turn), err, dim), {
       out: io.stdout,
       outStyle: styleFor(out, env),
       side: io.stderr,
@@ -251,7 +314,7 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
       confirm,
     });
     if (rendered.pendingReturnControl) {
-      throw new CliError(unhandledReturnControl(rendered.pendingReturnControl, target.stage));
+      throw new CliError(unhandledReturnControl(rendered.pendingReturnControl, agent.target().stage));
     }
     io.stderr.write(
       sideStyle.dim(
@@ -261,9 +324,9 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
     return 0;
   } catch (error) {
     if (error instanceof CliError) throw error;
-    const explained = explainAgentError(error, target);
+    const explained = explainAgentError(error, agent.target(), env);
     throw new CliError(explained.message, explained.exitCode);
   } finally {
-    client.destroy();
+    agent.close();
   }
 }

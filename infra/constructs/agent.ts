@@ -159,10 +159,7 @@ export class KassAgent extends Construct {
           toolFunctions: props.tools.map(({ tool, function: fn }) => [tool.name, fn.function.functionArn]),
           guardrail: [props.guardrail.guardrailId, props.guardrail.guardrailVersion],
         });
-        return createHash('sha256')
-          .update(JSON.stringify({ settings, identity }))
-          .digest('hex')
-          .slice(0, 12);
+        return createHash('sha256').update(JSON.stringify({ settings, identity })).digest('hex').slice(0, 12);
       },
     });
 

@@ -125,7 +125,9 @@ describe('Class: KassAgent', () => {
     built.template.hasResourceProperties('AWS::Bedrock::Agent', {
       GuardrailConfiguration: {
         GuardrailIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Guardrail'), 'GuardrailId'] },
-        GuardrailVersion: { 'Fn::GetAtt': [Match.stringLikeRegexp('Guardrail[0-9A-F]{8}Version[0-9a-f]{16}$'), 'Version'] },
+        GuardrailVersion: {
+          'Fn::GetAtt': [Match.stringLikeRegexp('Guardrail[0-9A-F]{8}Version[0-9a-f]{16}$'), 'Version'],
+        },
       },
     });
   });
