@@ -67,6 +67,12 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       'Run guardrails/prompts.yaml against the deployed guardrail (ApplyGuardrail); exit 1 if a case is blocked/allowed wrongly (--json)',
     load: () => import('./commands/guardrail-check'),
   },
+  doctor: {
+    args: '[--stage <name>] [options]',
+    summary:
+      'Pre-flight check of the AWS account for a stage: credentials, bootstrap, concurrency quota, model access, Agents Classic, API Gateway logging (--json)',
+    load: () => import('./commands/doctor'),
+  },
   tool: {
     args: '<group> <operationId> [options]',
     summary: 'Run one operation of a tool locally and print its response (--event: the event only)',
