@@ -73,6 +73,12 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       'Pre-flight check of the AWS account for a stage: credentials, bootstrap, concurrency quota, model access, Agents Classic, API Gateway logging (--json)',
     load: () => import('./commands/doctor'),
   },
+  'empty-buckets': {
+    args: '[--stage <name>] [--yes]',
+    summary:
+      "Delete every object version of a dev stage's documents and access-log buckets, so npx cdk destroy can delete them (refuses a stage that retains data)",
+    load: () => import('./commands/empty-buckets'),
+  },
   tool: {
     args: '<group> <operationId> [options]',
     summary: 'Run one operation of a tool locally and print its response (--event: the event only)',

@@ -61,6 +61,27 @@ describe('Deploy readiness', () => {
     });
   });
 
+  describe('cdk destroy: dev deletes its buckets once kass empty-buckets emptied them, prod keeps its data', () => {
+    const bucketsOf = (template: Template) =>
+      Object.values(
+        template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>,
+      ).filter((r) => r.Type === 'AWS::S3::Bucket');
+
+    it('deletes both buckets with the dev stack and names them and the retention in its outputs', () => {
+      expect(bucketsOf(dev.template).map((b) => b.DeletionPolicy)).toEqual(['Delete', 'Delete']);
+      dev.template.hasOutput('DataRetention', { Value: 'destroy' });
+      dev.template.hasOutput('DocumentsBucketName', {});
+      dev.template.hasOutput('DocumentsAccessLogBucketName', {});
+      // No auto-delete custom resource: emptying is the kass command's job.
+      expect(JSON.stringify(dev.template.toJSON())).not.toContain('Custom::S3AutoDeleteObjects');
+    });
+
+    it('retains both buckets (and says so) in prod', () => {
+      expect(bucketsOf(prod.template).map((b) => b.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+      prod.template.hasOutput('DataRetention', { Value: 'retain' });
+    });
+  });
+
   describe('A new vector-store generation rolls out as new resources and a new agent version', () => {
     it('replaces the collection, index and knowledge base by logical id and moves the alias', () => {
       // Prepare

@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
  * - Bedrock GetInferenceProfile `GET /inference-profiles/{id}`, GetFoundationModelAvailability
  *   `GET /foundation-model-availability/{id}`, ListFoundationModels `GET /foundation-models` — REST JSON;
  * - Bedrock Agent ListAgents `POST /agents/` — REST JSON;
- * - API Gateway GetAccount `GET /account` — REST JSON.
+ * - API Gateway GetAccount `GET /account` — REST JSON;
+ * - CloudFormation DescribeStacks — AWS query protocol (the stack outputs other `kass` commands read).
  *
  * REST JSON errors carry `x-amzn-errortype`, which the SDK turns into typed exceptions. The account is a
  * plain object a test edits; `healthyAccount()` is one that passes every check for stage dev in us-east-1.
@@ -50,6 +51,8 @@ export interface FakeAccount {
   apiGatewayRole?: string;
   /** Operations that answer AccessDeniedException (e.g. `GetAccountSettings`). */
   denied: string[];
+  /** Deployed stacks: name → outputs (DescribeStacks). */
+  stacks: Record<string, Record<string, string>>;
 }
 
 const ALLOWED: FakeModelAvailability = {
@@ -86,6 +89,7 @@ export function healthyAccount(): FakeAccount {
     agents: 2,
     apiGatewayRole: 'arn:aws:iam::123456789012:role/apigateway-cloudwatch',
     denied: [],
+    stacks: {},
   };
 }
 
@@ -122,6 +126,7 @@ export class AwsAccountFake {
       AWS_ENDPOINT_URL_BEDROCK: this.endpoint,
       AWS_ENDPOINT_URL_BEDROCK_AGENT: this.endpoint,
       AWS_ENDPOINT_URL_API_GATEWAY: this.endpoint,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: this.endpoint,
       AWS_ACCESS_KEY_ID: 'FAKE',
       AWS_SECRET_ACCESS_KEY: 'FAKE',
       AWS_REGION: region,
@@ -183,6 +188,38 @@ export class AwsAccountFake {
           `<Arn>${account.arn}</Arn><UserId>AIDAFAKE</UserId><Account>${account.account}</Account>` +
           `</GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata>` +
           '</GetCallerIdentityResponse>',
+      );
+      return;
+    }
+    // CloudFormation (query protocol)
+    if (method === 'POST' && /(^|&)Action=DescribeStacks(&|$)/.test(body)) {
+      const operation = 'DescribeStacks';
+      const stackName = decodeURIComponent(/(?:^|&)StackName=([^&]*)/.exec(body)?.[1] ?? '');
+      const outputs = account.stacks[stackName];
+      res.setHeader('content-type', 'text/xml');
+      if (!outputs) {
+        record(operation, 400);
+        res.statusCode = 400;
+        res.end(
+          '<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type>' +
+            `<Code>ValidationError</Code><Message>Stack with id ${stackName} does not exist</Message></Error>` +
+            `<RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+        );
+        return;
+      }
+      record(operation, 200);
+      const members = Object.entries(outputs)
+        .map(
+          ([key, value]) =>
+            `<member><OutputKey>${key}</OutputKey><OutputValue>${value}</OutputValue></member>`,
+        )
+        .join('');
+      res.end(
+        '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult>' +
+          `<Stacks><member><StackName>${stackName}</StackName><StackId>arn:aws:cloudformation:us-east-1:${account.account}:stack/${stackName}/1</StackId>` +
+          '<CreationTime>2026-01-01T00:00:00Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus>' +
+          `<Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult>` +
+          `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeStacksResponse>`,
       );
       return;
     }
