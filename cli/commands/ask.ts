@@ -211,7 +211,7 @@ export const confirmQuestion = (input: ReturnControlInput): string =>
 export const isYes = (answer: string | undefined): boolean => /^\s*y(es)?\s*$/i.test(answer ?? '');
 
 /** Reads one line from `input` (undefined at end of input). */
-function readOneLine(input: NodeJS.ReadableStream): Promise<string | undefined> {
+export function readOneLine(input: NodeJS.ReadableStream): Promise<string | undefined> {
   return new Promise((resolve) => {
     const rl = createInterface({ input, terminal: false });
     let answered = false;

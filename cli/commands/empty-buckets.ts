@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
@@ -10,6 +9,7 @@ import {
 import type { CliIo } from '../main';
 import { CliError, StackOutputs, stackNameOf } from '../stack-outputs';
 import { fatalS3Error, s3AddressingFor } from '../sync/bucket';
+import { isYes, readOneLine } from './ask';
 
 export const usage = `Usage: kass empty-buckets [--stage <name>] [options]
 
@@ -47,20 +47,6 @@ export interface EmptyBucketsDeps {
   /** Versions listed per ListObjectVersions page (S3's maximum is 1000). */
   readonly pageSize?: number;
 }
-
-const readLine = (input: NodeJS.ReadableStream): Promise<string | undefined> =>
-  new Promise((resolve) => {
-    const rl = createInterface({ input, terminal: false });
-    let answered = false;
-    rl.once('line', (line) => {
-      answered = true;
-      rl.close();
-      resolve(line);
-    });
-    rl.once('close', () => {
-      if (!answered) resolve(undefined);
-    });
-  });
 
 /** Deletes every version and delete marker of `bucket`, one page (≤ 1000 entries) per DeleteObjects call. */
 async function emptyBucket(
@@ -178,7 +164,7 @@ export function createEmptyBuckets(
         `This deletes every object version in ${names.map((n) => `s3://${n}`).join(' and ')} (stage ${stage}). ` +
           'Continue? [y/N] ',
       );
-      if (!/^\s*y(es)?\s*$/i.test((await readLine(input)) ?? '')) {
+      if (!isYes(await readOneLine(input))) {
         io.stderr.write('Nothing deleted.\n');
         return 1;
       }

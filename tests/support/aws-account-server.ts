@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocally, readBody } from './http';
 
 /**
  * A local stand-in for the read-only account APIs `kass doctor` calls, each in its service's real wire format,
@@ -112,8 +112,7 @@ export class AwsAccountFake {
     const server = createServer((req, res) => {
       void fake?.handle(req, res);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new AwsAccountFake(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    fake = new AwsAccountFake(server, await listenLocally(server));
     return fake;
   }
 
@@ -139,8 +138,7 @@ export class AwsAccountFake {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -343,11 +341,3 @@ export class AwsAccountFake {
     json('Unknown', 404, { message: `${method} ${url.pathname}` }, 'UnknownOperationException');
   }
 }
-
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocally, readBody } from './http';
 
 /**
  * A local stand-in for a versioned S3 bucket, for what s3rver does not implement: ListObjectVersions
@@ -33,8 +33,7 @@ export class VersionedS3Fake {
     const server = createServer((req, res) => {
       void fake?.handle(req, res);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new VersionedS3Fake(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    fake = new VersionedS3Fake(server, await listenLocally(server));
     return fake;
   }
 
@@ -51,8 +50,7 @@ export class VersionedS3Fake {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -125,11 +123,3 @@ export class VersionedS3Fake {
     xml(501, '<Error><Code>NotImplemented</Code><Message>Not implemented by the fake</Message></Error>');
   }
 }
-
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
