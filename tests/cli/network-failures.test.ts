@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { explainNetworkFailure, networkFailure } from '../../cli/aws/network';
 import { run as ask } from '../../cli/commands/ask';
 import { createRetrieve } from '../../cli/commands/retrieve';
@@ -144,6 +145,41 @@ describe('Network failures name the service, the endpoint and what to check', ()
       expect(io.err()).toBe(
         'kass ask: --timeout must be a number of seconds above 0 and at most 3600 (got 0)\n',
       );
+    });
+  });
+
+  describe('kass chat', () => {
+    it('explains a refused connection for the turn and keeps the session open', async () => {
+      // Prepare
+      const endpoint = await refusedEndpoint();
+      // Act
+      const { code, io } = await withEnv({ AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: endpoint }, async () => {
+        const captured = captureIo();
+        const { run } = await import('../../cli/commands/chat');
+        const input = new PassThrough();
+        input.end('hello\n/exit\n');
+        return { code: await run([...IDS, '--timeout', '5'], captured, { input }), io: captured };
+      });
+      // Assess
+      expect(code).toBe(0);
+      expect(io.err()).toContain(
+        `Could not reach Bedrock Agent Runtime at ${endpoint}: the connection was refused`,
+      );
+    });
+
+    it('gives up on a silent turn after --timeout', async () => {
+      const { code, io } = await withEnv(
+        { AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: hanging.endpoint },
+        async () => {
+          const captured = captureIo();
+          const { run } = await import('../../cli/commands/chat');
+          const input = new PassThrough();
+          input.end('hello\n/exit\n');
+          return { code: await run([...IDS, '--timeout', '1'], captured, { input }), io: captured };
+        },
+      );
+      expect(code).toBe(0);
+      expect(io.err()).toContain(`No answer from Bedrock Agent Runtime at ${hanging.endpoint} for 1 s`);
     });
   });
 
