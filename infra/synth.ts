@@ -64,7 +64,13 @@ export function main(argv: string[]): number {
   let built: ReturnType<typeof buildApp>;
   try {
     const context = parseContext(values.context);
-    built = buildApp({ stage: values.stage, outdir: values.out, recordChunking: true, context });
+    built = buildApp({
+      stage: values.stage,
+      outdir: values.out,
+      recordLocks: true,
+      context,
+      targetRegion: process.env.CDK_DEFAULT_REGION,
+    });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {
       console.error(error.message);

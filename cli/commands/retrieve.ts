@@ -13,6 +13,7 @@ import {
   operandOf,
   toRetrievalFilter,
 } from '../../client/retrieval-filter';
+import { cliClientConfig, diagnoseNetwork, explainNetworkFailure } from '../aws/network';
 import type { CliIo } from '../main';
 import { CliError, StackOutputs } from '../stack-outputs';
 
@@ -249,6 +250,8 @@ export function formatChunks(chunks: readonly RetrievedChunk[]): string {
 
 /** Maps a Retrieve failure to a message that says what to check; raw SDK details stay out. */
 export function retrieveError(err: unknown, knowledgeBaseId: string, hybrid: boolean): CliError {
+  const unreachable = explainNetworkFailure(err, { service: 'Bedrock Agent Runtime' });
+  if (unreachable) return new CliError(unreachable);
   const name = (err as { name?: string }).name ?? 'Error';
   const message = (err as { message?: string }).message ?? String(err);
   switch (name) {
@@ -336,7 +339,9 @@ export function createRetrieve(
     });
 
     const sdk = await import('@aws-sdk/client-bedrock-agent-runtime');
-    const client = overrides.client ? await overrides.client() : new sdk.BedrockAgentRuntimeClient({});
+    const client = overrides.client
+      ? await overrides.client()
+      : diagnoseNetwork(new sdk.BedrockAgentRuntimeClient(cliClientConfig()));
     let results: KnowledgeBaseRetrievalResult[];
     try {
       const out = await client.send(

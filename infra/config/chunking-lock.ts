@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, describeIssues } from './config-error';
 import { contentHash } from './content-hash';
 import { type ChunkingConfig, ChunkingSchema, type KnowledgeBaseConfig } from './knowledge-config';
+import { readLockFile, writeLockFile } from './lock-file';
 
 /**
  * Bedrock cannot change a data source's chunking after it is created, and CloudFormation would only fail at
@@ -78,21 +77,7 @@ export function checkChunkingLock(
 }
 
 /** Reads the lock file; a missing file is an empty lock. Throws a ConfigError for a malformed file. */
-export function readChunkingLock(path: string): ChunkingLock {
-  if (!fs.existsSync(path)) return {};
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(path, [`(root): not valid JSON (${(error as Error).message})`]);
-  }
-  const result = ChunkingLockSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(path, describeIssues(result.error));
-  return result.data;
-}
+export const readChunkingLock = (path: string): ChunkingLock => readLockFile(path, ChunkingLockSchema);
 
 /** Writes the lock with stages in name order, formatted as the repository's formatter keeps JSON. */
-export function writeChunkingLock(path: string, lock: ChunkingLock): void {
-  const sorted = Object.fromEntries(Object.entries(lock).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  fs.writeFileSync(path, `${JSON.stringify(sorted, null, 2)}\n`);
-}
+export const writeChunkingLock = (path: string, lock: ChunkingLock): void => writeLockFile(path, lock);

@@ -167,7 +167,25 @@ export const KnowledgeBaseConfigSchema = z.strictObject({
     .int('dataSourceGeneration must be a whole number')
     .min(1, 'dataSourceGeneration must be at least 1')
     .default(1),
+  /**
+   * Bump to replace the vector store: the collection, its policies, the index, the knowledge base and the data
+   * source get new names (`-g<n>`), so CloudFormation creates them beside the old ones and then deletes those
+   * with their vectors; a full `kass sync` must follow. Needed for every setting that is fixed at creation
+   * (embedding model and dimensions, HNSW m and efConstruction, standby replicas): `knowledge/
+   * vector-store.lock.json` makes synth fail when one of them changes without a bump.
+   */
+  vectorStoreGeneration: z
+    .number()
+    .int('vectorStoreGeneration must be a whole number')
+    .min(1, 'vectorStoreGeneration must be at least 1')
+    .default(1),
 });
+
+/** The faiss HNSW method of the vector field (faiss, not nmslib: Bedrock ignores metadata filters on nmslib). */
+export const VECTOR_METHOD = { engine: 'faiss', name: 'hnsw', spaceType: 'l2' } as const;
+
+/** The OpenSearch Serverless collection type Bedrock knowledge bases use. */
+export const COLLECTION_TYPE = 'VECTORSEARCH';
 
 export type KnowledgeBaseConfig = z.infer<typeof KnowledgeBaseConfigSchema>;
 export type KnowledgeBaseConfigInput = z.input<typeof KnowledgeBaseConfigSchema>;

@@ -5,7 +5,12 @@ import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error';
-import type { ChunkingConfig, KnowledgeBaseConfig } from '../config/knowledge-config';
+import {
+  type ChunkingConfig,
+  COLLECTION_TYPE,
+  type KnowledgeBaseConfig,
+  VECTOR_METHOD,
+} from '../config/knowledge-config';
 import { DOCUMENTS_PREFIX } from './documents-bucket';
 import { nagResource } from './nag-ids';
 
@@ -22,9 +27,13 @@ const COLLECTION_NAME = /^[a-z][a-z0-9-]{2,31}$/;
 /** Security-policy names have the same limit, and ours append up to `-data`. */
 const POLICY_SUFFIXES = ['-enc', '-net', '-data'] as const;
 
-/** The collection (and knowledge base) name of a stage, validated against the OpenSearch Serverless limits. */
-export function collectionNameFor(stage: string): string {
-  const name = `kass-${stage}-docs`;
+/**
+ * The collection (and knowledge base) name of a stage and vector-store generation, validated against the
+ * OpenSearch Serverless limits. Generation 1 has no suffix (the names the first deploys got); later ones end
+ * in `-g<n>`, so a replacement never collides with the store it replaces.
+ */
+export function collectionNameFor(stage: string, generation = 1): string {
+  const name = `kass-${stage}-docs${generation > 1 ? `-g${generation}` : ''}`;
   const tooLong = POLICY_SUFFIXES.map((s) => `${name}${s}`).find((p) => p.length > 32);
   if (!COLLECTION_NAME.test(name) || tooLong) {
     throw new ConfigError('knowledge base', [
@@ -92,8 +101,13 @@ export interface KnowledgeBaseProps {
 
 /**
  * The knowledge base on OpenSearch Serverless, in L1 resources only (no custom resource, no Docker, no PyPI):
- * encryption + network policies → VECTORSEARCH collection → data-access policy → native vector index →
- * knowledge base (Titan Text Embeddings V2) → S3 data source with the configured chunking.
+ * encryption + network policies → VECTORSEARCH collection → native vector index → knowledge base (Titan Text
+ * Embeddings V2) → S3 data source with the configured chunking. The data-access policy needs only names and the
+ * role ARNs, so it is created at the start, beside the collection; the index and the knowledge base wait for it.
+ *
+ * The vector store's names and logical ids carry `vectorStoreGeneration` (from 2 on): bumping it makes
+ * CloudFormation build a new collection, index, knowledge base and data source beside the old ones and delete
+ * those afterwards, so settings fixed at creation (see `knowledge/vector-store.lock.json`) can change.
  *
  * The data source's name and logical id carry `dataSourceGeneration`: bumping it makes CloudFormation create a
  * new data source (new chunking) and delete the old one together with its vectors; run a full `kass sync`
@@ -108,6 +122,8 @@ export class KnowledgeBase extends Construct {
   public readonly knowledgeBase: bedrock.CfnKnowledgeBase;
   public readonly dataSource: bedrock.CfnDataSource;
   public readonly index: aoss.CfnIndex;
+  /** The collection's data-access policy (KB role + deploy role); the index and the KB are created after it. */
+  public readonly dataAccessPolicy: aoss.CfnAccessPolicy;
   /** The embedding model the knowledge base calls (foundation-model ARN in the stack's region). */
   public readonly embeddingModelArn: string;
 
@@ -115,11 +131,14 @@ export class KnowledgeBase extends Construct {
     super(scope, id);
     const { config } = props;
     const stack = Stack.of(this);
-    const name = collectionNameFor(props.stage);
+    const storeGeneration = config.vectorStoreGeneration;
+    const name = collectionNameFor(props.stage, storeGeneration);
+    // Generation 1 keeps the logical ids the first deploys got; later ones are new resources.
+    const gen = (id: string) => (storeGeneration > 1 ? `${id}Gen${storeGeneration}` : id);
     const prefix = props.documentsPrefix ?? DOCUMENTS_PREFIX;
     const collectionResource = `collection/${name}`;
 
-    const encryption = new aoss.CfnSecurityPolicy(this, 'EncryptionPolicy', {
+    const encryption = new aoss.CfnSecurityPolicy(this, gen('EncryptionPolicy'), {
       name: `${name}-enc`,
       type: 'encryption',
       description: 'KASS documents collection: AWS-owned key',
@@ -135,7 +154,7 @@ export class KnowledgeBase extends Construct {
     const networkRule = config.network.allowFromPublic
       ? { AllowFromPublic: true }
       : { AllowFromPublic: false, SourceServices: ['bedrock.amazonaws.com'] };
-    const network = new aoss.CfnSecurityPolicy(this, 'NetworkPolicy', {
+    const network = new aoss.CfnSecurityPolicy(this, gen('NetworkPolicy'), {
       name: `${name}-net`,
       type: 'network',
       description: `KASS documents collection: ${config.network.allowFromPublic ? 'public' : 'Bedrock only'}`,
@@ -144,9 +163,9 @@ export class KnowledgeBase extends Construct {
       ]),
     });
 
-    this.collection = new aoss.CfnCollection(this, 'Collection', {
+    this.collection = new aoss.CfnCollection(this, gen('Collection'), {
       name,
-      type: 'VECTORSEARCH',
+      type: COLLECTION_TYPE,
       description: `KASS ${props.stage} document vectors`,
       standbyReplicas: config.standbyReplicas ? 'ENABLED' : 'DISABLED',
     });
@@ -162,10 +181,15 @@ export class KnowledgeBase extends Construct {
     });
 
     const documentObjectsArn = props.documentsBucket.arnForObjects(`${prefix}*`);
+    // The collection ARN ends in a generated id; naming it here would order the role, and with it the
+    // data-access policy, after the collection. The name condition grants exactly this stage's collections
+    // (every generation, so a replacement keeps serving until the old store is gone).
+    const anyCollectionArn = stack.formatArn({ service: 'aoss', resource: 'collection', resourceName: '*' });
+    const baseName = collectionNameFor(props.stage);
     // Inline policies: they exist as soon as the role does, so Bedrock's access checks at knowledge-base
     // creation pass without extra DependsOn on a separate policy resource.
     this.role = new iam.Role(this, 'Role', {
-      description: `Knowledge base ${name}: reads documents, embeds them, writes vectors`,
+      description: `Knowledge base ${baseName}: reads documents, embeds them, writes vectors`,
       assumedBy: new iam.ServicePrincipal('bedrock.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': stack.account },
         ArnLike: {
@@ -182,7 +206,8 @@ export class KnowledgeBase extends Construct {
             new iam.PolicyStatement({
               sid: 'VectorStore',
               actions: ['aoss:APIAccessAll'],
-              resources: [this.collection.attrArn],
+              resources: [anyCollectionArn],
+              conditions: { StringLike: { 'aoss:collection': [baseName, `${baseName}-g*`] } },
             }),
             new iam.PolicyStatement({
               sid: 'Embeddings',
@@ -205,17 +230,28 @@ export class KnowledgeBase extends Construct {
         }),
       },
     });
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagResource(this, documentObjectsArn)}]`,
-      reason:
-        `The knowledge base must read every object under ${prefix} (any document the sync uploads); ` +
-        'object ARNs need a wildcard and the grant is limited to that prefix and this account.',
-    });
+    Validations.of(this.role).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::${nagResource(this, documentObjectsArn)}]`,
+        reason:
+          `The knowledge base must read every object under ${prefix} (any document the sync uploads); ` +
+          'object ARNs need a wildcard and the grant is limited to that prefix and this account.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${nagResource(this, anyCollectionArn)}]`,
+        reason:
+          `Collection ARNs end in a generated id; the aoss:collection condition limits the grant to ${baseName} ` +
+          'and its later generations, and the collection data-access policy names this role alone.',
+      },
+    );
 
     // CloudFormation creates the index with the deploy role, so that role needs data access too. Confirmed only
     // from documentation, not yet by a real deploy: verify on the first deploy.
     const indexCreatorRoleArn = props.indexCreatorRoleArn ?? this.defaultCfnExecutionRoleArn();
-    const dataAccess = new aoss.CfnAccessPolicy(this, 'DataAccessPolicy', {
+    // No dependency on the collection: the policy names it, and AOSS applies data-access rules within about a
+    // minute of their creation. Created at the start of the deploy, it is in force long before the collection
+    // (several minutes to create) lets the index be written: that wait is the delay, with no extra resource.
+    this.dataAccessPolicy = new aoss.CfnAccessPolicy(this, gen('DataAccessPolicy'), {
       name: `${name}-data`,
       type: 'data',
       description: 'KASS documents collection: the knowledge base role and the deploy role only',
@@ -248,10 +284,8 @@ export class KnowledgeBase extends Construct {
         },
       ]),
     });
-    // The policy names the collection by name only, so order it explicitly.
-    dataAccess.addResourceDependency(this.collection);
 
-    this.index = new aoss.CfnIndex(this, 'Index', {
+    this.index = new aoss.CfnIndex(this, gen('Index'), {
       collectionEndpoint: this.collection.attrCollectionEndpoint,
       indexName: VECTOR_INDEX.name,
       settings: { index: { knn: true, knnAlgoParamEfSearch: config.vectorIndex.efSearch } },
@@ -260,11 +294,8 @@ export class KnowledgeBase extends Construct {
           [VECTOR_INDEX.vectorField]: {
             type: 'knn_vector',
             dimension: config.embedding.dimensions,
-            // faiss, not nmslib: Bedrock ignores metadata filters on nmslib indexes.
             method: {
-              engine: 'faiss',
-              name: 'hnsw',
-              spaceType: 'l2',
+              ...VECTOR_METHOD,
               parameters: { m: config.vectorIndex.m, efConstruction: config.vectorIndex.efConstruction },
             },
           },
@@ -274,10 +305,10 @@ export class KnowledgeBase extends Construct {
         },
       },
     });
-    // Writing the index needs the data-access grant to exist first.
-    this.index.addResourceDependency(dataAccess);
+    // Writing the index needs the data-access grant in force.
+    this.index.addResourceDependency(this.dataAccessPolicy);
 
-    this.knowledgeBase = new bedrock.CfnKnowledgeBase(this, 'KnowledgeBase', {
+    this.knowledgeBase = new bedrock.CfnKnowledgeBase(this, gen('KnowledgeBase'), {
       name,
       description: `KASS ${props.stage} project documents`,
       roleArn: this.role.roleArn,
@@ -303,8 +334,10 @@ export class KnowledgeBase extends Construct {
         },
       },
     });
-    // The knowledge base only names the index, so it must wait for it.
+    // The knowledge base only names the index, so it must wait for it; its own access check at creation needs
+    // the data-access grant as well.
     this.knowledgeBase.addResourceDependency(this.index);
+    this.knowledgeBase.addResourceDependency(this.dataAccessPolicy);
 
     const generation = config.dataSourceGeneration;
     this.dataSource = new bedrock.CfnDataSource(this, `DataSourceGen${generation}`, {

@@ -47,7 +47,10 @@ export class KassStack extends Stack {
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
 
     // Guardrail names are unique per account and region: the stage keeps dev and prod apart.
-    const observability = new Observability(this, 'Observability', { emails: config.alarms.emails });
+    const observability = new Observability(this, 'Observability', {
+      emails: config.alarms.emails,
+      retainData: config.retainData,
+    });
 
     this.guardrail = new KassGuardrail(this, 'Guardrail', {
       policy: props.guardrailPolicy,
@@ -241,6 +244,16 @@ export class KassStack extends Stack {
     new CfnOutput(this, 'GuardrailId', { value: this.guardrail.guardrail.guardrailId });
     new CfnOutput(this, 'GuardrailVersion', { value: this.guardrail.versionNumber });
     new CfnOutput(this, 'DocumentsBucketName', { value: documents.bucket.bucketName });
+    new CfnOutput(this, 'DocumentsAccessLogBucketName', {
+      value: documents.accessLogBucket.bucketName,
+      description: 'Server access logs of the documents bucket',
+    });
+    new CfnOutput(this, 'DataRetention', {
+      value: config.retainData ? 'retain' : 'destroy',
+      description:
+        'retain: cdk destroy keeps buckets, tables and logs; destroy: they go with the stack (empty the buckets ' +
+        'first: kass empty-buckets)',
+    });
     new CfnOutput(this, 'KnowledgeBaseId', { value: this.knowledge.knowledgeBaseId });
     new CfnOutput(this, 'DataSourceId', { value: this.knowledge.dataSourceId });
     new CfnOutput(this, 'IngestionQueueUrl', { value: ingestion.queue.queueUrl });

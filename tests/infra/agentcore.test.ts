@@ -272,7 +272,9 @@ describe('Engine: agentcore (synth)', () => {
         (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
           ?.POWERTOOLS_SERVICE_NAME === 'kass-report',
     )?.[1];
-    const variables = (report?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const variables =
+      (report?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
+      {};
     expect(loadStageConfig('dev', AGENTCORE).tools.unidentifiedCalls).toBe('operator');
     expect(variables.UNIDENTIFIED_TOOL_CALLS).toBe('refuse');
   });

@@ -192,9 +192,12 @@ describe('Class: KassWebSocketApi', () => {
   });
 
   describe('Functions', () => {
-    it('runs turns in a worker capped by reserved concurrency, invoked asynchronously without retries', () => {
+    it('runs turns in a worker (capped by reserved concurrency in prod), invoked asynchronously without retries', () => {
+      expect(
+        dev.resource(dev.ws.turnFunction.function).Properties.ReservedConcurrentExecutions,
+      ).toBeUndefined();
+      expect(prod.resource(prod.ws.turnFunction.function).Properties.ReservedConcurrentExecutions).toBe(50);
       expect(dev.resource(dev.ws.turnFunction.function).Properties).toMatchObject({
-        ReservedConcurrentExecutions: 5,
         Timeout: 180,
         Environment: {
           Variables: {

@@ -31,6 +31,7 @@ describe('Schema: KnowledgeBaseConfigSchema', () => {
       network: { allowFromPublic: true },
       ingestion: { batchWindowSeconds: 60, dailySyncSchedule: 'cron(0 3 * * ? *)', scheduleTimezone: 'UTC' },
       dataSourceGeneration: 1,
+      vectorStoreGeneration: 1,
     });
   });
 
