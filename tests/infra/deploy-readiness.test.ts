@@ -62,10 +62,11 @@ describe('Deploy readiness', () => {
   });
 
   describe('cdk destroy: dev deletes its buckets once kass empty-buckets emptied them, prod keeps its data', () => {
+    // The documents bucket and its access-log bucket (prod also hosts the web page in buckets of its own).
     const bucketsOf = (template: Template) =>
-      Object.values(
-        template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>,
-      ).filter((r) => r.Type === 'AWS::S3::Bucket');
+      Object.entries(template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>)
+        .filter(([id, r]) => r.Type === 'AWS::S3::Bucket' && id.startsWith('Documents'))
+        .map(([, r]) => r);
 
     it('deletes both buckets with the dev stack and names them and the retention in its outputs', () => {
       expect(bucketsOf(dev.template).map((b) => b.DeletionPolicy)).toEqual(['Delete', 'Delete']);
