@@ -124,7 +124,7 @@ export function formatModelComparison(byModel: readonly { key: string; estimate:
     key,
     turn: turnDollars(e.perTurn.model),
     thousand: money(e.per1kTurns.model),
-    month: money(e.per1kTurns.model * (e.workload.requests / 1000)),
+    month: money(e.perTurn.model * e.workload.requests),
     total: money(e.total),
   }));
   const cols = ['Model', 'Model per turn', 'Model per 1K turns', 'Model a month', 'Total a month'];
