@@ -6,7 +6,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error';
 import type { ChunkingConfig, KnowledgeBaseConfig } from '../config/knowledge-config';
+import type { AgentConfig } from '../config/stage-config';
 import { DOCUMENTS_PREFIX } from './documents-bucket';
+import { knowledgeParser } from './knowledge-parsing';
 import { nagResource } from './nag-ids';
 
 /** Index and field names: the index mapping and the knowledge base's field mapping must name the same fields. */
@@ -88,6 +90,8 @@ export interface KnowledgeBaseProps {
    * @default - the CloudFormation execution role of the stack's DefaultStackSynthesizer
    */
   readonly indexCreatorRoleArn?: string;
+  /** Geography of the parser model's inference profile (foundation-model parsing). @default 'us' */
+  readonly inferenceGeo?: AgentConfig['inferenceGeo'];
 }
 
 /**
@@ -162,6 +166,7 @@ export class KnowledgeBase extends Construct {
     });
 
     const documentObjectsArn = props.documentsBucket.arnForObjects(`${prefix}*`);
+    const parser = knowledgeParser(this, config.parsing, props.inferenceGeo ?? 'us');
     // Inline policies: they exist as soon as the role does, so Bedrock's access checks at knowledge-base
     // creation pass without extra DependsOn on a separate policy resource.
     this.role = new iam.Role(this, 'Role', {
@@ -201,6 +206,7 @@ export class KnowledgeBase extends Construct {
               resources: [documentObjectsArn],
               conditions: { StringEquals: { 'aws:ResourceAccount': stack.account } },
             }),
+            ...parser.statements,
           ],
         }),
       },
@@ -211,6 +217,7 @@ export class KnowledgeBase extends Construct {
         `The knowledge base must read every object under ${prefix} (any document the sync uploads); ` +
         'object ARNs need a wildcard and the grant is limited to that prefix and this account.',
     });
+    if (parser.acknowledgements.length > 0) Validations.of(this.role).acknowledge(...parser.acknowledgements);
 
     // CloudFormation creates the index with the deploy role, so that role needs data access too. Confirmed only
     // from documentation, not yet by a real deploy: verify on the first deploy.
@@ -316,7 +323,10 @@ export class KnowledgeBase extends Construct {
         type: 'S3',
         s3Configuration: { bucketArn: props.documentsBucket.bucketArn, inclusionPrefixes: [prefix] },
       },
-      vectorIngestionConfiguration: { chunkingConfiguration: toChunkingConfiguration(config.chunking) },
+      vectorIngestionConfiguration: {
+        chunkingConfiguration: toChunkingConfiguration(config.chunking),
+        ...(parser.configuration ? { parsingConfiguration: parser.configuration } : {}),
+      },
     });
 
     this.knowledgeBaseId = this.knowledgeBase.attrKnowledgeBaseId;

@@ -67,6 +67,7 @@ export class KassStack extends Stack {
       config: config.knowledgeBase,
       documentsBucket: documents.bucket,
       documentsPrefix: documents.documentsPrefix,
+      inferenceGeo: config.agent.inferenceGeo,
     });
     const ingestion = new Ingestion(this, 'Ingestion', {
       documentsBucket: documents.bucket,
