@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { VectorStoreKind } from '../../client/vector-stores';
 import { ConfigError } from '../config/config-error';
 import type { ChunkingConfig, KnowledgeBaseConfig } from '../config/knowledge-config';
 import type { AgentConfig } from '../config/stage-config';
@@ -114,10 +115,13 @@ export class KnowledgeBase extends Construct {
   public readonly index: aoss.CfnIndex;
   /** The embedding model the knowledge base calls (foundation-model ARN in the stack's region). */
   public readonly embeddingModelArn: string;
+  /** Where the vectors live: decides hybrid search and retries (published to Lambdas and the CLI). */
+  public readonly vectorStore: VectorStoreKind;
 
   constructor(scope: Construct, id: string, props: KnowledgeBaseProps) {
     super(scope, id);
     const { config } = props;
+    this.vectorStore = config.vectorStore;
     const stack = Stack.of(this);
     const name = collectionNameFor(props.stage);
     const prefix = props.documentsPrefix ?? DOCUMENTS_PREFIX;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { VECTOR_STORE_OUTPUT } from '../../client/vector-stores';
 import { enabledDiscord } from '../config/discord-config';
 import type { GuardrailPolicy } from '../config/guardrail-policy';
 import type { StageConfig } from '../config/stage-config';
@@ -183,6 +184,10 @@ export class KassStack extends Stack {
     new CfnOutput(this, 'DocumentsBucketName', { value: documents.bucket.bucketName });
     new CfnOutput(this, 'KnowledgeBaseId', { value: this.knowledge.knowledgeBaseId });
     new CfnOutput(this, 'DataSourceId', { value: this.knowledge.dataSourceId });
+    new CfnOutput(this, VECTOR_STORE_OUTPUT, {
+      value: this.knowledge.vectorStore,
+      description: 'Vector store of the knowledge base (kass retrieve checks --hybrid against it)',
+    });
     new CfnOutput(this, 'IngestionQueueUrl', { value: ingestion.queue.queueUrl });
     new CfnOutput(this, 'ChatApiUrl', {
       value: chat.rest.url,
