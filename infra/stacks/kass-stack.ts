@@ -69,6 +69,12 @@ export class KassStack extends Stack {
       documentsBucket: documents.bucket,
       documentsPrefix: documents.documentsPrefix,
       inferenceGeo: config.agent.inferenceGeo,
+      retainData: config.retainData,
+      functionDefaults: {
+        logLevel: config.lambda.logLevel,
+        logRetentionDays: config.logRetentionDays,
+        retainLogs: config.retainData,
+      },
     });
     const ingestion = new Ingestion(this, 'Ingestion', {
       documentsBucket: documents.bucket,
