@@ -60,51 +60,69 @@ export function formatEstimate(e: Estimate): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Rows that put a store's lines under one name (the store's own services differ by store). */
+/** The store's own services (they differ by store; the comparison groups them first, with a subtotal). */
 const STORE_SERVICES = /^(OpenSearch Serverless|S3 Vectors|Aurora|RDS Data API)/;
 
-/** The same workload on each store, side by side (store lines summed into "Vector store"). */
+const SHORT_LABELS: Readonly<Record<VectorStoreKind, string>> = {
+  'opensearch-serverless': 'OpenSearch',
+  's3-vectors': 'S3 Vectors',
+  'aurora-pgvector': 'Aurora pgvector',
+};
+
+/** The same workload on each store, side by side: the store's lines and subtotal first, then everything else. */
 export function formatComparison(estimates: Readonly<Record<string, Estimate>>): string {
   const stores = Object.keys(estimates) as VectorStoreKind[];
   const first = estimates[stores[0] ?? ''];
   if (!first) return '';
-  const services: string[] = [];
   const cell = new Map<string, number>();
+  const storeRows: string[] = [];
+  const otherRows: string[] = [];
   for (const store of stores) {
     for (const line of estimates[store]?.lines ?? []) {
-      const service = STORE_SERVICES.test(line.service) ? `Vector store: ${line.service}` : line.service;
-      if (!services.includes(service)) services.push(service);
-      const key = `${store}\u0000${service}`;
+      const rows = STORE_SERVICES.test(line.service) ? storeRows : otherRows;
+      if (!rows.includes(line.service)) rows.push(line.service);
+      const key = `${store}\u0000${line.service}`;
       cell.set(key, (cell.get(key) ?? 0) + line.usd);
     }
   }
-  const columns = stores.map((s) => VECTOR_STORE_LABELS[s]);
+  const usd = (store: string, service: string) => cell.get(`${store}\u0000${service}`);
+  const largest = (service: string) => Math.max(...stores.map((s) => usd(s, service) ?? 0));
+  otherRows.sort((a, b) => largest(b) - largest(a));
+  const subtotal = (store: string) => storeRows.reduce((sum, service) => sum + (usd(store, service) ?? 0), 0);
+  const columns = stores.map((s) => SHORT_LABELS[s]);
   const width = Math.max(12, ...columns.map((c) => c.length));
-  const name = Math.max(...services.map((s) => s.length), 'Total a month'.length);
+  const labels = [...storeRows, ...otherRows, 'Vector store subtotal', 'Total a month'];
+  const name = Math.max(...labels.map((s) => s.length));
   const row = (label: string, values: string[]) =>
     `  ${label.padEnd(name)}  ${values.map((v) => v.padStart(width)).join('  ')}`;
-  const total = (store: string) => estimates[store]?.total ?? 0;
+  const serviceRow = (service: string) =>
+    row(
+      service,
+      stores.map((store) => {
+        const value = usd(store, service);
+        return value === undefined ? '-' : money(value);
+      }),
+    );
+  const rule = row(
+    '',
+    stores.map(() => '-'.repeat(width)),
+  );
   const lines = [
     `kass cost --compare-stores${first.stage ? `: stage ${first.stage}` : ''}, monthly estimate in US dollars`,
     workloadLine(first),
     '',
-    row('Service', columns),
-    ...services.map((service) =>
-      row(
-        service,
-        stores.map((store) => {
-          const usd = cell.get(`${store}\u0000${service}`);
-          return usd === undefined ? '-' : money(usd);
-        }),
-      ),
-    ),
+    row('USD a month', columns),
+    ...storeRows.map(serviceRow),
     row(
-      '',
-      stores.map(() => '-'.repeat(width)),
+      'Vector store subtotal',
+      stores.map((s) => money(subtotal(s))),
     ),
+    rule,
+    ...otherRows.map(serviceRow),
+    rule,
     row(
       'Total a month',
-      stores.map((s) => money(total(s))),
+      stores.map((s) => money(estimates[s]?.total ?? 0)),
     ),
     row(
       'Per 1,000 turns',
