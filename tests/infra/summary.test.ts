@@ -17,6 +17,7 @@ describe('Function: summarizeTemplate', () => {
     ]);
     expect(summary.guardrailVersions).toBe(1);
     expect(summary.knowledgeBases).toEqual(['kass-dev-docs']);
+    expect(text).toContain('Knowledge bases: kass-dev-docs (OPENSEARCH_SERVERLESS, parsing default)');
     expect(summary.chatApi?.restMethods).toEqual(
       expect.arrayContaining([
         'GET /health',
@@ -32,5 +33,17 @@ describe('Function: summarizeTemplate', () => {
     expect(text).toMatch(/WebSocket .*\$connect/);
     expect(text).not.toContain('CodeInterpreterAction');
     expect(summary.resourceCount).toBe(Object.keys(template.toJSON().Resources).length);
+  });
+
+  it('names the vector store and the parser of the knowledge base', () => {
+    const { template, stack } = buildTestApp('dev', {
+      config: {
+        knowledgeBase: { vectorStore: 's3-vectors', parsing: 'data-automation', dataSourceGeneration: 2 },
+      },
+    });
+    const text = formatSummary(summarizeTemplate(stack.stackName, template.toJSON()));
+    expect(text).toContain(
+      'Knowledge bases: kass-dev-docs-s3v (S3_VECTORS, parsing BEDROCK_DATA_AUTOMATION)',
+    );
   });
 });
