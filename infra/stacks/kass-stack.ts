@@ -104,7 +104,14 @@ export class KassStack extends Stack {
           'KASS documents: runbooks, policies, service catalogue and team notes. Use it for questions about ' +
           'internal systems, procedures and documents; cite what you used.',
       },
-      versionInputs: [this.guardrail.policyHash],
+      // A new store is a new knowledge base: the alias must move to a version that names it. (OpenSearch adds
+      // nothing, so stacks from before the store was configurable keep their version.)
+      versionInputs: [
+        this.guardrail.policyHash,
+        ...(config.knowledgeBase.vectorStore === 'opensearch-serverless'
+          ? []
+          : [`vectorStore:${config.knowledgeBase.vectorStore}`]),
+      ],
     });
 
     const chatData = new ChatData(this, 'ChatData', { retainData: config.retainData });

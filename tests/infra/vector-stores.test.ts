@@ -362,6 +362,18 @@ describe('The whole app on each store', () => {
     },
   );
 
+  it('moves the agent alias to a new version when the store (and so the knowledge base) changes', () => {
+    const description = (store: string) =>
+      JSON.stringify(
+        buildTestApp('dev', { config: { knowledgeBase: { vectorStore: store } } }).template.findResources(
+          'AWS::Bedrock::AgentAlias',
+        ),
+      ).match(/configuration ([0-9a-f]{12})/)?.[1];
+    const hashes = ['opensearch-serverless', 's3-vectors', 'aurora-pgvector'].map(description);
+    expect(new Set(hashes).size).toBe(3);
+    expect(hashes[0]).toBe(description('opensearch-serverless'));
+  });
+
   it('warns at synth that changing the store replaces the knowledge base (the lock says dev is on OpenSearch)', () => {
     const { stack } = buildTestApp('dev', { config: { knowledgeBase: { vectorStore: 's3-vectors' } } });
     Annotations.fromStack(stack).hasWarning(
