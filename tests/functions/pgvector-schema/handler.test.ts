@@ -5,7 +5,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { applySchema, safeReason } from '../../../functions/pgvector-schema/apply-schema';
-import type { CustomResourceRequest } from '../../../functions/pgvector-schema/cfn-response';
+import { type CustomResourceRequest, responseFor } from '../../../functions/pgvector-schema/cfn-response';
 import { DataApiRunner, isRetryable } from '../../../functions/pgvector-schema/data-api';
 import { handler } from '../../../functions/pgvector-schema/handler';
 import { getTestEvent } from '../../support/events';
@@ -200,6 +200,21 @@ describe('Custom resource: pgvector schema', () => {
   it('answers nothing to an event that is not a CloudFormation request', async () => {
     await expect(handler({ hello: 'world' }, context(300_000))).resolves.toBeUndefined();
     expect(url.received).toEqual([]);
+  });
+
+  it('keeps the response under CloudFormation’s 4 KB: a reason of 1,000 characters passes whole, longer is cut', () => {
+    const at = (n: number) =>
+      responseFor(request(), { status: 'FAILED', physicalResourceId: 'x', reason: 'r'.repeat(n) }).Reason;
+    expect(at(1000)).toHaveLength(1000);
+    expect(at(1001)).toHaveLength(1000);
+    const body = JSON.stringify(
+      responseFor(request(), {
+        status: 'FAILED',
+        physicalResourceId: 'x'.repeat(1024),
+        reason: 'r'.repeat(5000),
+      }),
+    );
+    expect(Buffer.byteLength(body)).toBeLessThan(4096);
   });
 
   it('keeps verifiers out of failure reasons and knows which Data API errors are worth waiting for', () => {
