@@ -61,6 +61,12 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       'Search the knowledge base: ranked chunks with score, source and metadata (--filter, --hybrid, --json)',
     load: () => import('./commands/retrieve'),
   },
+  cost: {
+    args: '[options]',
+    summary:
+      'Monthly cost estimate of a stage read from its synthesized template, one line per service with the formula (--compare-stores, --model, --json)',
+    load: () => import('./commands/cost'),
+  },
   'guardrail check': {
     args: '[options]',
     summary:

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
+import { Annotations, App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { checkChunkingLock, readChunkingLock, writeChunkingLock } from './config/chunking-lock';
 import { ConfigError } from './config/config-error';
@@ -38,14 +38,21 @@ export interface BuildAppOptions {
 export const CHUNKING_LOCK_FILE = path.join(REPO_ROOT, 'knowledge', 'chunking.lock.json');
 export const VECTOR_STORE_LOCK_FILE = path.join(REPO_ROOT, 'knowledge', 'vector-store.lock.json');
 
-/** Chunking cannot change once a data source exists: fail synth on a change, record a stage's first use. */
-function guardChunking(config: StageConfig, record: boolean): void {
+/**
+ * Chunking and parsing cannot change once a data source exists: fail synth on a change, record a stage's first
+ * use. A new vector store replaces the knowledge base: returns the warning synth shows.
+ */
+function guardChunking(config: StageConfig, record: boolean): string | undefined {
   const lock = readChunkingLock(CHUNKING_LOCK_FILE);
   const check = checkChunkingLock(config.stage, config.knowledgeBase, lock);
   if (check.status === 'mismatch') throw new ConfigError('knowledge/chunking.lock.json', [check.message]);
   if (check.status !== 'ok' && record)
     writeChunkingLock(CHUNKING_LOCK_FILE, { ...lock, [config.stage]: check.entry });
+  return check.status === 'store-changed' ? check.message : undefined;
 }
+
+/** Id of the synth warning that the knowledge base is replaced (a new vector store). */
+export const KNOWLEDGE_BASE_REPLACED_WARNING = 'kass:knowledgeBaseReplaced';
 
 /** Context key that turns CDK's built-in CloudFormation validation on (`-c kass:cfnValidate=true`). */
 export const CFN_VALIDATE_CONTEXT = 'kass:cfnValidate';
@@ -82,7 +89,7 @@ export function buildApp(options: BuildAppOptions = {}) {
   const overrides = app.node.tryGetContext('kass:config') as string | Record<string, unknown> | undefined;
   const config = loadStageConfig(stage, typeof overrides === 'string' ? JSON.parse(overrides) : overrides);
   checkInferenceRegion(config, config.env.region ?? options.targetRegion);
-  guardChunking(config, options.recordLocks ?? false);
+  const storeChange = guardChunking(config, options.recordLocks ?? false);
   guardVectorStore(config, options.recordLocks ?? false);
   const stack = new KassStack(app, stackNameOf(config.stage), {
     config,
@@ -91,6 +98,7 @@ export function buildApp(options: BuildAppOptions = {}) {
     description: `KASS managed-RAG chatbot (${config.stage})`,
     ...(config.env.account || config.env.region ? { env: config.env } : {}),
   });
+  if (storeChange) Annotations.of(stack.knowledge).addWarningV2(KNOWLEDGE_BASE_REPLACED_WARNING, storeChange);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, config };
 }

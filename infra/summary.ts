@@ -31,6 +31,8 @@ export interface StackSummary {
   };
   readonly guardrailVersions: number;
   readonly knowledgeBases: readonly string[];
+  /** Per knowledge base: its vector store type (`OPENSEARCH_SERVERLESS`, `S3_VECTORS`, `RDS`) and parsing. */
+  readonly knowledgeBaseStores?: readonly string[];
   readonly functions: number;
   /** REST methods (`GET /health`, …) and WebSocket routes of the chat API, if the stack has one. */
   readonly chatApi?: { restMethods: string[]; webSocketRoutes: string[] };
@@ -222,6 +224,17 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
       : {}),
     guardrailVersions: byType['AWS::Bedrock::GuardrailVersion'] ?? 0,
     knowledgeBases: ofType('AWS::Bedrock::KnowledgeBase').map((kb) => asString(kb.Name)),
+    knowledgeBaseStores: ofType('AWS::Bedrock::KnowledgeBase').map((kb) => {
+      const storage = kb.StorageConfiguration as { Type?: unknown } | undefined;
+      const parsing = ofType('AWS::Bedrock::DataSource')
+        .map(
+          (ds) =>
+            (ds.VectorIngestionConfiguration as { ParsingConfiguration?: { ParsingStrategy?: string } })
+              ?.ParsingConfiguration?.ParsingStrategy,
+        )
+        .find(Boolean);
+      return `${asString(storage?.Type)}, parsing ${parsing ?? 'default'}`;
+    }),
     functions: byType['AWS::Lambda::Function'] ?? 0,
     ...(harnessOf(template.Resources ?? {}) ?? {}),
     ...(byType['AWS::ApiGateway::RestApi']
@@ -286,7 +299,11 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
     );
   }
   lines.push(
-    `  Knowledge bases: ${s.knowledgeBases.length > 0 ? s.knowledgeBases.join(', ') : 'none in this stack'}`,
+    `  Knowledge bases: ${
+      s.knowledgeBases.length > 0
+        ? s.knowledgeBases.map((name, i) => `${name} (${s.knowledgeBaseStores?.[i] ?? '?'})`).join(', ')
+        : 'none in this stack'
+    }`,
   );
   if (s.chatApi) {
     lines.push(`  Chat API: REST ${s.chatApi.restMethods.join(', ')}`);

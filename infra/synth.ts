@@ -80,6 +80,9 @@ export function main(argv: string[]): number {
   }
   const assembly = built.app.synth();
   for (const stack of assembly.stacks) {
+    // The CDK CLI prints these; this job has to do it itself (e.g. a vector-store change replaces the KB).
+    for (const message of stack.messages.filter((m) => m.level === 'warning'))
+      console.warn(`Warning: ${String(message.entry.data)}`);
     const summary = summarizeTemplate(stack.stackName, stack.template);
     const sizes = new Map<string, number>();
     for (const [logicalId, resource] of Object.entries(

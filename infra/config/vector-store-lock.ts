@@ -7,20 +7,11 @@ import { readLockFile, writeLockFile } from './lock-file';
  * The settings fixed when a stage's vector store is created. OpenSearch rejects a changed dimension, engine or
  * HNSW graph parameter on an existing index, and CloudFormation replaces a collection (standby replicas) or a
  * knowledge base (embedding model, dimensions) under the same name, which collides with the old one. The lock
- * records, per stage, the settings each vector-store generation was created with, so a change fails synth
- * naming the keys and the way out (`knowledgeBase.vectorStoreGeneration`).
+ * records, per stage, the store and the settings each vector-store generation was created with, so a change
+ * fails synth naming the keys and the way out (`knowledgeBase.vectorStoreGeneration`). Changing the store
+ * itself needs no bump: the knowledge base of another store has another name (see `knowledgeBaseNameFor`).
  */
-const VectorStoreSettingsSchema = z.strictObject({
-  'embedding.model': z.string(),
-  'embedding.dimensions': z.number(),
-  'vectorIndex.engine': z.string(),
-  'vectorIndex.method': z.string(),
-  'vectorIndex.spaceType': z.string(),
-  'vectorIndex.m': z.number(),
-  'vectorIndex.efConstruction': z.number(),
-  collectionType: z.string(),
-  standbyReplicas: z.boolean(),
-});
+const VectorStoreSettingsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 
 export type VectorStoreSettings = z.infer<typeof VectorStoreSettingsSchema>;
 
@@ -37,14 +28,19 @@ export type VectorStoreLock = z.infer<typeof VectorStoreLockSchema>;
 
 export type VectorStoreLockCheck =
   | { readonly status: 'ok' }
-  | { readonly status: 'first-use' | 'new-generation'; readonly entry: VectorStoreLockEntry }
+  | { readonly status: 'first-use' | 'new-generation' | 'new-store'; readonly entry: VectorStoreLockEntry }
   | { readonly status: 'mismatch'; readonly message: string };
 
 /** The creation-time settings of a knowledge-base configuration, keyed as a user finds them in the config. */
 export function vectorStoreSettings(kb: KnowledgeBaseConfig): VectorStoreSettings {
-  return {
+  const common = {
+    vectorStore: kb.vectorStore,
     'embedding.model': kb.embedding.model,
     'embedding.dimensions': kb.embedding.dimensions,
+  };
+  if (kb.vectorStore !== 'opensearch-serverless') return common;
+  return {
+    ...common,
     'vectorIndex.engine': VECTOR_METHOD.engine,
     'vectorIndex.method': VECTOR_METHOD.name,
     'vectorIndex.spaceType': VECTOR_METHOD.spaceType,
@@ -54,6 +50,10 @@ export function vectorStoreSettings(kb: KnowledgeBaseConfig): VectorStoreSetting
     standbyReplicas: kb.standbyReplicas,
   };
 }
+
+/** The store a lock entry was recorded for (entries written before stores were configurable: OpenSearch). */
+const storeOf = (settings: VectorStoreSettings): string =>
+  typeof settings.vectorStore === 'string' ? settings.vectorStore : 'opensearch-serverless';
 
 /** The lock entry the given configuration would record. */
 export function vectorStoreLockEntryFor(kb: KnowledgeBaseConfig): VectorStoreLockEntry {
@@ -71,6 +71,9 @@ export function checkVectorStoreLock(
   const locked = lock[stage];
   if (!locked) return { status: 'first-use', entry };
   if (entry.generation > locked.generation) return { status: 'new-generation', entry };
+  // Another store builds another knowledge base under another name: nothing collides, record it.
+  if (entry.generation === locked.generation && storeOf(entry.settings) !== storeOf(locked.settings))
+    return { status: 'new-store', entry };
   const next = locked.generation + 1;
   if (entry.generation < locked.generation) {
     return {
@@ -82,10 +85,14 @@ export function checkVectorStoreLock(
     };
   }
   if (entry.settingsHash === locked.settingsHash) return { status: 'ok' };
-  const changed = (Object.keys(entry.settings) as (keyof VectorStoreSettings)[]).filter(
-    (key) => canonicalJson(entry.settings[key]) !== canonicalJson(locked.settings[key]),
+  const keys = [...new Set([...Object.keys(entry.settings), ...Object.keys(locked.settings)])];
+  const changed = keys.filter(
+    (key) =>
+      key !== 'vectorStore' && canonicalJson(entry.settings[key]) !== canonicalJson(locked.settings[key]),
   );
-  const describe = (key: keyof VectorStoreSettings) =>
+  // Entries recorded before the store was part of the settings hash the same values differently.
+  if (changed.length === 0) return { status: 'ok' };
+  const describe = (key: string) =>
     `${configKey(key)}: ${JSON.stringify(locked.settings[key])} → ${JSON.stringify(entry.settings[key])}`;
   return {
     status: 'mismatch',
@@ -100,15 +107,15 @@ export function checkVectorStoreLock(
 }
 
 /** Lock settings that come from code constants (`VECTOR_METHOD`, `COLLECTION_TYPE`), not from the stage config. */
-const CODE_CONSTANTS: ReadonlySet<keyof VectorStoreSettings> = new Set([
+const CODE_CONSTANTS: ReadonlySet<string> = new Set([
   'vectorIndex.engine',
   'vectorIndex.method',
   'vectorIndex.spaceType',
   'collectionType',
-] as const);
+]);
 
 /** The key of a lock setting as the user finds it. */
-const configKey = (key: keyof VectorStoreSettings): string =>
+const configKey = (key: string): string =>
   CODE_CONSTANTS.has(key) ? `${key} (infra/config/knowledge-config.ts)` : `knowledgeBase.${key}`;
 
 export const readVectorStoreLock = (path: string): VectorStoreLock =>

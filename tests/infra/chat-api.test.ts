@@ -3,9 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { z } from 'zod';
+import { searchBody } from '../../functions/search/handler';
 import { CONFIRMATION_ID_PATTERN as LAMBDA_CONFIRMATION_ID_PATTERN } from '../../functions/shared/confirmation-view';
 import * as requests from '../../functions/shared/requests';
-import { chatRequest, searchRequest } from '../../functions/shared/requests';
+import { chatRequest } from '../../functions/shared/requests';
 import {
   type ChatApiConfigInput,
   ChatApiConfigSchema,
@@ -37,6 +38,7 @@ const AGENT = {
 const KB = {
   knowledgeBaseId: 'KB12345678',
   knowledgeBaseArn: 'arn:aws:bedrock:us-east-1:123456789012:knowledge-base/KB12345678',
+  vectorStore: 's3-vectors' as const,
 };
 
 function build(input: ChatApiConfigInput, options: { retainData?: boolean; guardrail?: boolean } = {}) {
@@ -381,7 +383,7 @@ describe('Class: ChatApi', () => {
         properties: object;
         required?: string[];
       };
-      const zodSearch = z.toJSONSchema(searchRequest({ maxQueryChars: 1000, maxResults: 25 }), {
+      const zodSearch = z.toJSONSchema(searchBody({ maxQueryChars: 1000, maxResults: 25 }), {
         io: 'input',
       }) as {
         properties: object;
@@ -822,9 +824,17 @@ describe('Class: ChatApi', () => {
       expect(own(dev.chat.functions.searchFunction.function)).toEqual([
         'ALLOWED_ORIGINS',
         'KNOWLEDGE_BASE_ID',
+        'KNOWLEDGE_BASE_VECTOR_STORE',
         'MAX_QUERY_CHARS',
         'MAX_SEARCH_RESULTS',
       ]);
+      expect(
+        (
+          dev.resource(dev.chat.functions.searchFunction.function).Properties.Environment as {
+            Variables: object;
+          }
+        ).Variables,
+      ).toMatchObject({ KNOWLEDGE_BASE_VECTOR_STORE: 's3-vectors' });
       expect(own(dev.chat.functions.healthFunction.function)).toEqual(['ALLOWED_ORIGINS', 'APP_VERSION']);
     });
   });

@@ -12,6 +12,7 @@ import {
 } from '../../infra/config/knowledge-config';
 import { DocumentsBucket } from '../../infra/constructs/documents-bucket';
 import { collectionNameFor, KnowledgeBase, VECTOR_INDEX } from '../../infra/constructs/knowledge-base';
+import type { OpenSearchServerlessStore } from '../../infra/constructs/vector-stores/opensearch-serverless';
 import { assumableByServiceOfTestAccount, testApp, testStack } from '../support/cdk';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
@@ -205,7 +206,12 @@ describe('Class: KnowledgeBase', () => {
 
     it('maps a faiss hnsw knn_vector of the configured dimension, text for HYBRID, metadata unindexed', () => {
       expect(only(dev.resources, 'AWS::OpenSearchServerless::Index').Properties).toEqual({
-        CollectionEndpoint: { 'Fn::GetAtt': [dev.id(dev.kb.collection), 'CollectionEndpoint'] },
+        CollectionEndpoint: {
+          'Fn::GetAtt': [
+            dev.id((dev.kb.store as OpenSearchServerlessStore).collection),
+            'CollectionEndpoint',
+          ],
+        },
         IndexName: 'kass-index',
         Settings: { Index: { Knn: true, KnnAlgoParamEfSearch: 128 } },
         Mappings: {
@@ -442,7 +448,9 @@ describe('Class: KnowledgeBase', () => {
           'kass-index',
         ].sort(),
       );
-      expect(dev.id(dev.kb.collection)).toMatch(/^KbCollection[0-9A-F]{8}$/);
+      expect(dev.id((dev.kb.store as OpenSearchServerlessStore).collection)).toMatch(
+        /^KbCollection[0-9A-F]{8}$/,
+      );
     });
 
     it('gives every vector-store resource a new name and logical id at generation 2, so nothing collides', () => {

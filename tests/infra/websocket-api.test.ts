@@ -35,6 +35,7 @@ function build(input: ChatApiConfigInput) {
     knowledgeBase: {
       knowledgeBaseId: 'KB12345678',
       knowledgeBaseArn: 'arn:aws:bedrock:us-east-1:123456789012:knowledge-base/KB12345678',
+      vectorStore: 'opensearch-serverless',
     },
     conversations: data.conversations,
     agentState: chatData.agentState,
