@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { DISCORD_EVENT_SOURCE, INTERACTIONS_OPERATION } from '../functions/discord/contract';
+import { DISCORD_EVENT_SOURCE, INTERACTIONS_OPERATION } from '../contracts/discord';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 type Template = { Resources?: Record<string, Resource> };

@@ -1,24 +1,29 @@
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { bedrockRuntimeClient } from '../shared/clients';
 import { ConverseTextModel } from '../shared/text-model';
-import { toolCallLogFromEnv } from '../shared/tool-call-log';
-import { createCodeReviewTool } from './code-review-tool';
-import { codeReviewConfigFromEnv } from './config';
+import { toolCallLog } from '../shared/tool-call-log';
 import { GitLabMergeRequestSource } from './gitlab-client';
+import { needs } from './needs';
+import { ProjectAllowlist } from './project-ref';
 import { SecretsManagerTokenSource } from './token-source';
+import { createCodeReviewTool } from './tool';
 
-// Cold start: read and check the environment, build the clients once.
-const config = codeReviewConfigFromEnv();
-const bedrock = new BedrockRuntimeClient({});
+// Cold start: the whole environment (`needs.ts`) read at once, a missing or malformed variable fails the start
+// naming every one; clients once per container.
+const env = needs.env.read();
 
+/** Lambda entry of the code-review action group (reviewMergeRequest, postReviewComment). */
 export const handler = createCodeReviewTool(
   {
     source: new GitLabMergeRequestSource({
-      baseUrl: config.gitlabBaseUrl,
-      allowlist: config.allowlist,
-      token: new SecretsManagerTokenSource(config.tokenSecretArn),
+      baseUrl: env.gitlabBaseUrl.trim(),
+      allowlist: ProjectAllowlist.of(env.projectAllowlist),
+      token: new SecretsManagerTokenSource(env.tokenSecretArn),
     }),
-    model: new ConverseTextModel(bedrock, config.modelId, config.guardrail),
-    settings: { maxDiffChars: config.maxDiffChars },
+    model: new ConverseTextModel(bedrockRuntimeClient(), env.modelId, {
+      id: env.guardrailId,
+      version: env.guardrailVersion,
+    }),
+    settings: { maxDiffChars: env.maxDiffChars },
   },
-  { recorder: toolCallLogFromEnv() },
+  { recorder: toolCallLog(env.toolLogsTable) },
 );

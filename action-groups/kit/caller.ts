@@ -1,3 +1,5 @@
+import { type EnvSource, processEnv } from '../../contracts/env';
+import { UNIDENTIFIED_CALLS_RECORD, type UnidentifiedCalls } from '../../contracts/tool-needs';
 import { Forbidden } from './errors';
 
 /**
@@ -65,7 +67,7 @@ export const isOperator = (caller: Caller): boolean => caller.roles.includes(OPE
  * What a tool does with a call that names no caller: `refuse` it (403), or run it as an operator, which a
  * stage enables only deliberately (e.g. so the Bedrock console's test chat can use the tools in dev).
  */
-export type UnidentifiedCalls = 'refuse' | 'operator';
+export type { UnidentifiedCalls };
 
 /** The caller a call without a userId runs as when the stage allows it. */
 export const UNIDENTIFIED_OPERATOR: Caller = { userId: 'operator:unidentified', roles: [OPERATOR_ROLE] };
@@ -105,18 +107,10 @@ export function requireCaller(
   throw new Forbidden(NO_CALLER_MESSAGE);
 }
 
-/** Environment variable a tool reads its {@link UnidentifiedCalls} policy from (set by the stack). */
-export const UNIDENTIFIED_CALLS_ENV = 'UNIDENTIFIED_TOOL_CALLS';
-
 /**
  * The policy for calls without a caller, from `UNIDENTIFIED_TOOL_CALLS`: unset means `refuse` (the safe
  * default, e.g. for a tool run locally); any value but `refuse` or `operator` fails the cold start.
  */
-export function unidentifiedCallsFromEnv(env: NodeJS.ProcessEnv = process.env): UnidentifiedCalls {
-  const value = env[UNIDENTIFIED_CALLS_ENV];
-  if (value === undefined || value === '' || value === 'refuse') return 'refuse';
-  if (value === 'operator') return 'operator';
-  throw new Error(
-    `Environment variable ${UNIDENTIFIED_CALLS_ENV} must be refuse or operator (got "${value}").`,
-  );
+export function unidentifiedCallsFromEnv(env: EnvSource = processEnv()): UnidentifiedCalls {
+  return UNIDENTIFIED_CALLS_RECORD.read(env).unidentifiedCalls;
 }

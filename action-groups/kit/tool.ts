@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { GATEWAY_IDENTITY_ENV } from '../../contracts/function-env';
 import { type Caller, callerOf, withIdentityOf } from './caller';
 import { clip } from './coerce';
 import { toErrorOutcome, UNEXPECTED_ERROR_MESSAGE } from './errors';
@@ -23,7 +24,7 @@ import {
   toolOfName,
 } from './gateway/call';
 import { type IdentityVerifier, identityTokenOf, verifyIdentity } from './gateway/identity';
-import { defaultKmsClient, IDENTITY_KEY_ENV, kmsIdentityVerifier } from './gateway/kms-identity';
+import { defaultKmsClient, kmsIdentityVerifier } from './gateway/kms-identity';
 import { parseSchemaSource } from './openapi/document';
 import { type Operation, readOperations } from './openapi/operations';
 import { logger, metrics, tracer } from './powertools';
@@ -356,11 +357,10 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
   }
 
   // Gateway calls: identity assertions verified once per container and token (a turn's tool calls share one).
+  const { identityKeyArn } = GATEWAY_IDENTITY_ENV.read();
   const verifier =
     def.identityVerifier ??
-    (process.env[IDENTITY_KEY_ENV]
-      ? kmsIdentityVerifier(defaultKmsClient(), process.env[IDENTITY_KEY_ENV])
-      : undefined);
+    (identityKeyArn ? kmsIdentityVerifier(defaultKmsClient(), identityKeyArn) : undefined);
   const verified = new Map<string, { attributes: Record<string, string> | undefined; until: number }>();
 
   /** The session attributes a gateway call's assertion vouches for; `{}` (no identity) for anything else. */

@@ -8,6 +8,7 @@ import {
   type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { TABLE_KEYS } from '../../contracts/tables';
 import { DependencyFailed, InvalidInput } from '../kit/errors';
 import { awsErrorName, toDependencyError } from './aws-errors';
 import { IDEMPOTENCY_ITEM_PREFIX, idempotencyItemId } from './idempotency';
@@ -21,16 +22,8 @@ import type {
 } from './ports';
 import type { Ticket } from './ticket';
 
-/**
- * The tickets table's attribute and index names. They must match `TABLE_KEYS.tickets` in
- * `infra/constructs/data.ts` (runtime code does not import infra; a test compares the two).
- */
-export const TICKETS_TABLE = {
-  partitionKey: 'ticketId',
-  ttl: 'expiresAt',
-  ownerIndex: 'owner-index',
-  statusIndex: 'status-index',
-} as const;
+/** The Tickets table's attribute and index names. */
+const TICKETS_TABLE = TABLE_KEYS.tickets;
 
 /** Prefix of every ticket's key; a scan skips other items (idempotency records) with it. */
 const TICKET_ITEM_PREFIX = 'TCK-';

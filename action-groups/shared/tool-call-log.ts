@@ -1,14 +1,14 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { requireEnv } from '../kit/env';
-import { tracer } from '../kit/powertools';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { ToolLogItem } from '../../contracts/tables';
+import { HOUSE_TOOL_ENV } from '../../contracts/tool-needs';
 import type { ToolCallRecord, ToolCallRecorder } from '../kit/tool';
+import { documentClient } from './clients';
 
 /** How long call records are kept (the ToolLogs table's TTL attribute). */
 export const TOOL_LOG_RETENTION_DAYS = 30;
 
 /** The ToolLogs item for a call: keyed by session, sorted by time, expiring after the retention period. */
-export function toToolLogItem(record: ToolCallRecord, now = Date.now()): Record<string, string | number> {
+export function toToolLogItem(record: ToolCallRecord, now = Date.now()): ToolLogItem {
   return {
     session_id: record.sessionId ?? 'unknown',
     // The operation breaks ties between calls started in the same millisecond.
@@ -29,16 +29,19 @@ export function dynamoToolCallRecorder(client: DynamoDBDocumentClient, tableName
   };
 }
 
-let fromEnv: ToolCallRecorder | undefined;
-
 /**
- * The deployed recorder: TOOL_LOGS_TABLE_NAME (set on every tool Lambda by the Tools construct). A tool that
- * already has a DynamoDB document client passes it, so a cold start builds one client, not two.
+ * The deployed recorder: one ToolLogs item per call in `tableName` (TOOL_LOGS_TABLE_NAME, set on every tool
+ * Lambda by the Tools construct). A tool that already has a DynamoDB document client passes it, so a cold
+ * start builds one client, not two.
  */
+export function toolCallLog(
+  tableName: string,
+  documents: DynamoDBDocumentClient = documentClient(),
+): ToolCallRecorder {
+  return dynamoToolCallRecorder(documents, tableName);
+}
+
+/** The recorder of a tool without a `needs.ts`: the table from the house tool variables. */
 export function toolCallLogFromEnv(documents?: DynamoDBDocumentClient): ToolCallRecorder {
-  fromEnv ??= dynamoToolCallRecorder(
-    documents ?? DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({}))),
-    requireEnv('TOOL_LOGS_TABLE_NAME'),
-  );
-  return fromEnv;
+  return toolCallLog(HOUSE_TOOL_ENV.read().toolLogsTable, documents);
 }

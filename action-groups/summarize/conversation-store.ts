@@ -1,50 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { awsErrorKind } from '../../contracts/aws-errors';
+import { type ConversationRole, TABLE_KEYS } from '../../contracts/tables';
 import { DependencyFailed, DependencyUnavailable, Throttled } from '../kit/errors';
-
-/**
- * The Conversations table as the chat API writes it and the summarize tool reads it.
- *
- * One item per chat message (a user turn or an assistant answer), all items of a conversation under one
- * partition key, sorted by time:
- *
- * | Attribute         | Type | Meaning                                                                        |
- * |-------------------|------|--------------------------------------------------------------------------------|
- * | `conversation_id` | S    | Partition key. The conversation id the chat API returns to its client.        |
- * | `timestamp`       | S    | Sort key. ISO-8601 UTC time the message was written, with milliseconds        |
- * |                   |      | (`2025-05-01T10:00:00.000Z`). Keys must be unique in a conversation: a writer |
- * |                   |      | that can write two messages in the same millisecond appends `#<n>`            |
- * |                   |      | (`…00.000Z#1`). Readers rely only on the lexical order, which is time order.  |
- * | `role`            | S    | `user` or `assistant`.                                                         |
- * | `content`         | S    | The message text, verbatim (at most about 350 000 characters: the item limit   |
- * |                   |      | is 400 KB).                                                                    |
- * | `user_id`         | S    | The user the conversation belongs to (partition key of `user_id-index`), the   |
- * |                   |      | same value the chat API puts in the agent session attribute `userId`.          |
- * | `created_at`      | S    | ISO-8601 UTC time of the message, without suffix (sort key of `user_id-index`, |
- * |                   |      | so a user's messages list newest first across conversations).                 |
- * | `expires_at`      | N    | TTL: epoch seconds after which DynamoDB may delete the item.                  |
- *
- * The attribute names must equal `TABLE_KEYS.conversations` in `infra/constructs/data.ts` (a test checks;
- * runtime code does not import `infra/`).
- */
-export interface ConversationItem {
-  readonly conversation_id: string;
-  readonly timestamp: string;
-  readonly role: ConversationRole;
-  readonly content: string;
-  readonly user_id: string;
-  readonly created_at: string;
-  readonly expires_at: number;
-}
-
-export type ConversationRole = 'user' | 'assistant';
-
-/** Key and index names of the Conversations table. */
-export const CONVERSATION_KEYS = {
-  partitionKey: 'conversation_id',
-  sortKey: 'timestamp',
-  ttl: 'expires_at',
-  userIndex: 'user_id-index',
-} as const;
 
 /** One message as the tool uses it. */
 export interface ConversationMessage {
@@ -86,29 +43,17 @@ export function toMessage(item: Record<string, unknown>): ConversationMessage | 
   return typeof userId === 'string' ? { timestamp, role, content, userId } : { timestamp, role, content };
 }
 
-const THROTTLING = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-]);
-/** Errors that retrying will not fix: a wrong table name, missing permissions, a bad request. */
-const MISCONFIGURED = new Set([
-  'ResourceNotFoundException',
-  'AccessDeniedException',
-  'ValidationException',
-  'UnrecognizedClientException',
-]);
-
 /** Maps a DynamoDB error to a tool error with a message safe for the model. */
 export function toStoreError(error: unknown): Error {
-  const name = (error as { name?: unknown } | undefined)?.name;
-  if (typeof name === 'string' && THROTTLING.has(name)) {
+  const kind = awsErrorKind(error);
+  if (kind === 'throttled' || kind === 'quota') {
     return new Throttled('The conversation store is busy. Try again in a few seconds.', {
       cause: error,
       retryAfterSeconds: 5,
     });
   }
-  if (typeof name === 'string' && MISCONFIGURED.has(name)) {
+  // Retrying will not fix these: a wrong table name, missing permissions, a bad request.
+  if (kind === 'not-found' || kind === 'access-denied' || kind === 'invalid') {
     return new DependencyFailed('The conversation store could not be read.', { cause: error });
   }
   return new DependencyUnavailable('The conversation store is unavailable right now. Try again later.', {
@@ -148,7 +93,7 @@ export class DynamoConversationStore implements ConversationStore {
             // `timestamp` and `role` are DynamoDB reserved words.
             ProjectionExpression: '#ts, #role, content, user_id',
             ExpressionAttributeNames: {
-              '#pk': CONVERSATION_KEYS.partitionKey,
+              '#pk': TABLE_KEYS.conversations.partitionKey,
               '#ts': 'timestamp',
               '#role': 'role',
             },

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { VECTOR_STORES, type VectorStoreKind } from '../../client/vector-stores';
+import { VECTOR_STORES, type VectorStoreKind } from '../../contracts/vector-stores';
 import { type Estimate, estimate, MEDIUM_USAGE, type Workload } from '../cost/estimate';
 import { formatComparison, formatEstimate, formatModelComparison } from '../cost/format';
 import { type CfnTemplate, inventoryOf } from '../cost/inventory';

@@ -20,7 +20,7 @@ import {
   VECTOR_STORE_OUTPUT,
   VECTOR_STORES,
   type VectorStoreKind,
-} from '../../client/vector-stores';
+} from '../../contracts/vector-stores';
 import { cliClientConfig, diagnoseNetwork, explainNetworkFailure } from '../aws/network';
 import type { CliIo } from '../main';
 import { CliError, StackOutputs } from '../stack-outputs';

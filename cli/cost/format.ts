@@ -1,4 +1,4 @@
-import { VECTOR_STORE_LABELS, type VectorStoreKind } from '../../client/vector-stores';
+import { VECTOR_STORE_LABELS, type VectorStoreKind } from '../../contracts/vector-stores';
 import { ASSUMPTIONS, type CostLine, dollars, type Estimate, turnDollars } from './estimate';
 import { PRICE_REGION, PRICES_AS_OF } from './prices';
 

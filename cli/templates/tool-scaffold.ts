@@ -88,9 +88,10 @@ import type { ${operations} } from './schema.generated';
  * (after a schema change: npx tsx action-groups/kit/codegen/cli.ts). The kit parses the Bedrock event,
  * validates the input against the schema and builds the response.
  *
- * Keep this file thin: domain logic goes in pure modules next to it, AWS or HTTP access behind ports. Read
- * environment variables at module scope with \`requireEnv\` (../kit/env), so a missing one fails the cold
- * start; throw the kit's typed errors (../kit/errors: NotFound, InvalidInput, ...) for answers other than 200.
+ * Keep this file thin: domain logic goes in pure modules next to it, AWS or HTTP access behind ports. Declare
+ * what the tool needs (tables, topics, secrets, models, settings) in ./needs.ts (contracts/tool-needs.ts) and
+ * read \`needs.env.read()\` at module scope, so a missing variable fails the cold start naming every one;
+ * throw the kit's typed errors (../kit/errors: NotFound, InvalidInput, ...) for answers other than 200.
  * To record calls in the ToolLogs table, add \`recorder: toolCallLogFromEnv()\` from ../shared/tool-call-log.
  */
 export const handler = defineTool<${operations}>({

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { type IdentitySettings, identitySettingsFromEnv, restCaller } from '../shared/caller';
+import { CONVERSATIONS_ENV } from '../../contracts/function-env';
+import { type IdentitySettings, restCaller } from '../shared/caller';
 import { documentClient } from '../shared/clients';
 import { type ConversationReader, DynamoConversationReader } from '../shared/conversation-store';
-import { intEnv, listEnv, requireEnv } from '../shared/env';
 import { errorResponse, jsonResponse } from '../shared/http';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
@@ -40,14 +40,11 @@ export function createConversationsHandler(deps: ConversationsHandlerDeps) {
 }
 
 export function conversationsDepsFromEnv(): ConversationsHandlerDeps {
+  const env = CONVERSATIONS_ENV.read();
   return {
-    reader: new DynamoConversationReader(
-      documentClient(),
-      requireEnv('CONVERSATIONS_TABLE_NAME'),
-      intEnv('PAGE_SIZE'),
-    ),
-    identity: identitySettingsFromEnv(),
-    allowedOrigins: listEnv('ALLOWED_ORIGINS'),
+    reader: new DynamoConversationReader(documentClient(), env.conversationsTable, env.pageSize),
+    identity: env,
+    allowedOrigins: env.allowedOrigins,
   };
 }
 

@@ -1,13 +1,13 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { type IdentitySettings, identitySettingsFromEnv, restCaller } from '../shared/caller';
-import { intEnv, listEnv } from '../shared/env';
+import { CHAT_ENV } from '../../contracts/function-env';
+import { type IdentitySettings, restCaller } from '../shared/caller';
 import { errorResponse, jsonResponse, parseJsonBody } from '../shared/http';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
 import { logger } from '../shared/powertools';
 import { chatInputOf, chatRequest, parseOrInvalid } from '../shared/requests';
 import { runTurn, type TurnDeps } from '../shared/turn';
-import { turnDepsFromEnv } from '../shared/turn-env';
+import { turnDepsOf } from '../shared/turn-env';
 
 export interface ChatHandlerDeps extends TurnDeps {
   readonly identity: IdentitySettings;
@@ -65,12 +65,13 @@ export function createChatHandler(deps: ChatHandlerDeps) {
 
 /** The deployed dependencies, from the environment the ChatApi construct sets. */
 export function chatDepsFromEnv(): ChatHandlerDeps {
+  const env = CHAT_ENV.read();
   return {
-    ...turnDepsFromEnv(),
-    identity: identitySettingsFromEnv(),
-    maxMessageChars: intEnv('MAX_MESSAGE_CHARS'),
-    allowedOrigins: listEnv('ALLOWED_ORIGINS'),
-    ...(process.env.WEBSOCKET_URL ? { websocketUrl: process.env.WEBSOCKET_URL } : {}),
+    ...turnDepsOf(env),
+    identity: env,
+    maxMessageChars: env.maxMessageChars,
+    allowedOrigins: env.allowedOrigins,
+    ...(env.websocketUrl ? { websocketUrl: env.websocketUrl } : {}),
   };
 }
 

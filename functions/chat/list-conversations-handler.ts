@@ -1,12 +1,12 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { type IdentitySettings, identitySettingsFromEnv, restCaller } from '../shared/caller';
+import { LIST_CONVERSATIONS_ENV } from '../../contracts/function-env';
+import { type IdentitySettings, restCaller } from '../shared/caller';
 import { documentClient } from '../shared/clients';
 import {
   type ConversationLister,
   conversationListQuery,
   DynamoConversationLister,
 } from '../shared/conversation-list';
-import { listEnv, requireEnv } from '../shared/env';
 import { errorResponse, jsonResponse } from '../shared/http';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
@@ -43,14 +43,11 @@ export function createListConversationsHandler(deps: ListConversationsHandlerDep
 }
 
 export function listConversationsDepsFromEnv(): ListConversationsHandlerDeps {
+  const env = LIST_CONVERSATIONS_ENV.read();
   return {
-    lister: new DynamoConversationLister(
-      documentClient(),
-      requireEnv('CONVERSATIONS_TABLE_NAME'),
-      requireEnv('CONVERSATIONS_USER_INDEX'),
-    ),
-    identity: identitySettingsFromEnv(),
-    allowedOrigins: listEnv('ALLOWED_ORIGINS'),
+    lister: new DynamoConversationLister(documentClient(), env.conversationsTable, env.userIndex),
+    identity: env,
+    allowedOrigins: env.allowedOrigins,
   };
 }
 

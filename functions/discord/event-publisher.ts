@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DISCORD_EVENT_DETAIL_TYPE, DISCORD_EVENT_SOURCE } from '../../contracts/discord';
 import { tracer } from '../shared/powertools';
-import { DISCORD_EVENT_DETAIL_TYPE, DISCORD_EVENT_SOURCE } from './contract';
 import type { DiscordJob, JobPublisher } from './job';
 
 /** Puts each job as one event on the bot's event bus (`events:PutEvents` on that bus only). */

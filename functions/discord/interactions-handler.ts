@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { intEnv, listEnv, requireEnv } from '../shared/env';
+import { DISCORD_INGRESS_ENV } from '../../contracts/function-env';
 import { header } from '../shared/http';
 import { once } from '../shared/once';
 import { logger } from '../shared/powertools';
@@ -117,12 +117,13 @@ export function createInteractionsHandler(deps: IngressDeps) {
 }
 
 export function ingressDepsFromEnv(): IngressDeps {
+  const env = DISCORD_INGRESS_ENV.read();
   return {
-    publicKey: discordPublicKey(requireEnv('DISCORD_PUBLIC_KEY')),
-    applicationId: requireEnv('DISCORD_APPLICATION_ID'),
-    guildIds: new Set(listEnv('DISCORD_GUILD_IDS')),
-    maxQuestionChars: intEnv('MAX_MESSAGE_CHARS'),
-    publisher: new EventBridgeJobPublisher(requireEnv('EVENT_BUS_NAME')),
+    publicKey: discordPublicKey(env.publicKey),
+    applicationId: env.applicationId,
+    guildIds: new Set(env.guildIds),
+    maxQuestionChars: env.maxMessageChars,
+    publisher: new EventBridgeJobPublisher(env.eventBusName),
   };
 }
 

@@ -1,27 +1,24 @@
 import type { Context } from 'aws-lambda';
-import { identitySettingsFromEnv } from '../shared/caller';
+import { DISCORD_WORKER_ENV } from '../../contracts/function-env';
 import { documentClient } from '../shared/clients';
-import { intEnv, requireEnv } from '../shared/env';
 import { once } from '../shared/once';
-import { turnDepsFromEnv } from '../shared/turn-env';
+import { turnDepsOf } from '../shared/turn-env';
 import { DiscordApi } from './discord-api';
 import { DynamoInteractionLedger } from './interaction-ledger';
 import { createWorker, type WorkerDeps } from './worker';
 
 /** The deployed dependencies, from the environment the DiscordBot construct sets. */
 export function workerDepsFromEnv(): WorkerDeps {
-  const rateLimit = {
-    questions: intEnv('RATE_LIMIT_QUESTIONS'),
-    windowSeconds: intEnv('RATE_LIMIT_WINDOW_SECONDS'),
-  };
+  const env = DISCORD_WORKER_ENV.read();
+  const rateLimit = { questions: env.rateLimitQuestions, windowSeconds: env.rateLimitWindowSeconds };
   return {
     // The agent engine, tables and confirmation mode exactly as the chat API builds them.
-    turn: turnDepsFromEnv(),
-    identity: identitySettingsFromEnv(),
-    ledger: new DynamoInteractionLedger(documentClient(), requireEnv('DISCORD_TABLE_NAME'), rateLimit),
-    webhook: new DiscordApi({ baseUrl: requireEnv('DISCORD_API_BASE_URL') }),
+    turn: turnDepsOf(env),
+    identity: env,
+    ledger: new DynamoInteractionLedger(documentClient(), env.table, rateLimit),
+    webhook: new DiscordApi({ baseUrl: env.apiBaseUrl }),
     rateLimit,
-    maxMessagesPerAnswer: intEnv('MAX_MESSAGES_PER_ANSWER'),
+    maxMessagesPerAnswer: env.maxMessagesPerAnswer,
   };
 }
 

@@ -1,16 +1,13 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { bedrockGuardrail } from '../../client/guardrail';
-import { requireEnv } from '../shared/env';
+import { GUARDRAIL_HOOK_ENV } from '../../contracts/function-env';
 import { once } from '../shared/once';
 import { logger, tracer } from '../shared/powertools';
 import { decide, type HookDecision } from './hook';
 
 /** Environment: GUARDRAIL_ID, GUARDRAIL_VERSION (the numbered version the Classic agent would use). */
 const check = once(() =>
-  bedrockGuardrail(tracer.captureAWSv3Client(new BedrockRuntimeClient({})), {
-    guardrailId: requireEnv('GUARDRAIL_ID'),
-    guardrailVersion: requireEnv('GUARDRAIL_VERSION'),
-  }),
+  bedrockGuardrail(tracer.captureAWSv3Client(new BedrockRuntimeClient({})), GUARDRAIL_HOOK_ENV.read()),
 );
 
 /** The harness `beforeInvocation` Lambda hook: the guardrail on the user's input. */

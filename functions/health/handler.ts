@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { HEALTH_ENV } from '../../contracts/function-env';
 
 /**
  * GET /health → `{status: 'ok', version}`. A liveness probe for load balancers and uptime checks: no
@@ -11,5 +12,5 @@ export const handler = async (_event?: APIGatewayProxyEvent): Promise<APIGateway
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
   },
-  body: JSON.stringify({ status: 'ok', version: process.env.APP_VERSION || 'unknown' }),
+  body: JSON.stringify({ status: 'ok', version: HEALTH_ENV.read().appVersion || 'unknown' }),
 });

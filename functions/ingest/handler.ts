@@ -1,23 +1,20 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { requireEnv } from '../../action-groups/kit/env';
+import { INGEST_ENV } from '../../contracts/function-env';
+import { powertools, powertoolsMetrics } from '../../contracts/powertools';
 import { BedrockIngestion } from './bedrock-ingestion';
 import { type BatchOutcome, ingestBatch } from './ingest';
 import type { IngestionJobReport } from './ingestion-port';
 
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'kass-ingest';
-const logger = new Logger({ serviceName });
-const tracer = new Tracer({ serviceName });
-const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'KASS' });
+const { logger, tracer, serviceName } = powertools('kass-ingest');
+const metrics = powertoolsMetrics(serviceName);
 
-// Built once per cold start; a missing variable fails the cold start with its name.
-const ingestion = new BedrockIngestion(tracer.captureAWSv3Client(new BedrockAgentClient({})), {
-  knowledgeBaseId: requireEnv('KNOWLEDGE_BASE_ID'),
-  dataSourceId: requireEnv('DATA_SOURCE_ID'),
-});
+// Built once per cold start; missing variables fail the cold start, all named.
+const ingestion = new BedrockIngestion(
+  tracer.captureAWSv3Client(new BedrockAgentClient({})),
+  INGEST_ENV.read(),
+);
 
 /** One structured record (and metrics) for the finished job before a scheduled sync. */
 function reportPreviousJob(job: IngestionJobReport): void {

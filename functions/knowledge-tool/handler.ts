@@ -1,7 +1,6 @@
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
-import { VECTOR_STORE_ENV, VECTOR_STORES } from '../../client/vector-stores';
-import { BedrockKnowledgeSearch } from '../search/search';
-import { choiceEnv, requireEnv } from '../shared/env';
+import { KNOWLEDGE_TOOL_ENV } from '../../contracts/function-env';
+import { knowledgeSearchOf } from '../search/search';
 import { once } from '../shared/once';
 import { logger, tracer } from '../shared/powertools';
 import { answerKnowledgeCall } from './knowledge-tool';
@@ -12,15 +11,9 @@ import { answerKnowledgeCall } from './knowledge-tool';
  * guardrail applied to the query and the passages, as on /search). Its role may only Retrieve from this one
  * knowledge base.
  */
-const search = once(() => {
-  const guardrailId = process.env.GUARDRAIL_ID;
-  const guardrailVersion = process.env.GUARDRAIL_VERSION;
-  return new BedrockKnowledgeSearch(tracer.captureAWSv3Client(new BedrockAgentRuntimeClient({})), {
-    knowledgeBaseId: requireEnv('KNOWLEDGE_BASE_ID'),
-    vectorStore: choiceEnv(VECTOR_STORE_ENV, VECTOR_STORES),
-    ...(guardrailId && guardrailVersion ? { guardrail: { guardrailId, guardrailVersion } } : {}),
-  });
-});
+const search = once(() =>
+  knowledgeSearchOf(KNOWLEDGE_TOOL_ENV.read(), tracer.captureAWSv3Client(new BedrockAgentRuntimeClient({}))),
+);
 
 export const handler = async (args: unknown) => {
   const result = await answerKnowledgeCall(search(), args, (error) =>

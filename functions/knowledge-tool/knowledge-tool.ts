@@ -2,9 +2,9 @@ import * as z from 'zod/mini';
 import '../../action-groups/kit/zod-locale';
 import { formatIssues } from '../../action-groups/kit/event';
 import { type GatewayToolResult, gatewayResult } from '../../action-groups/kit/gateway/call';
+import { KNOWLEDGE_LIMITS } from '../../contracts/knowledge-tool';
 import type { KnowledgeSearch } from '../search/search';
 import { InvalidRequest, TurnThrottled } from '../shared/errors';
-import { KNOWLEDGE_LIMITS } from './tool-definition';
 
 /** The tool's arguments, as the gateway passes them (the model's JSON). */
 const Arguments = z.object({

@@ -1,13 +1,8 @@
 import * as z from 'zod/mini';
+import { PGVECTOR_TABLE } from '../../contracts/pgvector';
 import type { CustomResourceRequest } from './cfn-response';
 import type { SqlRunner } from './data-api';
-import {
-  dimensionMismatch,
-  EMBEDDING_TYPE_QUERY,
-  PGVECTOR_TABLE,
-  schemaStatements,
-  scramVerifier,
-} from './schema';
+import { dimensionMismatch, EMBEDDING_TYPE_QUERY, schemaStatements, scramVerifier } from './schema';
 
 /** The custom resource's properties (CloudFormation sends every value as a string). */
 export const SchemaProperties = z.object({

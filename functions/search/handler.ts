@@ -1,14 +1,13 @@
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { VECTOR_STORE_ENV, VECTOR_STORES } from '../../client/vector-stores';
-import { choiceEnv, intEnv, listEnv, requireEnv } from '../shared/env';
+import { SEARCH_ENV } from '../../contracts/function-env';
 import { errorResponse, jsonResponse, parseJsonBody } from '../shared/http';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
 import { logger, tracer } from '../shared/powertools';
 import { parseOrInvalid, searchRequest } from '../shared/requests';
-import { BedrockKnowledgeSearch, type KnowledgeSearch, SEARCH_TYPES } from './search';
+import { type KnowledgeSearch, knowledgeSearchOf, SEARCH_TYPES } from './search';
 
 /** Results when the request names no `top`. */
 export const DEFAULT_TOP = 5;
@@ -61,17 +60,12 @@ export function createSearchHandler(deps: SearchHandlerDeps) {
 }
 
 export function searchDepsFromEnv(): SearchHandlerDeps {
-  const guardrailId = process.env.GUARDRAIL_ID;
-  const guardrailVersion = process.env.GUARDRAIL_VERSION;
+  const env = SEARCH_ENV.read();
   return {
-    search: new BedrockKnowledgeSearch(tracer.captureAWSv3Client(new BedrockAgentRuntimeClient({})), {
-      knowledgeBaseId: requireEnv('KNOWLEDGE_BASE_ID'),
-      vectorStore: choiceEnv(VECTOR_STORE_ENV, VECTOR_STORES),
-      ...(guardrailId && guardrailVersion ? { guardrail: { guardrailId, guardrailVersion } } : {}),
-    }),
-    maxQueryChars: intEnv('MAX_QUERY_CHARS'),
-    maxResults: intEnv('MAX_SEARCH_RESULTS'),
-    allowedOrigins: listEnv('ALLOWED_ORIGINS'),
+    search: knowledgeSearchOf(env, tracer.captureAWSv3Client(new BedrockAgentRuntimeClient({}))),
+    maxQueryChars: env.maxQueryChars,
+    maxResults: env.maxResults,
+    allowedOrigins: env.allowedOrigins,
   };
 }
 

@@ -6,11 +6,12 @@ import {
 } from '@aws-sdk/client-bedrock-agent-runtime';
 import { sourceUri } from '../../client';
 import { abortableSleep, backoffDelay } from '../../client/retry';
+import { awsErrorKind, errorNameOf } from '../../contracts/aws-errors';
 import {
   hybridNotSupportedMessage,
   supportsHybridSearch,
   type VectorStoreKind,
-} from '../../client/vector-stores';
+} from '../../contracts/vector-stores';
 import { InvalidRequest, TurnFailed, TurnThrottled } from '../shared/errors';
 import type { RetrievalFilterInput } from '../shared/requests';
 
@@ -68,10 +69,7 @@ export function rankChunks(results: readonly KnowledgeBaseRetrievalResult[], top
     });
 }
 
-const nameOf = (error: unknown): string => {
-  const name = (error as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' ? name : 'Unknown';
-};
+const nameOf = (error: unknown): string => errorNameOf(error) || 'Unknown';
 
 export interface BedrockKnowledgeSearchOptions {
   readonly knowledgeBaseId: string;
@@ -101,7 +99,8 @@ export function isTransient(error: unknown): 'throttled' | 'resuming' | undefine
     (typeof message === 'string' && /resuming after being auto-paused/i.test(message))
   )
     return 'resuming';
-  if (name === 'ThrottlingException' || name === 'ServiceQuotaExceededException') return 'throttled';
+  const kind = awsErrorKind(error);
+  if (kind === 'throttled' || kind === 'quota') return 'throttled';
   return undefined;
 }
 
@@ -166,4 +165,25 @@ export class BedrockKnowledgeSearch implements KnowledgeSearch {
     }
     return new TurnFailed(name, { cause: error }, 'knowledge base');
   }
+}
+
+/** What a function that searches the knowledge base reads from its environment (`KNOWLEDGE_BASE_ENV` and a guardrail). */
+export interface KnowledgeSearchSettings {
+  readonly knowledgeBaseId: string;
+  readonly vectorStore: VectorStoreKind;
+  readonly guardrailId?: string | undefined;
+  readonly guardrailVersion?: string | undefined;
+}
+
+/** Retrieve on the function's knowledge base, with its guardrail when both of its variables are set. */
+export function knowledgeSearchOf(
+  settings: KnowledgeSearchSettings,
+  client: BedrockAgentRuntimeClient,
+): BedrockKnowledgeSearch {
+  const { guardrailId, guardrailVersion } = settings;
+  return new BedrockKnowledgeSearch(client, {
+    knowledgeBaseId: settings.knowledgeBaseId,
+    vectorStore: settings.vectorStore,
+    ...(guardrailId && guardrailVersion ? { guardrail: { guardrailId, guardrailVersion } } : {}),
+  });
 }

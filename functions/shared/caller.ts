@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type Caller, OPERATOR_ROLE, SESSION_ATTRIBUTES } from '../../action-groups/kit/caller';
-import { listEnv } from './env';
 import { Unauthenticated, UnknownApiKey } from './errors';
 import { ownerFromCognitoSub, ownerOfApp } from './owner';
 
@@ -9,50 +8,14 @@ export type { Caller } from '../../action-groups/kit/caller';
 /**
  * How the chat functions turn authentication into one trusted caller per turn: the Cognito `sub` and groups
  * when Cognito is on; in API-key mode the app the key's id names, plus the end-user id that app asserts.
- * The caller reaches the agent only as the session attributes {@link sessionAttributesOf} builds.
+ * The caller reaches the agent only as the session attributes {@link sessionAttributesOf} builds. The settings
+ * are the function's `IDENTITY_ENV` variables: the API key id → app map (`API_KEY_APPS`, built at synth from
+ * `chatApi.apiKeys`), the operators' Cognito groups (`OPERATOR_GROUPS`) and owner strings (`OPERATOR_USER_IDS`).
  */
 export interface IdentitySettings {
-  /** API key id → app name (`API_KEY_APPS`, built at synth from `chatApi.apiKeys`). */
   readonly apiKeyApps: Readonly<Record<string, string>>;
-  /** Cognito groups whose members are operators (`OPERATOR_GROUPS`). */
   readonly operatorGroups: readonly string[];
-  /** Owner strings of operators (`OPERATOR_USER_IDS`), e.g. `app:support-desk:user:lead`. */
   readonly operatorUserIds: readonly string[];
-}
-
-const APP_NAME = /^[a-z][a-z0-9-]{1,31}$/;
-
-/** Parses `API_KEY_APPS` (a JSON object of key id → app name); a malformed value fails the cold start. */
-export function parseApiKeyApps(text: string | undefined): Record<string, string> {
-  if (text === undefined || text.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new Error('Environment variable API_KEY_APPS must be a JSON object of API key id → app name');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error('Environment variable API_KEY_APPS must be a JSON object of API key id → app name');
-  }
-  const out: Record<string, string> = {};
-  for (const [id, app] of Object.entries(value)) {
-    if (typeof app !== 'string' || !APP_NAME.test(app)) {
-      throw new Error(
-        `Environment variable API_KEY_APPS: key ${id} must name an app (got ${JSON.stringify(app)})`,
-      );
-    }
-    out[id] = app;
-  }
-  return out;
-}
-
-/** The settings the chat construct passes every function that derives callers. */
-export function identitySettingsFromEnv(): IdentitySettings {
-  return {
-    apiKeyApps: parseApiKeyApps(process.env.API_KEY_APPS),
-    operatorGroups: listEnv('OPERATOR_GROUPS'),
-    operatorUserIds: listEnv('OPERATOR_USER_IDS'),
-  };
 }
 
 /**

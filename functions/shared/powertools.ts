@@ -1,13 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import { powertools } from '../../contracts/powertools';
 
 /**
- * One Powertools setup per chat-API Lambda, built once per cold start. The service name comes from
- * POWERTOOLS_SERVICE_NAME (set by the function's construct). Prompts and answers are never logged: records
- * carry ids, statuses, latencies and error kinds only.
+ * The chat-API Lambdas' Powertools (the house setup), built once per cold start. Prompts and answers are
+ * never logged: records carry ids, statuses, latencies and error kinds only.
  */
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'kass-chat-api';
+const house = powertools('kass-chat-api');
 
-export const logger = new Logger({ serviceName });
+export const logger = house.logger;
 
-export const tracer = new Tracer({ serviceName });
+export const tracer = house.tracer;

@@ -1,33 +1,31 @@
+import type { ValuesOf } from '../../contracts/env';
+import type { TURN_RUNNER_ENV } from '../../contracts/function-env';
 import { DynamoAgentStateStore } from './agent-state-store';
 import { documentClient } from './clients';
-import { CONFIRMATION_MODES } from './confirmations';
 import { DynamoConversationWriter } from './conversation-store';
-import { chatEngineFromEnv } from './engine-env';
-import { choiceEnv, intEnv, requireEnv } from './env';
+import { chatEngineOf } from './engine-env';
 import type { TurnDeps } from './turn';
 
 /**
- * The agent-turn dependencies both turn runners (REST /chat and the WebSocket worker) read from the
- * environment the chat constructs set. `TURN_LEASE_SECONDS` is how long a turn may hold its session: the
+ * The agent-turn dependencies every turn runner (REST /chat, the WebSocket worker, the Discord worker) builds
+ * from its environment (`TURN_RUNNER_ENV`). `leaseSeconds` is how long a turn may hold its session: the
  * construct sets it to the function's own timeout, so a turn that is still running always holds its session.
  */
-export function turnDepsFromEnv(): TurnDeps {
-  const deadlineMs = intEnv('AGENT_DEADLINE_SECONDS') * 1000;
-  const ttlDays = intEnv('CONVERSATION_TTL_DAYS');
-  const agentStateTable = requireEnv('AGENT_STATE_TABLE_NAME');
+export function turnDepsOf(env: ValuesOf<typeof TURN_RUNNER_ENV>): TurnDeps {
+  const deadlineMs = env.deadlineSeconds * 1000;
   const ddb = documentClient();
   return {
-    engine: chatEngineFromEnv(deadlineMs),
+    engine: chatEngineOf(env, deadlineMs),
     conversations: new DynamoConversationWriter(
       ddb,
-      requireEnv('CONVERSATIONS_TABLE_NAME'),
-      ttlDays,
-      agentStateTable,
+      env.conversationsTable,
+      env.conversationTtlDays,
+      env.agentStateTable,
     ),
-    agentState: new DynamoAgentStateStore(ddb, agentStateTable, ttlDays),
+    agentState: new DynamoAgentStateStore(ddb, env.agentStateTable, env.conversationTtlDays),
     deadlineMs,
-    leaseMs: intEnv('TURN_LEASE_SECONDS') * 1000,
-    memory: process.env.AGENT_MEMORY === 'on',
-    confirmations: choiceEnv('CHAT_CONFIRMATIONS', CONFIRMATION_MODES),
+    leaseMs: env.leaseSeconds * 1000,
+    memory: env.memory,
+    confirmations: env.confirmations,
   };
 }

@@ -1,15 +1,10 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import {
-  type Caller,
-  callerFromCognito,
-  callerOfApp,
-  type IdentitySettings,
-  identitySettingsFromEnv,
-} from '../shared/caller';
-import { listEnv, requireEnv } from '../shared/env';
+import { processEnv } from '../../contracts/env';
+import { WS_AUTHORIZER_ENV } from '../../contracts/function-env';
+import { USER_ID_PATTERN } from '../../contracts/ids';
+import { type Caller, callerFromCognito, callerOfApp, type IdentitySettings } from '../shared/caller';
 import { ownerDigest } from '../shared/owner';
 import { logger } from '../shared/powertools';
-import { USER_ID_PATTERN } from '../shared/requests';
 import { ApiGatewayKeyDirectory, type ApiKeyDirectory } from './api-key-directory';
 import { CognitoTokenVerifier } from './cognito-token';
 
@@ -105,12 +100,10 @@ export function createAuthorizer(deps: AuthorizerDeps) {
 
 /** The deployed dependencies; in Cognito mode the key set is fetched now (cold start), not on first use. */
 export async function authorizerDepsFromEnv(): Promise<AuthorizerDeps> {
-  const identity = identitySettingsFromEnv();
-  if (process.env.AUTH_MODE === 'cognito') {
-    const verifier = new CognitoTokenVerifier({
-      userPoolId: requireEnv('COGNITO_USER_POOL_ID'),
-      clientIds: listEnv('COGNITO_CLIENT_IDS'),
-    });
+  const env = WS_AUTHORIZER_ENV.read();
+  const identity: IdentitySettings = env;
+  if (env.mode === 'cognito') {
+    const verifier = new CognitoTokenVerifier({ userPoolId: env.userPoolId, clientIds: env.clientIds });
     try {
       await verifier.hydrate();
     } catch (error) {
@@ -128,7 +121,7 @@ const ready = () => {
   live ??= authorizerDepsFromEnv().then(createAuthorizer);
   return live;
 };
-if (process.env.AWS_LAMBDA_FUNCTION_NAME) void ready().catch(() => undefined);
+if (processEnv().AWS_LAMBDA_FUNCTION_NAME) void ready().catch(() => undefined);
 
 /** The deployed handler: dependencies from the environment, built at cold start. */
 export const handler = async (event: ConnectAuthorizerEvent) => (await ready())(event);

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { parseRoles } from '../../action-groups/kit/caller';
+import { WS_CONNECTIONS_ENV } from '../../contracts/function-env';
 import { documentClient } from '../shared/clients';
-import { intEnv, requireEnv } from '../shared/env';
 import { once } from '../shared/once';
 import { logger } from '../shared/powertools';
 import { type ConnectionStore, DynamoConnectionStore } from './connection-store';
@@ -59,13 +59,8 @@ export function createConnectionsHandler(deps: ConnectionsHandlerDeps) {
 }
 
 export function connectionsDepsFromEnv(): ConnectionsHandlerDeps {
-  return {
-    store: new DynamoConnectionStore(
-      documentClient(),
-      requireEnv('CONNECTIONS_TABLE_NAME'),
-      intEnv('CONNECTION_TTL_HOURS'),
-    ),
-  };
+  const env = WS_CONNECTIONS_ENV.read();
+  return { store: new DynamoConnectionStore(documentClient(), env.connectionsTable, env.connectionTtlHours) };
 }
 
 const live = once(() => createConnectionsHandler(connectionsDepsFromEnv()));

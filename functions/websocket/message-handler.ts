@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { newSessionId } from '../../client';
+import { WS_MESSAGE_ENV } from '../../contracts/function-env';
 import { documentClient } from '../shared/clients';
-import { intEnv, requireEnv } from '../shared/env';
 import { InvalidRequest, TurnNotStarted, toErrorReply, Unauthenticated } from '../shared/errors';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
@@ -108,10 +108,11 @@ export function createMessageHandler(deps: MessageHandlerDeps) {
 }
 
 export function messageDepsFromEnv(): MessageHandlerDeps {
+  const env = WS_MESSAGE_ENV.read();
   return {
-    connections: new DynamoConnectionStore(documentClient(), requireEnv('CONNECTIONS_TABLE_NAME')),
-    dispatcher: new LambdaTurnDispatcher(requireEnv('TURN_FUNCTION_NAME')),
-    maxMessageChars: intEnv('MAX_MESSAGE_CHARS'),
+    connections: new DynamoConnectionStore(documentClient(), env.connectionsTable),
+    dispatcher: new LambdaTurnDispatcher(env.turnFunctionName),
+    maxMessageChars: env.maxMessageChars,
   };
 }
 

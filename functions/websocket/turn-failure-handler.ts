@@ -1,9 +1,9 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import '../../action-groups/kit/zod-locale';
+import { WS_TURN_FAILURE_ENV } from '../../contracts/function-env';
 import { DynamoAgentStateStore, type TurnStatusReader } from '../shared/agent-state-store';
 import { documentClient } from '../shared/clients';
-import { intEnv, requireEnv } from '../shared/env';
 import { TurnInterrupted, TurnNotStarted, toErrorReply } from '../shared/errors';
 import { once } from '../shared/once';
 import { logger } from '../shared/powertools';
@@ -72,13 +72,10 @@ export function createTurnFailureHandler(deps: TurnFailureDeps) {
 }
 
 export function turnFailureDepsFromEnv(): TurnFailureDeps {
+  const env = WS_TURN_FAILURE_ENV.read();
   return {
     poster: new ManagementApiPoster(),
-    agentState: new DynamoAgentStateStore(
-      documentClient(),
-      requireEnv('AGENT_STATE_TABLE_NAME'),
-      intEnv('CONVERSATION_TTL_DAYS'),
-    ),
+    agentState: new DynamoAgentStateStore(documentClient(), env.agentStateTable, env.conversationTtlDays),
   };
 }
 

@@ -1,11 +1,11 @@
 import type { Context } from 'aws-lambda';
-import { intEnv } from '../shared/env';
+import { WS_TURN_ENV } from '../../contracts/function-env';
 import { TurnNotStarted, toErrorReply } from '../shared/errors';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
 import { logger } from '../shared/powertools';
 import { ListenerFailed, runTurn, type TurnDeps, type TurnOutcome } from '../shared/turn';
-import { turnDepsFromEnv } from '../shared/turn-env';
+import { turnDepsOf } from '../shared/turn-env';
 import { ManagementApiPoster } from './aws-adapters';
 import type { ServerFrame } from './events';
 import { chunkFrames, finalFrames } from './frames';
@@ -131,10 +131,11 @@ export function createTurnHandler(deps: TurnHandlerDeps) {
 }
 
 export function workerDepsFromEnv(): TurnHandlerDeps {
+  const env = WS_TURN_ENV.read();
   return {
-    ...turnDepsFromEnv(),
+    ...turnDepsOf(env),
     poster: new ManagementApiPoster(),
-    maxStartDelayMs: intEnv('TURN_MAX_START_DELAY_SECONDS') * 1000,
+    maxStartDelayMs: env.maxStartDelaySeconds * 1000,
   };
 }
 

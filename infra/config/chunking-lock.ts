@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VECTOR_STORE_LABELS, VECTOR_STORES, type VectorStoreKind } from '../../client/vector-stores';
+import { VECTOR_STORE_LABELS, VECTOR_STORES, type VectorStoreKind } from '../../contracts/vector-stores';
 import { contentHash } from './content-hash';
 import { type ChunkingConfig, ChunkingSchema, type KnowledgeBaseConfig } from './knowledge-config';
 import { readLockFile, writeLockFile } from './lock-file';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VECTOR_STORES } from '../../client/vector-stores';
+import { VECTOR_STORES } from '../../contracts/vector-stores';
 import { DEFAULT_PARSING, ParsingSchema } from './parsing';
 
 /** The only embedding model KASS wires: Amazon Titan Text Embeddings V2 (8,192 input tokens). */

@@ -2,7 +2,6 @@ import { Validations } from 'aws-cdk-lib';
 import * as agentcore from 'aws-cdk-lib/aws-bedrockagentcore';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { IDENTITY_HEADER } from '../../action-groups/kit/gateway/identity';
 import { parseSchemaSource } from '../../action-groups/kit/openapi/document';
 import {
   type GatewaySchema,
@@ -10,8 +9,10 @@ import {
   toGatewayTools,
 } from '../../action-groups/kit/openapi/gateway-tools';
 import { gatewayToolNameOf } from '../../action-groups/kit/schema-rules/patterns';
-import { VECTOR_STORE_ENV, type VectorStoreKind } from '../../client/vector-stores';
-import { KNOWLEDGE_TARGET, KNOWLEDGE_TOOL } from '../../functions/knowledge-tool/tool-definition';
+import { KNOWLEDGE_TOOL_ENV } from '../../contracts/function-env';
+import { IDENTITY_HEADER } from '../../contracts/gateway';
+import { KNOWLEDGE_TARGET, KNOWLEDGE_TOOL } from '../../contracts/knowledge-tool';
+import type { VectorStoreKind } from '../../contracts/vector-stores';
 import type { AgentCoreConfig } from '../config/agentcore-config';
 import { ConfigError } from '../config/config-error';
 import type { LambdaSettings } from '../config/stage-config';
@@ -153,12 +154,12 @@ export class KassGateway extends Construct {
       description: `KASS gateway tool ${KNOWLEDGE_TARGET}___${KNOWLEDGE_TOOL.name}: Retrieve on the knowledge base`,
       serviceName: 'kass-knowledge-tool',
       settings: props.knowledgeSettings,
-      environment: {
-        KNOWLEDGE_BASE_ID: props.knowledgeBase.id,
-        [VECTOR_STORE_ENV]: props.knowledgeBase.vectorStore,
-        GUARDRAIL_ID: props.guardrail.guardrailId,
-        GUARDRAIL_VERSION: props.guardrail.guardrailVersion,
-      },
+      environment: KNOWLEDGE_TOOL_ENV.environment({
+        knowledgeBaseId: props.knowledgeBase.id,
+        vectorStore: props.knowledgeBase.vectorStore,
+        guardrailId: props.guardrail.guardrailId,
+        guardrailVersion: props.guardrail.guardrailVersion,
+      }),
     });
     this.knowledgeFunction.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['bedrock:Retrieve'], resources: [props.knowledgeBase.arn] }),

@@ -2,6 +2,7 @@ import { Arn, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as agentcore from 'aws-cdk-lib/aws-bedrockagentcore';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { GUARDRAIL_HOOK_ENV } from '../../contracts/function-env';
 import { HARNESS_LIMITS } from '../config/agentcore-config';
 import { ConfigError } from '../config/config-error';
 import type { AgentConfig, LambdaSettings } from '../config/stage-config';
@@ -109,10 +110,10 @@ export class KassHarness extends Construct {
       description: 'KASS harness beforeInvocation hook: the numbered guardrail on the user input',
       serviceName: 'kass-guardrail-hook',
       settings: props.hookSettings,
-      environment: {
-        GUARDRAIL_ID: props.guardrail.guardrailId,
-        GUARDRAIL_VERSION: props.guardrail.guardrailVersion,
-      },
+      environment: GUARDRAIL_HOOK_ENV.environment({
+        guardrailId: props.guardrail.guardrailId,
+        guardrailVersion: props.guardrail.guardrailVersion,
+      }),
     });
     this.hookFunction.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -1,22 +1,12 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { TABLE_KEYS } from '../../contracts/tables';
 import { tableDefaults } from './data';
 
 export interface ChatDataProps {
   /** Prod: deletion protection and RETAIN; dev: the tables go with the stack. */
   readonly retainData: boolean;
 }
-
-/**
- * Attribute names the chat functions write (`functions/shared/agent-state-store.ts`,
- * `functions/websocket/connection-store.ts`); the keys and TTLs below must match them.
- */
-export const CHAT_TABLE_KEYS = {
-  /** One item per agent session (= conversation): owner, channel, last invocation status. */
-  agentState: { partitionKey: 'session_id', ttl: 'expires_at' },
-  /** One item per open WebSocket connection: owner and endpoint; expires after the connection's lifetime. */
-  connections: { partitionKey: 'connection_id', ttl: 'expires_at' },
-} as const;
 
 /**
  * The chat API's own tables. Agent State maps an agent session (the conversation id) to its owner and
@@ -33,14 +23,14 @@ export class ChatData extends Construct {
     const common = tableDefaults(props.retainData);
     const s = dynamodb.AttributeType.STRING;
 
-    const a = CHAT_TABLE_KEYS.agentState;
+    const a = TABLE_KEYS.agentState;
     this.agentState = new dynamodb.Table(this, 'AgentState', {
       ...common,
       partitionKey: { name: a.partitionKey, type: s },
       timeToLiveAttribute: a.ttl,
     });
 
-    const c = CHAT_TABLE_KEYS.connections;
+    const c = TABLE_KEYS.connections;
     this.connections = new dynamodb.Table(this, 'Connections', {
       ...common,
       partitionKey: { name: c.partitionKey, type: s },

@@ -1,32 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { type IndexKeys, LEGACY_REPORTER_INDEX, TABLE_INDEXES, TABLE_KEYS } from '../../contracts/tables';
 
 export interface DataProps {
   /** Prod: deletion protection and RETAIN; dev: tables go with the stack. */
   readonly retainData: boolean;
 }
-
-/** Attribute names the code writes; the table keys and TTLs below must match them. */
-export const TABLE_KEYS = {
-  tickets: {
-    partitionKey: 'ticketId',
-    ttl: 'expiresAt',
-    /** A caller's own tickets (key `owner`, the verified userId), newest first. */
-    ownerIndex: 'owner-index',
-    statusIndex: 'status-index',
-  },
-  conversations: {
-    partitionKey: 'conversation_id',
-    sortKey: 'timestamp',
-    ttl: 'expires_at',
-    userIndex: 'user_id-index',
-  },
-  toolLogs: { partitionKey: 'session_id', sortKey: 'timestamp', ttl: 'expires_at' },
-} as const;
-
-/** The Tickets index of the model-given reporter that owner-index replaces (see `Data`). */
-export const LEGACY_REPORTER_INDEX = 'reporter-index';
 
 /** House table settings: on-demand, PITR, AWS-managed encryption; deletion protection + RETAIN when retaining. */
 export function tableDefaults(retainData: boolean) {
@@ -60,24 +40,13 @@ export class Data extends Construct {
       // Only idempotency records carry the TTL; tickets themselves never expire.
       timeToLiveAttribute: t.ttl,
     });
-    this.tickets.addGlobalSecondaryIndex({
-      indexName: t.ownerIndex,
-      partitionKey: { name: 'owner', type: s },
-      sortKey: { name: 'createdAt', type: s },
-    });
+    const [ownerIndex, statusIndex] = TABLE_INDEXES.tickets;
+    addIndex(this.tickets, ownerIndex);
     // No longer read (the reporter was model-given text). Kept in this release only because DynamoDB creates
     // or deletes one GSI per table update, so a stack that has it cannot add owner-index and drop it at once.
     // New tickets have no `reporter` attribute, so it holds old tickets only and costs no new writes.
-    this.tickets.addGlobalSecondaryIndex({
-      indexName: LEGACY_REPORTER_INDEX,
-      partitionKey: { name: 'reporter', type: s },
-      sortKey: { name: 'createdAt', type: s },
-    });
-    this.tickets.addGlobalSecondaryIndex({
-      indexName: t.statusIndex,
-      partitionKey: { name: 'status', type: s },
-      sortKey: { name: 'createdAt', type: s },
-    });
+    addIndex(this.tickets, LEGACY_REPORTER_INDEX);
+    addIndex(this.tickets, statusIndex);
 
     const c = TABLE_KEYS.conversations;
     this.conversations = new dynamodb.Table(this, 'Conversations', {
@@ -87,11 +56,7 @@ export class Data extends Construct {
       timeToLiveAttribute: c.ttl,
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
-    this.conversations.addGlobalSecondaryIndex({
-      indexName: c.userIndex,
-      partitionKey: { name: 'user_id', type: s },
-      sortKey: { name: 'created_at', type: s },
-    });
+    for (const index of TABLE_INDEXES.conversations) addIndex(this.conversations, index);
 
     const l = TABLE_KEYS.toolLogs;
     this.toolLogs = new dynamodb.Table(this, 'ToolLogs', {
@@ -101,4 +66,14 @@ export class Data extends Construct {
       timeToLiveAttribute: l.ttl,
     });
   }
+}
+
+/** A global secondary index on string keys, projecting all attributes. */
+function addIndex(table: dynamodb.Table, index: IndexKeys): void {
+  const s = dynamodb.AttributeType.STRING;
+  table.addGlobalSecondaryIndex({
+    indexName: index.name,
+    partitionKey: { name: index.partitionKey, type: s },
+    ...(index.sortKey ? { sortKey: { name: index.sortKey, type: s } } : {}),
+  });
 }

@@ -4,7 +4,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { INTERACTIONS_OPERATION, INTERACTIONS_PATH } from '../../functions/discord/contract';
+import { INTERACTIONS_OPERATION, INTERACTIONS_PATH } from '../../contracts/discord';
+import { DISCORD_INGRESS_ENV } from '../../contracts/function-env';
 import type { EnabledDiscordConfig } from '../config/discord-config';
 import type { ApiGatewayAccountLogging } from './chat/api-gateway-account';
 import { ACCESS_LOG_FORMAT } from './chat/chat-rest-api';
@@ -61,14 +62,14 @@ export class DiscordInteractionsApi extends Construct {
       description: 'Discord interactions: verifies the signature, answers within 3 s, hands off the work',
       serviceName: 'kass-discord-ingress',
       settings: { memoryMb: config.ingress.memoryMb, timeoutSeconds: INGRESS_TIMEOUT_SECONDS },
-      environment: {
+      environment: DISCORD_INGRESS_ENV.environment({
         // The public key is public (it only verifies); the bot token never reaches this function.
-        DISCORD_PUBLIC_KEY: config.publicKey,
-        DISCORD_APPLICATION_ID: config.applicationId,
-        DISCORD_GUILD_IDS: config.guildIds.join(','),
-        MAX_MESSAGE_CHARS: String(props.maxQuestionChars),
-        EVENT_BUS_NAME: props.bus.eventBusName,
-      },
+        publicKey: config.publicKey,
+        applicationId: config.applicationId,
+        guildIds: config.guildIds,
+        maxMessageChars: props.maxQuestionChars,
+        eventBusName: props.bus.eventBusName,
+      }),
     });
     props.bus.grantPutEventsTo(this.ingress.function);
 

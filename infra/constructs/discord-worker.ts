@@ -6,11 +6,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DISCORD_EVENT_DETAIL_TYPE, DISCORD_EVENT_SOURCE } from '../../functions/discord/contract';
+import { DISCORD_EVENT_DETAIL_TYPE, DISCORD_EVENT_SOURCE } from '../../contracts/discord';
+import { DISCORD_WORKER_ENV } from '../../contracts/function-env';
 import type { ChatApiConfig } from '../config/chat-config';
 import { type EnabledDiscordConfig, INTERACTION_TOKEN_SECONDS } from '../config/discord-config';
-import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './chat/agent-endpoint';
-import { operatorEnvironment } from './chat/caller-identity';
+import { type AgentEndpoint, agentEnvInput, grantInvokeAgent } from './chat/agent-endpoint';
+import { operatorsInput } from './chat/caller-identity';
 import { grantTable, grantTurnWrites } from './chat/grants';
 import { throttleAlarm } from './chat/throttle-alarm';
 import { KassFunction, type KassFunctionDefaults } from './kass-function';
@@ -57,23 +58,23 @@ export class DiscordWorker extends Construct {
       serviceName: 'kass-discord-worker',
       settings: { memoryMb: settings.memoryMb, timeoutSeconds: settings.timeoutSeconds },
       reservedConcurrentExecutions: settings.reservedConcurrency,
-      environment: {
-        ...agentEnvironment(props.agent),
-        CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
-        AGENT_STATE_TABLE_NAME: props.agentState.tableName,
-        CONVERSATION_TTL_DAYS: String(props.conversationTtlDays),
-        AGENT_DEADLINE_SECONDS: String(settings.agentDeadlineSeconds),
+      environment: DISCORD_WORKER_ENV.environment({
+        ...agentEnvInput(props.agent),
+        conversationsTable: props.conversations.tableName,
+        agentStateTable: props.agentState.tableName,
+        conversationTtlDays: props.conversationTtlDays,
+        deadlineSeconds: settings.agentDeadlineSeconds,
         // A turn holds its session for as long as this function can run.
-        TURN_LEASE_SECONDS: String(settings.timeoutSeconds),
-        ...operatorEnvironment({ operators: props.operators }),
+        leaseSeconds: settings.timeoutSeconds,
+        ...operatorsInput({ operators: props.operators }),
         // Buttons: the turn ends at a confirmation and the asker answers it; deny: writes never run.
-        CHAT_CONFIRMATIONS: config.confirmations === 'buttons' ? 'ask' : 'deny',
-        DISCORD_API_BASE_URL: config.apiBaseUrl,
-        DISCORD_TABLE_NAME: props.table.tableName,
-        RATE_LIMIT_QUESTIONS: String(config.rateLimit.questions),
-        RATE_LIMIT_WINDOW_SECONDS: String(config.rateLimit.windowSeconds),
-        MAX_MESSAGES_PER_ANSWER: String(config.maxMessagesPerAnswer),
-      },
+        confirmations: config.confirmations === 'buttons' ? 'ask' : 'deny',
+        apiBaseUrl: config.apiBaseUrl,
+        table: props.table.tableName,
+        rateLimitQuestions: config.rateLimit.questions,
+        rateLimitWindowSeconds: config.rateLimit.windowSeconds,
+        maxMessagesPerAnswer: config.maxMessagesPerAnswer,
+      }),
     });
     grantInvokeAgent(this.worker, props.agent);
     grantTurnWrites(this.worker, props.conversations, props.agentState);

@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DISCORD_TABLE_KEYS } from '../../functions/discord/contract';
+import { TABLE_KEYS } from '../../contracts/tables';
 import type { ChatApiConfig } from '../config/chat-config';
 import type { EnabledDiscordConfig } from '../config/discord-config';
 import type { AgentEndpoint } from './chat/agent-endpoint';
@@ -69,8 +69,8 @@ export class DiscordBot extends Construct {
 
     this.table = new dynamodb.Table(this, 'Table', {
       ...tableDefaults(props.retainData),
-      partitionKey: { name: DISCORD_TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: DISCORD_TABLE_KEYS.ttl,
+      partitionKey: { name: TABLE_KEYS.discord.partitionKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: TABLE_KEYS.discord.ttl,
     });
 
     this.bus = new events.EventBus(this, 'Bus', {

@@ -2,7 +2,8 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { IDENTITY_KEY_ENV, IDENTITY_MAC_ALGORITHM } from '../../action-groups/kit/gateway/kms-identity';
+import { GATEWAY_IDENTITY_ENV } from '../../contracts/function-env';
+import { IDENTITY_MAC_ALGORITHM } from '../../contracts/gateway';
 import type { KassFunction } from './kass-function';
 
 export interface IdentityKeyProps {
@@ -53,6 +54,6 @@ export class IdentityKey extends Construct {
         conditions: { StringEquals: { 'kms:MacAlgorithm': IDENTITY_MAC_ALGORITHM } },
       }),
     );
-    fn.function.addEnvironment(IDENTITY_KEY_ENV, this.key.keyArn);
+    fn.addEnvironment(GATEWAY_IDENTITY_ENV.environment({ identityKeyArn: this.key.keyArn }));
   }
 }

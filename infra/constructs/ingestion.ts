@@ -10,6 +10,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { INGEST_ENV } from '../../contracts/function-env';
 import type { KnowledgeBaseConfig } from '../config/knowledge-config';
 import { KassFunction, type KassFunctionProps } from './kass-function';
 
@@ -91,10 +92,10 @@ export class Ingestion extends Construct {
       entry: 'functions/ingest/handler.ts',
       description: 'Starts a knowledge-base ingestion job for a batch of document changes',
       serviceName: 'kass-ingest',
-      environment: {
-        KNOWLEDGE_BASE_ID: props.knowledgeBase.knowledgeBaseId,
-        DATA_SOURCE_ID: props.knowledgeBase.dataSourceId,
-      },
+      environment: INGEST_ENV.environment({
+        knowledgeBaseId: props.knowledgeBase.knowledgeBaseId,
+        dataSourceId: props.knowledgeBase.dataSourceId,
+      }),
     });
     this.function.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -6,6 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LAMBDA_ENV } from '../../contracts/function-env';
+import { METRICS_NAMESPACE } from '../../contracts/metric-names';
 import { LambdaBundler } from '../bundling/lambda-bundler';
 import { lambdaEntries } from '../bundling/lambda-entries';
 import type { LambdaSettings } from '../config/stage-config';
@@ -78,10 +80,12 @@ export class KassFunction extends Construct {
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: 'KASS',
-        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        ...LAMBDA_ENV.environment({
+          nodeOptions: '--enable-source-maps',
+          serviceName: props.serviceName,
+          metricsNamespace: METRICS_NAMESPACE,
+          logLevel: props.logLevel,
+        }),
         ...props.environment,
       },
     });
@@ -91,6 +95,11 @@ export class KassFunction extends Construct {
       reason:
         'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (active tracing).',
     });
+  }
+
+  /** Adds variables set after construction (from an environment record's `environment(…)`). */
+  addEnvironment(environment: Readonly<Record<string, string>>): void {
+    for (const [name, value] of Object.entries(environment)) this.function.addEnvironment(name, value);
   }
 }
 

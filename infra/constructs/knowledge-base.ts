@@ -3,7 +3,7 @@ import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { VectorStoreKind } from '../../client/vector-stores';
+import type { VectorStoreKind } from '../../contracts/vector-stores';
 import type { ChunkingConfig, KnowledgeBaseConfig } from '../config/knowledge-config';
 import type { AgentConfig } from '../config/stage-config';
 import { DOCUMENTS_PREFIX } from './documents-bucket';

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { parseSchemaSource } from '../../action-groups/kit/openapi/document';
 import { type Operation, readOperations } from '../../action-groups/kit/openapi/operations';
 import { checkSchemaText, SET_RULES } from '../../action-groups/kit/schema-rules';
+import type { AnyToolNeeds } from '../../contracts/tool-needs';
+import { needsProblems } from '../../contracts/tool-needs';
 import { ConfigError } from '../config/config-error';
 
 /** A tool found on disk: `schemas/<name>.yaml` paired with `action-groups/<name>/handler.ts`. */
@@ -15,6 +17,33 @@ export interface DiscoveredTool {
   /** `info.description` of the schema (the action group's description). */
   readonly description: string;
   readonly operations: readonly Operation[];
+  /**
+   * What the tool needs (`action-groups/<name>/needs.ts`, data the constructs grant exactly); absent for a
+   * tool that needs nothing beyond the house tool Lambda.
+   */
+  readonly needs?: AnyToolNeeds;
+}
+
+/** A tool's descriptor, `action-groups/<name>/needs.ts`, relative to the repository root. */
+export const needsFileOf = (name: string): string => path.join('action-groups', name, 'needs.ts');
+
+/** Loads a tool's descriptor (its `needs` export), or the problems that make it unusable. */
+function loadNeeds(repoRoot: string, name: string): { needs?: AnyToolNeeds; problems: string[] } {
+  const file = needsFileOf(name);
+  const absolute = path.join(repoRoot, file);
+  if (!fs.existsSync(absolute)) return { problems: [] };
+  let loaded: unknown;
+  try {
+    loaded = (require(absolute) as { needs?: unknown }).needs;
+  } catch (error) {
+    return {
+      problems: [`${file}: cannot be loaded: ${error instanceof Error ? error.message : String(error)}`],
+    };
+  }
+  const problems = needsProblems(loaded);
+  return problems.length > 0
+    ? { problems: problems.map((p) => `${file}: ${p}`) }
+    : { needs: loaded as AnyToolNeeds, problems: [] };
 }
 
 /**
@@ -54,6 +83,8 @@ export function discoverTools(repoRoot: string): DiscoveredTool[] {
         `${schemaFile}: info.description is ${description.length} characters; an action-group description may have at most 200`,
       );
     }
+    const { needs, problems: needsProblems } = loadNeeds(repoRoot, name);
+    problems.push(...needsProblems);
     tools.push({
       name,
       schemaFile,
@@ -61,6 +92,7 @@ export function discoverTools(repoRoot: string): DiscoveredTool[] {
       schemaText,
       description,
       operations: readOperations(document),
+      ...(needs ? { needs } : {}),
     });
   }
   // One AgentCore gateway carries every tool: the limits of the set apply across files.

@@ -1,5 +1,6 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { HOUSE_TOOL_ENV } from '../../contracts/tool-needs';
 import type { StageConfig } from '../config/stage-config';
 import { KassFunction } from './kass-function';
 import type { DiscoveredTool } from './tool-discovery';
@@ -33,7 +34,7 @@ export class Tools extends Construct {
         logLevel: props.config.lambda.logLevel,
         logRetentionDays: props.config.logRetentionDays,
         retainLogs: props.config.retainData,
-        environment: { TOOL_LOGS_TABLE_NAME: props.toolLogs.tableName },
+        environment: HOUSE_TOOL_ENV.environment({ toolLogsTable: props.toolLogs.tableName }),
       });
       // Write-only: a tool records its calls but never reads other sessions' records.
       props.toolLogs.grant(fn.function, 'dynamodb:PutItem');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
-import type { VectorStoreKind } from '../../client/vector-stores';
+import type { VectorStoreKind } from '../../contracts/vector-stores';
 import type { StageConfig } from '../config/stage-config';
 import { type GatewayToolFunction, KassGateway } from '../constructs/agentcore-gateway';
 import { KassHarness } from '../constructs/agentcore-harness';

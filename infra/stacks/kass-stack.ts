@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Aws, CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { VECTOR_STORE_OUTPUT } from '../../client/vector-stores';
+import { VECTOR_STORE_OUTPUT } from '../../contracts/vector-stores';
 import { enabledDiscord } from '../config/discord-config';
 import type { GuardrailPolicy } from '../config/guardrail-policy';
 import type { StageConfig } from '../config/stage-config';
@@ -66,8 +66,12 @@ export class KassStack extends Stack {
     new ToolResources(this, 'ToolResources', {
       config,
       tools: this.tools,
-      data: this.data,
-      notifications,
+      tables: {
+        tickets: this.data.tickets,
+        conversations: this.data.conversations,
+        toolLogs: this.data.toolLogs,
+      },
+      topics: { notifications: notifications.topic },
       guardrail: this.guardrail.guardrail,
     });
 

@@ -202,6 +202,7 @@ describe('Command: kass new-tool', () => {
       'node_modules',
       'action-groups/kit',
       'action-groups/shared',
+      'contracts',
       'tests/support',
       'types',
       'tsconfig.json',

@@ -8,7 +8,7 @@ import { captureIo, REPO_ROOT } from '../support/cli-io';
 
 const SCHEMA_TEXT = fs.readFileSync(path.join(REPO_ROOT, 'tests/fixtures/schemas/kit-report.yaml'), 'utf8');
 const FIXTURE_TOOL = path.join(REPO_ROOT, 'tests/fixtures/tools/report-tool');
-const KIT_ENV = path.join(REPO_ROOT, 'action-groups/kit/env');
+const CONTRACTS_ENV = path.join(REPO_ROOT, 'contracts/env');
 const COLD_VAR = 'KASS_TEST_COLD_TABLE_NAME';
 
 // Until cli/main.ts registers it, the command runs through main() with its own table (same error mapping).
@@ -31,8 +31,8 @@ function fixtureRoot(): string {
     'action-groups/report/handler.ts': `export { handler } from ${JSON.stringify(FIXTURE_TOOL)};\n`,
     'schemas/cold.yaml': SCHEMA_TEXT,
     'action-groups/cold/handler.ts': [
-      `import { requireEnv } from ${JSON.stringify(KIT_ENV)};`,
-      `export const table = requireEnv('${COLD_VAR}');`,
+      `import { envRecord, text } from ${JSON.stringify(CONTRACTS_ENV)};`,
+      `export const { table } = envRecord({ table: text('${COLD_VAR}') }).read();`,
       `export { handler } from ${JSON.stringify(FIXTURE_TOOL)};`,
       '',
     ].join('\n'),

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { z } from 'zod';
+import { TABLE_KEYS as CHAT_TABLE_KEYS } from '../../contracts/tables';
 import { searchBody } from '../../functions/search/handler';
 import { CONFIRMATION_ID_PATTERN as LAMBDA_CONFIRMATION_ID_PATTERN } from '../../functions/shared/confirmation-view';
 import * as requests from '../../functions/shared/requests';
@@ -18,7 +19,7 @@ import {
   CONVERSATION_ID_PATTERN,
   USER_ID_PATTERN,
 } from '../../infra/constructs/chat/request-contract';
-import { CHAT_TABLE_KEYS, ChatData } from '../../infra/constructs/chat-data';
+import { ChatData } from '../../infra/constructs/chat-data';
 import { Data } from '../../infra/constructs/data';
 import { composeChatApis } from '../../infra/stacks/chat-composition';
 import { testApp, testStack } from '../support/cdk';

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Data, TABLE_KEYS } from '../../infra/constructs/data';
+import { TABLE_KEYS } from '../../contracts/tables';
+import { Data } from '../../infra/constructs/data';
 import { testStack } from '../support/cdk';
 
 const build = (retainData: boolean) => {

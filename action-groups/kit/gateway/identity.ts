@@ -1,3 +1,4 @@
+import { IDENTITY_HEADER } from '../../../contracts/gateway';
 import { isRecord } from '../event';
 
 /**
@@ -16,9 +17,6 @@ import { isRecord } from '../event';
 
 /** The baggage member that carries the assertion. */
 export const IDENTITY_BAGGAGE_KEY = 'kass-identity';
-
-/** The gateway-target header that carries it (allow-listed in each target's `metadataConfiguration`). */
-export const IDENTITY_HEADER = 'baggage';
 
 /** How long an assertion is accepted: the longest turn (a WebSocket worker runs at most 15 minutes) plus skew. */
 export const IDENTITY_TTL_MS = 16 * 60 * 1000;

@@ -1,11 +1,6 @@
 import { GenerateMacCommand, KMSClient, VerifyMacCommand } from '@aws-sdk/client-kms';
+import { IDENTITY_MAC_ALGORITHM } from '../../../contracts/gateway';
 import type { IdentitySigner, IdentityVerifier } from './identity';
-
-/** The identity key is an HMAC_256 KMS key; this is its MAC algorithm. */
-export const IDENTITY_MAC_ALGORITHM = 'HMAC_SHA_256';
-
-/** The environment variable naming the identity key (set by the constructs on chat functions and tools). */
-export const IDENTITY_KEY_ENV = 'IDENTITY_KEY_ARN';
 
 /** Signs with KMS GenerateMac: only principals granted kms:GenerateMac on the key (the chat functions) can. */
 export function kmsIdentitySigner(client: KMSClient, keyId: string): IdentitySigner {

@@ -1,7 +1,10 @@
+import type { GatewaySchema, GatewaySchemaType, GatewayTool } from '../../../contracts/gateway';
 import { type Finding, findingAt } from '../schema-rules/finding';
 import { eachOperation, effectiveParameters, isObj, type Obj, resolveRef } from '../schema-rules/walk';
 import type { Pointer, SchemaSource } from './document';
 import type { HttpMethod } from './operations';
+
+export type { GatewaySchema, GatewaySchemaType, GatewayTool };
 
 /**
  * OpenAPI operations → AgentCore gateway tool definitions (Lambda targets). The gateway's tool schema
@@ -12,24 +15,6 @@ import type { HttpMethod } from './operations';
  * refused, located like every other schema rule: `oneOf`/`anyOf`/`allOf`/`not`, a name used twice, a body that
  * is not an object with properties.
  */
-
-export type GatewaySchemaType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
-
-/** The gateway's `SchemaDefinition`. */
-export interface GatewaySchema {
-  readonly type: GatewaySchemaType;
-  readonly description?: string;
-  readonly properties?: Readonly<Record<string, GatewaySchema>>;
-  readonly required?: readonly string[];
-  readonly items?: GatewaySchema;
-}
-
-/** One tool of a Lambda target: `name` is the operationId, the model sees `<target>___<name>`. */
-export interface GatewayTool {
-  readonly name: string;
-  readonly description: string;
-  readonly inputSchema: GatewaySchema;
-}
 
 /** Where a flattened input field goes back to when the call is rebuilt. */
 export interface GatewayOperation {

@@ -1,4 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { InputOfRecord } from '../../../contracts/env';
+import type { AGENT_ENV } from '../../../contracts/function-env';
 import type { IdentityKey } from '../identity-key';
 import type { KassFunction } from '../kass-function';
 
@@ -48,23 +50,25 @@ export function clientToolsJson(agent: HarnessAgentEndpoint): string {
 
 export type AgentEndpoint = ClassicAgentEndpoint | HarnessAgentEndpoint;
 
-/** The environment every agent-calling function reads (`functions/shared/engine-env.ts` reads it). */
-export function agentEnvironment(agent: AgentEndpoint): Record<string, string> {
+/** The agent variables every agent-calling function reads (`AGENT_ENV`; `functions/shared/engine-env.ts`). */
+export function agentEnvInput(agent: AgentEndpoint): InputOfRecord<typeof AGENT_ENV> {
   if (agent.engine === 'agentcore') {
     return {
-      AGENT_ENGINE: 'agentcore',
-      HARNESS_ARN: agent.harnessArn,
-      HARNESS_QUALIFIER: agent.endpointName,
-      AGENT_MEMORY: agent.memoryEnabled ? 'on' : 'off',
-      OUTPUT_GUARDRAIL_ID: agent.guardrail.guardrailId,
-      OUTPUT_GUARDRAIL_VERSION: agent.guardrail.guardrailVersion,
-      CLIENT_TOOLS: clientToolsJson(agent),
+      engine: 'agentcore',
+      harnessArn: agent.harnessArn,
+      harnessQualifier: agent.endpointName,
+      memory: agent.memoryEnabled === true,
+      outputGuardrailId: agent.guardrail.guardrailId,
+      outputGuardrailVersion: agent.guardrail.guardrailVersion,
+      clientTools: clientToolsJson(agent),
+      identityKeyArn: agent.identityKey.key.keyArn,
     };
   }
   return {
-    AGENT_ID: agent.agentId,
-    AGENT_ALIAS_ID: agent.aliasId,
-    AGENT_MEMORY: agent.memoryEnabled ? 'on' : 'off',
+    engine: 'classic',
+    agentId: agent.agentId,
+    agentAliasId: agent.aliasId,
+    memory: agent.memoryEnabled === true,
   };
 }
 

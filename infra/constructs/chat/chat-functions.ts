@@ -2,12 +2,19 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { VECTOR_STORE_ENV, type VectorStoreKind } from '../../../client/vector-stores';
+import {
+  CHAT_ENV,
+  CONVERSATIONS_ENV,
+  HEALTH_ENV,
+  LIST_CONVERSATIONS_ENV,
+  SEARCH_ENV,
+} from '../../../contracts/function-env';
+import { TABLE_KEYS } from '../../../contracts/tables';
+import type { VectorStoreKind } from '../../../contracts/vector-stores';
 import type { ChatApiConfig } from '../../config/chat-config';
-import { TABLE_KEYS } from '../data';
 import { KassFunction, type KassFunctionDefaults } from '../kass-function';
-import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './agent-endpoint';
-import { operatorEnvironment } from './caller-identity';
+import { type AgentEndpoint, agentEnvInput, grantInvokeAgent } from './agent-endpoint';
+import { operatorsInput } from './caller-identity';
 import { grantTable, grantTurnWrites } from './grants';
 import { throttleAlarm } from './throttle-alarm';
 
@@ -60,7 +67,8 @@ export class ChatFunctions extends Construct {
   constructor(scope: Construct, id: string, props: ChatFunctionsProps) {
     super(scope, id);
     const { config } = props;
-    const cors = { ALLOWED_ORIGINS: config.allowedOrigins.join(',') };
+    const cors = { allowedOrigins: config.allowedOrigins };
+    const callers = operatorsInput(config);
     const fn = (entry: string, description: string, serviceName: string) => ({
       ...props.functionDefaults,
       entry,
@@ -73,20 +81,20 @@ export class ChatFunctions extends Construct {
       ...fn('functions/chat/handler.ts', 'POST /chat: one agent turn within the REST deadline', 'chat'),
       settings: { memoryMb: config.chat.memoryMb, timeoutSeconds: config.chat.timeoutSeconds },
       reservedConcurrentExecutions: config.chat.reservedConcurrency,
-      environment: {
+      environment: CHAT_ENV.environment({
         ...cors,
-        ...agentEnvironment(props.agent),
-        CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
-        AGENT_STATE_TABLE_NAME: props.agentState.tableName,
-        CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
-        AGENT_DEADLINE_SECONDS: String(config.chat.agentDeadlineSeconds),
-        MAX_MESSAGE_CHARS: String(config.limits.maxMessageChars),
-        WEBSOCKET_URL: props.webSocketUrl,
-        CHAT_CONFIRMATIONS: config.chat.confirmations,
+        ...agentEnvInput(props.agent),
+        conversationsTable: props.conversations.tableName,
+        agentStateTable: props.agentState.tableName,
+        conversationTtlDays: config.conversationTtlDays,
+        deadlineSeconds: config.chat.agentDeadlineSeconds,
+        maxMessageChars: config.limits.maxMessageChars,
+        websocketUrl: props.webSocketUrl,
+        confirmations: config.chat.confirmations,
         // A turn holds its session for as long as this function can run.
-        TURN_LEASE_SECONDS: String(config.chat.timeoutSeconds),
-        ...operatorEnvironment(config),
-      },
+        leaseSeconds: config.chat.timeoutSeconds,
+        ...callers,
+      }),
     });
     grantInvokeAgent(this.chatFunction, props.agent);
     grantTurnWrites(this.chatFunction, props.conversations, props.agentState);
@@ -97,12 +105,12 @@ export class ChatFunctions extends Construct {
         'GET /conversations/{conversationId}: the caller’s stored messages',
         'conversations',
       ),
-      environment: {
+      environment: CONVERSATIONS_ENV.environment({
         ...cors,
-        CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
-        PAGE_SIZE: String(config.limits.conversationPageSize),
-        ...operatorEnvironment(config),
-      },
+        conversationsTable: props.conversations.tableName,
+        pageSize: config.limits.conversationPageSize,
+        ...callers,
+      }),
     });
     grantTable(this.conversationsFunction, props.conversations, ['dynamodb:Query']);
 
@@ -112,12 +120,12 @@ export class ChatFunctions extends Construct {
         'GET /conversations: the caller’s conversations, newest first',
         'conversation-list',
       ),
-      environment: {
+      environment: LIST_CONVERSATIONS_ENV.environment({
         ...cors,
-        CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
-        CONVERSATIONS_USER_INDEX: TABLE_KEYS.conversations.userIndex,
-        ...operatorEnvironment(config),
-      },
+        conversationsTable: props.conversations.tableName,
+        userIndex: TABLE_KEYS.conversations.userIndex,
+        ...callers,
+      }),
     });
     // Query on the owner index only (the list is read from the caller's own partition of it).
     this.listConversationsFunction.role.addToPrincipalPolicy(
@@ -131,19 +139,19 @@ export class ChatFunctions extends Construct {
       ...fn('functions/search/handler.ts', 'POST /search: ranked knowledge-base chunks', 'search'),
       settings: { memoryMb: config.search.memoryMb, timeoutSeconds: config.search.timeoutSeconds },
       reservedConcurrentExecutions: config.search.reservedConcurrency,
-      environment: {
+      environment: SEARCH_ENV.environment({
         ...cors,
-        KNOWLEDGE_BASE_ID: props.knowledgeBase.knowledgeBaseId,
-        [VECTOR_STORE_ENV]: props.knowledgeBase.vectorStore,
-        MAX_QUERY_CHARS: String(config.limits.maxQueryChars),
-        MAX_SEARCH_RESULTS: String(config.limits.maxSearchResults),
+        knowledgeBaseId: props.knowledgeBase.knowledgeBaseId,
+        vectorStore: props.knowledgeBase.vectorStore,
+        maxQueryChars: config.limits.maxQueryChars,
+        maxResults: config.limits.maxSearchResults,
         ...(props.searchGuardrail
           ? {
-              GUARDRAIL_ID: props.searchGuardrail.guardrailId,
-              GUARDRAIL_VERSION: props.searchGuardrail.guardrailVersion,
+              guardrailId: props.searchGuardrail.guardrailId,
+              guardrailVersion: props.searchGuardrail.guardrailVersion,
             }
           : {}),
-      },
+      }),
     });
     this.searchFunction.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -162,7 +170,7 @@ export class ChatFunctions extends Construct {
 
     this.healthFunction = new KassFunction(this, 'HealthFunction', {
       ...fn('functions/health/handler.ts', 'GET /health: liveness and version, no AWS calls', 'health'),
-      environment: { ...cors, APP_VERSION: props.version },
+      environment: HEALTH_ENV.environment({ ...cors, appVersion: props.version }),
     });
 
     this.throttleAlarms = [

@@ -13,12 +13,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  WS_AUTHORIZER_ENV,
+  WS_CONNECTIONS_ENV,
+  WS_MESSAGE_ENV,
+  WS_TURN_ENV,
+  WS_TURN_FAILURE_ENV,
+} from '../../../contracts/function-env';
 import type { ChatApiConfig } from '../../config/chat-config';
 import { KassFunction, type KassFunctionDefaults } from '../kass-function';
 import { nagResource } from '../nag-ids';
-import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './agent-endpoint';
+import { type AgentEndpoint, agentEnvInput, grantInvokeAgent } from './agent-endpoint';
 import { accessLogGroupName } from './api-gateway-account';
-import { identifyApps, operatorEnvironment } from './caller-identity';
+import { identifyApps, operatorsInput } from './caller-identity';
 import type { ApiKeyApps } from './chat-api-keys';
 import { grantTable, grantTurnWrites } from './grants';
 import { throttleAlarm } from './throttle-alarm';
@@ -111,16 +118,12 @@ export class KassWebSocketApi extends Construct {
         'WebSocket $connect authorizer (API key or Cognito token)',
         'ws-authorizer',
       ),
-      environment: {
-        ...operatorEnvironment(config),
+      environment: WS_AUTHORIZER_ENV.environment({
+        ...operatorsInput(config),
         ...(authentication.kind === 'cognito'
-          ? {
-              AUTH_MODE: 'cognito',
-              COGNITO_USER_POOL_ID: authentication.userPoolId,
-              COGNITO_CLIENT_IDS: authentication.clientIds.join(','),
-            }
-          : { AUTH_MODE: 'api-keys' }),
-      },
+          ? { mode: 'cognito', userPoolId: authentication.userPoolId, clientIds: authentication.clientIds }
+          : { mode: 'api-keys' }),
+      }),
     });
 
     this.connectionsFunction = new KassFunction(this, 'ConnectionsFunction', {
@@ -129,10 +132,10 @@ export class KassWebSocketApi extends Construct {
         'WebSocket $connect/$disconnect: connection records',
         'ws-connections',
       ),
-      environment: {
-        CONNECTIONS_TABLE_NAME: props.connections.tableName,
-        CONNECTION_TTL_HOURS: String(ws.connectionTtlHours),
-      },
+      environment: WS_CONNECTIONS_ENV.environment({
+        connectionsTable: props.connections.tableName,
+        connectionTtlHours: ws.connectionTtlHours,
+      }),
     });
     grantTable(this.connectionsFunction, props.connections, ['dynamodb:PutItem', 'dynamodb:DeleteItem']);
 
@@ -149,18 +152,18 @@ export class KassWebSocketApi extends Construct {
       ),
       settings: { memoryMb: ws.turn.memoryMb, timeoutSeconds: ws.turn.timeoutSeconds },
       reservedConcurrentExecutions: ws.turn.reservedConcurrency,
-      environment: {
-        ...agentEnvironment(props.agent),
-        CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
-        AGENT_STATE_TABLE_NAME: props.agentState.tableName,
-        CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
-        AGENT_DEADLINE_SECONDS: String(ws.turn.agentDeadlineSeconds),
+      environment: WS_TURN_ENV.environment({
+        ...agentEnvInput(props.agent),
+        conversationsTable: props.conversations.tableName,
+        agentStateTable: props.agentState.tableName,
+        conversationTtlDays: config.conversationTtlDays,
+        deadlineSeconds: ws.turn.agentDeadlineSeconds,
         // One switch for both channels: chatApi.chat.confirmations.
-        CHAT_CONFIRMATIONS: config.chat.confirmations,
+        confirmations: config.chat.confirmations,
         // A turn holds its session for as long as this function can run.
-        TURN_LEASE_SECONDS: String(ws.turn.timeoutSeconds),
-        TURN_MAX_START_DELAY_SECONDS: String(ws.turn.maxStartDelaySeconds),
-      },
+        leaseSeconds: ws.turn.timeoutSeconds,
+        maxStartDelaySeconds: ws.turn.maxStartDelaySeconds,
+      }),
     });
     this.turnFailureFunction = new KassFunction(this, 'TurnFailureFunction', {
       ...house(
@@ -168,10 +171,10 @@ export class KassWebSocketApi extends Construct {
         'WebSocket turn failures: tells a client whose turn could not start to send it again',
         'ws-turn-failure',
       ),
-      environment: {
-        AGENT_STATE_TABLE_NAME: props.agentState.tableName,
-        CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
-      },
+      environment: WS_TURN_FAILURE_ENV.environment({
+        agentStateTable: props.agentState.tableName,
+        conversationTtlDays: config.conversationTtlDays,
+      }),
     });
     grantTable(this.turnFailureFunction, props.agentState, ['dynamodb:GetItem']);
     // A failure record it cannot post lands in the DLQ (and alarms); one retry for a passing network fault.
@@ -198,11 +201,11 @@ export class KassWebSocketApi extends Construct {
         'WebSocket sendMessage: validates and hands the turn to the worker',
         'ws-message',
       ),
-      environment: {
-        CONNECTIONS_TABLE_NAME: props.connections.tableName,
-        TURN_FUNCTION_NAME: this.turnFunction.function.functionName,
-        MAX_MESSAGE_CHARS: String(config.limits.maxMessageChars),
-      },
+      environment: WS_MESSAGE_ENV.environment({
+        connectionsTable: props.connections.tableName,
+        turnFunctionName: this.turnFunction.function.functionName,
+        maxMessageChars: config.limits.maxMessageChars,
+      }),
     });
     grantTable(this.messageFunction, props.connections, ['dynamodb:GetItem']);
     // Exactly the function (an L2 grantInvoke also allows every version and alias: `<arn>:*`).

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { HNSW_LIMITS, PGVECTOR_SCHEMA, PGVECTOR_TABLE } from '../../../functions/pgvector-schema/schema';
+import { HNSW_LIMITS, PGVECTOR_SCHEMA, PGVECTOR_TABLE } from '../../../contracts/pgvector';
 import { ConfigError } from '../../config/config-error';
 import { KassFunction, type KassFunctionDefaults } from '../kass-function';
 import type { VectorStore, VectorStoreProps } from './vector-store';

@@ -1,7 +1,7 @@
 import type { CfnResource } from 'aws-cdk-lib';
 import type * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type { VectorStoreKind } from '../../../client/vector-stores';
+import type { VectorStoreKind } from '../../../contracts/vector-stores';
 import type { KnowledgeBaseConfig } from '../../config/knowledge-config';
 
 /**

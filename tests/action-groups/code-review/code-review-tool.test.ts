@@ -7,13 +7,13 @@ import {
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createCodeReviewTool, schema } from '../../../action-groups/code-review/code-review-tool';
 import {
   type GitLabClientOptions,
   GitLabMergeRequestSource,
 } from '../../../action-groups/code-review/gitlab-client';
 import { ProjectAllowlist } from '../../../action-groups/code-review/project-ref';
 import { SecretsManagerTokenSource } from '../../../action-groups/code-review/token-source';
+import { createCodeReviewTool, schema } from '../../../action-groups/code-review/tool';
 import { type BuilderValue, buildAgentEvent } from '../../../action-groups/kit/event-builder';
 import { logger } from '../../../action-groups/kit/powertools';
 import type { AgentApiResponse } from '../../../action-groups/kit/response';

@@ -1,8 +1,8 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { schema } from '../../../action-groups/code-review/code-review-tool';
+import { schema } from '../../../action-groups/code-review/tool';
 import { buildAgentEvent } from '../../../action-groups/kit/event-builder';
 import { missingHandlers, type ToolHandler } from '../../../action-groups/kit/tool';
-import { TABLE_KEYS } from '../../../infra/constructs/data';
+import { TABLE_KEYS } from '../../../contracts/tables';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite';
 
 const TOOL_LOGS = 'kass-tool-logs-code-review';

@@ -6,11 +6,10 @@ import {
   InvalidInput,
   toErrorOutcome,
 } from '../../../action-groups/kit/errors';
-import { DynamoTicketStore, TICKETS_TABLE } from '../../../action-groups/report/dynamo-ticket-store';
+import { DynamoTicketStore } from '../../../action-groups/report/dynamo-ticket-store';
 import { idempotencyItemId } from '../../../action-groups/report/idempotency';
 import type { IdempotencyRecord } from '../../../action-groups/report/ports';
 import type { Ticket } from '../../../action-groups/report/ticket';
-import { TABLE_KEYS } from '../../../infra/constructs/data';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite';
 import { ticketsTableSpec } from './helpers';
 
@@ -58,10 +57,6 @@ describe('Class: DynamoTicketStore (dynalite)', () => {
     table = `tickets-${++n}`;
     await ddb.createTables([ticketsTableSpec(table)]);
     store = new DynamoTicketStore(documents, { tableName: table });
-  });
-
-  it('uses the attribute and index names of the Tickets table in infra/constructs/data.ts', () => {
-    expect(TICKETS_TABLE).toEqual(TABLE_KEYS.tickets);
   });
 
   it('reads a ticket stored before owners existed: no owner, its model-given reporter as reporterName', async () => {

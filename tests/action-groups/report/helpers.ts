@@ -11,7 +11,7 @@ import type {
   TicketStore,
 } from '../../../action-groups/report/ports';
 import type { Ticket } from '../../../action-groups/report/ticket';
-import { LEGACY_REPORTER_INDEX, TABLE_KEYS } from '../../../infra/constructs/data';
+import { LEGACY_REPORTER_INDEX, TABLE_KEYS } from '../../../contracts/tables';
 import type { LocalDynamo, TableSpec } from '../../support/dynalite';
 
 /** The Tickets table exactly as `infra/constructs/data.ts` declares it (keys and GSIs). */
@@ -23,7 +23,7 @@ export function ticketsTableSpec(name: string): TableSpec {
     indexes: [
       { name: t.ownerIndex, partitionKey: 'owner', sortKey: 'createdAt' },
       { name: t.statusIndex, partitionKey: 'status', sortKey: 'createdAt' },
-      { name: LEGACY_REPORTER_INDEX, partitionKey: 'reporter', sortKey: 'createdAt' },
+      { ...LEGACY_REPORTER_INDEX },
     ],
   };
 }

@@ -6,7 +6,7 @@ import {
   TOOL_LOG_RETENTION_DAYS,
   toToolLogItem,
 } from '../../../action-groups/shared/tool-call-log';
-import { TABLE_KEYS } from '../../../infra/constructs/data';
+import { TABLE_KEYS } from '../../../contracts/tables';
 
 const record = {
   tool: 'report',

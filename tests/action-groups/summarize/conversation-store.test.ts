@@ -1,12 +1,10 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DependencyFailed, DependencyUnavailable, Throttled } from '../../../action-groups/kit/errors';
 import {
-  CONVERSATION_KEYS,
   DynamoConversationStore,
   toMessage,
   toStoreError,
 } from '../../../action-groups/summarize/conversation-store';
-import { TABLE_KEYS } from '../../../infra/constructs/data';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite';
 import { CONVERSATIONS_TABLE, chatItems, putItems, USER_ID } from './support';
 
@@ -120,10 +118,6 @@ describe('Function: toStoreError', () => {
 });
 
 describe('Conversations item shape', () => {
-  it('uses the key names the table is built with', () => {
-    expect(CONVERSATION_KEYS).toEqual(TABLE_KEYS.conversations);
-  });
-
   it('reads what the chat API writes', () => {
     // Prepare
     const [item] = chatItems('conv-1', ['hello']);

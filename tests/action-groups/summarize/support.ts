@@ -7,8 +7,7 @@ import type {
   TextCompletionRequest,
   TextModel,
 } from '../../../action-groups/shared/text-model';
-import type { ConversationItem, ConversationRole } from '../../../action-groups/summarize/conversation-store';
-import { TABLE_KEYS } from '../../../infra/constructs/data';
+import { type ConversationItem, type ConversationRole, TABLE_KEYS } from '../../../contracts/tables';
 import type { TableSpec } from '../../support/dynalite';
 
 /** The Conversations table exactly as `infra/constructs/data.ts` declares it (keys and GSI). */

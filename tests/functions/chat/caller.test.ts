@@ -1,13 +1,17 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { API_KEY_APPS_ENV } from '../../../contracts/function-env';
 import {
   type IdentitySettings,
-  parseApiKeyApps,
   parseGroups,
   restCaller,
   sessionAttributesOf,
 } from '../../../functions/shared/caller';
 import { Unauthenticated, UnknownApiKey } from '../../../functions/shared/errors';
 import { getTestEvent } from '../../support/events';
+
+/** `API_KEY_APPS` as a function reads it at cold start (its record). */
+const parseApiKeyApps = (text: string | undefined) =>
+  API_KEY_APPS_ENV.read({ API_KEY_APPS: text }).apiKeyApps;
 
 const SETTINGS: IdentitySettings = {
   apiKeyApps: { k1a2b3c4d5: 'web-app' },

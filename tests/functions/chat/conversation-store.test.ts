@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import { CONVERSATION_KEYS } from '../../../action-groups/summarize/conversation-store';
 import type { Citation, ToolCallStep } from '../../../client';
+import { TABLE_KEYS } from '../../../contracts/tables';
 import {
   DynamoConversationReader,
   STORED_CITATION_LIMITS,
@@ -11,7 +11,6 @@ import {
 } from '../../../functions/shared/conversation-store';
 import { ConversationNotFound, InvalidRequest } from '../../../functions/shared/errors';
 import { expiresAtSeconds, expiresAtSecondsAfterHours } from '../../../functions/shared/ttl';
-import { TABLE_KEYS } from '../../../infra/constructs/data';
 import { type ChatWorld, startChatWorld, TABLES } from './support/chat-world';
 
 const DAY = 86_400;
@@ -102,12 +101,6 @@ describe('Function: toMessageItems', () => {
     const c = TABLE_KEYS.conversations;
     for (const key of [c.partitionKey, c.sortKey, c.ttl, 'user_id', 'created_at'])
       expect(user).toHaveProperty(key);
-    expect(CONVERSATION_KEYS).toMatchObject({
-      partitionKey: c.partitionKey,
-      sortKey: c.sortKey,
-      ttl: c.ttl,
-      userIndex: c.userIndex,
-    });
   });
 
   it('keeps the answer after the question when both land in the same millisecond', () => {

@@ -1,11 +1,11 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { TABLE_KEYS } from '../../../contracts/tables';
 import { createListConversationsHandler } from '../../../functions/chat/list-conversations-handler';
 import type { IdentitySettings } from '../../../functions/shared/caller';
 import { DynamoConversationLister } from '../../../functions/shared/conversation-list';
 import { type TurnRecord, toMessageItems } from '../../../functions/shared/conversation-store';
 import { ownerFromCognitoSub, ownerOfApp } from '../../../functions/shared/owner';
-import { TABLE_KEYS } from '../../../infra/constructs/data';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite';
 import { getTestEvent } from '../../support/events';
 

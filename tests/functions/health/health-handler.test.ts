@@ -4,6 +4,7 @@ import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { buildSync } from 'esbuild';
 import { handler } from '../../../functions/health/handler';
 import { getTestEvent } from '../../support/events';
 import { setEnv } from '../../support/invoke-agent-server';
@@ -39,8 +40,23 @@ describe('Handler: GET /health', () => {
   });
 
   it('imports no AWS SDK at all (nothing to fail, nothing to pay per probe)', () => {
+    // Its own imports: Lambda types and the contracts layer (its environment record) only.
     const source = readFileSync(path.join(__dirname, '../../../functions/health/handler.ts'), 'utf8');
     const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-    expect(imports).toEqual(['aws-lambda']);
+    expect(imports).toEqual(['aws-lambda', '../../contracts/function-env']);
+    // And nothing it loads, transitively, is a package: the bundle is the project's own pure code.
+    const bundle = buildSync({
+      entryPoints: [path.join(__dirname, '../../../functions/health/handler.ts')],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      packages: 'external',
+      logLevel: 'silent',
+    });
+    const external = Object.values(bundle.metafile.inputs).flatMap((input) =>
+      input.imports.filter((i) => i.external && !i.path.startsWith('node:')).map((i) => i.path),
+    );
+    expect(external).toEqual([]);
   });
 });

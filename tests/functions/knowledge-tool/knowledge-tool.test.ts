@@ -1,7 +1,7 @@
 import { BedrockAgentRuntimeClient, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
+import { KNOWLEDGE_LIMITS, KNOWLEDGE_TOOL } from '../../../contracts/knowledge-tool';
 import { answerKnowledgeCall } from '../../../functions/knowledge-tool/knowledge-tool';
-import { KNOWLEDGE_LIMITS, KNOWLEDGE_TOOL } from '../../../functions/knowledge-tool/tool-definition';
 import { BedrockKnowledgeSearch } from '../../../functions/search/search';
 
 const agentRuntime = mockClient(BedrockAgentRuntimeClient);

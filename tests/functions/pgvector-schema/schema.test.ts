@@ -1,9 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
+import { PGVECTOR_TABLE } from '../../../contracts/pgvector';
 import {
   dimensionMismatch,
   EMBEDDING_TYPE_QUERY,
-  PGVECTOR_TABLE,
   schemaStatements,
   scramVerifier,
 } from '../../../functions/pgvector-schema/schema';

@@ -1,7 +1,7 @@
 import { BedrockAgentRuntimeClient, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { VectorStoreKind } from '../../../client/vector-stores';
+import type { VectorStoreKind } from '../../../contracts/vector-stores';
 import { createSearchHandler } from '../../../functions/search/handler';
 import { BedrockKnowledgeSearch, isTransient } from '../../../functions/search/search';
 import { TurnThrottled } from '../../../functions/shared/errors';

@@ -1,6 +1,9 @@
-import { summarizeSettingsFromEnv } from '../../../action-groups/summarize/settings';
+import { needs } from '../../../action-groups/summarize/needs';
 
-describe('Function: summarizeSettingsFromEnv', () => {
+/** The handler's cold-start read of its environment (`needs.ts`). */
+const summarizeSettingsFromEnv = () => needs.env.read();
+
+describe('Descriptor: summarize needs', () => {
   const saved = { ...process.env };
   const VALID = {
     CONVERSATIONS_TABLE_NAME: 'Conversations',
@@ -8,6 +11,7 @@ describe('Function: summarizeSettingsFromEnv', () => {
     MODEL_ID: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     GUARDRAIL_ID: 'gr123abc',
     GUARDRAIL_VERSION: '3',
+    TOOL_LOGS_TABLE_NAME: 'ToolLogs',
   };
 
   beforeEach(() => {
@@ -23,7 +27,9 @@ describe('Function: summarizeSettingsFromEnv', () => {
       conversationsTable: 'Conversations',
       maxOutputTokens: 1024,
       modelId: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
-      guardrail: { id: 'gr123abc', version: '3' },
+      guardrailId: 'gr123abc',
+      guardrailVersion: '3',
+      toolLogsTable: 'ToolLogs',
     });
   });
 

@@ -10,6 +10,3 @@ export const DISCORD_EVENT_DETAIL_TYPE = 'Discord interaction';
 /** The interactions route (REST resource path) and the operation name that marks it in templates. */
 export const INTERACTIONS_PATH = 'interactions';
 export const INTERACTIONS_OPERATION = 'DiscordInteractions';
-
-/** Attribute names the worker writes in the Discord table (`infra/constructs/discord.ts` keys it on them). */
-export const DISCORD_TABLE_KEYS = { partitionKey: 'pk', ttl: 'expires_at' } as const;

@@ -1,4 +1,4 @@
-import type { GatewayTool } from '../../action-groups/kit/openapi/gateway-tools';
+import type { GatewayTool } from './gateway';
 
 /**
  * The knowledge tool of the AgentCore gateway: the gateway's managed knowledge-base connector serves only managed

@@ -1,0 +1,21 @@
+import { int } from '../../contracts/env';
+import { modelVars, settingVar, tableVar, toolNeeds } from '../../contracts/tool-needs';
+
+/**
+ * What the summarize tool needs: the Conversations table (Query on one conversation's key, no index), its
+ * answer budget and the model it writes with (`tools.summarize` in the stage config), with the guardrail.
+ */
+export const needs = toolNeeds({
+  settings: 'summarize',
+  variables: {
+    conversationsTable: tableVar('CONVERSATIONS_TABLE_NAME', 'conversations', ['dynamodb:Query']),
+    /** Most tokens of each model answer. */
+    maxOutputTokens: settingVar(
+      int('MAX_OUTPUT_TOKENS', {
+        problem: (raw) => `Environment variable MAX_OUTPUT_TOKENS must be a positive integer (got "${raw}").`,
+      }),
+      'maxOutputTokens',
+    ),
+    ...modelVars('model'),
+  },
+});
