@@ -1,3 +1,4 @@
+import { fieldOf as field } from '../contracts/json';
 /** What an `AgentError` carries besides its message. */
 export interface AgentErrorOptions {
   /** The service's exception name (`ThrottlingException`) or the client's own (`InvalidParameter`). */
@@ -102,9 +103,6 @@ const CLASSES: Readonly<Record<string, AgentErrorClass>> = {
   // AgentCore InvokeHarness: the harness runtime or one of its tools failed.
   RuntimeClientError: AgentDependencyError,
 };
-
-const field = (value: unknown, key: string): unknown =>
-  typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 
 /** `throttlingException` (stream member) and `ThrottlingException` (error name) name the same thing. */
 const pascal = (name: string): string => (name ? name.charAt(0).toUpperCase() + name.slice(1) : name);

@@ -1,3 +1,4 @@
+import { isRecord } from '../../contracts/json';
 import { extractJsonObject } from '../shared/text-model';
 import { inNewLines, type ReviewableFile } from './diff-files';
 
@@ -23,9 +24,6 @@ export type ModelReview =
   | { readonly ok: false };
 
 const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Paths as models sometimes write them (`b/src/x.ts`, `./src/x.ts`) mapped to the diff's path. */
 function resolveFile(raw: unknown, byPath: ReadonlyMap<string, ReviewableFile>): ReviewableFile | undefined {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mapBounded } from '../../contracts/concurrency';
 import type { TextModel } from '../shared/text-model';
 import {
   type Classified,
@@ -110,20 +111,6 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | type
   }
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>) {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 const REASON_WORDS: Record<SkipReason, string> = {
   binary: 'binary',
   generated: 'generated or lock file',
@@ -176,7 +163,7 @@ export async function reviewMergeRequest(
   });
   const usage: Usage = { inputTokens: 0, outputTokens: 0 };
   const system = systemPrompt(nonce, request.focus);
-  const outcomes = await mapLimited(plan.batches, settings.concurrency ?? 3, (files, i) =>
+  const outcomes = await mapBounded(plan.batches, settings.concurrency ?? 3, (files, i) =>
     runBatch(deps, mr, { files, index: i + 1, count: plan.batches.length }, system, nonce, usage, {
       deadline,
       now,

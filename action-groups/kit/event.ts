@@ -1,12 +1,9 @@
 import * as z from 'zod/mini';
 import './zod-locale';
+import { isRecord } from '../../contracts/json';
 
 /** One `{name, type, value}` triple. `value` is always a string, whatever `type` declares (contract §1.1). */
 const propertySchema = z.object({ name: z.string(), type: z.string(), value: z.string() });
-
-/** A plain object (not null, not an array). */
-export const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * zod's record skips an own `__proto__` key (prototype-pollution guard) instead of checking its value, so a

@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
 import './zod-locale';
+import { isRecord } from '../../contracts/json';
 import {
   type AgentApiEvent,
   type AgentEventProperty,
   eventEnvelopeShape,
   extractRouting,
   formatIssues,
-  isRecord,
 } from './event';
 import type { Operation } from './openapi/operations';
 import type { AgentApiResponse } from './response';

@@ -1,4 +1,5 @@
-import { type EventRouting, isRecord } from './event';
+import { isRecord } from '../../contracts/json';
+import type { EventRouting } from './event';
 
 /** The Lambda response for an OpenAPI action group (contract §2.1). */
 export interface AgentApiResponse {

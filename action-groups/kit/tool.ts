@@ -2,10 +2,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { GATEWAY_IDENTITY_ENV } from '../../contracts/function-env';
+import { isRecord } from '../../contracts/json';
 import { type Caller, callerOf, withIdentityOf } from './caller';
 import { clip } from './coerce';
 import { toErrorOutcome, UNEXPECTED_ERROR_MESSAGE } from './errors';
-import { type AgentApiEvent, type EventRouting, extractRouting, isRecord, parseAgentEvent } from './event';
+import { type AgentApiEvent, type EventRouting, extractRouting, parseAgentEvent } from './event';
 import {
   type AgentFunctionEvent,
   type AgentFunctionResponse,

@@ -1,3 +1,4 @@
+import { isRecord as isPlainObject } from '../../contracts/json';
 import { clip, coerceValue, isBlankForSchema, quote } from './coerce';
 import type { AgentApiEvent, AgentEventProperty } from './event';
 import type { JsonSchema } from './openapi/json-schema';
@@ -23,9 +24,6 @@ const TYPE_WORDS: Record<NonNullable<JsonSchema['type']>, string> = {
   array: 'must be a list',
   object: 'must be an object',
 };
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function hasType(value: unknown, type: NonNullable<JsonSchema['type']>): boolean {
   switch (type) {

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { mapBounded } from '../../contracts/concurrency';
 import { DependencyFailed, InvalidInput, NotFound } from '../kit/errors';
 import type { TextModel } from '../shared/text-model';
 import { type Chunk, chunkTranscript, mergePlan, SEPARATOR, splitParagraphs } from './chunking';
@@ -151,7 +152,7 @@ async function summarizeItems(deps: SummarizeDeps, job: Job): Promise<SummaryRes
   if (chunks.length === 1) {
     result = await ask({ kind: 'whole' }, chunks[0]?.text ?? '');
   } else {
-    const partials = await mapLimit(chunks, MAP_CONCURRENCY, (chunk, i) =>
+    const partials = await mapBounded(chunks, MAP_CONCURRENCY, (chunk, i) =>
       ask({ kind: 'part', index: i + 1, of: chunks.length }, chunk.text),
     );
     result = await reduce(partials, budget, ask);
@@ -183,7 +184,7 @@ async function reduce(
   for (;;) {
     const rendered = round.map((s, i) => renderPartial(s, i + 1, round.length));
     const groups = mergePlan(rendered, budget);
-    round = await mapLimit(groups, MAP_CONCURRENCY, (group) =>
+    round = await mapBounded(groups, MAP_CONCURRENCY, (group) =>
       ask({ kind: 'merge', parts: group.length }, group.join(SEPARATOR)),
     );
     const [only] = round;
@@ -212,31 +213,4 @@ async function complete(
   const parsed = parseSummary(answer.text, { maxKeyPoints: job.maxKeyPoints });
   if (parsed.summary === '') throw new DependencyFailed(EMPTY_ANSWER_MESSAGE);
   return parsed;
-}
-
-/**
- * `Promise.all(items.map(fn))` with at most `limit` calls running; results keep the input order. After a
- * failure no new call starts, and the first failure is thrown.
- */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index] as T, index);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

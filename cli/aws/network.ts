@@ -1,3 +1,4 @@
+import { fieldOf as field } from '../../contracts/json';
 /**
  * Network failures of the `kass` CLI's AWS calls, explained: which service, which endpoint, what happened, and
  * what to check (region, endpoint override, network path and proxy; credentials only matter once a request
@@ -50,9 +51,6 @@ const CODES: Readonly<Record<string, NetworkFailureKind>> = {
 };
 
 const MESSAGE_CODE = new RegExp(`\\b(${Object.keys(CODES).join('|')})\\b`);
-
-const field = (value: unknown, key: string): unknown =>
-  typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 
 /** The error and its causes, outermost first (at most a few levels: SDK wrappers nest one or two). */
 function chain(error: unknown): unknown[] {

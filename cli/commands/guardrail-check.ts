@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ApplyGuardrailResponse, BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { mapBounded } from '../../contracts/concurrency';
 import { cliClientConfig, diagnoseNetwork, explainNetworkFailure } from '../aws/network';
-import { DEFAULT_RETRY_POLICY, mapBounded, type RetryPolicy, withRetry } from '../guardrail/pool';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../guardrail/pool';
 import { type GuardrailCase, PromptsFileError, parsePrompts } from '../guardrail/prompts';
 import {
   type CaseResult,
@@ -251,7 +252,7 @@ export function createGuardrailCheck(
           }
           return evaluateCase(c, attempted.value, attempted.attempts);
         },
-        onResult,
+        { onResult },
       );
     } finally {
       client.destroy();

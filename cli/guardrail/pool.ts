@@ -1,38 +1,6 @@
 import { abortableSleep, backoffDelay } from '../../client/retry';
 
-/** Bounded concurrency and retry for the ApplyGuardrail calls of `kass guardrail check`. */
-
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight. `onResult` sees each result as it arrives.
- * After the first rejection no new call starts; the calls in flight settle, then that rejection is thrown.
- * @returns the results in the order of `items`
- */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-  onResult?: (result: R, index: number) => void,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const index = next++;
-      try {
-        const result = await fn(items[index] as T, index);
-        results[index] = result;
-        onResult?.(result, index);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  const workers = Math.max(1, Math.min(limit, items.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  if (failure) throw failure.error;
-  return results;
-}
+/** Retry for the ApplyGuardrail calls of `kass guardrail check` (their concurrency: contracts/concurrency.ts). */
 
 export interface RetryPolicy {
   /** Calls per case, the first included. @default 5 */

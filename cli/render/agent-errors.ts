@@ -1,4 +1,5 @@
 import type { PendingReturnControl } from '../../client';
+import { fieldOf as field } from '../../contracts/json';
 import { endpointVariable, explainNetworkFailure } from '../aws/network';
 import { describeInput } from './trace-line';
 
@@ -25,9 +26,6 @@ export interface Explanation {
 
 const MODEL_ID =
   /\b(?:(?:us|eu|apac|global|jp|au|us-gov)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|writer|qwen)\.[\w.:-]+[\w]/i;
-
-const field = (value: unknown, key: string): unknown =>
-  typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 
 /** What the endpoint check says: the override in force, or the region that names the AWS endpoint. */
 function endpointCheck(env: NodeJS.ProcessEnv): string {

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { mapBounded } from '../../contracts/concurrency';
 import { CliError } from '../stack-outputs';
 import { type DocumentsBucketPort, describeError } from './bucket';
 import { hashFile } from './hash';
@@ -15,7 +16,6 @@ import {
 } from './ingestion';
 import { contentTypeOf, DOCUMENTS_PREFIX, formatBytes, keyOf, type SyncLimits } from './layout';
 import { type Change, type HashedFile, planSync, type RemoteObject, resolveCheck } from './plan';
-import { forEachLimit } from './pool';
 import { IngestionDisplay, type SyncOutput, statisticsLine, UploadProgress } from './progress';
 import { type LocalFile, readScanned, type ScanResult, scanFolder } from './scan';
 import { type Rejection, type ValidationResult, validateFiles } from './validate';
@@ -273,13 +273,13 @@ class SyncRun {
 
   private async hash(files: readonly LocalFile[]): Promise<HashedFile[]> {
     const hashed: HashedFile[] = new Array(files.length);
-    await forEachLimit(
+    await mapBounded(
       files,
       HASH_CONCURRENCY,
       async (file, i) => {
         hashed[i] = { ...file, key: keyOf(file.relPath), ...(await hashFile(file.absPath, file.size)) };
       },
-      this.signal,
+      { signal: this.signal },
     );
     return hashed.filter(Boolean);
   }
@@ -295,7 +295,7 @@ class SyncRun {
     const plan = planSync(hashed, remote, new Set(scan.files.map((f) => keyOf(f.relPath))));
     const uploads = [...plan.uploads];
     let unchanged = plan.unchanged.length;
-    await forEachLimit(
+    await mapBounded(
       plan.toCheck,
       request.concurrency,
       async ({ file }) => {
@@ -303,7 +303,7 @@ class SyncRun {
         if (verdict === 'unchanged') unchanged++;
         else uploads.push({ file, change: verdict });
       },
-      this.signal,
+      { signal: this.signal },
     );
     uploads.sort((a, b) => (a.file.key < b.file.key ? -1 : 1));
     const toDelete = request.delete ? plan.remoteOnly : [];
@@ -342,7 +342,7 @@ class SyncRun {
     const { report, out, signal } = this;
     const bytes = uploads.reduce((sum, u) => sum + u.file.size, 0);
     const progress = new UploadProgress(out, uploads.length, bytes, this.deps.now);
-    await forEachLimit(
+    await mapBounded(
       uploads,
       this.request.concurrency,
       async ({ file, change }, i) => {
@@ -363,7 +363,7 @@ class SyncRun {
           out.problem(`failed ${file.key}: ${describeError(err)}`);
         }
       },
-      signal,
+      { signal },
     ).finally(() => progress.finish());
   }
 

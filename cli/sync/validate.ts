@@ -1,3 +1,4 @@
+import { isRecord as isObject } from '../../contracts/json';
 import {
   DOCUMENT_TYPES,
   extensionOf,
@@ -30,9 +31,6 @@ const TYPED_VALUE_FIELDS = {
   BOOLEAN: 'booleanValue',
   STRING_LIST: 'stringListValue',
 } as const;
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const SUPPORTED = Object.keys(DOCUMENT_TYPES).join(' ');
 

@@ -1,4 +1,5 @@
 import type { GuardrailCheck } from '../../client/guardrail';
+import { isRecord } from '../../contracts/json';
 
 /**
  * The harness `beforeInvocation` hook: the guardrail checks what the user sent before the agent starts, like the
@@ -18,9 +19,6 @@ const MAX_REASON = 1024;
 
 /** Most text checked per invocation (ApplyGuardrail bills per 1000 characters; chat messages are far shorter). */
 export const MAX_CHECKED_CHARS = 100_000;
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * The `messages` of a hook event: at the top level, or under `context`, `detail` or `event` (the payload is

@@ -14,7 +14,7 @@ import {
   type GuardrailCheckOverrides,
   usage,
 } from '../../cli/commands/guardrail-check';
-import { mapBounded, withRetry } from '../../cli/guardrail/pool';
+import { withRetry } from '../../cli/guardrail/pool';
 import { PromptsFileError, parsePrompts } from '../../cli/guardrail/prompts';
 import { firedPolicies, formatPercent, formatPolicy } from '../../cli/guardrail/report';
 import { main } from '../../cli/main';
@@ -256,38 +256,7 @@ describe('Function: firedPolicies', () => {
   });
 });
 
-describe('Function: mapBounded / withRetry', () => {
-  it('keeps at most `limit` calls in flight and returns results in input order', async () => {
-    // Prepare
-    let inFlight = 0;
-    let peak = 0;
-    // Act
-    const results = await mapBounded([5, 1, 4, 2, 3, 1, 2], 3, async (ms, i) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      inFlight--;
-      return i;
-    });
-    // Assess
-    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(peak).toBe(3);
-  });
-
-  it('starts no new call after a failure and rethrows it', async () => {
-    // Prepare
-    const started: number[] = [];
-    // Act
-    const run = mapBounded([0, 1, 2, 3, 4], 1, async (n) => {
-      started.push(n);
-      if (n === 1) throw new Error('boom');
-      return n;
-    });
-    // Assess
-    await expect(run).rejects.toThrow('boom');
-    expect(started).toEqual([0, 1]);
-  });
-
+describe('Function: withRetry', () => {
   it('retries only retryable errors, up to maxAttempts', async () => {
     // Prepare
     const policy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {} };

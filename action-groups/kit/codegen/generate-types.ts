@@ -1,3 +1,4 @@
+import { isRecord as isObj } from '../../../contracts/json';
 import { parseSchemaSource } from '../openapi/document';
 import type { JsonSchema } from '../openapi/json-schema';
 import { type Operation, readOperations, resolveSchema } from '../openapi/operations';
@@ -15,7 +16,6 @@ export interface GenerateOptions {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `list-tickets`, `list_tickets` and `listTickets` all become `ListTickets`. */
 export function pascalCase(name: string): string {

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { type AgentApiEvent, type AgentEventProperty, isRecord } from '../event';
+import { isRecord } from '../../../contracts/json';
+import type { AgentApiEvent, AgentEventProperty } from '../event';
 import type { Operation } from '../openapi/operations';
 import type { AgentApiResponse } from '../response';
 import { GATEWAY_TOOL_SEPARATOR } from '../schema-rules/patterns';

@@ -1,5 +1,5 @@
 import { IDENTITY_HEADER } from '../../../contracts/gateway';
-import { isRecord } from '../event';
+import { isRecord } from '../../../contracts/json';
 
 /**
  * The caller's identity on the AgentCore engine. On Classic the chat API hands the agent the verified session

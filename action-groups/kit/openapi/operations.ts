@@ -1,3 +1,4 @@
+import { isRecord as isObj } from '../../../contracts/json';
 import type { JsonSchema } from './json-schema';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -35,7 +36,6 @@ export interface Operation {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Follows a local `#/components/...` reference; other refs are left alone (Bedrock resolves none). */

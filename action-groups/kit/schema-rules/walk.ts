@@ -1,3 +1,4 @@
+import { isRecord } from '../../../contracts/json';
 import type { Pointer } from '../openapi/document';
 import { HTTP_METHODS, type HttpMethod } from '../openapi/operations';
 
@@ -8,8 +9,8 @@ import { HTTP_METHODS, type HttpMethod } from '../openapi/operations';
 
 export type Obj = Record<string, unknown>;
 
-export const isObj = (value: unknown): value is Obj =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A plain object (the contracts' guard under the rules' name). */
+export const isObj = isRecord;
 
 /** A value and where it stands in the document. */
 export interface Located<T = unknown> {

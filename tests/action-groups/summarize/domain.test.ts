@@ -7,7 +7,6 @@ import type {
 } from '../../../action-groups/summarize/conversation-store';
 import {
   BLOCKED_MESSAGE,
-  mapLimit,
   type SummarizeDeps,
   summarizeConversation,
   summarizeText,
@@ -290,43 +289,5 @@ describe('Function: summarizeText', () => {
     expect((error as InvalidInput).fields).toEqual([
       'text: must contain some non-blank text. Expected: The text to summarize, verbatim',
     ]);
-  });
-});
-
-describe('Function: mapLimit', () => {
-  it('runs at most `limit` calls at once and keeps the order', async () => {
-    // Prepare
-    let running = 0;
-    let peak = 0;
-    const work = async (n: number): Promise<number> => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((resolve) => setTimeout(resolve, 5 - (n % 3)));
-      running--;
-      return n * 2;
-    };
-
-    // Act
-    const out = await mapLimit([1, 2, 3, 4, 5, 6, 7], 3, work);
-
-    // Assess
-    expect(out).toEqual([2, 4, 6, 8, 10, 12, 14]);
-    expect(peak).toBe(3);
-  });
-
-  it('starts no new call after a failure', async () => {
-    // Prepare
-    const started: number[] = [];
-
-    // Act
-    const error = await mapLimit([1, 2, 3, 4, 5], 1, async (n) => {
-      started.push(n);
-      if (n === 2) throw new Error('boom');
-      return n;
-    }).catch((e: unknown) => e);
-
-    // Assess
-    expect((error as Error).message).toBe('boom');
-    expect(started).toEqual([1, 2]);
   });
 });

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { classify, type HashedFile, planSync, type RemoteObject, resolveCheck } from '../../../cli/sync/plan';
-import { forEachLimit } from '../../../cli/sync/pool';
 
 const file = (key: string, size: number, md5 = 'm'.repeat(32), sha256 = 's'.repeat(64)): HashedFile => ({
   key,
@@ -99,53 +98,5 @@ describe('Function: planSync', () => {
         },
       ),
     );
-  });
-});
-
-describe('Function: forEachLimit', () => {
-  it('never runs more than the limit at once and visits every item', async () => {
-    // Prepare
-    let running = 0;
-    let peak = 0;
-    const seen: number[] = [];
-    // Act
-    const started = await forEachLimit(
-      Array.from({ length: 25 }, (_, i) => i),
-      4,
-      async (item) => {
-        running++;
-        peak = Math.max(peak, running);
-        await new Promise((resolve) => setTimeout(resolve, item % 3));
-        seen.push(item);
-        running--;
-      },
-    );
-    // Assess
-    expect(started).toBe(25);
-    expect(peak).toBe(4);
-    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i));
-  });
-
-  it('stops taking items once the signal aborts', async () => {
-    const controller = new AbortController();
-    const seen: number[] = [];
-    const started = await forEachLimit(
-      [1, 2, 3, 4, 5],
-      1,
-      async (item) => {
-        seen.push(item);
-        if (item === 2) controller.abort();
-      },
-      controller.signal,
-    );
-    expect(started).toBe(2);
-    expect(seen).toEqual([1, 2]);
-  });
-
-  it('rethrows the first error after the calls in flight end', async () => {
-    const run = forEachLimit([1, 2, 3], 2, async (item) => {
-      if (item === 1) throw new Error('boom');
-    });
-    await expect(run).rejects.toThrow('boom');
   });
 });
