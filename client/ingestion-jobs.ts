@@ -6,6 +6,7 @@ import {
   ListIngestionJobsCommand,
   StartIngestionJobCommand,
 } from '@aws-sdk/client-bedrock-agent';
+import { awsErrorKind, errorNameOf } from '../contracts/aws-errors';
 import {
   FINISHED_STATUSES,
   IngestionError,
@@ -15,14 +16,13 @@ import {
   RUNNING_STATUSES,
 } from './ingestion-job';
 
-/** SDK error names and what they mean for the caller; anything else propagates unchanged. */
-const ERROR_KINDS: Readonly<Record<string, IngestionErrorKind>> = {
-  ConflictException: 'conflict',
-  ThrottlingException: 'throttled',
-  ServiceQuotaExceededException: 'throttled',
-  ValidationException: 'rejected',
-  ResourceNotFoundException: 'rejected',
-};
+/** What an SDK error means for the caller (`contracts/aws-errors.ts` kinds); anything else propagates unchanged. */
+function ingestionKindOf(error: unknown): IngestionErrorKind | undefined {
+  if (errorNameOf(error) === 'ConflictException') return 'conflict';
+  const kind = awsErrorKind(error);
+  if (kind === 'throttled' || kind === 'quota') return 'throttled';
+  return kind === 'invalid' || kind === 'not-found' ? 'rejected' : undefined;
+}
 
 /**
  * An Aurora vector store that auto-paused answers while it resumes (~15 s) with "is resuming after being
@@ -40,7 +40,7 @@ async function mapErrors<T>(operation: string, call: () => Promise<T>): Promise<
       error instanceof Error
         ? RESUMING.test(`${error.name} ${error.message}`)
           ? 'throttled'
-          : ERROR_KINDS[error.name]
+          : ingestionKindOf(error)
         : undefined;
     if (!kind) throw error;
     throw new IngestionError(

@@ -1,4 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { ACCESS_DENIED_ERROR_NAMES, NOT_FOUND_ERROR_NAMES } from '../../contracts/aws-errors';
 import { DependencyFailed, DependencyUnavailable } from '../kit/errors';
 
 /** Where the GitLab client gets its token, at call time (never at cold start, never from the environment). */
@@ -36,8 +37,8 @@ export function parseTokenSecret(value: string | Uint8Array | undefined): string
   return token.trim();
 }
 
-const NOT_FOUND = new Set(['ResourceNotFoundException']);
-const DENIED = new Set(['AccessDeniedException', 'DecryptionFailure', 'InvalidRequestException']);
+/** Secrets Manager's own words for a secret this function may not read (besides access denied). */
+const SECRET_DENIED: ReadonlySet<string> = new Set(['DecryptionFailure', 'InvalidRequestException']);
 
 /** The SDK error behind a Powertools `GetParameterError`, reduced to its name (no message: it can quote ARNs). */
 function sdkErrorName(error: unknown): string {
@@ -76,8 +77,8 @@ export class SecretsManagerTokenSource implements TokenSource {
     } catch (error) {
       const name = sdkErrorName(error);
       const cause = new Error(`GetSecretValue failed: ${name}`);
-      if (NOT_FOUND.has(name)) throw new DependencyFailed(NOT_CONFIGURED, { cause });
-      if (DENIED.has(name)) {
+      if (NOT_FOUND_ERROR_NAMES.has(name)) throw new DependencyFailed(NOT_CONFIGURED, { cause });
+      if (ACCESS_DENIED_ERROR_NAMES.has(name) || SECRET_DENIED.has(name)) {
         throw new DependencyFailed(
           'KASS cannot read the GitLab token secret. Tell the user that an operator must check the secret and the function permissions.',
           { cause },

@@ -8,9 +8,10 @@ import {
   type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { awsErrorName, isConditionalCheckFailed } from '../../contracts/aws-errors';
 import { TABLE_KEYS } from '../../contracts/tables';
 import { DependencyFailed, InvalidInput } from '../kit/errors';
-import { awsErrorName, toDependencyError } from './aws-errors';
+import { toDependencyError } from './aws-errors';
 import { IDEMPOTENCY_ITEM_PREFIX, idempotencyItemId } from './idempotency';
 import type {
   IdempotencyRecord,
@@ -42,7 +43,8 @@ export interface DynamoTicketStoreOptions {
 
 type Item = Record<string, unknown>;
 
-const isConditionFailure = (err: unknown): boolean => awsErrorName(err) === 'ConditionalCheckFailedException';
+const isConditionFailure = (err: unknown): boolean =>
+  awsErrorName(err) !== undefined && isConditionalCheckFailed(err);
 
 const text = (item: Item, key: string): string | undefined =>
   typeof item[key] === 'string' ? (item[key] as string) : undefined;

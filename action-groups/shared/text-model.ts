@@ -1,5 +1,6 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { awsErrorKind } from '../../contracts/aws-errors';
 import { DependencyFailed, DependencyUnavailable, Throttled } from '../kit/errors';
 
 export interface TextCompletionRequest {
@@ -31,29 +32,16 @@ export interface GuardrailRef {
   readonly version: string;
 }
 
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'ServiceQuotaExceededException',
-]);
-const UNAVAILABLE = new Set([
-  'ServiceUnavailableException',
-  'ModelNotReadyException',
-  'ModelTimeoutException',
-  'InternalServerException',
-  'TimeoutError',
-]);
-
 /** Maps a Bedrock Runtime error to a tool error with a message safe for the model. */
 export function toModelError(error: unknown): Error {
-  const name = (error as { name?: string }).name ?? '';
-  if (THROTTLING.has(name)) {
+  const kind = awsErrorKind(error);
+  if (kind === 'throttled' || kind === 'quota') {
     return new Throttled('The language model is busy. Try again in a few seconds.', {
       cause: error,
       retryAfterSeconds: 5,
     });
   }
-  if (UNAVAILABLE.has(name)) {
+  if (kind === 'unavailable') {
     return new DependencyUnavailable('The language model is unavailable right now. Try again later.', {
       cause: error,
     });

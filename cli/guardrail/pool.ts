@@ -1,4 +1,5 @@
 import { abortableSleep, backoffDelay } from '../../client/retry';
+import { awsErrorKind } from '../../contracts/aws-errors';
 
 /** Retry for the ApplyGuardrail calls of `kass guardrail check` (their concurrency: contracts/concurrency.ts). */
 
@@ -18,10 +19,11 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 8000 };
 
 /** Service errors worth waiting for: throttling (the ApplyGuardrail quota) and transient server errors. */
-const RETRYABLE = new Set(['ThrottlingException', 'ServiceUnavailableException', 'InternalServerException']);
-
-export const isRetryable = (error: unknown): boolean =>
-  RETRYABLE.has(String((error as { name?: unknown } | null)?.name ?? ''));
+export const isRetryable = (error: unknown): boolean => {
+  // A used-up quota is not waited out here: the command tells the user to lower --concurrency or raise it.
+  const kind = awsErrorKind(error);
+  return kind === 'throttled' || kind === 'unavailable';
+};
 
 export type Attempted<T> =
   | { readonly ok: true; readonly value: T; readonly attempts: number }

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '../../contracts/aws-errors';
 import { StoreUnavailable } from '../shared/errors';
 import { expiresAtSeconds, expiresAtSecondsAfterHours } from '../shared/ttl';
 
@@ -54,9 +55,6 @@ export interface RateLimit {
   readonly windowSeconds: number;
 }
 
-const isConditionFailure = (error: unknown): boolean =>
-  (error as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException';
-
 /** Fixed windows: the key of the window `nowMs` falls in, and when it ends. */
 export function rateWindow(userId: string, nowMs: number, windowSeconds: number) {
   const index = Math.floor(nowMs / 1000 / windowSeconds);
@@ -99,7 +97,7 @@ export class DynamoInteractionLedger implements InteractionLedger {
       );
       return 'claimed';
     } catch (error) {
-      if (isConditionFailure(error)) return 'duplicate';
+      if (isConditionalCheckFailed(error)) return 'duplicate';
       throw new StoreUnavailable('discord', { cause: error });
     }
   }
@@ -149,7 +147,7 @@ export class DynamoInteractionLedger implements InteractionLedger {
       );
       return { allowed: true };
     } catch (error) {
-      if (isConditionFailure(error)) {
+      if (isConditionalCheckFailed(error)) {
         return {
           allowed: false,
           retryAfterSeconds: Math.max(1, Math.ceil((window.endsAtMs - nowMs) / 1000)),

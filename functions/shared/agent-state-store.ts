@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '../../contracts/aws-errors';
 import {
   confirmationView,
   fromStoredConfirmation,
@@ -95,9 +96,6 @@ export interface AgentStateStore {
   finish(turn: FinishTurn): Promise<void>;
 }
 
-const isConditionFailure = (error: unknown): boolean =>
-  (error as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException';
-
 const RUNNING: InvocationStatus = 'IN_PROGRESS';
 
 /** The DynamoDB implementation: UpdateItem (and GetItem to explain a refused `begin`). */
@@ -128,7 +126,7 @@ export class DynamoAgentStateStore implements AgentStateStore, TurnStatusReader 
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw new StoreUnavailable('agent state', { cause: error });
+      if (!isConditionalCheckFailed(error)) throw new StoreUnavailable('agent state', { cause: error });
       const current = await this.get(turn.sessionId);
       if (current?.user_id !== turn.owner) throw new ConversationNotFound(turn.sessionId);
       if (isRunning(current, turn.nowMs)) throw new ConversationBusy(turn.sessionId);
@@ -162,7 +160,7 @@ export class DynamoAgentStateStore implements AgentStateStore, TurnStatusReader 
       );
       item = out.Attributes;
     } catch (error) {
-      if (!isConditionFailure(error)) throw new StoreUnavailable('agent state', { cause: error });
+      if (!isConditionalCheckFailed(error)) throw new StoreUnavailable('agent state', { cause: error });
       throw await this.explainRefusedAnswer(turn);
     }
     const pending = fromStoredConfirmation(item?.pending_confirmation);
@@ -211,7 +209,7 @@ export class DynamoAgentStateStore implements AgentStateStore, TurnStatusReader 
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new TurnSuperseded(turn.sessionId, { cause: error });
+      if (isConditionalCheckFailed(error)) throw new TurnSuperseded(turn.sessionId, { cause: error });
       throw new StoreUnavailable('agent state', { cause: error });
     }
   }

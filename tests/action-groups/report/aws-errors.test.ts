@@ -13,7 +13,8 @@ import {
   InvalidInput,
   toErrorOutcome,
 } from '../../../action-groups/kit/errors';
-import { awsErrorName, isThrottlingError, toDependencyError } from '../../../action-groups/report/aws-errors';
+import { toDependencyError } from '../../../action-groups/report/aws-errors';
+import { awsErrorName, isThrottlingError } from '../../../contracts/aws-errors';
 
 const meta = { $metadata: { httpStatusCode: 400, requestId: 'REQ-123' } };
 const SECRET = 'arn:aws:dynamodb:us-east-1:123456789012:table/kass-tickets-XYZ';
