@@ -1,16 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { isValidSessionId, newSessionId, SESSION_ID_PATTERN } from '../contracts/ids';
 import type { AgentAnswer, AskInput, ChatEngine, TurnInput } from './chat-engine';
 import type { AgentEvent } from './events';
 
-/** Session and memory ids: 2–100 of `0-9 a-z A-Z . _ : -` (InvokeAgent's `sessionId` / `memoryId`). */
-export const SESSION_ID_PATTERN = /^[0-9a-zA-Z._:-]{2,100}$/;
-
-/** A fresh session id (a UUID, 36 characters). */
-export function newSessionId(): string {
-  return randomUUID();
-}
-
-export const isValidSessionId = (id: string): boolean => SESSION_ID_PATTERN.test(id);
+/** Session and memory ids (2–100 of `0-9 a-z A-Z . _ : -`), fresh ids and the check: the contracts' own. */
+export { isValidSessionId, newSessionId, SESSION_ID_PATTERN };
 
 export interface SessionOptions {
   /** Continue an existing conversation. @default a new id */

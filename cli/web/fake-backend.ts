@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { CONVERSATION_ID_PATTERN, USER_ID_PATTERN } from '../../contracts/ids';
 import { acceptWebSocket, refuseUpgrade, type WebSocketConnection } from './websocket-server';
 
 /**
@@ -114,9 +115,6 @@ const ownerOf = (apiKey: string, userId: string | undefined): string => {
   return userId ? `apikey:${digest}:user:${userId}` : `apikey:${digest}`;
 };
 
-const CONVERSATION_ID = /^[0-9a-zA-Z._:-]{2,100}$/;
-const USER_ID = /^[0-9A-Za-z._@:-]{1,128}$/;
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class FakeChatBackend {
@@ -166,7 +164,7 @@ export class FakeChatBackend {
       return true;
     }
     const userId = url.searchParams.get('userId') ?? undefined;
-    if (userId !== undefined && !USER_ID.test(userId)) {
+    if (userId !== undefined && !USER_ID_PATTERN.test(userId)) {
       json(400, {
         error: 'The request is invalid',
         details: ['userId: must be 1-128 characters of 0-9 a-z A-Z . _ @ : -'],
@@ -208,7 +206,7 @@ export class FakeChatBackend {
     if (url.pathname !== this.socketPath) return false;
     const token = url.searchParams.get('token');
     const userId = url.searchParams.get('userId') ?? undefined;
-    if (token !== this.options.apiKey || (userId !== undefined && !USER_ID.test(userId))) {
+    if (token !== this.options.apiKey || (userId !== undefined && !USER_ID_PATTERN.test(userId))) {
       refuseUpgrade(socket, 401, 'Unauthorized');
       return true;
     }
@@ -253,7 +251,7 @@ export class FakeChatBackend {
     if (body.action !== 'sendMessage')
       return invalid(`action: unknown action ${JSON.stringify(body.action ?? null)}`);
     const conversationId = typeof body.conversationId === 'string' ? body.conversationId : randomUUID();
-    if (!CONVERSATION_ID.test(conversationId)) {
+    if (!CONVERSATION_ID_PATTERN.test(conversationId)) {
       return invalid('conversationId: must be 2-100 characters of 0-9 a-z A-Z . _ : -');
     }
     const confirmation = body.confirmation as { id?: unknown; confirm?: unknown } | undefined;

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import '../../action-groups/kit/zod-locale';
 import { DISCORD_EVENT_DETAIL_TYPE, DISCORD_EVENT_SOURCE } from '../../contracts/discord';
-import { CONFIRMATION_ID_PATTERN } from '../shared/confirmation-view';
+import { CONFIRMATION_ID_PATTERN } from '../../contracts/ids';
 
 /** Discord ids (snowflakes). */
 export const SNOWFLAKE = /^\d{17,20}$/;

@@ -4,9 +4,6 @@
  * function such as the WebSocket authorizer must not bundle a YAML parser for them).
  */
 
-/** Confirmation ids are UUIDs made by confirmations.ts (`infra/constructs/chat-api.ts` repeats the pattern; a test checks). */
-export const CONFIRMATION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** How long a confirmation can be answered (the dev agent's idle session TTL is 10 minutes too). */
 export const CONFIRMATION_TTL_MS = 10 * 60 * 1000;
 

@@ -1,9 +1,9 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import '../../action-groups/kit/zod-locale';
+import { USER_ID_PATTERN } from '../../contracts/ids';
 import { InvalidRequest, StoreUnavailable } from './errors';
 import type { Owner } from './owner';
-import { USER_ID_PATTERN } from './requests';
 
 /** One conversation in the caller's list, newest first. */
 export interface ConversationSummary {

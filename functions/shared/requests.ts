@@ -1,17 +1,14 @@
 import * as z from 'zod/mini';
 import '../../action-groups/kit/zod-locale';
 import { FILTER_LIMITS, FILTER_OPERATORS, type FilterOperator, operandOf } from '../../client';
-import { CONFIRMATION_ID_PATTERN, type ConfirmationReply } from './confirmation-view';
+import { CONFIRMATION_ID_PATTERN, CONVERSATION_ID_PATTERN, USER_ID_PATTERN } from '../../contracts/ids';
+import type { ConfirmationReply } from './confirmation-view';
 import { InvalidRequest } from './errors';
 
-/**
- * The request contract, validated again in the Lambdas (API Gateway's models check the same shape first;
- * the WebSocket API has no models). The patterns equal `CONVERSATION_ID_PATTERN` / `USER_ID_PATTERN` /
- * `CONFIRMATION_ID_PATTERN` of `infra/constructs/chat-api.ts` (a test checks; runtime code does not import
- * `infra/`).
+/*
+ * The request contract, validated again in the Lambdas (API Gateway's models check the same shape first, with
+ * the same id patterns from `contracts/ids.ts`; the WebSocket API has no models).
  */
-export const CONVERSATION_ID_PATTERN = /^[0-9a-zA-Z._:-]{2,100}$/;
-export const USER_ID_PATTERN = /^[0-9A-Za-z._@:-]{1,128}$/;
 
 const conversationId = z
   .string({ error: 'must be a string' })

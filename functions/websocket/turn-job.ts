@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import '../../action-groups/kit/zod-locale';
-import { CONFIRMATION_ID_PATTERN } from '../shared/confirmation-view';
-import { CONVERSATION_ID_PATTERN } from '../shared/requests';
+import { CONFIRMATION_ID_PATTERN, CONVERSATION_ID_PATTERN, UUID_PATTERN } from '../../contracts/ids';
 import type { ServerFrame } from './events';
 
 /** `type` of the payload the `sendMessage` ingress hands to the turn worker (asynchronous invoke). */
@@ -9,8 +8,6 @@ export const TURN_JOB_TYPE = 'kass.websocket-turn';
 
 /** HTTPS management endpoint (`https://<domain>/<stage>`); plain HTTP only for a local test server. */
 const ENDPOINT = /^(https:\/\/[^/\s]+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?)\/[^/\s]+$/;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const common = {
   type: z.literal(TURN_JOB_TYPE),
@@ -25,7 +22,7 @@ const common = {
   /** Epoch ms the ingress accepted the frame: a turn that waited too long does not run. */
   acceptedAt: z.optional(z.number().check(z.int(), z.positive())),
   /** The turn's claim on its session (Agent State `turn_token`), so its fate can be looked up later. */
-  turnId: z.optional(z.string().check(z.regex(UUID))),
+  turnId: z.optional(z.string().check(z.regex(UUID_PATTERN))),
 };
 
 /**

@@ -3,10 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { z } from 'zod';
+import { CONFIRMATION_ID_PATTERN, CONVERSATION_ID_PATTERN } from '../../contracts/ids';
 import { TABLE_KEYS as CHAT_TABLE_KEYS } from '../../contracts/tables';
 import { searchBody } from '../../functions/search/handler';
-import { CONFIRMATION_ID_PATTERN as LAMBDA_CONFIRMATION_ID_PATTERN } from '../../functions/shared/confirmation-view';
-import * as requests from '../../functions/shared/requests';
 import { chatRequest } from '../../functions/shared/requests';
 import {
   type ChatApiConfigInput,
@@ -14,11 +13,6 @@ import {
   DEV_CHAT_API,
   PROD_CHAT_API,
 } from '../../infra/config/chat-config';
-import {
-  CONFIRMATION_ID_PATTERN,
-  CONVERSATION_ID_PATTERN,
-  USER_ID_PATTERN,
-} from '../../infra/constructs/chat/request-contract';
 import { ChatData } from '../../infra/constructs/chat-data';
 import { Data } from '../../infra/constructs/data';
 import { composeChatApis } from '../../infra/stacks/chat-composition';
@@ -346,7 +340,7 @@ describe('Class: ChatApi', () => {
           additionalProperties: false,
           properties: {
             message: { type: 'string', minLength: 1, maxLength: dev.config.limits.maxMessageChars },
-            conversationId: { type: 'string', pattern: CONVERSATION_ID_PATTERN },
+            conversationId: { type: 'string', pattern: CONVERSATION_ID_PATTERN.source },
           },
         },
       });
@@ -366,7 +360,7 @@ describe('Class: ChatApi', () => {
         required: ['id', 'confirm'],
         additionalProperties: false,
         properties: {
-          id: { type: 'string', pattern: CONFIRMATION_ID_PATTERN },
+          id: { type: 'string', pattern: CONFIRMATION_ID_PATTERN.source },
           confirm: { type: 'boolean' },
         },
       });
@@ -401,9 +395,6 @@ describe('Class: ChatApi', () => {
         Object.keys(zodSearch.properties).sort(),
       );
       expect(schemaOf('SearchRequest').required).toEqual(zodSearch.required);
-      expect(requests.CONVERSATION_ID_PATTERN.source).toBe(CONVERSATION_ID_PATTERN);
-      expect(requests.USER_ID_PATTERN.source).toBe(USER_ID_PATTERN);
-      expect(LAMBDA_CONFIRMATION_ID_PATTERN.source).toBe(CONFIRMATION_ID_PATTERN);
     });
 
     const ID = '0b5a4f9e-6c1d-4f7a-9e2b-3c4d5e6f7a8b';

@@ -1,6 +1,6 @@
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { CONFIRMATION_ID_PATTERN, CONVERSATION_ID_PATTERN, USER_ID_PATTERN } from '../../../contracts/ids';
 import type { ChatApiConfig } from '../../config/chat-config';
-import { CONFIRMATION_ID_PATTERN, CONVERSATION_ID_PATTERN, USER_ID_PATTERN } from './request-contract';
 
 /**
  * POST /chat: a message, or the answer to a tool confirmation of a named conversation: exactly one of the
@@ -17,14 +17,14 @@ export function chatRequestModel(api: apigw.RestApi, limits: ChatApiConfig['limi
       additionalProperties: false,
       properties: {
         message: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: limits.maxMessageChars },
-        conversationId: { type: apigw.JsonSchemaType.STRING, pattern: CONVERSATION_ID_PATTERN },
-        userId: { type: apigw.JsonSchemaType.STRING, pattern: USER_ID_PATTERN },
+        conversationId: { type: apigw.JsonSchemaType.STRING, pattern: CONVERSATION_ID_PATTERN.source },
+        userId: { type: apigw.JsonSchemaType.STRING, pattern: USER_ID_PATTERN.source },
         confirmation: {
           type: apigw.JsonSchemaType.OBJECT,
           required: ['id', 'confirm'],
           additionalProperties: false,
           properties: {
-            id: { type: apigw.JsonSchemaType.STRING, pattern: CONFIRMATION_ID_PATTERN },
+            id: { type: apigw.JsonSchemaType.STRING, pattern: CONFIRMATION_ID_PATTERN.source },
             confirm: { type: apigw.JsonSchemaType.BOOLEAN },
           },
         },
