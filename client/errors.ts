@@ -1,3 +1,4 @@
+import { KassError, type SafeBody } from '../contracts/errors';
 import { fieldOf as field } from '../contracts/json';
 /** What an `AgentError` carries besides its message. */
 export interface AgentErrorOptions {
@@ -12,16 +13,18 @@ export interface AgentErrorOptions {
 
 /**
  * A failed agent turn. Errors from the call and in-stream exceptions (which arrive as stream members after
- * the call returned) both become one of the subclasses below, with the service's exception name kept.
+ * the call returned) both become one of the subclasses below, with the service's exception name kept. The
+ * message is the service's (for logs and developers); the house error base's `status` and safe body are what an
+ * app may pass on to its own users.
  */
-export class AgentError extends Error {
+export class AgentError extends KassError {
   readonly exceptionName: string;
   readonly attempts: number;
   readonly requestId?: string;
   readonly httpStatusCode?: number;
 
   constructor(message: string, options: AgentErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options.cause === undefined ? {} : { cause: options.cause });
     this.name = 'AgentError';
     this.exceptionName = options.exceptionName;
     this.attempts = options.attempts ?? 1;
@@ -33,7 +36,30 @@ export class AgentError extends Error {
   get retryable(): boolean {
     return false;
   }
+
+  /** 502: the agent failed behind the app. Subclasses say more. */
+  get status(): number {
+    return 502;
+  }
+
+  /** What an app may show its users: no service message, only what happened and the exception's name. */
+  override toBody(): SafeBody {
+    return {
+      error: SAFE_MESSAGES[this.status] ?? 'The agent could not answer.',
+      exceptionName: this.exceptionName,
+    };
+  }
 }
+
+/** The safe message of each status (the service's own message stays in `message`, for logs). */
+const SAFE_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'The agent rejected the request.',
+  403: 'The agent may not be called with these credentials.',
+  404: 'The agent was not found.',
+  429: 'The agent is busy; retry in a few seconds.',
+  502: 'The agent could not answer.',
+  503: 'The model is starting; retry in a moment.',
+};
 
 /** `ThrottlingException`: too many requests or tokens for the model or the agent. */
 export class AgentThrottledError extends AgentError {
@@ -43,6 +69,9 @@ export class AgentThrottledError extends AgentError {
   }
   override get retryable(): boolean {
     return true;
+  }
+  override get status(): number {
+    return 429;
   }
 }
 
@@ -55,6 +84,9 @@ export class AgentModelNotReadyError extends AgentError {
   override get retryable(): boolean {
     return true;
   }
+  override get status(): number {
+    return 503;
+  }
 }
 
 /** `ValidationException`, or an input the client rejects before calling. */
@@ -62,6 +94,9 @@ export class AgentValidationError extends AgentError {
   constructor(message: string, options: AgentErrorOptions) {
     super(message, options);
     this.name = 'AgentValidationError';
+  }
+  override get status(): number {
+    return 400;
   }
 }
 
@@ -71,6 +106,9 @@ export class AgentAccessDeniedError extends AgentError {
     super(message, options);
     this.name = 'AgentAccessDeniedError';
   }
+  override get status(): number {
+    return 403;
+  }
 }
 
 /** `ResourceNotFoundException`: wrong agent or alias id, or an agent that is not deployed here. */
@@ -78,6 +116,9 @@ export class AgentNotFoundError extends AgentError {
   constructor(message: string, options: AgentErrorOptions) {
     super(message, options);
     this.name = 'AgentNotFoundError';
+  }
+  override get status(): number {
+    return 404;
   }
 }
 

@@ -1,3 +1,11 @@
+import {
+  type ErrorReply,
+  KassError,
+  type KassErrorOptions,
+  replyOf,
+  type SafeBody,
+} from '../../contracts/errors';
+
 /**
  * Typed tool errors. A handler throws one of these with a message written for the model; `tool.ts` maps it
  * to a status code once, at the edge. Anything else becomes a generic 500 and its detail stays in the logs.
@@ -6,24 +14,11 @@
 /** Brand that survives duplicated module copies (two bundles, jest module registries), unlike `instanceof`. */
 const TOOL_ERROR = Symbol.for('kass.ToolError');
 
-export interface ToolErrorOptions {
-  /** The underlying error, for the logs only. */
-  readonly cause?: unknown;
-}
+export type ToolErrorOptions = KassErrorOptions;
 
-export abstract class ToolError extends Error {
+/** An error a tool answers the model with: the house error base, its body written for the model. */
+export abstract class ToolError extends KassError {
   readonly [TOOL_ERROR] = true;
-  abstract readonly status: number;
-
-  constructor(message: string, options: ToolErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-  }
-
-  /** The JSON body the model sees. Only the safe message and fields meant for the model. */
-  toBody(): Record<string, unknown> {
-    return { error: this.message };
-  }
 }
 
 /** 400: input the model can fix. `fields` lists each problem as `field: reason`. */
@@ -40,7 +35,7 @@ export class InvalidInput extends ToolError {
     this.fields = typeof fields === 'string' ? [fields] : [...fields];
   }
 
-  override toBody(): Record<string, unknown> {
+  override toBody(): SafeBody {
     return { error: this.message, fields: this.fields };
   }
 }
@@ -94,7 +89,7 @@ abstract class RetryableError extends ToolError {
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
-  override toBody(): Record<string, unknown> {
+  override toBody(): SafeBody {
     return this.retryAfterSeconds === undefined
       ? { error: this.message }
       : { error: this.message, retryAfterSeconds: this.retryAfterSeconds };
@@ -133,14 +128,13 @@ export interface ErrorOutcome {
   readonly expected: boolean;
 }
 
-/** Maps any thrown value to a status and a safe body. Never reads `message` of an unknown error. */
+const UNEXPECTED: ErrorReply = { status: 500, body: { error: UNEXPECTED_ERROR_MESSAGE } };
+
+/**
+ * Maps any thrown value to a status and a safe body: a tool error's own, anything else (a broken `toBody`
+ * included) the generic 500. Never reads `message` of an unknown error.
+ */
 export function toErrorOutcome(err: unknown): ErrorOutcome {
-  if (isToolError(err)) {
-    try {
-      return { status: err.status, body: err.toBody(), expected: true };
-    } catch {
-      // A subclass with a broken toBody falls through to the generic answer.
-    }
-  }
-  return { status: 500, body: { error: UNEXPECTED_ERROR_MESSAGE }, expected: false };
+  const { reply, expected } = replyOf(isToolError(err) ? err : undefined, UNEXPECTED);
+  return { status: reply.status, body: reply.body, expected };
 }
