@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type BuildOptions, type Metafile, version as esbuildVersion } from 'esbuild';
+import { type BuildOptions, version as esbuildVersion, type Metafile } from 'esbuild';
 import { buildBlocking } from './blocking-build';
 
 /**
