@@ -18,6 +18,9 @@ export const LAMBDA_BUILD_OPTIONS = {
   mainFields: ['module', 'main'],
   minify: true,
   sourcemap: true,
+  // Stack traces map to file and line without the sources inside the map: a third of the size, faster to load
+  // under --enable-source-maps.
+  sourcesContent: false,
   loader: { '.yaml': 'text', '.md': 'text' },
   external: [],
   logLevel: 'silent',
