@@ -47,22 +47,46 @@ export function summarizeTrace(steps: readonly TraceStep[]): TraceSummary {
   return { rationales, toolCalls, toolOutputs, knowledgeBaseLookups, guardrailInterventions, failures };
 }
 
+/** The end of a turn, as its `done` event tells it. */
+export interface TurnEnd {
+  readonly sessionId: string;
+  readonly memoryId?: string;
+  readonly usage: Usage;
+  readonly pending?: PendingReturnControl;
+}
+
+/** What a turn's events add up to; `done` is absent when the stream ended without one. */
+export interface CollectedTurn {
+  readonly text: string;
+  readonly citations: readonly Citation[];
+  readonly steps: readonly TraceStep[];
+  readonly files: readonly AgentFile[];
+  readonly done?: TurnEnd;
+}
+
+export interface CollectOptions {
+  /** Decides confirmation prompts (true = confirm). @default every prompt is denied */
+  readonly onConfirmation?: AskInput['onConfirmation'];
+  /** Sees each event before it is collected, in order (streaming text to a client, counting); a throw ends the turn. */
+  readonly onEvent?: (event: AgentEvent) => Promise<void> | void;
+}
+
 /**
- * Collects a turn's events into an answer (engine-neutral: any `ChatEngine.stream` works). Confirmation
- * prompts are decided by `onConfirmation`, or denied.
+ * The one loop over a turn's events (engine-neutral: any `ChatEngine.stream` works): text, citations, trace
+ * steps and files are gathered, confirmations decided by `onConfirmation` (or denied), the `done` event kept.
  */
-export async function collectAnswer(
+export async function collectTurn(
   events: AsyncIterable<AgentEvent>,
-  onConfirmation?: AskInput['onConfirmation'],
-): Promise<AgentAnswer> {
+  options: CollectOptions = {},
+): Promise<CollectedTurn> {
   let text = '';
   const citations: Citation[] = [];
   const steps: TraceStep[] = [];
   const files: AgentFile[] = [];
-  let done:
-    | { sessionId: string; memoryId?: string; usage: Usage; pending?: PendingReturnControl }
-    | undefined;
+  let done: TurnEnd | undefined;
+  const { onConfirmation, onEvent } = options;
   for await (const event of events) {
+    await onEvent?.(event);
     switch (event.type) {
       case 'text':
         text += event.text;
@@ -97,6 +121,20 @@ export async function collectAnswer(
         break;
     }
   }
+  return { text, citations, steps, files, ...(done ? { done } : {}) };
+}
+
+/**
+ * Collects a turn's events into an answer. Confirmation prompts are decided by `onConfirmation`, or denied.
+ */
+export async function collectAnswer(
+  events: AsyncIterable<AgentEvent>,
+  onConfirmation?: AskInput['onConfirmation'],
+): Promise<AgentAnswer> {
+  const { text, citations, steps, files, done } = await collectTurn(
+    events,
+    onConfirmation ? { onConfirmation } : {},
+  );
   if (!done) throw new Error('The turn ended without a done event.');
   return {
     text,

@@ -15,7 +15,14 @@ export type {
   TurnInput,
 } from './chat-engine';
 export { type ClientTools, parseClientTools } from './client-tools';
-export { collectAnswer, summarizeTrace } from './collect';
+export {
+  type CollectedTurn,
+  type CollectOptions,
+  collectAnswer,
+  collectTurn,
+  summarizeTrace,
+  type TurnEnd,
+} from './collect';
 export {
   AgentAccessDeniedError,
   AgentDependencyError,

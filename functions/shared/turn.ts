@@ -1,122 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AgentError,
   AgentThrottledError,
-  type ChatEngine,
-  type Citation,
-  newSessionId,
+  type CollectedTurn,
+  collectTurn,
   type PendingReturnControl,
   type ToolCallStep,
-  type Usage,
 } from '../../client';
-import type { AgentStateStore, InvocationStatus } from './agent-state-store';
-import { type Caller, sessionAttributesOf } from './caller';
-import type { ConfirmationReply, ConfirmationView } from './confirmation-view';
-import {
-  type ConfirmationMode,
-  confirmationView,
-  newPendingConfirmation,
-  type OperationIdLookup,
-  type PendingConfirmation,
-  replyText,
-  schemaOperationId,
-} from './confirmations';
-import type { ConversationWriter } from './conversation-store';
+import { newSessionId } from '../../contracts/ids';
+import { sessionAttributesOf } from './caller';
+import { replyText } from './confirmations';
 import { TurnFailed, TurnThrottled, TurnTimedOut } from './errors';
 import { memoryIdFor } from './owner';
-import { logger } from './powertools';
+import { answer, askUser, errorKind, finish } from './turn-settle';
+import {
+  type ClaimedTurn,
+  type Failure,
+  ListenerFailed,
+  type TurnDeps,
+  type TurnListener,
+  type TurnOutcome,
+  type TurnRequest,
+  type TurnResult,
+  type TurnState,
+} from './turn-types';
 
-/** What a chat turn needs; the handlers build it once per cold start (tests build their own). */
-export interface TurnDeps {
-  readonly engine: ChatEngine;
-  readonly conversations: ConversationWriter;
-  readonly agentState: AgentStateStore;
-  /** The InvokeAgent call is aborted after this long (REST: below the 29 s integration timeout). */
-  readonly deadlineMs: number;
-  /**
-   * How long the turn may hold its session: at least its function's timeout (`TURN_LEASE_SECONDS`), so a
-   * turn still running always holds it; frees a session a crash left running.
-   */
-  readonly leaseMs: number;
-  /** The agent has SESSION_SUMMARY memory: pass a per-owner memory id. */
-  readonly memory: boolean;
-  /**
-   * Tool confirmations (`CHAT_CONFIRMATIONS`): `ask` ends a turn that needs one with the confirmation pending
-   * (the caller answers it in a later request); `deny` denies every one mid-turn, so no write tool ever runs.
-   */
-  readonly confirmations: ConfirmationMode;
-  /** Names operations in confirmation prompts. @default the OpenAPI documents bundled with the function */
-  readonly operationIds?: OperationIdLookup;
-  /** @default Date.now */
-  readonly now?: () => number;
-}
-
-interface TurnBase {
-  /** The verified caller (derived by the API, never from the request body). */
-  readonly caller: Caller;
-  readonly channel: 'rest' | 'websocket' | 'discord';
-  /** This turn's claim on its session (a UUID). @default a fresh UUID */
-  readonly turnId?: string;
-}
-
-/** A user message. */
-export interface MessageTurn extends TurnBase {
-  readonly message: string;
-  /** Continue this conversation; a new id (a UUID) when absent. */
-  readonly conversationId?: string;
-}
-
-/** The user's answer to the conversation's pending confirmation. */
-export interface ConfirmationTurn extends TurnBase {
-  readonly conversationId: string;
-  readonly confirmation: ConfirmationReply;
-}
-
-export type TurnRequest = MessageTurn | ConfirmationTurn;
-
-export interface TurnListener {
-  /** Each piece of the answer as it arrives, in order (the WebSocket worker posts it as a chunk frame). */
-  readonly onText?: (text: string) => Promise<void> | void;
-  /** Cancels the turn (e.g. the WebSocket client went away). */
-  readonly signal?: AbortSignal;
-}
-
-export interface TurnOutcome {
-  readonly conversationId: string;
-  /** The answer; with `confirmation`, the text the agent wrote before it asked (may be empty). */
-  readonly answer: string;
-  readonly citations: readonly Citation[];
-  readonly toolCalls: readonly ToolCallStep[];
-  readonly usage?: Usage;
-  readonly latencyMs: number;
-  /** The agent waits for the user to confirm a tool call (`ask` mode). */
-  readonly confirmation?: ConfirmationView;
-}
-
-/** The listener failed (e.g. the WebSocket connection is gone): the turn stops, nothing is stored. */
-export class ListenerFailed extends Error {
-  constructor(cause: unknown) {
-    super('The turn listener failed', { cause });
-    this.name = 'ListenerFailed';
-  }
-}
-
-const errorKind = (error: unknown): string =>
-  error instanceof AgentError
-    ? error.exceptionName
-    : error instanceof TurnFailed
-      ? error.kind
-      : error instanceof Error
-        ? error.name
-        : 'Unknown';
+export {
+  type ConfirmationTurn,
+  ListenerFailed,
+  type MessageTurn,
+  type TurnDeps,
+  type TurnListener,
+  type TurnOutcome,
+  type TurnRequest,
+} from './turn-types';
 
 /** A `returnControl` the user can answer: every call only asks for a confirmation (a Lambda tool runs it). */
 const asksUser = (pending: PendingReturnControl): boolean =>
   pending.inputs.length > 0 && pending.inputs.every((i) => i.invocationType === 'USER_CONFIRMATION');
-
-/** The assistant message stored for a turn that ends with a confirmation: the text so far, then the question. */
-const withPrompt = (answer: string, prompt: string): string => (answer ? `${answer}\n\n${prompt}` : prompt);
-
 /**
  * One chat turn: claims the session for the owner (Agent State), runs the agent with a deadline, streams
  * text to the listener, and only after a complete answer writes the question and the answer to the
@@ -136,188 +56,137 @@ export async function runTurn(
   request: TurnRequest,
   listener: TurnListener = {},
 ): Promise<TurnOutcome> {
+  let state: TurnState = { phase: 'claimed', turn: await claim(deps, request, listener) };
+  while (state.phase !== 'settled') state = await next(state);
+  return state.outcome;
+}
+
+/** The transition out of each state. */
+function next(state: Exclude<TurnState, { phase: 'settled' }>): Promise<TurnState> {
+  switch (state.phase) {
+    case 'claimed':
+      return run(state.turn);
+    case 'ran':
+      return state.result.awaiting ? askUser(state.turn, state.result, state.result.awaiting) : answer(state);
+    case 'awaiting-confirmation':
+      return answer(state);
+  }
+}
+
+/** Claims the session: a new message, or the answer to the session's pending confirmation. */
+async function claim(deps: TurnDeps, request: TurnRequest, listener: TurnListener): Promise<ClaimedTurn> {
   const now = deps.now ?? Date.now;
   const askedAt = now();
-  const deadline = AbortSignal.timeout(deps.deadlineMs);
-  const signal = listener.signal ? AbortSignal.any([deadline, listener.signal]) : deadline;
   const conversationId = request.conversationId ?? newSessionId();
   const owner = request.caller.userId;
   const token = request.turnId ?? randomUUID();
-  const claim = {
-    sessionId: conversationId,
-    owner,
-    token,
-    channel: request.channel,
-    nowMs: askedAt,
-    leaseMs: deps.leaseMs,
-  };
-
-  let answering: { pending: PendingConfirmation; confirm: boolean } | undefined;
+  const lease = { sessionId: conversationId, owner, token, channel: request.channel, nowMs: askedAt };
+  const base = { deps, request, listener, now, conversationId, owner, token, askedAt };
   if ('confirmation' in request) {
-    const pending = await deps.agentState.beginAnswer({ ...claim, confirmationId: request.confirmation.id });
-    answering = { pending, confirm: request.confirmation.confirm };
-  } else {
-    await deps.agentState.begin(claim);
+    const pending = await deps.agentState.beginAnswer({
+      ...lease,
+      leaseMs: deps.leaseMs,
+      confirmationId: request.confirmation.id,
+    });
+    const { confirm } = request.confirmation;
+    return { ...base, question: replyText(pending, confirm), answering: { pending, confirm } };
   }
-  const question = answering
-    ? replyText(answering.pending, answering.confirm)
-    : (request as MessageTurn).message;
+  await deps.agentState.begin({ ...lease, leaseMs: deps.leaseMs });
+  return { ...base, question: request.message };
+}
+
+/** Runs the agent within the deadline; a failure is recorded (Agent State) and thrown as the API's error. */
+async function run(turn: ClaimedTurn): Promise<TurnState> {
+  const { deps, listener } = turn;
+  const deadline = AbortSignal.timeout(deps.deadlineMs);
+  const signal = listener.signal ? AbortSignal.any([deadline, listener.signal]) : deadline;
   // Whether the agent produced anything: from then on an answer to a confirmation is used up.
   let progressed = false;
-
-  const finish = async (status: Exclude<InvocationStatus, 'IN_PROGRESS'>, kind?: string) => {
-    const at = now();
-    try {
-      await deps.agentState.finish({
-        sessionId: conversationId,
-        owner,
-        token,
-        status,
-        nowMs: at,
-        latencyMs: at - askedAt,
-        ...(kind ? { errorKind: kind } : {}),
-        ...(answering && status !== 'COMPLETED' && !progressed ? { keepConfirmation: true } : {}),
-      });
-    } catch (error) {
-      // The turn's outcome stands; the lease frees the session even without this record.
-      logger.warn('could not record the turn status', { conversationId, status, error: errorKind(error) });
-    }
-  };
-
-  let answer = '';
-  const citations: Citation[] = [];
-  const toolCalls: ToolCallStep[] = [];
-  let usage: Usage | undefined;
-  let awaiting: PendingReturnControl | undefined;
+  let collected: CollectedTurn;
   try {
-    const events = deps.engine.stream({
-      text: answering ? '' : question,
-      sessionId: conversationId,
-      ...(deps.memory ? { memoryId: memoryIdFor(owner) } : {}),
-      // The only way identity reaches the tools: attributes the API sets on every call (see kit/caller.ts).
-      sessionAttributes: sessionAttributesOf(request.caller, conversationId, request.channel),
-      deferConfirmations: deps.confirmations === 'ask',
-      ...(answering
-        ? {
-            returnControlResults: {
-              invocationId: answering.pending.invocationId,
-              results: answering.pending.inputs.map((input) => ({
-                input,
-                confirmation: answering.confirm ? ('CONFIRM' as const) : ('DENY' as const),
-              })),
-            },
-          }
-        : {}),
-      signal,
-    });
-    for await (const event of events) {
-      if (event.type !== 'done') progressed = true;
-      switch (event.type) {
-        case 'text':
-          answer += event.text;
-          try {
-            await listener.onText?.(event.text);
-          } catch (error) {
-            throw new ListenerFailed(error);
-          }
-          break;
-        case 'citation':
-          citations.push(event.citation);
-          break;
-        case 'trace':
-          if (event.step.kind === 'toolCall') toolCalls.push(event.step);
-          break;
-        case 'confirmation':
-          // `deny` mode: the engine asks mid-turn, and the answer is no.
-          event.deny();
-          break;
-        case 'done':
-          usage = event.usage;
-          if (event.pendingReturnControl) {
-            if (deps.confirmations !== 'ask' || !asksUser(event.pendingReturnControl)) {
-              throw new TurnFailed('ReturnControlUnsupported');
-            }
-            awaiting = event.pendingReturnControl;
-          }
-          break;
-        default:
-          break;
-      }
-    }
-  } catch (error) {
-    if (deadline.aborted && !(error instanceof ListenerFailed)) {
-      await finish('TIMED_OUT', 'Deadline');
-      throw new TurnTimedOut(Math.round(deps.deadlineMs / 1000));
-    }
-    if (error instanceof ListenerFailed || listener.signal?.aborted) {
-      await finish('CANCELLED', error instanceof ListenerFailed ? 'ListenerFailed' : 'Cancelled');
-      throw error;
-    }
-    if (error instanceof AgentThrottledError) {
-      await finish('THROTTLED', error.exceptionName);
-      throw new TurnThrottled(10, { cause: error });
-    }
-    await finish('FAILED', errorKind(error));
-    if (error instanceof TurnFailed) throw error;
-    throw new TurnFailed(errorKind(error), { cause: error });
-  }
-
-  const answeredAt = now();
-  let confirmation: ConfirmationView | undefined;
-  let stored = answer;
-  if (awaiting) {
-    const pending = await newPendingConfirmation({
-      owner,
-      invocationId: awaiting.invocationId,
-      inputs: awaiting.inputs,
-      nowMs: answeredAt,
-      lookup: deps.operationIds ?? schemaOperationId,
-    });
-    confirmation = confirmationView(pending);
-    stored = withPrompt(answer, confirmation.prompt);
-    // The pending confirmation first: if it cannot be kept, no message claims that the agent asked.
-    try {
-      await deps.agentState.finish({
-        sessionId: conversationId,
-        owner,
-        token,
-        status: 'AWAITING_CONFIRMATION',
-        nowMs: answeredAt,
-        latencyMs: answeredAt - askedAt,
-        confirmation: pending,
-      });
-    } catch (error) {
-      await finish('FAILED', 'PersistFailed');
-      throw error;
-    }
-  }
-  try {
-    await deps.conversations.writeTurn({
-      conversationId,
-      owner,
-      token,
-      channel: request.channel,
-      question,
-      askedAt,
-      answer: stored,
-      answeredAt,
-      citations,
-      toolCalls,
-      ...(usage ? { usage } : {}),
+    collected = await collectTurn(deps.engine.stream(turnInput(turn, signal)), {
+      onEvent: async (event) => {
+        if (event.type !== 'done') progressed = true;
+        if (event.type !== 'text') return;
+        try {
+          await listener.onText?.(event.text);
+        } catch (error) {
+          throw new ListenerFailed(error);
+        }
+      },
     });
   } catch (error) {
-    // Also withdraws a confirmation stored above: the caller gets an error, not its id.
-    await finish('FAILED', 'PersistFailed');
+    const failure = failureOf(error, deadline, turn);
+    await finish(turn, failure.status, failure.kind, progressed);
+    throw failure.error;
+  }
+  const awaiting = collected.done?.pending;
+  if (awaiting && (deps.confirmations !== 'ask' || !asksUser(awaiting))) {
+    const error = new TurnFailed('ReturnControlUnsupported');
+    await finish(turn, 'FAILED', errorKind(error), progressed);
     throw error;
   }
-  if (!confirmation) await finish('COMPLETED');
-  return {
-    conversationId,
-    answer,
-    citations,
-    toolCalls,
+  const usage = collected.done?.usage;
+  const result: TurnResult = {
+    answer: collected.text,
+    citations: collected.citations,
+    toolCalls: collected.steps.filter((step): step is ToolCallStep => step.kind === 'toolCall'),
     ...(usage ? { usage } : {}),
-    latencyMs: answeredAt - askedAt,
-    ...(confirmation ? { confirmation } : {}),
+    answeredAt: turn.now(),
+    ...(awaiting ? { awaiting } : {}),
+    progressed,
+  };
+  return { phase: 'ran', turn, result };
+}
+
+/** What the engine is asked: the question (or the answer to the pending confirmation), as the caller. */
+function turnInput(turn: ClaimedTurn, signal: AbortSignal) {
+  const { deps, request, answering, conversationId } = turn;
+  return {
+    text: answering ? '' : turn.question,
+    sessionId: conversationId,
+    ...(deps.memory ? { memoryId: memoryIdFor(turn.owner) } : {}),
+    // The only way identity reaches the tools: attributes the API sets on every call (see kit/caller.ts).
+    sessionAttributes: sessionAttributesOf(request.caller, conversationId, request.channel),
+    deferConfirmations: deps.confirmations === 'ask',
+    ...(answering
+      ? {
+          returnControlResults: {
+            invocationId: answering.pending.invocationId,
+            results: answering.pending.inputs.map((input) => ({
+              input,
+              confirmation: answering.confirm ? ('CONFIRM' as const) : ('DENY' as const),
+            })),
+          },
+        }
+      : {}),
+    signal,
+  };
+}
+
+/** How a run that threw is recorded, and the error the caller gets. */
+function failureOf(error: unknown, deadline: AbortSignal, turn: ClaimedTurn): Failure {
+  if (deadline.aborted && !(error instanceof ListenerFailed)) {
+    return {
+      status: 'TIMED_OUT',
+      kind: 'Deadline',
+      error: new TurnTimedOut(Math.round(turn.deps.deadlineMs / 1000)),
+    };
+  }
+  if (error instanceof ListenerFailed || turn.listener.signal?.aborted) {
+    return {
+      status: 'CANCELLED',
+      kind: error instanceof ListenerFailed ? 'ListenerFailed' : 'Cancelled',
+      error,
+    };
+  }
+  if (error instanceof AgentThrottledError) {
+    return { status: 'THROTTLED', kind: error.exceptionName, error: new TurnThrottled(10, { cause: error }) };
+  }
+  const kind = errorKind(error);
+  return {
+    status: 'FAILED',
+    kind,
+    error: error instanceof TurnFailed ? error : new TurnFailed(kind, { cause: error }),
   };
 }
