@@ -119,7 +119,7 @@ export function decide(interaction: Interaction, settings: IngressSettings, nowM
       kind: 'refused-context',
     };
   }
-  const base = {
+  const base: JobBase = {
     interactionId: interaction.id,
     applicationId: interaction.application_id,
     token: interaction.token,
@@ -128,79 +128,103 @@ export function decide(interaction: Interaction, settings: IngressSettings, nowM
     guildId,
     channelId,
   };
-
-  if (interaction.type === InteractionType.applicationCommand) {
-    const data = interaction.data;
-    let question: string | undefined;
-    let ephemeral = false;
-    let command: 'slash' | 'message';
-    if (data?.name === ASK_COMMAND && (data.type ?? CommandType.chatInput) === CommandType.chatInput) {
-      const value = optionValue(interaction, QUESTION_OPTION);
-      question = typeof value === 'string' ? value.trim() : '';
-      ephemeral = optionValue(interaction, PRIVATE_OPTION) === true;
-      command = 'slash';
-    } else if (data?.name === ASK_MESSAGE_COMMAND && data.type === CommandType.message) {
-      const target = data.target_id ? data.resolved?.messages?.[data.target_id] : undefined;
-      question = (target?.content ?? '').trim();
-      command = 'message';
-    } else {
-      return {
-        response: notice(
-          'I do not know that command. An operator can refresh them with `kass discord register`.',
-        ),
-        kind: 'unknown-command',
-      };
-    }
-    if (!question) {
-      return {
-        response: notice(
-          command === 'message'
-            ? 'That message has no text I can read, so there is nothing to ask about.'
-            : 'Ask a question after /ask.',
-        ),
-        kind: 'empty-question',
-      };
-    }
-    if (question.length > settings.maxQuestionChars) {
-      return {
-        response: notice(
-          `That is ${question.length} characters; I can take questions of up to ${settings.maxQuestionChars}. Shorten it and ask again.`,
-        ),
-        kind: 'long-question',
-      };
-    }
-    return {
-      response: {
-        type: ResponseType.deferredChannelMessage,
-        ...(ephemeral ? { data: { flags: EPHEMERAL } } : {}),
-      },
-      job: { kind: 'ask', ...base, ephemeral, command, question },
-      kind: `ask-${command}`,
-    };
-  }
-
-  if (interaction.type === InteractionType.messageComponent) {
-    const button = parseConfirmButtonId(interaction.data?.custom_id ?? '');
-    if (!button) return { response: notice('This button is no longer active.'), kind: 'unknown-component' };
-    if (button.askerId !== userId) {
-      return {
-        response: notice('Only the person who asked can confirm or cancel this.'),
-        kind: 'confirm-not-asker',
-      };
-    }
-    return {
-      // The buttons go at once: a second click cannot start a second decision.
-      response: { type: ResponseType.updateMessage, data: { components: [] } },
-      job: {
-        kind: 'confirm',
-        ...base,
-        ephemeral: ((interaction.message?.flags ?? 0) & EPHEMERAL) !== 0,
-        confirmationId: button.confirmationId,
-        confirm: button.confirm,
-      },
-      kind: button.confirm ? 'confirm' : 'cancel',
-    };
-  }
-
+  if (interaction.type === InteractionType.applicationCommand)
+    return decideQuestion(interaction, settings, base);
+  if (interaction.type === InteractionType.messageComponent) return decideButton(interaction, base);
   return { response: notice('KASS does not handle this kind of interaction.'), kind: 'unsupported' };
+}
+
+/** What every job carries: the interaction, who sent it and where. */
+interface JobBase {
+  readonly interactionId: string;
+  readonly applicationId: string;
+  readonly token: string;
+  readonly receivedAtMs: number;
+  readonly userId: string;
+  readonly guildId: string;
+  readonly channelId: string;
+}
+
+/** The question of `/ask` or of "Ask KASS" on a message, or undefined for another command. */
+function questionOf(
+  interaction: Interaction,
+): { question: string; ephemeral: boolean; command: 'slash' | 'message' } | undefined {
+  const data = interaction.data;
+  if (data?.name === ASK_COMMAND && (data.type ?? CommandType.chatInput) === CommandType.chatInput) {
+    const value = optionValue(interaction, QUESTION_OPTION);
+    return {
+      question: typeof value === 'string' ? value.trim() : '',
+      ephemeral: optionValue(interaction, PRIVATE_OPTION) === true,
+      command: 'slash',
+    };
+  }
+  if (data?.name === ASK_MESSAGE_COMMAND && data.type === CommandType.message) {
+    const target = data.target_id ? data.resolved?.messages?.[data.target_id] : undefined;
+    return { question: (target?.content ?? '').trim(), ephemeral: false, command: 'message' };
+  }
+  return undefined;
+}
+
+/** `/ask` and "Ask KASS": a deferred response and an `ask` job, or a notice for what cannot be asked. */
+function decideQuestion(interaction: Interaction, settings: IngressSettings, base: JobBase): IngressDecision {
+  const asked = questionOf(interaction);
+  if (!asked) {
+    return {
+      response: notice(
+        'I do not know that command. An operator can refresh them with `kass discord register`.',
+      ),
+      kind: 'unknown-command',
+    };
+  }
+  const { question, ephemeral, command } = asked;
+  if (!question) {
+    return {
+      response: notice(
+        command === 'message'
+          ? 'That message has no text I can read, so there is nothing to ask about.'
+          : 'Ask a question after /ask.',
+      ),
+      kind: 'empty-question',
+    };
+  }
+  if (question.length > settings.maxQuestionChars) {
+    return {
+      response: notice(
+        `That is ${question.length} characters; I can take questions of up to ${settings.maxQuestionChars}. Shorten it and ask again.`,
+      ),
+      kind: 'long-question',
+    };
+  }
+  return {
+    response: {
+      type: ResponseType.deferredChannelMessage,
+      ...(ephemeral ? { data: { flags: EPHEMERAL } } : {}),
+    },
+    job: { kind: 'ask', ...base, ephemeral, command, question },
+    kind: `ask-${command}`,
+  };
+}
+
+/** A confirmation button: the message without its buttons and a `confirm` job, for the asker only. */
+function decideButton(interaction: Interaction, base: JobBase): IngressDecision {
+  const button = parseConfirmButtonId(interaction.data?.custom_id ?? '');
+  if (!button) return { response: notice('This button is no longer active.'), kind: 'unknown-component' };
+  if (button.askerId !== base.userId) {
+    return {
+      response: notice('Only the person who asked can confirm or cancel this.'),
+      kind: 'confirm-not-asker',
+    };
+  }
+  return {
+    // The buttons go at once: a second click cannot start a second decision.
+    response: { type: ResponseType.updateMessage, data: { components: [] } },
+    job: {
+      kind: 'confirm',
+      ...base,
+      ephemeral: ((interaction.message?.flags ?? 0) & EPHEMERAL) !== 0,
+      confirmationId: button.confirmationId,
+      confirm: button.confirm,
+    },
+    kind: button.confirm ? 'confirm' : 'cancel',
+  };
 }

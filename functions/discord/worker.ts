@@ -93,134 +93,175 @@ export function createWorker(deps: WorkerDeps) {
       logger.error('not a Discord job', { issues: parsed.error.issues.length });
       return;
     }
-    const job = parsed.data.detail;
-    const conversationId = conversationIdOf(job);
-    const fields = { interactionId: job.interactionId, kind: job.kind, conversationId, guildId: job.guildId };
-    const startedAt = now();
-    const tokenLeftMs = job.receivedAtMs + INTERACTION_TOKEN_MS - startedAt;
-    if (tokenLeftMs < POST_MARGIN_MS + MIN_TURN_MS) {
+    const work = workOf(parsed.data.detail, now(), context);
+    if (work.tokenLeftMs < POST_MARGIN_MS + MIN_TURN_MS) {
       logger.warn('interaction token expires before an answer could be posted; skipped', {
-        ...fields,
-        ageMs: startedAt - job.receivedAtMs,
+        ...work.fields,
+        ageMs: work.startedAt - work.job.receivedAtMs,
       });
       return;
     }
-
-    let status: Exclude<InteractionStatus, 'IN_PROGRESS'> = 'FAILED';
+    let status: Outcome = 'FAILED';
     let claimed = false;
     try {
-      const lambdaLeftMs = context?.getRemainingTimeInMillis?.();
-      const claim = await deps.ledger.claim({
-        interactionId: job.interactionId,
-        kind: job.kind,
-        userId: job.userId,
-        guildId: job.guildId,
-        channelId: job.channelId,
-        conversationId,
-        nowMs: startedAt,
-        leaseMs: (lambdaLeftMs ?? deps.leaseMs ?? 300_000) + 5_000,
-      });
-      if (claim === 'duplicate') {
-        logger.info('interaction already handled; nothing posted', fields);
-        return;
-      }
-      claimed = true;
-
-      if (job.kind === 'ask') {
-        const rate = await deps.ledger.takeQuestion(job.userId, startedAt);
-        if (!rate.allowed) {
-          await post(deps.webhook, job, [
-            { content: rateLimitedReply(deps.rateLimit, rate.retryAfterSeconds) },
-          ]);
-          status = 'RATE_LIMITED';
-          logger.info('question over the rate limit', {
-            ...fields,
-            retryAfterSeconds: rate.retryAfterSeconds,
-          });
-          return;
-        }
-      }
-
-      const deadlineMs = turnDeadlineMs(deps.turn.deadlineMs, tokenLeftMs, lambdaLeftMs);
-      const owner = discordOwner(job.userId);
-      const caller = { userId: owner, app: DISCORD_APP, roles: rolesOf(owner, [], deps.identity) };
-      const base = { caller, channel: 'discord', conversationId } as const;
-      let outcome: TurnOutcome;
-      try {
-        outcome = await runTurn(
-          { ...deps.turn, deadlineMs },
-          job.kind === 'ask'
-            ? { ...base, message: job.question }
-            : { ...base, confirmation: { id: job.confirmationId, confirm: job.confirm } },
-        );
-      } catch (error) {
-        if (job.kind === 'ask' && error instanceof ConfirmationPending) {
-          await post(
-            deps.webhook,
-            job,
-            renderAnswer({
-              answer: WAITING_FOR_CONFIRMATION,
-              citations: [],
-              confirmation: { view: error.confirmation, askerId: job.userId },
-              maxMessages: deps.maxMessagesPerAnswer,
-            }),
-          );
-          status = 'AWAITING_CONFIRMATION';
-          return;
-        }
-        // A second click on the same confirmation (before its buttons were gone): the first one decides.
-        if (
-          job.kind === 'confirm' &&
-          (error instanceof ConversationBusy || error instanceof ConfirmationNotFound)
-        ) {
-          status = 'ALREADY_DECIDED';
-          logger.info('confirmation already being answered; nothing posted', fields);
-          return;
-        }
-        throw error;
-      }
-
-      await post(
-        deps.webhook,
-        job,
-        renderAnswer({
-          answer: outcome.answer,
-          citations: outcome.citations,
-          ...(outcome.confirmation
-            ? { confirmation: { view: outcome.confirmation, askerId: job.userId } }
-            : {}),
-          ...(job.kind === 'confirm'
-            ? { heading: job.confirm ? '✅ **Confirmed.**' : '✖️ **Cancelled.**' }
-            : {}),
-          maxMessages: deps.maxMessagesPerAnswer,
-        }),
-      );
-      status = outcome.confirmation ? 'AWAITING_CONFIRMATION' : 'ANSWERED';
-      logger.info('discord turn answered', {
-        ...fields,
-        latencyMs: outcome.latencyMs,
-        citations: outcome.citations.length,
-        awaitsConfirmation: outcome.confirmation !== undefined,
-      });
+      claimed = await claim(deps, work);
+      if (claimed) status = await respond(deps, work);
     } catch (error) {
-      if (error instanceof DiscordApiError && error.tokenExpired) {
-        status = 'TOKEN_EXPIRED';
-        logger.warn('interaction token expired; the answer could not be posted', fields);
-        return;
-      }
-      logFailure('discord turn failed', error, fields);
-      try {
-        await post(deps.webhook, job, [{ content: apologyFor(error, job.interactionId) }]);
-      } catch (postError) {
-        logger.warn('could not post the apology', {
-          ...fields,
-          error: postError instanceof DiscordApiError ? postError.message : 'unknown',
-        });
-      }
+      status = await failed(deps, work, error);
     } finally {
-      if (claimed) await finish(deps.ledger, job.interactionId, status, now, fields);
+      if (claimed) await finish(deps.ledger, work.job.interactionId, status, now, work.fields);
     }
   };
+}
+
+/** How a job ended (the interaction record's final status). */
+type Outcome = Exclude<InteractionStatus, 'IN_PROGRESS'>;
+
+/** One job being worked on: what it asks, its conversation, its time budget and its log fields. */
+interface Work {
+  readonly job: DiscordJob;
+  readonly conversationId: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly startedAt: number;
+  /** What the interaction token has left. */
+  readonly tokenLeftMs: number;
+  /** What the Lambda has left, when it says. */
+  readonly lambdaLeftMs?: number;
+}
+
+function workOf(job: DiscordJob, startedAt: number, context: Context | undefined): Work {
+  const conversationId = conversationIdOf(job);
+  const lambdaLeftMs = context?.getRemainingTimeInMillis?.();
+  return {
+    job,
+    conversationId,
+    fields: { interactionId: job.interactionId, kind: job.kind, conversationId, guildId: job.guildId },
+    startedAt,
+    tokenLeftMs: job.receivedAtMs + INTERACTION_TOKEN_MS - startedAt,
+    ...(lambdaLeftMs === undefined ? {} : { lambdaLeftMs }),
+  };
+}
+
+/** Claims the interaction (once: a redelivered event finds it claimed and posts nothing). */
+async function claim(deps: WorkerDeps, work: Work): Promise<boolean> {
+  const { job } = work;
+  const claimed = await deps.ledger.claim({
+    interactionId: job.interactionId,
+    kind: job.kind,
+    userId: job.userId,
+    guildId: job.guildId,
+    channelId: job.channelId,
+    conversationId: work.conversationId,
+    nowMs: work.startedAt,
+    leaseMs: (work.lambdaLeftMs ?? deps.leaseMs ?? 300_000) + 5_000,
+  });
+  if (claimed === 'duplicate') logger.info('interaction already handled; nothing posted', work.fields);
+  return claimed === 'claimed';
+}
+
+/** A question within the rate limit, or a button click: runs the turn and posts its answer. */
+async function respond(deps: WorkerDeps, work: Work): Promise<Outcome> {
+  const { job } = work;
+  if (job.kind === 'ask') {
+    const rate = await deps.ledger.takeQuestion(job.userId, work.startedAt);
+    if (!rate.allowed) {
+      await post(deps.webhook, job, [{ content: rateLimitedReply(deps.rateLimit, rate.retryAfterSeconds) }]);
+      logger.info('question over the rate limit', {
+        ...work.fields,
+        retryAfterSeconds: rate.retryAfterSeconds,
+      });
+      return 'RATE_LIMITED';
+    }
+  }
+  let outcome: TurnOutcome;
+  try {
+    outcome = await turn(deps, work);
+  } catch (error) {
+    const settled = await unanswered(deps, work, error);
+    if (settled) return settled;
+    throw error;
+  }
+  await post(
+    deps.webhook,
+    job,
+    renderAnswer({
+      answer: outcome.answer,
+      citations: outcome.citations,
+      ...(outcome.confirmation ? { confirmation: { view: outcome.confirmation, askerId: job.userId } } : {}),
+      ...(job.kind === 'confirm' ? { heading: job.confirm ? '✅ **Confirmed.**' : '✖️ **Cancelled.**' } : {}),
+      maxMessages: deps.maxMessagesPerAnswer,
+    }),
+  );
+  logger.info('discord turn answered', {
+    ...work.fields,
+    latencyMs: outcome.latencyMs,
+    citations: outcome.citations.length,
+    awaitsConfirmation: outcome.confirmation !== undefined,
+  });
+  return outcome.confirmation ? 'AWAITING_CONFIRMATION' : 'ANSWERED';
+}
+
+/** The agent turn, through the same code as the chat API: owner `discord:<user id>`, channel `discord`. */
+function turn(deps: WorkerDeps, work: Work): Promise<TurnOutcome> {
+  const { job } = work;
+  const deadlineMs = turnDeadlineMs(deps.turn.deadlineMs, work.tokenLeftMs, work.lambdaLeftMs);
+  const owner = discordOwner(job.userId);
+  const caller = { userId: owner, app: DISCORD_APP, roles: rolesOf(owner, [], deps.identity) };
+  const base = { caller, channel: 'discord', conversationId: work.conversationId } as const;
+  return runTurn(
+    { ...deps.turn, deadlineMs },
+    job.kind === 'ask'
+      ? { ...base, message: job.question }
+      : { ...base, confirmation: { id: job.confirmationId, confirm: job.confirm } },
+  );
+}
+
+/**
+ * A turn that did not run because the conversation waits for a confirmation (the question gets the pending one
+ * again) or because a second click on the same confirmation came first (the first one decides). Anything else
+ * is a failure: undefined.
+ */
+async function unanswered(deps: WorkerDeps, work: Work, error: unknown): Promise<Outcome | undefined> {
+  const { job } = work;
+  if (job.kind === 'ask' && error instanceof ConfirmationPending) {
+    await post(
+      deps.webhook,
+      job,
+      renderAnswer({
+        answer: WAITING_FOR_CONFIRMATION,
+        citations: [],
+        confirmation: { view: error.confirmation, askerId: job.userId },
+        maxMessages: deps.maxMessagesPerAnswer,
+      }),
+    );
+    return 'AWAITING_CONFIRMATION';
+  }
+  if (
+    job.kind === 'confirm' &&
+    (error instanceof ConversationBusy || error instanceof ConfirmationNotFound)
+  ) {
+    logger.info('confirmation already being answered; nothing posted', work.fields);
+    return 'ALREADY_DECIDED';
+  }
+  return undefined;
+}
+
+/** A failed job: an expired token is logged and left; anything else gets a short apology with a reference. */
+async function failed(deps: WorkerDeps, work: Work, error: unknown): Promise<Outcome> {
+  if (error instanceof DiscordApiError && error.tokenExpired) {
+    logger.warn('interaction token expired; the answer could not be posted', work.fields);
+    return 'TOKEN_EXPIRED';
+  }
+  logFailure('discord turn failed', error, work.fields);
+  try {
+    await post(deps.webhook, work.job, [{ content: apologyFor(error, work.job.interactionId) }]);
+  } catch (postError) {
+    logger.warn('could not post the apology', {
+      ...work.fields,
+      error: postError instanceof DiscordApiError ? postError.message : 'unknown',
+    });
+  }
+  return 'FAILED';
 }
 
 async function finish(

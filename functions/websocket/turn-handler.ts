@@ -52,82 +52,94 @@ export function createTurnHandler(deps: TurnHandlerDeps) {
       return;
     }
     const job = parsed.data;
-    const post = (frame: ServerFrame) => deps.poster.post(job.endpoint, job.connectionId, frame);
-    const postError = async (error: unknown): Promise<void> => {
-      const reply = toErrorReply(error);
-      try {
-        await post({
-          type: 'error',
-          status: reply.status,
-          ...reply.body,
-          conversationId: job.conversationId,
-        });
-      } catch (postError) {
-        logger.warn('could not post the error frame', { error: (postError as Error).name });
-      }
-    };
-
+    const connection = connectionOf(deps.poster, job);
     if (job.acceptedAt !== undefined && now() - job.acceptedAt > maxStartDelayMs) {
       logger.warn('turn waited too long to start; the client is told to retry', {
         conversationId: job.conversationId,
         waitedMs: now() - job.acceptedAt,
       });
-      await postError(new TurnNotStarted('too-old'));
+      await connection.postError(new TurnNotStarted('too-old'));
       return;
     }
-
-    let seq = 0;
-    const base = {
-      caller: { userId: job.owner, ...(job.app ? { app: job.app } : {}), roles: job.roles ?? [] },
-      conversationId: job.conversationId,
-      channel: 'websocket',
-      ...(job.turnId ? { turnId: job.turnId } : {}),
-    } as const;
-    let outcome: TurnOutcome;
+    let streamed: { outcome: TurnOutcome; chunks: number };
     try {
-      outcome = await runTurn(
-        deps,
-        'confirmation' in job
-          ? { ...base, confirmation: job.confirmation }
-          : { ...base, message: job.message },
-        {
-          onText: async (text) => {
-            for (const frame of chunkFrames(job.conversationId, seq, text)) {
-              seq++;
-              if ((await post(frame)) === 'gone') throw new ConnectionGone(job.connectionId);
-            }
-          },
-        },
-      );
+      streamed = await streamTurn(deps, job, connection);
     } catch (error) {
       if (error instanceof ListenerFailed && error.cause instanceof ConnectionGone) {
         logger.info('client disconnected during the turn', { conversationId: job.conversationId });
         return;
       }
       logFailure('websocket turn failed', error, { conversationId: job.conversationId });
-      await postError(error);
+      await connection.postError(error);
       return;
     }
-
-    // The turn is stored: from here on nothing is reported as failed.
-    const frames: ServerFrame[] = outcome.confirmation
-      ? [{ type: 'confirmation', conversationId: outcome.conversationId, ...outcome.confirmation }]
-      : finalFrames(outcome.conversationId, outcome.answer, outcome.citations);
-    try {
-      for (const frame of frames) if ((await post(frame)) === 'gone') break;
-    } catch (error) {
-      logger.warn('could not deliver the last frames; the turn is stored', {
-        conversationId: outcome.conversationId,
-        error: (error as Error).name,
-      });
-    }
-    logger.info(outcome.confirmation ? 'websocket turn awaits a confirmation' : 'websocket turn answered', {
-      conversationId: outcome.conversationId,
-      latencyMs: outcome.latencyMs,
-      chunks: seq,
-      frames: frames.length,
-    });
+    await deliver(connection, streamed.outcome, streamed.chunks);
   };
+}
+
+/** The job's connection: frames, and error frames that never throw (a lost one is logged). */
+function connectionOf(poster: ConnectionPoster, job: TurnJob) {
+  const post = (frame: ServerFrame) => poster.post(job.endpoint, job.connectionId, frame);
+  const postError = async (error: unknown): Promise<void> => {
+    const reply = toErrorReply(error);
+    try {
+      await post({ type: 'error', status: reply.status, ...reply.body, conversationId: job.conversationId });
+    } catch (postError) {
+      logger.warn('could not post the error frame', { error: (postError as Error).name });
+    }
+  };
+  return { job, post, postError };
+}
+
+type Connection = ReturnType<typeof connectionOf>;
+
+/** Runs the turn, streaming each piece of the answer as chunk frames; a client gone ends it. */
+async function streamTurn(
+  deps: TurnHandlerDeps,
+  job: TurnJob,
+  connection: Connection,
+): Promise<{ outcome: TurnOutcome; chunks: number }> {
+  let seq = 0;
+  const base = {
+    caller: { userId: job.owner, ...(job.app ? { app: job.app } : {}), roles: job.roles ?? [] },
+    conversationId: job.conversationId,
+    channel: 'websocket',
+    ...(job.turnId ? { turnId: job.turnId } : {}),
+  } as const;
+  const outcome = await runTurn(
+    deps,
+    'confirmation' in job ? { ...base, confirmation: job.confirmation } : { ...base, message: job.message },
+    {
+      onText: async (text) => {
+        for (const frame of chunkFrames(job.conversationId, seq, text)) {
+          seq++;
+          if ((await connection.post(frame)) === 'gone') throw new ConnectionGone(job.connectionId);
+        }
+      },
+    },
+  );
+  return { outcome, chunks: seq };
+}
+
+/** The last frames of a stored turn: from here on nothing is reported as failed (an undelivered frame is logged). */
+async function deliver(connection: Connection, outcome: TurnOutcome, chunks: number): Promise<void> {
+  const frames: ServerFrame[] = outcome.confirmation
+    ? [{ type: 'confirmation', conversationId: outcome.conversationId, ...outcome.confirmation }]
+    : finalFrames(outcome.conversationId, outcome.answer, outcome.citations);
+  try {
+    for (const frame of frames) if ((await connection.post(frame)) === 'gone') break;
+  } catch (error) {
+    logger.warn('could not deliver the last frames; the turn is stored', {
+      conversationId: outcome.conversationId,
+      error: (error as Error).name,
+    });
+  }
+  logger.info(outcome.confirmation ? 'websocket turn awaits a confirmation' : 'websocket turn answered', {
+    conversationId: outcome.conversationId,
+    latencyMs: outcome.latencyMs,
+    chunks,
+    frames: frames.length,
+  });
 }
 
 export function workerDepsFromEnv(): TurnHandlerDeps {
