@@ -12,6 +12,8 @@ import type {
   ReturnControlOutcome,
   ToolArgument,
 } from '../client';
+import { defaultProcessEnv } from '../contracts/env';
+import { UNIDENTIFIED_CALLS_ENV } from '../contracts/tool-needs';
 
 /**
  * `--local-tools`: runs the repository's own tool handlers for the agent's return-of-control calls. The
@@ -53,10 +55,12 @@ const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
  * tool runs with the developer's own AWS credentials, which can read its tables directly anyway.
  */
 export function localPowertoolsDefaults(): void {
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
-  process.env.UNIDENTIFIED_TOOL_CALLS ??= 'operator';
+  defaultProcessEnv({
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    [UNIDENTIFIED_CALLS_ENV]: 'operator',
+  });
 }
 
 /**

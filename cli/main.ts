@@ -1,17 +1,13 @@
 import { parseArgs } from 'node:util';
+import { processEnv } from '../contracts/env';
+import type { CliIo } from './io';
 
 /**
  * The `kass` command line: `kass <command> [subcommand] [options]`. Command modules are loaded lazily with
  * `import()` when their command runs, so `kass --help` does not pay for the AWS SDK or the schema rules.
  */
 
-/** Where a command reads and writes. Tests pass their own streams and working directory. */
-export interface CliIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-  /** Relative paths given on the command line resolve against this directory. */
-  readonly cwd: string;
-}
+export type { CliIo } from './io';
 
 /** What a command module (`cli/commands/<name>.ts`) exports. */
 export interface CommandModule {
@@ -199,7 +195,7 @@ export async function main(
     io.stderr.write(
       `kass ${found.words}: unexpected error: ${typeof detail === 'string' ? detail : String(err)}\n`,
     );
-    if (process.env.KASS_DEBUG) io.stderr.write(`${String(errorField(err, 'stack') ?? '')}\n`);
+    if (processEnv().KASS_DEBUG) io.stderr.write(`${String(errorField(err, 'stack') ?? '')}\n`);
     return 1;
   }
 }

@@ -1,4 +1,5 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { type EnvSource, processEnv } from '../contracts/env';
 import { cliClientConfig, diagnoseNetwork, explainNetworkFailure } from './aws/network';
 
 /** A user-facing failure: the CLI prints the message (no stack trace) and exits non-zero. */
@@ -34,7 +35,7 @@ export class StackOutputs {
 
   constructor(
     readonly stage: string,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly env: EnvSource = processEnv(),
     private readonly clientFactory: () => Promise<CloudFormationClient> = defaultClient,
   ) {}
 

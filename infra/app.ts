@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Annotations, App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { processEnv } from '../contracts/env';
 import { checkChunkingLock, readChunkingLock, writeChunkingLock } from './config/chunking-lock';
 import { ConfigError } from './config/config-error';
 import { loadGuardrailPolicy } from './config/guardrail-policy';
@@ -105,7 +106,7 @@ export function buildApp(options: BuildAppOptions = {}) {
 
 if (require.main === module) {
   try {
-    buildApp({ recordLocks: true, targetRegion: process.env.CDK_DEFAULT_REGION });
+    buildApp({ recordLocks: true, targetRegion: processEnv().CDK_DEFAULT_REGION });
   } catch (error) {
     // Configuration and schema problems are the user's to fix: print the message, not a stack trace.
     if (error instanceof ConfigError) {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { processEnv } from '../contracts/env';
 import { buildApp } from './app';
 import { ConfigError } from './config/config-error';
 import { formatSummary, summarizeTemplate } from './summary';
@@ -69,7 +70,7 @@ export function main(argv: string[]): number {
       outdir: values.out,
       recordLocks: true,
       context,
-      targetRegion: process.env.CDK_DEFAULT_REGION,
+      targetRegion: processEnv().CDK_DEFAULT_REGION,
     });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {

@@ -1,3 +1,4 @@
+import { type EnvSource, processEnv } from '../../contracts/env';
 import { fieldOf as field } from '../../contracts/json';
 /**
  * Network failures of the `kass` CLI's AWS calls, explained: which service, which endpoint, what happened, and
@@ -182,7 +183,7 @@ const WHAT: Readonly<Record<NetworkFailureKind, string>> = {
 export function explainNetworkFailure(
   error: unknown,
   fallback?: RequestTarget,
-  env: NodeJS.ProcessEnv = process.env,
+  env: EnvSource = processEnv(),
   options: { readonly timeoutFlag?: string } = {},
 ): string | undefined {
   const failure = networkFailure(error);

@@ -4,9 +4,6 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-// The SDK warns on every run under Node 20 about its future Node 22 floor; the pinned versions support Node 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 // Schemas and prompt files are imported as text, as esbuild's `text` loader and the jest transform do.
 for (const extension of ['.yaml', '.md', '.txt']) {
   require.extensions[extension] = (module, filename) => {
@@ -17,6 +14,12 @@ for (const extension of ['.yaml', '.md', '.txt']) {
 // tsx 4: `tsx/cjs` compiles .ts files loaded with require(); `tsx/esm` (module.register hooks) handles the
 // `await import('./commands/...')` that cli/main.ts uses to load commands lazily.
 require('tsx/cjs');
+
+// The SDK warns on every run under Node 20 about its future Node 22 floor; the pinned versions support Node 20.
+// (Set through the one environment module, before any command loads the SDK.)
+require(path.join(__dirname, '..', '..', 'contracts', 'env.ts')).defaultProcessEnv({
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+});
 
 import('tsx/esm')
   .then(() => require(path.join(__dirname, '..', 'main.ts')).main(process.argv.slice(2)))

@@ -13,9 +13,10 @@ import type {
   TurnInput,
 } from '../../client';
 import { Footnotes } from '../../client/footnotes';
+import { type EnvSource, processEnv } from '../../contracts/env';
 import { diagnoseNetwork, lastEndpoint, parseTimeoutSeconds } from '../aws/network';
+import type { CliIo } from '../io';
 import type { LocalToolsOptions } from '../local-tools';
-import type { CliIo } from '../main';
 import { type AgentTarget, explainAgentError, unhandledReturnControl } from '../render/agent-errors';
 import { styleFor } from '../render/style';
 import { describeInput } from '../render/trace-line';
@@ -90,8 +91,8 @@ export interface AgentFlags {
 export interface AgentCommandDeps {
   /** Where answers to confirmation prompts (and chat lines) are read. @default process.stdin */
   readonly input?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
-  /** @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
+  /** @default the process environment */
+  readonly env?: EnvSource;
   /** Where `--local-tools` finds the tools. @default this repository */
   readonly localTools?: LocalToolsOptions;
   /** Extra AgentClient options (e.g. faster retries in tests). */
@@ -136,7 +137,7 @@ export async function connectAgent(
   io: CliIo,
   deps: AgentCommandDeps,
 ): Promise<ConnectedAgent> {
-  const env = deps.env ?? process.env;
+  const env = deps.env ?? processEnv();
   const stage = flags.stage ?? 'dev';
   const outputs = new StackOutputs(stage, env);
   const classicAsked = Boolean(flags['agent-id'] || flags['agent-alias-id'] || env.KASS_AGENT_ID);
@@ -407,7 +408,7 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
   const question = positionals.join(' ').trim();
   if (!question)
     throw new CliError(`missing the question, e.g. kass ask "How do I reset the VPN?"\n\n${usage}`, 2);
-  const env = deps.env ?? process.env;
+  const env = deps.env ?? processEnv();
   const agent = await connectAgent(values, io, deps);
   const { client } = agent;
   const out = io.stdout as Writer & { isTTY?: boolean };

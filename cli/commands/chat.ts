@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { Session } from '../../client';
-import type { CliIo } from '../main';
+import { processEnv } from '../../contracts/env';
+import type { CliIo } from '../io';
 import { explainAgentError, unhandledReturnControl } from '../render/agent-errors';
 import { styleFor } from '../render/style';
 import { renderTurn, type Writer } from '../render/turn';
@@ -89,7 +90,7 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
     io.stdout.write(usage);
     return 0;
   }
-  const env = deps.env ?? process.env;
+  const env = deps.env ?? processEnv();
   const out = io.stdout as Writer & { isTTY?: boolean };
   const style = styleFor(out, env);
   const errStyle = styleFor(io.stderr as { isTTY?: boolean }, env);

@@ -8,7 +8,7 @@ import { type CfnTemplate, inventoryOf } from '../cost/inventory';
 import { MODEL_PRICES, type ModelPrice, modelByKey } from '../cost/prices';
 import { StageConfigError, type SynthesizedStage, synthesizeStage } from '../cost/synthesize';
 import { defaultProfile, parseRecordedTurns, type TurnProfile } from '../cost/turns';
-import type { CliIo } from '../main';
+import type { CliIo } from '../io';
 import { CliError } from '../stack-outputs';
 
 export const usage = `Usage: kass cost [options]

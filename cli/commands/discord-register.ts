@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type EnvSource, processEnv } from '../../contracts/env';
 import { COMMANDS, CommandType } from '../../functions/discord/commands';
 import { DiscordApi, DiscordApiError, type RegisteredCommand } from '../../functions/discord/discord-api';
-import type { CliIo } from '../main';
+import type { CliIo } from '../io';
 import { CliError, StackOutputs } from '../stack-outputs';
 
 const DEFAULT_API = 'https://discord.com/api/v10';
@@ -36,7 +37,7 @@ Exit status: 0 registered, 1 Discord or AWS refused (the message says what to fi
 
 /** Overrides for tests: the environment, the stack-output reader, the Secrets Manager client, Discord's timing. */
 export interface DiscordRegisterOverrides {
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: EnvSource;
   readonly stackOutputs?: (stage: string) => StackOutputs;
   readonly secrets?: () => Promise<SecretsManagerClient>;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -162,7 +163,7 @@ export function createDiscordRegister(overrides: DiscordRegisterOverrides = {}) 
         2,
       );
     }
-    const env = overrides.env ?? process.env;
+    const env = overrides.env ?? processEnv();
     const baseUrl = values['api-base-url'] ?? env.KASS_DISCORD_API_BASE_URL ?? DEFAULT_API;
     let api: DiscordApi;
     try {

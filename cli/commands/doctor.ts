@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { type EnvSource, processEnv } from '../../contracts/env';
 import { parseTimeoutSeconds } from '../aws/network';
 import type { DoctorAws } from '../doctor/aws';
 import { type CheckResult, type CheckStatus, type DoctorReport, runChecks } from '../doctor/checks';
 import { AssemblyError, readStageNeeds, type StageNeeds } from '../doctor/needs';
-import type { CliIo } from '../main';
+import type { CliIo } from '../io';
 import { styleFor } from '../render/style';
 import { CliError, stackNameOf } from '../stack-outputs';
 
@@ -42,7 +43,7 @@ const MARK: Readonly<Record<CheckStatus, string>> = { pass: '✓', warn: '!', fa
 /** Overrides for tests. */
 export interface DoctorDeps {
   readonly aws?: (timeoutSeconds: number) => Promise<DoctorAws>;
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: EnvSource;
 }
 
 /** The checks' totals. */
@@ -55,7 +56,7 @@ const summarize = (checks: readonly CheckResult[]) => ({
 
 function render(
   io: CliIo,
-  env: NodeJS.ProcessEnv,
+  env: EnvSource,
   head: { stage: string; stackName: string; app: string },
   report: DoctorReport,
 ): void {
@@ -110,7 +111,7 @@ export function createDoctor(deps: DoctorDeps = {}): (argv: string[], io: CliIo)
     }
     const timeoutSeconds = parseTimeoutSeconds(values.timeout, DEFAULT_TIMEOUT_SECONDS);
     if (typeof timeoutSeconds === 'string') throw new CliError(timeoutSeconds, 2);
-    const env = deps.env ?? process.env;
+    const env = deps.env ?? processEnv();
     const stackName = stackNameOf(values.stage);
     const app = path.resolve(io.cwd, values.app);
     let needs: StageNeeds | { problem: string };

@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { type EnvSource, processEnv } from '../../contracts/env';
 import {
   cliClientConfig,
   DEFAULT_REQUEST_TIMEOUT_SECONDS,
   diagnoseNetwork,
   parseTimeoutSeconds,
 } from '../aws/network';
-import type { CliIo } from '../main';
+import type { CliIo } from '../io';
 import { CliError, StackOutputs, stackNameOf } from '../stack-outputs';
 import { fatalS3Error, s3AddressingFor } from '../sync/bucket';
 import { isYes, readOneLine } from './ask';
@@ -41,7 +42,7 @@ export interface EmptiedBucket {
 
 /** Overrides for tests. */
 export interface EmptyBucketsDeps {
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: EnvSource;
   /** Where the confirmation is read. @default process.stdin */
   readonly input?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   /** Versions listed per ListObjectVersions page (S3's maximum is 1000). */
@@ -143,7 +144,7 @@ export function createEmptyBuckets(
     }
     const timeoutSeconds = parseTimeoutSeconds(values.timeout, DEFAULT_REQUEST_TIMEOUT_SECONDS);
     if (typeof timeoutSeconds === 'string') throw new CliError(timeoutSeconds, 2);
-    const env = deps.env ?? process.env;
+    const env = deps.env ?? processEnv();
     const stage = values.stage;
     const outputs = new StackOutputs(stage, env);
     const output = (key: string) =>

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ApplyGuardrailResponse, BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { mapBounded } from '../../contracts/concurrency';
+import { type EnvSource, processEnv } from '../../contracts/env';
 import { cliClientConfig, diagnoseNetwork, explainNetworkFailure } from '../aws/network';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '../guardrail/pool';
 import { type GuardrailCase, PromptsFileError, parsePrompts } from '../guardrail/prompts';
@@ -14,7 +15,7 @@ import {
   jsonReport,
   layoutOf,
 } from '../guardrail/report';
-import type { CliIo } from '../main';
+import type { CliIo } from '../io';
 import { styleFor } from '../render/style';
 import { CliError, StackOutputs } from '../stack-outputs';
 
@@ -56,7 +57,7 @@ Exit status: 0 every case passed, 1 a case failed or AWS failed, 2 usage error o
 /** Overrides for tests: the client, the environment, the stack-output reader, the retry timing. */
 export interface GuardrailCheckOverrides {
   readonly client?: () => Promise<BedrockRuntimeClient>;
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: EnvSource;
   readonly stackOutputs?: (stage: string) => StackOutputs;
   readonly retry?: Partial<RetryPolicy>;
 }
@@ -162,7 +163,7 @@ export function createGuardrailCheck(
     // The file first: a broken regression set fails fast, without credentials or calls.
     const cases = await loadCases(values.file, io.cwd);
 
-    const env = overrides.env ?? process.env;
+    const env = overrides.env ?? processEnv();
     const outputs = overrides.stackOutputs?.(values.stage) ?? new StackOutputs(values.stage, env);
     const guardrailId = await outputs.resolve({
       flagValue: values['guardrail-id'],

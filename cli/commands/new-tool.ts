@@ -5,7 +5,7 @@ import { generateToolTypes } from '../../action-groups/kit/codegen/generate-type
 import { toolNameOf } from '../../action-groups/kit/openapi/operations';
 import { checkSchemaText } from '../../action-groups/kit/schema-rules';
 import { MAX_TOOL_NAME_LENGTH } from '../../action-groups/kit/schema-rules/patterns';
-import type { CliIo } from '../main';
+import type { CliIo } from '../io';
 import { CliError } from '../stack-outputs';
 import {
   EXAMPLE_OPERATION,

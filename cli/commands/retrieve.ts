@@ -13,6 +13,7 @@ import {
   operandOf,
   toRetrievalFilter,
 } from '../../client/retrieval-filter';
+import { type EnvSource, processEnv } from '../../contracts/env';
 import {
   hybridNotSupportedMessage,
   isVectorStoreKind,
@@ -22,7 +23,7 @@ import {
   type VectorStoreKind,
 } from '../../contracts/vector-stores';
 import { cliClientConfig, diagnoseNetwork, explainNetworkFailure } from '../aws/network';
-import type { CliIo } from '../main';
+import type { CliIo } from '../io';
 import { CliError, StackOutputs } from '../stack-outputs';
 
 const DEFAULT_TOP = 5;
@@ -301,7 +302,7 @@ export function retrieveError(err: unknown, knowledgeBaseId: string, hybrid: boo
  * undefined, and Bedrock decides.
  */
 async function vectorStoreOf(
-  env: NodeJS.ProcessEnv,
+  env: EnvSource,
   idFromStack: boolean,
   outputs: StackOutputs,
 ): Promise<VectorStoreKind | undefined> {
@@ -331,7 +332,7 @@ async function vectorStoreOf(
 /** Overrides for tests: the client, the environment, the stack-output reader. */
 export interface RetrieveOverrides {
   readonly client?: () => Promise<BedrockAgentRuntimeClient>;
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: EnvSource;
   readonly stackOutputs?: (stage: string) => StackOutputs;
 }
 
@@ -373,7 +374,7 @@ export function createRetrieve(
     }
     const filter = toRetrievalFilter(clauses, values.any ? 'any' : 'all');
 
-    const env = overrides.env ?? process.env;
+    const env = overrides.env ?? processEnv();
     const outputs = overrides.stackOutputs?.(values.stage) ?? new StackOutputs(values.stage, overrides.env);
     const knowledgeBaseId = await outputs.resolve({
       flagValue: values['knowledge-base-id'],

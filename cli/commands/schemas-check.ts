@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkSchemaSet, type Finding } from '../../action-groups/kit/schema-rules';
-import type { CliIo } from '../main';
+import type { CliIo } from '../io';
 
 const SCHEMA_EXTENSIONS = ['.yaml', '.yml', '.json'];
 const DEFAULT_FOLDER = 'schemas';

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { type EnvSource, processEnv } from '../../contracts/env';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, parseTimeoutSeconds } from '../aws/network';
-import type { CliIo } from '../main';
+import type { CliIo } from '../io';
 import { CliError, StackOutputs } from '../stack-outputs';
 import { S3DocumentsBucket } from '../sync/bucket';
 import { BedrockIngestionApi, DEFAULT_POLL } from '../sync/ingestion';
@@ -70,9 +71,9 @@ denied, a wrong id): run kass sync again once the cause is fixed; 130 interrupte
 `;
 
 const defaultDeps = (
-  env: NodeJS.ProcessEnv,
+  env: EnvSource,
   timeoutSeconds: number,
-): Omit<SyncDeps, 'signal'> & { env: NodeJS.ProcessEnv } => ({
+): Omit<SyncDeps, 'signal'> & { env: EnvSource } => ({
   env,
   openBucket: (name) => S3DocumentsBucket.open(name, undefined, env, timeoutSeconds),
   openIngestion: (target) => BedrockIngestionApi.open(target, undefined, timeoutSeconds),
@@ -86,7 +87,7 @@ const defaultDeps = (
 
 /** Overrides for tests: AWS clients, limits, polling, an abort signal, an upload hook, the environment. */
 export type SyncOverrides = Partial<SyncDeps> & {
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: EnvSource;
   readonly stackOutputs?: (stage: string) => StackOutputs;
 };
 
@@ -146,7 +147,7 @@ export function createSync(overrides: SyncOverrides = {}): (argv: string[], io: 
     const concurrency = parseConcurrency(values.concurrency);
     const timeoutSeconds = parseTimeoutSeconds(values.timeout, DEFAULT_REQUEST_TIMEOUT_SECONDS);
     if (typeof timeoutSeconds === 'string') throw new CliError(timeoutSeconds, 2);
-    const deps = { ...defaultDeps(overrides.env ?? process.env, timeoutSeconds), ...overrides };
+    const deps = { ...defaultDeps(overrides.env ?? processEnv(), timeoutSeconds), ...overrides };
     try {
       return await runSync(values, positionals, deps, overrides, io, concurrency);
     } catch (error) {
@@ -172,7 +173,7 @@ type SyncValues = {
 async function runSync(
   values: SyncValues,
   positionals: string[],
-  deps: SyncDeps & { env: NodeJS.ProcessEnv },
+  deps: SyncDeps & { env: EnvSource },
   overrides: SyncOverrides,
   io: CliIo,
   concurrency: number,

@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 import type { AgentApiEvent } from '../../action-groups/kit/event';
 import { buildAgentEvent } from '../../action-groups/kit/event-builder';
 import type { AgentApiResponse } from '../../action-groups/kit/response';
+import type { CliIo } from '../io';
 import { isContractResponse, LocalToolError, loadLocalTool } from '../local-tools';
-import type { CliIo } from '../main';
 import { CliError } from '../stack-outputs';
 
 /**

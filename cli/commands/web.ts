@@ -1,9 +1,10 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { type EnvSource, processEnv } from '../../contracts/env';
+import { originOf } from '../../contracts/hosting-policy';
 import { buildPage, WEB_ROOT } from '../../web/build-page';
-import { originOf } from '../../web/hosting-policy';
 import { ConfigProblem, parseRuntimeConfig, type RuntimeConfig } from '../../web/src/config';
-import type { CliIo } from '../main';
+import type { CliIo } from '../io';
 import { CliError, StackOutputs, stackNameOf } from '../stack-outputs';
 import { FakeChatBackend } from '../web/fake-backend';
 import { type RunningPageServer, startPageServer } from '../web/page-server';
@@ -43,7 +44,7 @@ export interface WebServeOptions {
   /** --local: pause between streamed chunks. @default 120 */
   readonly chunkDelayMs?: number;
   readonly webConfig?: string;
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: EnvSource;
   /** Reads stack outputs (tests pass a fake). */
   readonly outputs?: StackOutputs;
 }
@@ -59,7 +60,7 @@ export interface ServedWeb {
 async function deployedConfig(
   options: WebServeOptions,
 ): Promise<{ raw: Record<string, unknown>; config: RuntimeConfig; allowed?: string[] }> {
-  const outputs = options.outputs ?? new StackOutputs(options.stage, options.env ?? process.env);
+  const outputs = options.outputs ?? new StackOutputs(options.stage, options.env ?? processEnv());
   const text = await outputs.resolve({
     flagValue: options.webConfig,
     flagName: '--web-config',
@@ -76,7 +77,7 @@ async function deployedConfig(
     throw new CliError(`The web configuration of ${stackNameOf(options.stage)} is unusable: ${why}.`);
   }
   let allowed: string[] | undefined;
-  if (!options.webConfig && !(options.env ?? process.env).KASS_WEB_CONFIG) {
+  if (!options.webConfig && !(options.env ?? processEnv()).KASS_WEB_CONFIG) {
     const list = await outputs
       .resolve({
         flagValue: undefined,

@@ -1,3 +1,4 @@
+import { type EnvSource, processEnv } from '../../contracts/env';
 import { explainNetworkFailure } from '../aws/network';
 import type { DoctorAws, ModelAvailability } from './aws';
 import type { ModelNeed, StageNeeds } from './needs';
@@ -19,7 +20,7 @@ export interface DoctorContext {
   /** What the synthesized stage needs, or why it could not be read. */
   readonly needs: StageNeeds | { readonly problem: string };
   readonly aws: DoctorAws;
-  readonly env: NodeJS.ProcessEnv;
+  readonly env: EnvSource;
 }
 
 export interface DoctorReport {
@@ -43,7 +44,7 @@ function failedCall(
   error: unknown,
   what: { readonly call: string; readonly permission: string },
 ): CheckResult {
-  const unreachable = explainNetworkFailure(error, undefined, process.env, { timeoutFlag: '--timeout' });
+  const unreachable = explainNetworkFailure(error, undefined, processEnv(), { timeoutFlag: '--timeout' });
   if (unreachable) {
     const [first, ...rest] = unreachable.split('\n');
     return {

@@ -1,4 +1,5 @@
 import type { PendingReturnControl } from '../../client';
+import { type EnvSource, processEnv } from '../../contracts/env';
 import { fieldOf as field } from '../../contracts/json';
 import { endpointVariable, explainNetworkFailure } from '../aws/network';
 import { describeInput } from './trace-line';
@@ -28,7 +29,7 @@ const MODEL_ID =
   /\b(?:(?:us|eu|apac|global|jp|au|us-gov)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|writer|qwen)\.[\w.:-]+[\w]/i;
 
 /** What the endpoint check says: the override in force, or the region that names the AWS endpoint. */
-function endpointCheck(env: NodeJS.ProcessEnv): string {
+function endpointCheck(env: EnvSource): string {
   const variable = endpointVariable('Bedrock Agent Runtime');
   const override = env[variable] ? variable : env.AWS_ENDPOINT_URL ? 'AWS_ENDPOINT_URL' : undefined;
   return override
@@ -55,7 +56,7 @@ const invokePermission = (t: AgentTarget): string =>
 export function explainAgentError(
   error: unknown,
   target: AgentTarget,
-  env: NodeJS.ProcessEnv = process.env,
+  env: EnvSource = processEnv(),
 ): Explanation {
   const service = {
     service: 'Bedrock Agent Runtime',

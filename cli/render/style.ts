@@ -1,3 +1,4 @@
+import { type EnvSource, processEnv } from '../../contracts/env';
 /** ANSI styling that switches itself off when the output is not a terminal or NO_COLOR is set. */
 export interface Style {
   readonly enabled: boolean;
@@ -20,7 +21,7 @@ const plain = (text: string): string => text;
  * Colours only for a TTY, and never when NO_COLOR is set to a non-empty value (https://no-color.org).
  * @param stream the stream the styled text goes to (`process.stdout` has `isTTY`)
  */
-export function styleFor(stream: { readonly isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Style {
+export function styleFor(stream: { readonly isTTY?: boolean }, env: EnvSource = processEnv()): Style {
   const enabled = stream.isTTY === true && !env.NO_COLOR;
   if (!enabled) {
     return { enabled, dim: plain, bold: plain, red: plain, yellow: plain, green: plain, cyan: plain };

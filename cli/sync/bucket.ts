@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { type EnvSource, processEnv } from '../../contracts/env';
 import { cliClientConfig, diagnoseNetwork, explainNetworkFailure, networkFailure } from '../aws/network';
 import { CliError } from '../stack-outputs';
 import { hashBuffer } from './hash';
@@ -74,7 +75,7 @@ export function fatalS3Error(
  * AWS CLI does for --endpoint-url: the SDK's default virtual-hosted style would resolve `<bucket>.localhost`,
  * which does not exist. Real S3 keeps the default.
  */
-export function s3AddressingFor(env: NodeJS.ProcessEnv): { forcePathStyle?: boolean } {
+export function s3AddressingFor(env: EnvSource): { forcePathStyle?: boolean } {
   if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true') return {};
   return env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL ? { forcePathStyle: true } : {};
 }
@@ -94,7 +95,7 @@ export class S3DocumentsBucket implements DocumentsBucketPort {
   static async open(
     name: string,
     makeClient?: () => Promise<S3Client>,
-    env: NodeJS.ProcessEnv = process.env,
+    env: EnvSource = processEnv(),
     timeoutSeconds?: number,
   ): Promise<S3DocumentsBucket> {
     const sdk = await import('@aws-sdk/client-s3');

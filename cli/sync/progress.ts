@@ -1,4 +1,4 @@
-import type { CliIo } from '../main';
+import type { CliIo } from '../io';
 import { FINISHED_STATUSES, type IngestionEvent, type JobStatistics, type JobView } from './ingestion';
 import { formatBytes } from './layout';
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { contentSecurityPolicy, STATIC_SECURITY_HEADERS } from '../../web/hosting-policy';
+import { contentSecurityPolicy, STATIC_SECURITY_HEADERS } from '../../contracts/hosting-policy';
 
 /** What `kass web` serves: the built page, its `config.json`, and optionally a local backend beside it. */
 export interface PageServerOptions {
