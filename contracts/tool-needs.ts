@@ -77,12 +77,28 @@ export type ToolVar<T, I, O extends boolean> = EnvVar<T, I, O> & { readonly sour
 // biome-ignore lint/suspicious/noExplicitAny: the input side is contravariant; any tool variable fits here.
 type AnyToolVar = ToolVar<unknown, any, boolean>;
 
+/**
+ * What a tool needs from its Lambda beyond the stage's `lambda.defaults` (e.g. a longer timeout for a tool
+ * that calls a model several times per request). Checked at synth against the stage config's bounds.
+ */
+export interface ToolLambdaNeeds {
+  readonly memoryMb?: number;
+  readonly timeoutSeconds?: number;
+  /**
+   * A cost cap for a tool that calls models: the most calls at once, reserved only on stages that set
+   * `lambda.reserveToolConcurrency` (new accounts have a Lambda quota of 10 in total, so dev leaves it off).
+   */
+  readonly reservedConcurrency?: number;
+}
+
 /** What the descriptor of a tool holds. */
 export interface ToolNeeds<S extends Readonly<Record<string, AnyToolVar>>> {
   /** The tool's section of the stage config (`tools.<settings>`), where `setting` and `model` sources read. */
   readonly settings?: string;
   /** What the tool calls on the internet: a label and the setting holding its URL (e.g. GitLab). */
   readonly internet?: { readonly label: string; readonly urlSetting: string };
+  /** Lambda settings the tool needs beyond the stage's defaults. */
+  readonly lambda?: ToolLambdaNeeds;
   /** Every variable, keyed by what the handler calls it (the house variables included). */
   readonly variables: S;
   /** The handler's record: `needs.env.read()` at cold start. */
@@ -132,6 +148,7 @@ export const HOUSE_TOOL_ENV = envRecord(HOUSE_TOOL_VARIABLES);
 export function toolNeeds<const S extends Readonly<Record<string, AnyToolVar>>>(options: {
   readonly settings?: string;
   readonly internet?: { readonly label: string; readonly urlSetting: string };
+  readonly lambda?: ToolLambdaNeeds;
   readonly variables: S;
 }): ToolNeeds<S & typeof HOUSE_TOOL_VARIABLES> {
   type All = S & typeof HOUSE_TOOL_VARIABLES;
@@ -139,6 +156,7 @@ export function toolNeeds<const S extends Readonly<Record<string, AnyToolVar>>>(
   const needs = {
     ...(options.settings ? { settings: options.settings } : {}),
     ...(options.internet ? { internet: options.internet } : {}),
+    ...(options.lambda ? { lambda: options.lambda } : {}),
     variables,
     env: envRecord<All>(variables),
   };

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { processEnv } from '../contracts/env';
 
 /** The page's source folder (`web/`). */
 export const WEB_ROOT = __dirname;
@@ -15,7 +16,7 @@ export function buildPage(outDir: string): void {
   const result = spawnSync(
     process.execPath,
     [vite, 'build', WEB_ROOT, '--outDir', path.resolve(outDir), '--emptyOutDir', '--logLevel', 'warn'],
-    { encoding: 'utf8', env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' } },
+    { encoding: 'utf8', env: { ...processEnv(), VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' } },
   );
   if (result.status !== 0 || !fs.existsSync(path.join(outDir, 'index.html'))) {
     throw new Error(

@@ -14,6 +14,8 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/
 export const needs = toolNeeds({
   settings: 'codeReview',
   internet: { label: 'GitLab', urlSetting: 'gitlabBaseUrl' },
+  // Chunked reviews make several model calls per request; each call costs tokens, hence the cap.
+  lambda: { timeoutSeconds: 180, reservedConcurrency: 5 },
   variables: {
     gitlabBaseUrl: settingVar(text('GITLAB_BASE_URL'), 'gitlabBaseUrl'),
     /** May be empty: every review is then refused with a message for the operator. */

@@ -286,7 +286,7 @@ async function concurrencyCheck(aws: DoctorAws, needs: StageNeeds, stage: string
       detail:
         `stage ${stage} reserves ${reserved} (${list}) and Lambda keeps ${UNRESERVED_MINIMUM} unreserved, so it needs a ` +
         `quota of ${needed}; this account's is ${account.quota} (the deploy fails: "decreases account's UnreservedConcurrentExecution below its minimum value")`,
-      fix: `${raise}, or lower the reservations (chatApi.*.reservedConcurrency, lambda.tools.*.reservedConcurrency in infra/config)`,
+      fix: `${raise}, or lower the reservations (chatApi.*.reservedConcurrency, lambda.reserveToolConcurrency in infra/config)`,
     };
   if (account.unreserved - reserved < UNRESERVED_MINIMUM)
     return {

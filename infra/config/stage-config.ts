@@ -30,7 +30,7 @@ const logRetentionDays = z.number().refine((d) => (LOG_RETENTION_DAYS as readonl
   message: `must be a CloudWatch retention period: ${LOG_RETENTION_DAYS.join(', ')}`,
 });
 
-const lambdaSettings = z.strictObject({
+export const LambdaSettingsSchema = z.strictObject({
   /** Memory in MB; more memory also buys CPU. */
   memoryMb: z.number().int().min(128).max(10240),
   timeoutSeconds: z.number().int().min(1).max(900),
@@ -83,9 +83,17 @@ export const StageConfigSchema = z
       agentcore: AgentCoreConfigSchema.prefault({}),
     }),
     lambda: z.strictObject({
-      defaults: lambdaSettings,
-      /** Per-tool overrides (by action-group name), e.g. longer timeouts for tools that call a model. */
-      tools: z.record(z.string(), lambdaSettings.partial()).default({}),
+      defaults: LambdaSettingsSchema,
+      /**
+       * Per-tool overrides (by action-group name) over the defaults and what the tool's `needs.ts` asks for
+       * (`lambda`: e.g. a longer timeout for a tool that calls a model).
+       */
+      tools: z.record(z.string(), LambdaSettingsSchema.partial()).default({}),
+      /**
+       * Reserve the concurrency caps tools declare in their `needs.ts` (a cost cap on tools that call models).
+       * Off by default: new accounts have a Lambda quota of 10 in total. @default false
+       */
+      reserveToolConcurrency: z.boolean().default(false),
       logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
     }),
     logRetentionDays,
@@ -146,4 +154,4 @@ export const StageConfigSchema = z
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 export type StageConfigInput = z.input<typeof StageConfigSchema>;
 export type AgentConfig = StageConfig['agent'];
-export type LambdaSettings = z.infer<typeof lambdaSettings>;
+export type LambdaSettings = z.infer<typeof LambdaSettingsSchema>;

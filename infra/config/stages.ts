@@ -18,8 +18,6 @@ const dev: StageConfigInput = {
   },
   lambda: {
     defaults: { memoryMb: 512, timeoutSeconds: 30 },
-    // Map-reduce summaries and chunked reviews make several model calls per request.
-    tools: { summarize: { timeoutSeconds: 120 }, 'code-review': { timeoutSeconds: 120 } },
     logLevel: 'INFO',
   },
   logRetentionDays: 14,
@@ -55,11 +53,9 @@ const prod: StageConfigInput = {
   },
   lambda: {
     defaults: { memoryMb: 1024, timeoutSeconds: 60 },
-    // Cost caps on the tools that call models (dev leaves them off: new accounts have only 10 in total).
-    tools: {
-      summarize: { timeoutSeconds: 180, reservedConcurrency: 10 },
-      'code-review': { timeoutSeconds: 180, reservedConcurrency: 5 },
-    },
+    // The cost caps tools that call models declare in their needs.ts (dev leaves them off: new accounts have
+    // only 10 in total).
+    reserveToolConcurrency: true,
     logLevel: 'INFO',
   },
   logRetentionDays: 90,

@@ -1,9 +1,10 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { HOUSE_TOOL_ENV } from '../../contracts/tool-needs';
-import type { StageConfig } from '../config/stage-config';
+import { parseOrThrow } from '../config/config-error';
+import { type LambdaSettings, LambdaSettingsSchema, type StageConfig } from '../config/stage-config';
 import { KassFunction } from './kass-function';
-import type { DiscoveredTool } from './tool-discovery';
+import { type DiscoveredTool, needsFileOf } from './tool-discovery';
 
 export interface ToolsProps {
   /** The tools found by `discoverTools`: one Lambda each. */
@@ -11,6 +12,26 @@ export interface ToolsProps {
   readonly config: StageConfig;
   /** Every call of every tool is recorded here (the kit's recorder writes one item per call). */
   readonly toolLogs: dynamodb.ITable;
+}
+
+/**
+ * A tool's Lambda settings: the stage's defaults, then what the tool's `needs.ts` asks for (its concurrency cap
+ * only where the stage reserves caps), then the stage's override for that tool. A descriptor outside the
+ * stage config's bounds fails synth naming its file.
+ */
+export function lambdaSettingsOf(tool: DiscoveredTool, config: StageConfig): LambdaSettings {
+  const { reservedConcurrency, ...needed } = tool.needs?.lambda ?? {};
+  const asked = parseOrThrow(
+    LambdaSettingsSchema.partial(),
+    {
+      ...needed,
+      ...(config.lambda.reserveToolConcurrency && reservedConcurrency !== undefined
+        ? { reservedConcurrency }
+        : {}),
+    },
+    `lambda settings in ${needsFileOf(tool.name)}`,
+  );
+  return { ...config.lambda.defaults, ...asked, ...config.lambda.tools[tool.name] };
 }
 
 /** One house Lambda per discovered tool. The stack adds each tool's own resources and grants. */
@@ -22,7 +43,7 @@ export class Tools extends Construct {
     super(scope, id);
     this.tools = props.tools;
     for (const tool of props.tools) {
-      const settings = { ...props.config.lambda.defaults, ...props.config.lambda.tools[tool.name] };
+      const settings = lambdaSettingsOf(tool, props.config);
       const fn = new KassFunction(this, tool.name, {
         entry: tool.handlerEntry,
         description: `KASS action group '${tool.name}' (${tool.operations.map((o) => o.operationId).join(', ')})`,

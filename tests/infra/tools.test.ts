@@ -1,6 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Data } from '../../infra/constructs/data';
-import { Tools } from '../../infra/constructs/tools';
+import { type ToolLambdaNeeds, toolNeeds } from '../../contracts/tool-needs';
+import type { DiscoveredTool } from '../../infra/constructs/tool-discovery';
+import { lambdaSettingsOf, Tools } from '../../infra/constructs/tools';
 import { fixtureTool, testConfig, testStack } from '../support/cdk';
 
 describe('Class: Tools', () => {
@@ -69,5 +71,32 @@ describe('Class: Tools (per-tool Lambda settings)', () => {
       Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'kass-tickets' }) },
       Timeout: 30,
     });
+  });
+});
+
+describe('Function: lambdaSettingsOf (what a tool needs.ts asks for)', () => {
+  const needy = (lambda: ToolLambdaNeeds): DiscoveredTool => ({
+    ...fixtureTool('alpha'),
+    needs: toolNeeds({ lambda, variables: {} }),
+  });
+
+  it('applies the tool descriptor over the defaults, and the stage override over both', () => {
+    const tool = needy({ timeoutSeconds: 120, memoryMb: 1024 });
+    expect(lambdaSettingsOf(tool, testConfig())).toEqual({ memoryMb: 1024, timeoutSeconds: 120 });
+    const overridden = testConfig({ lambda: { tools: { alpha: { timeoutSeconds: 90 } } } });
+    expect(lambdaSettingsOf(tool, overridden)).toMatchObject({ memoryMb: 1024, timeoutSeconds: 90 });
+  });
+
+  it('reserves the tool concurrency cap only on stages that reserve caps', () => {
+    const tool = needy({ reservedConcurrency: 7 });
+    expect(lambdaSettingsOf(tool, testConfig()).reservedConcurrency).toBeUndefined();
+    const reserving = testConfig({ lambda: { reserveToolConcurrency: true } });
+    expect(lambdaSettingsOf(tool, reserving).reservedConcurrency).toBe(7);
+  });
+
+  it('fails synth naming the descriptor when it asks for what Lambda cannot give', () => {
+    expect(() => lambdaSettingsOf(needy({ timeoutSeconds: 901 }), testConfig())).toThrow(
+      /lambda settings in action-groups\/alpha\/needs\.ts:\n {2}- timeoutSeconds: /,
+    );
   });
 });
