@@ -7,36 +7,15 @@ import {
   type ResponseStream,
   type SessionState,
 } from '@aws-sdk/client-bedrock-agent-runtime';
-import type { AgentAnswer, AskInput, ChatEngine, ManualReturnControlResults, TurnInput } from './chat-engine';
+import type { AgentAnswer, AskInput, ChatEngine, TurnInput } from './chat-engine';
 import { collectAnswer } from './collect';
 import { AgentError, AgentValidationError, isAbortError, toAgentError } from './errors';
-import type {
-  AgentEvent,
-  ConfirmationState,
-  PendingReturnControl,
-  ReturnControlInput,
-  ToolResultEvent,
-} from './events';
+import type { AgentEvent, PendingReturnControl } from './events';
+import { IdleWatchdog } from './idle-watchdog';
 import { toCitation } from './references';
-import {
-  abortableSleep,
-  abortError,
-  backoffDelay,
-  DEFAULT_RETRY,
-  type RetryNotice,
-  type RetryOptions,
-} from './retry';
-import {
-  bodyText,
-  type CallAnswer,
-  describeCall,
-  findHandler,
-  MAX_RESULTS_PER_CALL,
-  type ReturnControlContext,
-  type ReturnControlHandlers,
-  toInvocationResult,
-  toPendingReturnControl,
-} from './return-control';
+import { abortableSleep, backoffDelay, DEFAULT_RETRY, type RetryNotice, type RetryOptions } from './retry';
+import { toPendingReturnControl } from './return-control';
+import { answerReturnControl, manualResults } from './return-control-run';
 import { isValidSessionId, newSessionId, Session, type SessionOptions } from './session';
 import { TraceNormalizer } from './trace';
 
@@ -206,7 +185,7 @@ export class AgentClient implements ChatEngine {
           return;
         }
         const current = { ...input, sessionAttributes: { ...input.sessionAttributes, ...carried } };
-        const answered = yield* this.answer(pending, current, handlers ?? {}, turn);
+        const answered = yield* answerReturnControl(pending, current, handlers ?? {}, turn.sessionId);
         carried = { ...carried, ...answered.sessionAttributes };
         request = this.followUp(input, turn.sessionId, pending.invocationId, {
           results: answered.results,
@@ -380,178 +359,5 @@ export class AgentClient implements ChatEngine {
         throw toAgentError({ name: member, message: typeof message === 'string' ? message : member });
       }
     }
-  }
-
-  /** Confirms and runs the returned calls; yields a confirmation prompt and a result per call. */
-  private async *answer(
-    pending: PendingReturnControl,
-    input: TurnInput,
-    handlers: ReturnControlHandlers,
-    turn: TurnState,
-  ): AsyncGenerator<
-    AgentEvent,
-    { results: InvocationResultMember[]; sessionAttributes: Record<string, string> }
-  > {
-    if (pending.inputs.length > MAX_RESULTS_PER_CALL) {
-      throw new AgentError(
-        `The agent returned ${pending.inputs.length} calls; InvokeAgent accepts at most ${MAX_RESULTS_PER_CALL} results per call.`,
-        { exceptionName: 'TooManyReturnControlInputs' },
-      );
-    }
-    const results: InvocationResultMember[] = [];
-    const sessionAttributes: Record<string, string> = {};
-    const context: ReturnControlContext = {
-      sessionId: turn.sessionId,
-      invocationId: pending.invocationId,
-      sessionAttributes: { ...input.sessionAttributes },
-      promptSessionAttributes: { ...input.promptSessionAttributes },
-    };
-    for (const call of pending.inputs) {
-      let confirmation: ConfirmationState | undefined;
-      if (call.invocationType !== 'RESULT') {
-        const decision: { value?: ConfirmationState } = {};
-        yield {
-          type: 'confirmation',
-          invocationId: pending.invocationId,
-          input: call,
-          confirm: () => {
-            decision.value = 'CONFIRM';
-          },
-          deny: () => {
-            decision.value = 'DENY';
-          },
-        };
-        confirmation = decision.value ?? 'DENY';
-      }
-      const runs = call.invocationType !== 'USER_CONFIRMATION' && confirmation !== 'DENY';
-      const { answer, error }: HandlerRun = runs ? await runHandler(handlers, call, context) : { answer: {} };
-      const final: CallAnswer = { ...answer, ...(confirmation ? { confirmation } : {}) };
-      if (runs && answer.sessionAttributes) Object.assign(sessionAttributes, answer.sessionAttributes);
-      const result: ToolResultEvent = {
-        type: 'toolResult',
-        invocationId: pending.invocationId,
-        input: call,
-        status: final.body === undefined ? 200 : (final.status ?? 200),
-        ...(final.body === undefined ? {} : { body: final.body }),
-        ...(confirmation ? { confirmation } : {}),
-        ...(error ? { error } : {}),
-      };
-      yield result;
-      results.push(toInvocationResult(call, final));
-    }
-    return { results, sessionAttributes };
-  }
-}
-
-interface HandlerRun {
-  readonly answer: CallAnswer & { readonly sessionAttributes?: Record<string, string> };
-  readonly error?: Error;
-}
-
-/** Runs the handler of one call. A missing or failing handler answers the agent with a generic failure. */
-async function runHandler(
-  handlers: ReturnControlHandlers,
-  call: ReturnControlInput,
-  context: ReturnControlContext,
-): Promise<HandlerRun> {
-  const handler = findHandler(handlers, call);
-  if (!handler) {
-    return {
-      answer: {
-        status: 501,
-        body: JSON.stringify({ error: `The tool ${describeCall(call)} is not available in this app.` }),
-        responseState: 'FAILURE',
-      },
-      error: new Error(`No return-of-control handler for ${describeCall(call)}`),
-    };
-  }
-  try {
-    const outcome = await handler(call, context);
-    return {
-      answer: {
-        status: outcome.status ?? 200,
-        body: bodyText(outcome.body),
-        ...(outcome.responseState ? { responseState: outcome.responseState } : {}),
-        ...(outcome.sessionAttributes ? { sessionAttributes: { ...outcome.sessionAttributes } } : {}),
-      },
-    };
-  } catch (error) {
-    return {
-      answer: {
-        status: 500,
-        body: JSON.stringify({ error: 'The tool failed on the client. Try again later.' }),
-        responseState: 'FAILURE',
-      },
-      error: error instanceof Error ? error : new Error(String(error)),
-    };
-  }
-}
-
-function manualResults(manual: ManualReturnControlResults): SessionState {
-  if (manual.results.length === 0 || manual.results.length > MAX_RESULTS_PER_CALL) {
-    throw invalid(
-      `returnControlResults needs 1–${MAX_RESULTS_PER_CALL} results (got ${manual.results.length})`,
-    );
-  }
-  return {
-    invocationId: manual.invocationId,
-    returnControlInvocationResults: manual.results.map((r) =>
-      toInvocationResult(r.input, {
-        ...(r.status === undefined ? {} : { status: r.status }),
-        ...(r.body === undefined ? {} : { body: bodyText(r.body) }),
-        ...(r.responseState ? { responseState: r.responseState } : {}),
-        ...(r.confirmation ? { confirmation: r.confirmation } : {}),
-      }),
-    ),
-  };
-}
-
-/**
- * Aborts a call after `ms` without stream activity, or when the turn is aborted. `throwIfStopped` turns
- * either into the error the caller should see.
- */
-class IdleWatchdog {
-  private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private timedOut = false;
-  private readonly onTurnAbort = () => this.controller.abort();
-
-  constructor(
-    private readonly ms: number,
-    private readonly turn: AbortSignal,
-  ) {
-    if (turn.aborted) this.controller.abort();
-    else turn.addEventListener('abort', this.onTurnAbort, { once: true });
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  arm(): void {
-    this.pause();
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort();
-    }, this.ms);
-  }
-
-  pause(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  throwIfStopped(): void {
-    if (this.turn.aborted) throw abortError();
-    if (this.timedOut) {
-      throw new AgentError(`No response from the agent for ${Math.round(this.ms / 1000)} s.`, {
-        exceptionName: 'TimeoutError',
-      });
-    }
-  }
-
-  dispose(): void {
-    this.pause();
-    this.turn.removeEventListener('abort', this.onTurnAbort);
   }
 }
