@@ -189,3 +189,18 @@ export function readConversationList(raw: unknown): {
   const nextToken = str(body.nextToken);
   return { conversations, ...(nextToken ? { nextToken } : {}) };
 }
+
+/** The stored answer to a turn's question: the assistant message after its last occurrence. */
+export function storedAnswerTo(
+  stored: readonly StoredMessage[],
+  isQuestion: (content: string) => boolean,
+): StoredMessage | undefined {
+  for (let i = stored.length - 2; i >= 0; i--) {
+    const message = stored[i];
+    if (message?.role === 'user' && isQuestion(message.content)) {
+      const next = stored[i + 1];
+      return next?.role === 'assistant' ? next : undefined;
+    }
+  }
+  return undefined;
+}
