@@ -1,187 +1,44 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { GATEWAY_IDENTITY_ENV } from '../../contracts/function-env';
-import { isRecord } from '../../contracts/json';
-import { type Caller, callerOf, withIdentityOf } from './caller';
-import { clip } from './coerce';
+import {
+  type ApiOutcome,
+  type CompiledOperation,
+  clipRoute,
+  malformedBody,
+  type Outcome,
+  persist,
+  type RuntimeHandler,
+  record,
+  routeKey,
+  UNROUTED,
+} from './call-outcome';
+import { callerOf, withIdentityOf } from './caller';
 import { toErrorOutcome, UNEXPECTED_ERROR_MESSAGE } from './errors';
 import { type AgentApiEvent, type EventRouting, extractRouting, parseAgentEvent } from './event';
 import {
-  type AgentFunctionEvent,
-  type AgentFunctionResponse,
   isFunctionDetailsEvent,
   parseFunctionEvent,
   toApiEvent,
   toFunctionResponse,
 } from './function-details';
-import {
-  GATEWAY_CONTEXT_KEYS,
-  type GatewayToolResult,
-  gatewayContextOf,
-  gatewayResult,
-  toGatewayApiEvent,
-  toGatewayResult,
-  toolOfName,
-} from './gateway/call';
-import { type IdentityVerifier, identityTokenOf, verifyIdentity } from './gateway/identity';
-import { defaultKmsClient, kmsIdentityVerifier } from './gateway/kms-identity';
+import { type GatewayToolResult, gatewayContextOf, gatewayResult } from './gateway/call';
+import { gatewayDispatcher } from './gateway/dispatch';
 import { parseSchemaSource } from './openapi/document';
 import { type Operation, readOperations } from './openapi/operations';
-import { logger, metrics, tracer } from './powertools';
+import { logger, tracer } from './powertools';
 import { type AgentApiResponse, type ResponseOptions, toAgentResponse } from './response';
-import { compileInputReader, type InputReader, type OperationInput } from './validate';
+import {
+  type AgentToolResponse,
+  isWithStatus,
+  type OperationsShape,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolHandler,
+  type UntypedOperations,
+} from './tool-types';
+import { compileInputReader } from './validate';
 
+export * from './tool-types';
 export type { OperationInput } from './validate';
-
-/** What a handler gets besides its input. Only the kit knows the Bedrock event envelope. */
-export interface ToolContext {
-  readonly operationId: string;
-  readonly sessionId: string;
-  /**
-   * Copies of the event's maps. Changes are sent back in the response, so a handler can remember a value for
-   * the session (`sessionAttributes`) or the turn (`promptSessionAttributes`). Values must be strings.
-   */
-  readonly sessionAttributes: Record<string, string>;
-  readonly promptSessionAttributes: Record<string, string>;
-  readonly agent: AgentApiEvent['agent'];
-  /**
-   * The verified caller, read once from the session attributes the chat API sets (`callerOf`); undefined
-   * when the session names none. The only identity a tool may trust; never take it from parameters.
-   */
-  readonly caller: Caller | undefined;
-  /** The user's utterance for this turn: context only, never the tool input. */
-  readonly inputText: string;
-  readonly logger: Logger;
-  readonly lambdaContext?: Context;
-}
-
-const WITH_STATUS: unique symbol = Symbol.for('kass.withStatus');
-
-/** A handler result with a status other than 200 (e.g. 201 or 202). */
-export interface WithStatus<T> {
-  readonly [WITH_STATUS]: true;
-  readonly status: number;
-  readonly body: T;
-}
-
-/** Returns `body` with `status` instead of 200: `return withStatus(201, ticket)`. */
-export const withStatus = <T>(status: number, body: T): WithStatus<T> => ({
-  [WITH_STATUS]: true,
-  status,
-  body,
-});
-
-const isWithStatus = (value: unknown): value is WithStatus<unknown> =>
-  typeof value === 'object' && value !== null && (value as { [WITH_STATUS]?: unknown })[WITH_STATUS] === true;
-
-/** One operation's handler: typed input in, typed output (or `withStatus(...)`) out. */
-export type OperationHandler<I = OperationInput, O = unknown> = (
-  input: I,
-  ctx: ToolContext,
-) => Promise<O | WithStatus<O>>;
-
-/** Any map from operationId to handler; generated `<Group>Operations` types satisfy it. */
-export type OperationsShape<Ops> = { [K in keyof Ops]: (input: never, ctx: ToolContext) => Promise<unknown> };
-
-export type UntypedOperations = Record<string, OperationHandler>;
-
-export interface ToolDefinition<Ops extends OperationsShape<Ops> = UntypedOperations> {
-  /** The action-group name (`report`). A different `actionGroup` in the event is allowed (console renames). */
-  readonly name: string;
-  /** The OpenAPI document's text: `import schema from '../../schemas/report.yaml'`. */
-  readonly schema: string;
-  /** Handlers keyed by operationId. A missing one answers 501; `missingHandlers()` lets a test forbid that. */
-  readonly operations: Partial<NoInfer<Ops>>;
-  /** @default 20_000 */
-  readonly maxBodyChars?: number;
-  /** Stores one record per call (the ToolLogs table in the cloud). Failures never change the answer. */
-  readonly recorder?: ToolCallRecorder;
-  /**
-   * Checks the identity assertion of AgentCore gateway calls (see `gateway/identity.ts`).
-   * @default KMS VerifyMac with the key in IDENTITY_KEY_ARN; without that variable gateway calls carry no identity
-   */
-  readonly identityVerifier?: IdentityVerifier;
-}
-
-/** What the kit reports about each call: no payloads, only routing, outcome and timing. */
-export interface ToolCallRecord {
-  readonly tool: string;
-  readonly operation: string;
-  readonly route: string;
-  readonly status: number;
-  readonly latencyMs: number;
-  readonly sessionId?: string;
-  /** ISO-8601 time the call started. */
-  readonly startedAt: string;
-}
-
-/** A port that persists call records. */
-export type ToolCallRecorder = (record: ToolCallRecord) => Promise<void>;
-
-/** Either contract response: OpenAPI (§2.1) or function details (§2.2), matching the event's kind. */
-export type AgentToolResponse = AgentApiResponse | AgentFunctionResponse;
-
-/** Whether a tool's answer is the OpenAPI-shaped one. */
-export const isApiResponse = (response: AgentToolResponse): response is AgentApiResponse =>
-  'httpStatusCode' in response.response;
-
-/**
- * The Lambda handler `defineTool` returns. It never throws and always returns a contract response: the
- * OpenAPI shape for an OpenAPI event (anything with an `apiPath`, and anything malformed), the
- * function-details shape for a function call (`function` and no `apiPath`), and for an AgentCore gateway call
- * (the gateway's keys in `context.clientContext.custom`, whatever the event holds) a {@link GatewayToolResult}.
- */
-export interface ToolHandler {
-  (raw: AgentApiEvent, context?: Context): Promise<AgentApiResponse>;
-  (raw: AgentFunctionEvent, context?: Context): Promise<AgentFunctionResponse>;
-  (raw: unknown): Promise<AgentToolResponse>;
-  (raw: unknown, context: Context | undefined): Promise<AgentToolResponse | GatewayToolResult>;
-  /**
-   * Answers `args` as an AgentCore gateway call, always in the gateway's shape: a context without the gateway's
-   * keys is a malformed call (error result). The Lambda entry itself routes by the context.
-   */
-  readonly gateway: (args: unknown, context: Context) => Promise<GatewayToolResult>;
-  readonly definition: ToolDefinition<UntypedOperations>;
-}
-
-type RuntimeHandler = (input: OperationInput, ctx: ToolContext) => Promise<unknown>;
-
-interface CompiledOperation {
-  readonly op: Operation;
-  readonly read: InputReader;
-  readonly handler?: RuntimeHandler;
-}
-
-/** Metric dimension for calls that never reached an operation. */
-const UNROUTED = 'unrouted';
-
-/** Longest piece of a route echoed in a 404 body (apiPath can be anything the caller sent). */
-const ROUTE_ECHO_CHARS = 100;
-
-const routeKey = (method: string, path: string): string => `${method.toUpperCase()} ${path}`;
-
-/** Caller-supplied routing text echoed in a body or log. */
-const clipRoute = (text: string): string => clip(text, ROUTE_ECHO_CHARS);
-
-const malformedBody = (issues: readonly string[]) => ({
-  error: 'The tool request is malformed: it does not match the Bedrock action-group event format.',
-  fields: issues,
-});
-
-interface Outcome {
-  readonly response: AgentToolResponse | GatewayToolResult;
-  /** The HTTP status of the answer (a function response carries only its responseState). */
-  readonly status: number;
-  readonly operation: string;
-  readonly route: string;
-  readonly sessionId?: string;
-}
-
-/** The outcome of an OpenAPI call: its answer is always the OpenAPI shape. */
-interface ApiOutcome extends Outcome {
-  readonly response: AgentApiResponse;
-}
 
 /** Operations of a schema text, or a cold-start error naming the tool. */
 function loadOperations(name: string, schemaText: string): Operation[] {
@@ -357,106 +214,14 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
     return { ...outcome, route: asked, response: toFunctionResponse(outcome.response, event) };
   }
 
-  // Gateway calls: identity assertions verified once per container and token (a turn's tool calls share one).
-  const { identityKeyArn } = GATEWAY_IDENTITY_ENV.read();
-  const verifier =
-    def.identityVerifier ??
-    (identityKeyArn ? kmsIdentityVerifier(defaultKmsClient(), identityKeyArn) : undefined);
-  const verified = new Map<string, { attributes: Record<string, string> | undefined; until: number }>();
-
-  /** The session attributes a gateway call's assertion vouches for; `{}` (no identity) for anything else. */
-  async function gatewayIdentity(custom: Record<string, unknown>): Promise<Record<string, string>> {
-    const token = identityTokenOf(custom);
-    if (token === undefined) return {};
-    if (!verifier) {
-      logger.warn('gateway call carries an identity assertion but no verifier is configured; no identity');
-      return {};
-    }
-    const now = Date.now();
-    const cached = verified.get(token);
-    if (cached && cached.until > now) return { ...cached.attributes };
-    const attributes = await verifyIdentity(verifier, token, now);
-    if (!attributes) logger.warn('gateway call identity assertion rejected; the call runs without identity');
-    if (verified.size >= 100) verified.clear();
-    verified.set(token, { attributes, until: now + 60_000 });
-    return { ...attributes };
-  }
-
-  /** A gateway call runs as the OpenAPI call it stands for, then is answered in the gateway's shape. */
-  async function dispatchGateway(
-    args: unknown,
-    context: Context | undefined,
-    custom: Record<string, unknown> | undefined,
-  ): Promise<Outcome> {
-    const fail = (status: number, route: string, body: unknown): Outcome => {
-      const api = respond({ actionGroup: def.name }, status, body);
-      return { operation: UNROUTED, route, status, response: toGatewayResult(api) };
-    };
-    const available = operations.map((op) => op.operationId);
-    if (!custom) {
-      return fail(400, 'gateway malformed', {
-        error:
-          'The tool call is malformed: it has no AgentCore gateway client context (bedrockAgentCoreToolName), so the tool cannot tell which operation to run.',
-        availableTools: available,
-      });
-    }
-    const name = custom[GATEWAY_CONTEXT_KEYS.toolName];
-    if (typeof name !== 'string' || name === '') {
-      return fail(400, 'gateway malformed', {
-        error: 'The tool call is malformed: the gateway sent no tool name.',
-        availableTools: available,
-      });
-    }
-    const { tool } = toolOfName(name);
-    const route = `gateway ${clipRoute(name)}`;
-    const compiled = byOperationId.get(tool);
-    if (!compiled) {
-      return fail(404, route, {
-        error: `This tool has no operation ${clipRoute(tool)}. Use one of the available tools.`,
-        availableTools: available,
-      });
-    }
-    // Writes run only after the user confirms, which a gateway cannot ask for: the chat API runs them itself
-    // (inline functions, invoked directly, without a gateway id). The targets do not list them either.
-    if (compiled.op.requireConfirmation && typeof custom[GATEWAY_CONTEXT_KEYS.gatewayId] === 'string') {
-      return fail(403, route, {
-        error: `${compiled.op.operationId} changes data and needs the user's confirmation first; it cannot run through the gateway.`,
-      });
-    }
-    if (args !== undefined && args !== null && !isRecord(args)) {
-      return fail(400, route, {
-        error:
-          'Invalid input. The tool arguments must be a JSON object of named fields; call the tool again.',
-        availableTools: available,
-      });
-    }
-    const sessionAttributes = await gatewayIdentity(custom);
-    const text = (key: string): string | undefined =>
-      typeof custom[key] === 'string' ? (custom[key] as string) : undefined;
-    // The conversation is the session, as on Classic; a call without identity gets a session of its own.
-    const sessionId =
-      sessionAttributes.conversationId ??
-      `gateway-${text(GATEWAY_CONTEXT_KEYS.messageId) ?? text(GATEWAY_CONTEXT_KEYS.requestId) ?? context?.awsRequestId ?? 'call'}`;
-    const built = toGatewayApiEvent(isRecord(args) ? args : {}, compiled.op, {
-      actionGroup: def.name,
-      sessionId,
-      gatewayId: text(GATEWAY_CONTEXT_KEYS.gatewayId) ?? '',
-      targetId: text(GATEWAY_CONTEXT_KEYS.targetId) ?? '',
-      sessionAttributes,
-    });
-    if (!built.ok) {
-      return {
-        ...fail(400, route, {
-          error: 'Invalid input. Fix these fields and call the tool again.',
-          fields: built.fields,
-        }),
-        operation: compiled.op.operationId,
-        sessionId,
-      };
-    }
-    const outcome = await dispatchApi(built.event, context);
-    return { ...outcome, route, response: toGatewayResult(outcome.response) };
-  }
+  const dispatchGateway = gatewayDispatcher({
+    name: def.name,
+    operations,
+    byOperationId,
+    respond,
+    dispatchApi: (event, context) => dispatchApi(event, context),
+    ...(def.identityVerifier ? { identityVerifier: def.identityVerifier } : {}),
+  });
 
   async function dispatch(raw: unknown, context: Context | undefined): Promise<Outcome> {
     const custom = gatewayContextOf(context);
@@ -575,50 +340,4 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
     definition: def as unknown as ToolDefinition<UntypedOperations>,
     gateway,
   });
-}
-
-/** Logs and meters one call (route, status, latency, sessionId; never payloads), then flushes. */
-function record(outcome: Outcome | undefined, latencyMs: number): void {
-  const status = outcome?.status ?? 500;
-  const operation = outcome?.operation ?? UNROUTED;
-  try {
-    logger.info('tool call', {
-      route: outcome?.route ?? 'unknown',
-      status,
-      latencyMs: Math.round(latencyMs * 1000) / 1000,
-      ...(outcome?.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
-    });
-    logger.resetKeys();
-    metrics.addDimension('operation', operation);
-    metrics.addMetric('OperationInvoked', MetricUnit.Count, 1);
-    // 0 or 1 on every call, so Average is the failure rate. Failed means the tool failed (5xx), not the model.
-    metrics.addMetric('OperationFailed', MetricUnit.Count, status >= 500 ? 1 : 0);
-    metrics.addMetric('OperationLatency', MetricUnit.Milliseconds, latencyMs);
-    metrics.publishStoredMetrics();
-  } catch {
-    // Telemetry must never change the answer.
-  }
-}
-
-/** Hands the call record to the recorder; a storage failure is logged, never returned to the model. */
-async function persist(
-  recorder: ToolCallRecorder,
-  tool: string,
-  outcome: Outcome | undefined,
-  latencyMs: number,
-  startedAt: string,
-): Promise<void> {
-  try {
-    await recorder({
-      tool,
-      operation: outcome?.operation ?? UNROUTED,
-      route: outcome?.route ?? 'unknown',
-      status: outcome?.status ?? 500,
-      latencyMs: Math.round(latencyMs),
-      ...(outcome?.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
-      startedAt,
-    });
-  } catch (error) {
-    logger.warn('tool call record not stored', { error });
-  }
 }
