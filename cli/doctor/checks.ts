@@ -1,18 +1,16 @@
-import { type EnvSource, processEnv } from '../../contracts/env';
-import { explainNetworkFailure } from '../aws/network';
-import type { DoctorAws, ModelAvailability } from './aws';
-import type { ModelNeed, StageNeeds } from './needs';
+import type { EnvSource } from '../../contracts/env';
+import type { DoctorAws } from './aws';
+import { type CheckResult, failedCall, messageOf, nameOf, skipped } from './check-result';
+import { modelChecks } from './model-checks';
 
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+export type { CheckResult, CheckStatus } from './check-result';
 
-/** One line of the doctor's list: what was checked, the verdict, what was found and, unless it passed, the fix. */
-export interface CheckResult {
-  readonly id: string;
-  readonly title: string;
-  readonly status: CheckStatus;
-  readonly detail: string;
-  readonly fix?: string;
-}
+import type { StageNeeds } from './needs';
+
+/** Lambda keeps this many executions unreserved in every account and region. */
+const UNRESERVED_MINIMUM = 100;
+/** Service Quotas code of "Concurrent executions" (AWS Lambda). */
+const CONCURRENCY_QUOTA_CODE = 'L-B99A9384';
 
 export interface DoctorContext {
   readonly stage: string;
@@ -28,50 +26,6 @@ export interface DoctorReport {
   readonly region?: string;
   readonly checks: readonly CheckResult[];
 }
-
-/** Lambda keeps this many executions unreserved in every account and region. */
-const UNRESERVED_MINIMUM = 100;
-/** Service Quotas code of "Concurrent executions" (AWS Lambda). */
-const CONCURRENCY_QUOTA_CODE = 'L-B99A9384';
-
-const nameOf = (error: unknown): string => String((error as { name?: string }).name ?? 'Error');
-const messageOf = (error: unknown): string => String((error as { message?: string }).message ?? error);
-
-/** What a failed call means for a check: unreachable (fail), not allowed to look (warn), or another failure. */
-function failedCall(
-  id: string,
-  title: string,
-  error: unknown,
-  what: { readonly call: string; readonly permission: string },
-): CheckResult {
-  const unreachable = explainNetworkFailure(error, undefined, processEnv(), { timeoutFlag: '--timeout' });
-  if (unreachable) {
-    const [first, ...rest] = unreachable.split('\n');
-    return {
-      id,
-      title,
-      status: 'fail',
-      detail: first ?? unreachable,
-      fix: rest.join('\n').replace(/^Check:\n/, ''),
-    };
-  }
-  if (/AccessDenied|UnauthorizedOperation|Forbidden/.test(nameOf(error)))
-    return {
-      id,
-      title,
-      status: 'warn',
-      detail: `could not check: ${what.call} was denied (${nameOf(error)})`,
-      fix: `allow ${what.permission} to your identity to let kass doctor check this (the deploy itself may still work)`,
-    };
-  return { id, title, status: 'fail', detail: `${what.call} failed: ${nameOf(error)}: ${messageOf(error)}` };
-}
-
-const skipped = (id: string, title: string, why: string): CheckResult => ({
-  id,
-  title,
-  status: 'skip',
-  detail: why,
-});
 
 /** Runs every check in order; those that need the account wait for working credentials. */
 export async function runChecks(ctx: DoctorContext): Promise<DoctorReport> {
@@ -306,141 +260,6 @@ async function concurrencyCheck(aws: DoctorAws, needs: StageNeeds, stage: string
   };
 }
 
-/** `anthropic.claude-…` behind a profile: from the profile's model ARNs, else the id without its geography. */
-const baseModelOf = (need: ModelNeed, modelArns: readonly string[]): string =>
-  /foundation-model\/([\w.:-]+)$/.exec(modelArns[0] ?? '')?.[1] ??
-  need.id.replace(/^[a-z-]+\.(?=[a-z]+\.)/, '');
-
-async function modelChecks(aws: DoctorAws, needs: StageNeeds, region: string): Promise<CheckResult[]> {
-  let lifecycles: ReadonlyMap<string, string> | undefined;
-  let listError: unknown;
-  try {
-    lifecycles = await aws.foundationModels();
-  } catch (error) {
-    listError = error;
-  }
-  return Promise.all(needs.models.map((need) => modelCheck(aws, need, region, lifecycles, listError)));
-}
-
-async function modelCheck(
-  aws: DoctorAws,
-  need: ModelNeed,
-  region: string,
-  lifecycles: ReadonlyMap<string, string> | undefined,
-  listError: unknown,
-): Promise<CheckResult> {
-  const id = `model:${need.id}`;
-  const title = `Model ${need.id} (${need.roles.join(', ')})`;
-  const permission =
-    'bedrock:GetInferenceProfile, bedrock:GetFoundationModelAvailability and bedrock:ListFoundationModels';
-  let base = need.id;
-  if (need.kind === 'inference-profile') {
-    let profile: Awaited<ReturnType<DoctorAws['inferenceProfile']>>;
-    try {
-      profile = await aws.inferenceProfile(need.id);
-    } catch (error) {
-      return failedCall(id, title, error, { call: 'bedrock:GetInferenceProfile', permission });
-    }
-    const geo = need.id.split('.')[0];
-    if (profile?.status !== 'ACTIVE')
-      return {
-        id,
-        title,
-        status: 'fail',
-        detail: `the inference profile ${need.id} is ${profile ? profile.status : 'not offered'} in ${region}`,
-        fix:
-          `pick the geography of ${region} with agent.inferenceGeo (now '${geo}': eu, apac, us or global; README ` +
-          `"Regions and models"), or deploy to a region of '${geo}'`,
-      };
-    base = baseModelOf(need, profile.modelArns);
-  }
-  let availability: ModelAvailability;
-  try {
-    availability = await aws.modelAvailability(base);
-  } catch (error) {
-    return failedCall(id, title, error, {
-      call: `bedrock:GetFoundationModelAvailability ${base}`,
-      permission,
-    });
-  }
-  const modelAccess = `Bedrock console → Model access (region ${region})`;
-  if (availability.region !== 'AVAILABLE')
-    return {
-      id,
-      title,
-      status: 'fail',
-      detail: `${base} is not offered in ${region} (regionAvailability ${availability.region})`,
-      fix:
-        need.kind === 'inference-profile'
-          ? `use a region of the profile's geography, or another agent.inferenceGeo`
-          : `deploy to a region that offers ${base} (see the model card), or choose another model`,
-    };
-  if (availability.authorization !== 'AUTHORIZED')
-    return {
-      id,
-      title,
-      status: 'fail',
-      detail: `no access to ${base} (authorizationStatus ${availability.authorization})`,
-      fix:
-        `${modelAccess}: request access to ${base}` +
-        (base.startsWith('anthropic.')
-          ? '; Anthropic models need the one-time use-case form, submitted once for the account'
-          : '') +
-        '; access can take a few minutes, then run kass doctor again',
-    };
-  if (availability.entitlement !== 'AVAILABLE')
-    return {
-      id,
-      title,
-      status: 'fail',
-      detail: `the account is not entitled to ${base} (entitlementAvailability ${availability.entitlement})`,
-      fix: `${modelAccess}: request access (it subscribes the account in AWS Marketplace); an SCP denying aws-marketplace:Subscribe blocks it`,
-    };
-  if (availability.agreement === 'PENDING')
-    return {
-      id,
-      title,
-      status: 'warn',
-      detail: `the model agreement for ${base} is still pending`,
-      fix: 'wait a few minutes and run kass doctor again',
-    };
-  if (availability.agreement !== 'AVAILABLE')
-    return {
-      id,
-      title,
-      status: 'fail',
-      detail:
-        `the model agreement for ${base} is ${availability.agreement}` +
-        (availability.agreementMessage ? `: ${availability.agreementMessage}` : ''),
-      fix: `${modelAccess}: accept the model's offer (End User License Agreement) for ${base}`,
-    };
-  const lifecycle = lifecycles?.get(base);
-  if (lifecycle === undefined && need.kind === 'foundation-model' && lifecycles)
-    return {
-      id,
-      title,
-      status: 'fail',
-      detail: `${base} is not listed by ListFoundationModels in ${region}`,
-      fix: `deploy to a region that offers ${base}`,
-    };
-  if (lifecycle === 'LEGACY')
-    return {
-      id,
-      title,
-      status: 'warn',
-      detail: `${base} is usable but Legacy: closed to new customers and may lose access`,
-      fix: 'choose a current model in infra/config/stages.ts (agent.model, tools.*.model)',
-    };
-  const note = listError && !lifecycles ? ' (lifecycle not checked: ListFoundationModels failed)' : '';
-  return {
-    id,
-    title,
-    status: 'pass',
-    detail: `${need.kind === 'inference-profile' ? `profile active in ${region}; ` : ''}access to ${base} granted${note}`,
-  };
-}
-
-/** Messages Bedrock uses when an account may not create Agents Classic resources (matched loosely). */
 const CLASSIC_CLOSED = /new customers|not available|maintenance mode|no longer|not (?:enabled|allowed)/i;
 
 async function classicCheck(aws: DoctorAws, needs: StageNeeds, region: string): Promise<CheckResult> {
