@@ -2,6 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CONVERSATION_ID_PATTERN, USER_ID_PATTERN } from '../../contracts/ids';
+import {
+  CANNED_CHUNKS,
+  CONFIRM_TEXT,
+  type Conversation,
+  citationsFor,
+  type PendingConfirmation,
+  type StoredMessage,
+  toStored,
+} from './fake-answers';
 import { acceptWebSocket, refuseUpgrade, type WebSocketConnection } from './websocket-server';
 
 /**
@@ -21,6 +30,8 @@ import { acceptWebSocket, refuseUpgrade, type WebSocketConnection } from './webs
  * and user id sees only its own conversations.
  */
 
+export { CANNED_CHUNKS } from './fake-answers';
+
 export interface FakeBackendOptions {
   /** The one API key accepted. */
   readonly apiKey: string;
@@ -31,84 +42,6 @@ export interface FakeBackendOptions {
   /** The WebSocket path. @default '/ws' */
   readonly socketPath?: string;
 }
-
-interface StoredMessage {
-  readonly role: 'user' | 'assistant';
-  readonly content: string;
-  readonly timestamp: string;
-  readonly citations?: readonly StoredCitation[];
-  readonly toolCalls?: readonly { action_group: string; operation: string }[];
-}
-
-interface StoredCitation {
-  readonly text: string;
-  readonly span?: { start: number; end: number };
-  readonly sources: readonly { uri?: string; source_type?: string }[];
-}
-
-/** A citation as the `final` frame carries it (the engine's shape). */
-interface FrameCitation {
-  readonly text: string;
-  readonly span: { start: number; end: number };
-  readonly references: readonly { uri: string; sourceType: string; text: string }[];
-}
-
-interface Conversation {
-  readonly id: string;
-  readonly messages: StoredMessage[];
-  updatedAt: string;
-  busy: boolean;
-}
-
-interface PendingConfirmation {
-  readonly id: string;
-  readonly conversationId: string;
-  readonly owner: string;
-  readonly title: string;
-  readonly expiresAt: number;
-}
-
-const WEB_SOURCE = {
-  uri: 'https://wiki.example.com/runbooks/vpn-drops',
-  sourceType: 'WEB',
-  text: 'When the VPN drops every few minutes, restart the client first, then check the path MTU.',
-};
-const S3_SOURCE = {
-  uri: 's3://kass-documents-dev/documents/raw/vpn-mtu.md',
-  sourceType: 'S3',
-  text: 'If large packets fragment, lower the tunnel MTU to 1380 and reconnect.',
-};
-
-/** The streamed answer of the default scenario, in the order the agent produced it. */
-export const CANNED_CHUNKS: readonly string[] = [
-  'KASS found two documents about VPN drops. ',
-  'Restart the client first, then check the MTU.',
-  '\n\n## Steps\n\n',
-  '1. Quit the VPN client and start it again.\n',
-  '2. Check whether large packets fragment:\n\n',
-  '```bash\nping -M do -s 1372 vpn.example.com\n```\n\n',
-  'If packets fragment, lower the MTU to 1380.',
-];
-
-const CONFIRM_TEXT = 'I can open a ticket for this. ';
-
-/** Citations of an answer: each cited sentence with its span and sources. */
-function citationsFor(answer: string): FrameCitation[] {
-  const cite = (text: string, references: FrameCitation['references']): FrameCitation[] => {
-    const start = answer.indexOf(text);
-    return start < 0 ? [] : [{ text, span: { start, end: start + text.length }, references }];
-  };
-  return [
-    ...cite('Restart the client first, then check the MTU.', [WEB_SOURCE, S3_SOURCE]),
-    ...cite('If packets fragment, lower the MTU to 1380.', [S3_SOURCE]),
-  ];
-}
-
-const toStored = (c: FrameCitation): StoredCitation => ({
-  text: c.text,
-  span: c.span,
-  sources: c.references.map((r) => ({ uri: r.uri, source_type: r.sourceType })),
-});
 
 const ownerOf = (apiKey: string, userId: string | undefined): string => {
   const digest = createHash('sha256').update(apiKey).digest('hex').slice(0, 32);
