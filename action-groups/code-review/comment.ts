@@ -1,5 +1,5 @@
 import { InvalidInput } from '../kit/errors';
-import { checkIid, type MergeRequestSource } from './gitlab-client';
+import { checkIid, type MergeRequestSource } from './merge-requests';
 
 /** GitLab accepts far more; the schema promises the model this limit. */
 export const MAX_COMMENT_CHARS = 10_000;

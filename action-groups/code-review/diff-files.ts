@@ -1,4 +1,4 @@
-import type { ChangedFile } from './gitlab-client';
+import type { ChangedFile } from './merge-requests';
 
 /** Why a changed file was not reviewed (the schema lists the same values). */
 export type SkipReason =

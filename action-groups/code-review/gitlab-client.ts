@@ -8,74 +8,29 @@ import {
   Throttled,
   type ToolError,
 } from '../kit/errors';
+import { BodyTooLarge, parseBaseUrl, readCapped, retryAfterSeconds } from './gitlab-http';
+import type {
+  ChangedFile,
+  ChangedFiles,
+  ListChangedFilesOptions,
+  MergeRequestInfo,
+  MergeRequestSource,
+  PostedNote,
+} from './merge-requests';
+import { checkIid } from './merge-requests';
 import type { ProjectAllowlist, ProjectRef } from './project-ref';
 import type { TokenSource } from './token-source';
 
-/** A merge request's metadata. Title and description are author-written: untrusted data. */
-export interface MergeRequestInfo {
-  readonly iid: number;
-  readonly title: string;
-  readonly description: string;
-  readonly state: string;
-  /** The merge request page, as GitLab reports it. */
-  readonly webUrl?: string;
-  /** Changed files according to GitLab (it reports "1000+" as 1000). */
-  readonly changesCount?: number;
-}
-
-/** One changed file of a merge request. */
-export interface ChangedFile {
-  readonly oldPath: string;
-  readonly newPath: string;
-  /** Unified-diff hunks (`@@ -a,b +c,d @@` …); empty when GitLab did not send them. */
-  readonly diff: string;
-  readonly newFile: boolean;
-  readonly renamedFile: boolean;
-  readonly deletedFile: boolean;
-  /** GitLab marked the file as generated (GitLab 16.9+; false when unknown). */
-  readonly generated: boolean;
-  /** GitLab left the content out because the diff is too large (or collapsed). */
-  readonly tooLarge: boolean;
-}
-
-export interface ChangedFiles {
-  readonly files: readonly ChangedFile[];
-  /** False when pages were left unfetched (file limit, time budget or a failed later page). */
-  readonly complete: boolean;
-}
-
-export interface PostedNote {
-  readonly noteId: number;
-  readonly webUrl?: string;
-}
-
-export interface ListChangedFilesOptions {
-  /** Stop after this many files. @default 300 */
-  readonly maxFiles?: number;
-}
-
-/**
- * The merge requests KASS reads and comments on (GitLab REST v4 in production, fakes in tests). Every method
- * checks the project against the allowlist before any request and throws tool errors with safe messages.
- */
-export interface MergeRequestSource {
-  getMergeRequest(projectId: string, iid: number): Promise<MergeRequestInfo>;
-  listChangedFiles(projectId: string, iid: number, options?: ListChangedFilesOptions): Promise<ChangedFiles>;
-  postNote(projectId: string, iid: number, body: string): Promise<PostedNote>;
-}
-
-/**
- * `iid` as GitLab accepts it, or InvalidInput. The schema already asks for an integer ≥ 1; this also catches
- * values that lose precision (`1e21`).
- */
-export function checkIid(iid: number): number {
-  if (!Number.isSafeInteger(iid) || iid < 1) {
-    throw new InvalidInput([
-      'mergeRequestIid: must be a whole number of 1 or more (the !number of the merge request)',
-    ]);
-  }
-  return iid;
-}
+export { retryAfterSeconds } from './gitlab-http';
+export {
+  type ChangedFile,
+  type ChangedFiles,
+  checkIid,
+  type ListChangedFilesOptions,
+  type MergeRequestInfo,
+  type MergeRequestSource,
+  type PostedNote,
+} from './merge-requests';
 
 /**
  * The API path of a project's merge request: `/api/v4/projects/<one encoded segment>/merge_requests/<iid>`.
@@ -144,37 +99,6 @@ export interface GitLabClientOptions {
   readonly allowInsecureLoopbackForTests?: boolean;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** Origin and path prefix of a GitLab base URL, or a cold-start error. */
-function parseBaseUrl(raw: string, allowInsecure: boolean): { origin: string; prefix: string } {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(
-      'GITLAB_BASE_URL is not a valid URL; set tools.codeReview.gitlabBaseUrl to https://<host>.',
-    );
-  }
-  const insecureOk = allowInsecure && url.protocol === 'http:' && LOOPBACK.has(url.hostname);
-  if (url.protocol !== 'https:' && !insecureOk) {
-    throw new Error('GITLAB_BASE_URL must be an https:// URL (the token must never travel in clear text).');
-  }
-  if (url.username || url.password || url.search || url.hash) {
-    throw new Error('GITLAB_BASE_URL must not contain credentials, a query or a fragment.');
-  }
-  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
-}
-
-/** Seconds from a Retry-After header (delta-seconds or an HTTP date), clamped to 1..3600. */
-export function retryAfterSeconds(header: string | null, now: number): number | undefined {
-  if (!header) return undefined;
-  const text = header.trim();
-  const seconds = /^\d+$/.test(text) ? Number(text) : Math.ceil((Date.parse(text) - now) / 1000);
-  if (!Number.isFinite(seconds)) return undefined;
-  return Math.min(3600, Math.max(1, seconds));
-}
-
 /** What a request is for, to word messages and log lines (never the URL: it can carry user input). */
 type Purpose = 'read' | 'post';
 
@@ -192,32 +116,6 @@ interface Call {
 interface Answer {
   readonly json: unknown;
   readonly headers: Headers;
-}
-
-class BodyTooLarge extends Error {
-  constructor() {
-    super('GitLab response exceeded the size limit');
-    this.name = 'BodyTooLarge';
-  }
-}
-
-/** Reads a body as text, stopping at `maxBytes`. */
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new BodyTooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**

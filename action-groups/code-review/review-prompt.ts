@@ -1,5 +1,5 @@
 import type { ReviewableFile } from './diff-files';
-import type { MergeRequestInfo } from './gitlab-client';
+import type { MergeRequestInfo } from './merge-requests';
 
 export const MAX_FINDINGS_PER_BATCH = 20;
 const MAX_TITLE_CHARS = 300;

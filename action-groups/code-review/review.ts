@@ -9,7 +9,7 @@ import {
   type SkipReason,
 } from './diff-files';
 import { type Finding, mergeFindings, parseModelReview } from './findings';
-import { checkIid, type MergeRequestInfo, type MergeRequestSource } from './gitlab-client';
+import { checkIid, type MergeRequestInfo, type MergeRequestSource } from './merge-requests';
 import { batchCharsFor, DEFAULT_MAX_BATCHES, planReview } from './review-plan';
 import { systemPrompt, userPrompt } from './review-prompt';
 

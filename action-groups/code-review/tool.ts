@@ -2,7 +2,7 @@ import schema from '../../schemas/code-review.yaml';
 import { defineTool, type ToolCallRecorder, type ToolContext, type ToolHandler } from '../kit/tool';
 import type { TextModel } from '../shared/text-model';
 import { postReviewComment } from './comment';
-import type { MergeRequestSource } from './gitlab-client';
+import type { MergeRequestSource } from './merge-requests';
 import { type ReviewSettings, reviewMergeRequest } from './review';
 import type { CodeReviewOperations } from './schema.generated';
 
