@@ -7,83 +7,33 @@ import {
   clientTokenFor,
   decideIngestion,
   type IngestionApi,
-  type IngestionDecision,
   type IngestionTarget,
   type JobView,
-  type PollOptions,
   startJob,
   waitForJob,
 } from './ingestion';
-import { contentTypeOf, DOCUMENTS_PREFIX, formatBytes, keyOf, type SyncLimits } from './layout';
+import { contentTypeOf, DOCUMENTS_PREFIX, formatBytes, keyOf } from './layout';
 import { type Change, type HashedFile, planSync, type RemoteObject, resolveCheck } from './plan';
 import { IngestionDisplay, type SyncOutput, statisticsLine, UploadProgress } from './progress';
 import { type LocalFile, readScanned, type ScanResult, scanFolder } from './scan';
+import {
+  EXIT_INGESTION_NOT_STARTED,
+  EXIT_INTERRUPTED,
+  printPlan,
+  printSummary,
+  type SyncDeps,
+  type SyncReport,
+  type SyncRequest,
+} from './sync-report';
 import { type Rejection, type ValidationResult, validateFiles } from './validate';
 
-export interface SyncRequest {
-  /** Absolute path of the local folder, and how to show it. */
-  readonly folder: string;
-  readonly folderDisplay: string;
-  readonly bucket: string;
-  /** Undefined for a dry run (no ingestion, so the ids are not needed). */
-  readonly target: IngestionTarget | undefined;
-  readonly delete: boolean;
-  readonly dryRun: boolean;
-  readonly wait: boolean;
-  readonly concurrency: number;
-}
-
-/** Everything the sync reaches outside itself; tests replace parts. */
-export interface SyncDeps {
-  readonly openBucket: (name: string) => Promise<DocumentsBucketPort>;
-  readonly openIngestion: (target: IngestionTarget) => Promise<IngestionApi>;
-  readonly limits: SyncLimits;
-  readonly poll: PollOptions;
-  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  readonly now: () => number;
-  /** Aborted on Ctrl-C: no new uploads start, in-flight ones are cancelled, the run reports and exits 130. */
-  readonly signal?: AbortSignal;
-  /** Called after each finished upload (tests interrupt a run here). */
-  readonly afterUpload?: (key: string) => void;
-}
-
-/** The outcome, printed as JSON with `--json`. */
-export interface SyncReport {
-  folder: string;
-  bucket: string;
-  prefix: string;
-  dryRun: boolean;
-  scanned: number;
-  ignored: string[];
-  /** Links out of the folder or to folders, broken links and special files: never read, never uploaded. */
-  skipped: { file: string; reason: string }[];
-  rejected: { file: string; reason: string }[];
-  uploads: { key: string; change: Change; bytes: number; uploaded: boolean }[];
-  unchanged: number;
-  deletes: { key: string; deleted: boolean }[];
-  /** Remote objects with no local file, left in place (no `--delete`). */
-  remoteOnly: string[];
-  failed: { key: string; error: string }[];
-  interrupted: boolean;
-  ingestion: {
-    action: IngestionDecision['action'];
-    reason: string;
-    job: JobView | null;
-    waited: boolean;
-  } | null;
-  /**
-   * The files are in the bucket but no ingestion job could be started (`phase: 'start'`), or a started job could
-   * not be followed to its end (`'follow'`): why, and what to check. Null when ingestion ran or was not needed.
-   */
-  ingestionFailure: { phase: 'start' | 'follow'; message: string } | null;
-  exitCode: number;
-}
-
-/** Exit status of a run stopped by Ctrl-C (128 + SIGINT). */
-export const EXIT_INTERRUPTED = 130;
-
-/** Exit status when the files were uploaded but ingestion was not started (or not followed): run sync again. */
-export const EXIT_INGESTION_NOT_STARTED = 3;
+export {
+  EXIT_INGESTION_NOT_STARTED,
+  EXIT_INTERRUPTED,
+  type SyncDeps,
+  type SyncReport,
+  type SyncRequest,
+} from './sync-report';
 
 const HASH_CONCURRENCY = 16;
 
@@ -173,13 +123,16 @@ class SyncRun {
         this.out.line(`Ignored ${scan.ignored.length} hidden file(s): ${scan.ignored.join(', ')}`);
       for (const s of scan.skipped) this.out.line(`skipped ${s.relPath}: ${s.reason}`);
       if (request.dryRun) {
-        this.printPlan();
+        printPlan(this.out, this.report, this.destination);
         return this.finish();
       }
       await this.upload(bucket, plan.uploads);
       if (this.signal?.aborted) return this.interrupted();
       await this.delete(bucket, plan.toDelete);
-      this.printSummary();
+      printSummary(this.out, this.report, this.destination, {
+        deleted: this.changes.deleted.length,
+        seconds: (this.deps.now() - this.startedAt) / 1000,
+      });
       if (ingestionApi && request.target) {
         try {
           await this.ingest(await ingestionApi, request.target, remote);
@@ -319,21 +272,6 @@ class SyncRun {
     return { uploads, toDelete };
   }
 
-  private printPlan(): void {
-    const { out, report } = this;
-    out.line(
-      `Dry run: nothing is uploaded, deleted or ingested. Plan for ${report.folder} → ${this.destination}:`,
-    );
-    for (const u of report.uploads) out.line(`  + ${u.key} (${u.change}, ${formatBytes(u.bytes)})`);
-    for (const d of report.deletes) out.line(`  - ${d.key} (no local file; --delete)`);
-    for (const key of report.remoteOnly) out.line(`  ? ${key} (no local file; kept without --delete)`);
-    const newCount = report.uploads.filter((u) => u.change === 'new').length;
-    out.line(
-      `${report.uploads.length} to upload (${newCount} new, ${report.uploads.length - newCount} modified), ` +
-        `${report.deletes.length} to delete, ${report.unchanged} unchanged, ${report.rejected.length} rejected`,
-    );
-  }
-
   /** Uploads in parallel (bounded); a failed file is reported and the others go on. */
   private async upload(
     bucket: DocumentsBucketPort,
@@ -382,23 +320,6 @@ class SyncRun {
       this.report.failed.push(f);
       this.out.problem(`failed to delete ${f.key}: ${f.error}`);
     }
-  }
-
-  private printSummary(): void {
-    const { report, out } = this;
-    const uploaded = report.uploads.filter((u) => u.uploaded);
-    const count = (change: Change) => uploaded.filter((u) => u.change === change).length;
-    out.line(
-      `Synced ${report.folder} → ${this.destination}: ${uploaded.length} uploaded (${count('new')} new, ` +
-        `${count('modified')} modified), ${this.changes.deleted.length} deleted, ${report.unchanged} unchanged, ` +
-        `${report.rejected.length} rejected, ${report.failed.length} failed ` +
-        `(${((this.deps.now() - this.startedAt) / 1000).toFixed(1)} s)`,
-    );
-    if (report.remoteOnly.length > 0)
-      out.line(
-        `${report.remoteOnly.length} object(s) under ${this.destination} have no local file; kept ` +
-          '(use --delete to remove them)',
-      );
   }
 
   /** Starts (or attaches to) an ingestion job, waits for it unless `--no-wait`, prints its statistics. */
