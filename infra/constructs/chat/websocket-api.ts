@@ -1,13 +1,12 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -28,7 +27,8 @@ import { accessLogGroupName } from './api-gateway-account';
 import { identifyApps, operatorsInput } from './caller-identity';
 import type { ApiKeyApps } from './chat-api-keys';
 import { grantTable, grantTurnWrites } from './grants';
-import { throttleAlarm } from './throttle-alarm';
+import { exactFunctionDestination, WS_ACCESS_LOG_FORMAT } from './websocket-access';
+import { webSocketAlarms } from './websocket-alarms';
 
 /** The query-string parameter that carries the credential on `$connect` (browsers cannot set headers). */
 export const CONNECT_TOKEN_PARAMETER = 'token';
@@ -290,33 +290,16 @@ export class KassWebSocketApi extends Construct {
 
     this.acknowledgeFindings(connectionsArn);
 
-    this.errorAlarm = new cloudwatch.Alarm(this, 'ErrorAlarm', {
-      alarmDescription: `KASS chat WebSocket API (${stage}): integration errors; check the ws-* function logs.`,
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/ApiGateway',
-        metricName: 'IntegrationError',
-        dimensionsMap: { ApiId: this.api.apiId, Stage: stage },
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.SUM,
-      }),
-      threshold: 5,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.turnDeadLetterAlarm = new cloudwatch.Alarm(this, 'TurnDeadLetterAlarm', {
-      alarmDescription:
-        'WebSocket chat turns failed outside the worker’s error handling (see the DLQ messages).',
-      metric: this.turnDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.turnThrottleAlarm = throttleAlarm(this, 'TurnThrottleAlarm', this.turnFunction);
+    ({
+      errorAlarm: this.errorAlarm,
+      turnDeadLetterAlarm: this.turnDeadLetterAlarm,
+      turnThrottleAlarm: this.turnThrottleAlarm,
+    } = webSocketAlarms(this, {
+      apiId: this.api.apiId,
+      stage,
+      turnDeadLetterQueue: this.turnDeadLetterQueue,
+      turnFunction: this.turnFunction,
+    }));
     this.authentication = authentication;
     if (props.alarmTopic) {
       const action = new cloudwatchActions.SnsAction(props.alarmTopic);
@@ -407,40 +390,4 @@ export class KassWebSocketApi extends Construct {
         'for it would only move the same messages again. Its depth alarms.',
     });
   }
-}
-
-/** One JSON record per WebSocket event; no query strings (the `$connect` token travels there). */
-const WS_ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
-  JSON.stringify({
-    requestId: '$context.requestId',
-    extendedRequestId: '$context.extendedRequestId',
-    requestTime: '$context.requestTime',
-    ip: '$context.identity.sourceIp',
-    userAgent: '$context.identity.userAgent',
-    routeKey: '$context.routeKey',
-    eventType: '$context.eventType',
-    connectionId: '$context.connectionId',
-    status: '$context.status',
-    integrationStatus: '$context.integrationStatus',
-    integrationLatencyMs: '$context.integrationLatency',
-    apiKeyId: '$context.identity.apiKeyId',
-    // No owner or principal: an app's user id can be an e-mail address.
-    authorizerError: '$context.authorizer.error',
-    errorMessage: '$context.error.message',
-  }),
-);
-
-/**
- * An on-failure destination that invokes exactly `target` (the L2 LambdaDestination also grants every
- * version and alias, `<arn>:*`). Lambda sends the full invocation record, request payload included.
- */
-function exactFunctionDestination(target: lambda.IFunction): lambda.IDestination {
-  return {
-    bind: (_scope, fn) => {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }),
-      );
-      return { destination: target.functionArn };
-    },
-  };
 }
