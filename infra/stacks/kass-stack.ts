@@ -21,6 +21,7 @@ import { ToolResources } from '../constructs/tool-resources';
 import { Tools } from '../constructs/tools';
 import { WebHosting, webPageConfig } from '../constructs/web-hosting';
 import { composeChatApis } from './chat-composition';
+import { composeOperations, stageFoundations } from './operations-composition';
 
 export interface KassStackProps extends StackProps {
   readonly config: StageConfig;
@@ -40,6 +41,8 @@ export class KassStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
+    // The stage key and the VPC first: every function and data resource created below finds them.
+    const foundations = stageFoundations(this, config);
 
     // Guardrail names are unique per account and region: the stage keeps dev and prod apart.
     const observability = new Observability(this, 'Observability', { emails: config.alarms.emails });
@@ -53,7 +56,12 @@ export class KassStack extends Stack {
       emails: config.tools.report.notificationEmails,
       webhooks: config.tools.report.notificationWebhooks,
     });
-    this.tools = new Tools(this, 'Tools', { tools: props.tools, config, toolLogs: this.data.toolLogs });
+    this.tools = new Tools(this, 'Tools', {
+      tools: props.tools,
+      config,
+      toolLogs: this.data.toolLogs,
+      internetAccess: { 'code-review': `GitLab (${config.tools.codeReview.gitlabBaseUrl})` },
+    });
     new ToolResources(this, 'ToolResources', {
       config,
       tools: this.tools,
@@ -247,5 +255,13 @@ export class KassStack extends Stack {
     new CfnOutput(this, 'ConversationsTableName', { value: this.data.conversations.tableName });
     new CfnOutput(this, 'ToolLogsTableName', { value: this.data.toolLogs.tableName });
     new CfnOutput(this, 'NotificationsTopicArn', { value: notifications.topic.topicArn });
+
+    composeOperations(this, {
+      config,
+      alarmTopic: observability.alarmTopic,
+      documentsBucket: documents.bucket,
+      accessLogBucket: documents.accessLogBucket,
+      foundations,
+    });
   }
 }

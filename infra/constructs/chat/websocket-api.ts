@@ -13,6 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ChatApiConfig } from '../../config/chat-config';
+import { deadLetterAlarm } from '../dead-letter-alarm';
 import { KassFunction, type KassFunctionDefaults } from '../kass-function';
 import { nagResource } from '../nag-ids';
 import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './agent-endpoint';
@@ -108,6 +109,10 @@ export class KassWebSocketApi extends Construct {
               COGNITO_CLIENT_IDS: authentication.clientIds.join(','),
             }
           : { AUTH_MODE: 'api-keys' },
+      // Cognito mode fetches the user pool's signing keys from its public JWKS URL (no PrivateLink for it).
+      ...(authentication.kind === 'cognito'
+        ? { internetAccess: 'the Cognito user pool’s public keys (JWKS)' }
+        : {}),
     });
 
     this.connectionsFunction = new KassFunction(this, 'ConnectionsFunction', {
@@ -136,6 +141,8 @@ export class KassWebSocketApi extends Construct {
       ),
       settings: { memoryMb: ws.turn.memoryMb, timeoutSeconds: ws.turn.timeoutSeconds },
       reservedConcurrentExecutions: ws.turn.reservedConcurrency,
+      // PostToConnection goes to the public WebSocket API's management endpoint: no VPC endpoint serves it.
+      internetAccess: 'the WebSocket API’s management endpoint (PostToConnection)',
       environment: {
         ...agentEnvironment(props.agent),
         CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
@@ -261,18 +268,12 @@ export class KassWebSocketApi extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.turnDeadLetterAlarm = new cloudwatch.Alarm(this, 'TurnDeadLetterAlarm', {
-      alarmDescription:
-        'WebSocket chat turns failed outside the worker’s error handling (see the DLQ messages).',
-      metric: this.turnDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.turnDeadLetterAlarm = deadLetterAlarm(
+      this,
+      'TurnDeadLetterAlarm',
+      this.turnDeadLetterQueue,
+      'WebSocket chat turns failed outside the worker’s error handling (see the DLQ messages).',
+    );
     this.turnThrottleAlarm = throttleAlarm(this, 'TurnThrottleAlarm', this.turnFunction);
     if (props.alarmTopic) {
       const action = new cloudwatchActions.SnsAction(props.alarmTopic);
