@@ -65,17 +65,20 @@ const DISCORD_ON = {
 
 /** The Lambda entries of the stack (every KassFunction of the dev app, bundling skipped), in a stable order. */
 export function lambdaEntries(): BundleEntry[] {
-  const { stack } = buildApp({
-    stage: 'dev',
-    // The Discord bot is off by default; on here (any key will do) so its two Lambdas are measured too.
-    context: { 'aws:cdk:bundling-stacks': [], 'kass:config': { discord: DISCORD_ON } },
-    nag: false,
-  });
-  const entries = stack.node
-    .findAll()
-    .filter((c): c is KassFunction => c instanceof KassFunction)
-    .map((f) => ({ name: bundleName(f.entry), entry: f.entry }));
-  return entries.sort((a, b) => a.name.localeCompare(b.name));
+  const entries = new Map<string, BundleEntry>();
+  // Both engines (the AgentCore stack adds the knowledge tool and the harness hook), and the Discord bot, off by
+  // default, on here (any key will do) so its two Lambdas are measured too.
+  for (const agent of [{}, { engine: 'agentcore' }]) {
+    const { stack } = buildApp({
+      stage: 'dev',
+      context: { 'aws:cdk:bundling-stacks': [], 'kass:config': { discord: DISCORD_ON, agent } },
+      nag: false,
+    });
+    for (const f of stack.node.findAll().filter((c): c is KassFunction => c instanceof KassFunction)) {
+      entries.set(f.entry, { name: bundleName(f.entry), entry: f.entry });
+    }
+  }
+  return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** The house esbuild options (what every KassFunction is built with), for one entry and output file. */

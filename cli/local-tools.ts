@@ -47,11 +47,16 @@ export class LocalToolError extends Error {
 /** Action-group names double as folder names: nothing that could leave `action-groups/`. */
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
-/** Quiet defaults for tools run in the CLI, unless set: logs at WARN (stderr), no metrics, no tracing. */
+/**
+ * Defaults for tools run in the CLI, unless set: logs at WARN (stderr), no metrics, no tracing. A call that
+ * names no caller (no `userId` session attribute, e.g. `kass chat --local-tools`) runs as an operator: the
+ * tool runs with the developer's own AWS credentials, which can read its tables directly anyway.
+ */
 export function localPowertoolsDefaults(): void {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+  process.env.UNIDENTIFIED_TOOL_CALLS ??= 'operator';
 }
 
 /**

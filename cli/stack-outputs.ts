@@ -53,6 +53,17 @@ export class StackOutputs {
     return value;
   }
 
+  /**
+   * An output that a stack may or may not have (e.g. `AgentEngine`, only on AgentCore stacks): an explicit
+   * environment variable first, then the stack; undefined when the stack has no such output.
+   */
+  async optional(output: string, envVar: string): Promise<string | undefined> {
+    const fromEnv = this.env[envVar];
+    if (fromEnv) return fromEnv;
+    const outputs = await this.outputs({ flagValue: undefined, flagName: '--stage', envVar, output });
+    return outputs[output] || undefined;
+  }
+
   private outputs(source: IdSource): Promise<Record<string, string>> {
     this.cached ??= this.load(source);
     return this.cached;

@@ -99,6 +99,8 @@ const CLASSES: Readonly<Record<string, AgentErrorClass>> = {
   ResourceNotFoundException: AgentNotFoundError,
   DependencyFailedException: AgentDependencyError,
   BadGatewayException: AgentDependencyError,
+  // AgentCore InvokeHarness: the harness runtime or one of its tools failed.
+  RuntimeClientError: AgentDependencyError,
 };
 
 const field = (value: unknown, key: string): unknown =>

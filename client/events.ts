@@ -138,6 +138,8 @@ interface ReturnControlInputBase {
   /** Multi-agent setups: the agent that asked, and its collaborator name. */
   readonly agentId?: string;
   readonly collaboratorName?: string;
+  /** AgentCore: the harness's id of this call (its `toolResult` answers it). */
+  readonly toolUseId?: string;
 }
 
 /** An OpenAPI operation the app must run (or confirm). */

@@ -1,6 +1,7 @@
 /**
- * KASS client library: talk to the KASS agent from an app. `AgentClient` is the Classic Bedrock Agent engine
- * behind the engine-neutral `ChatEngine` interface; events, errors and sessions are engine-neutral too.
+ * KASS client library: talk to the KASS agent from an app. `AgentClient` (Classic Bedrock Agent, InvokeAgent) and
+ * `HarnessClient` (AgentCore harness, InvokeHarness) are the two engines behind the engine-neutral `ChatEngine`
+ * interface; events, errors and sessions are engine-neutral too.
  */
 export { AgentClient, type AgentClientOptions, DEFAULT_REQUEST_TIMEOUT_MS } from './agent-client';
 export type {
@@ -13,6 +14,7 @@ export type {
   TraceSummary,
   TurnInput,
 } from './chat-engine';
+export { type ClientTools, parseClientTools } from './client-tools';
 export { collectAnswer, summarizeTrace } from './collect';
 export {
   AgentAccessDeniedError,
@@ -28,6 +30,23 @@ export {
 } from './errors';
 export type * from './events';
 export { type Footnote, Footnotes, insertMarkers } from './footnotes';
+export {
+  bedrockGuardrail,
+  type GuardrailCheck,
+  type GuardrailRef,
+  type GuardrailVerdict,
+  verdictOf,
+} from './guardrail';
+export {
+  type ClientToolCall,
+  type ClientToolResult,
+  type ClientToolRunner,
+  HarnessClient,
+  type HarnessClientOptions,
+  harnessSessionId,
+  KNOWLEDGE_TOOL_NAME,
+} from './harness-client';
+export { lambdaToolRunner } from './lambda-tool-runner';
 export { sourceUri } from './references';
 export {
   FILTER_LIMITS,

@@ -34,6 +34,19 @@ export interface StackSummary {
   readonly functions: number;
   /** REST methods (`GET /health`, …) and WebSocket routes of the chat API, if the stack has one. */
   readonly chatApi?: { restMethods: string[]; webSocketRoutes: string[] };
+  /** The AgentCore engine, if the stack runs on it. */
+  readonly harness?: {
+    name: string;
+    model: string;
+    maxIterations: number;
+    timeoutSeconds: number;
+    /** `gateway kass`, `inline report___createTicket`, … */
+    tools: string[];
+    hooks: string[];
+    endpoints: string[];
+    /** Gateway target → its tool names. */
+    targets: Record<string, string[]>;
+  };
   /** The Discord bot, when the stage turns it on: its route and what its worker is triggered by. */
   readonly discord?: { route: string; trigger: string };
 }
@@ -75,6 +88,42 @@ function operationsOf(payload: unknown): string[] {
       .filter(([verb]) => ['get', 'post', 'put', 'patch', 'delete'].includes(verb))
       .map(([verb, op]) => `${verb.toUpperCase()} ${p} (${op?.operationId ?? '?'})`),
   );
+}
+
+/** The harness, its tools, hooks and endpoint, and the gateway targets' tools (AgentCore stacks only). */
+function harnessOf(resources: Record<string, Resource>): Pick<StackSummary, 'harness'> | undefined {
+  const all = Object.values(resources);
+  const props = all.find((r) => r.Type === 'AWS::BedrockAgentCore::Harness')?.Properties;
+  if (!props) return undefined;
+  const model = (props.Model as { BedrockModelConfig?: { ModelId?: unknown } } | undefined)
+    ?.BedrockModelConfig?.ModelId;
+  const targets: Record<string, string[]> = {};
+  for (const t of all.filter((r) => r.Type === 'AWS::BedrockAgentCore::GatewayTarget')) {
+    const payload = (
+      t.Properties?.TargetConfiguration as {
+        Mcp?: { Lambda?: { ToolSchema?: { InlinePayload?: { Name?: unknown }[] } } };
+      }
+    )?.Mcp?.Lambda?.ToolSchema?.InlinePayload;
+    targets[asString(t.Properties?.Name)] = (payload ?? []).map((tool) => asString(tool.Name));
+  }
+  return {
+    harness: {
+      name: asString(props.HarnessName),
+      model: modelOf(model),
+      maxIterations: Number(props.MaxIterations ?? 0),
+      timeoutSeconds: Number(props.TimeoutSeconds ?? 0),
+      tools: arr(props.Tools).map(
+        (t) => `${t.Type === 'inline_function' ? 'inline' : 'gateway'} ${asString(t.Name)}`,
+      ),
+      hooks: arr(props.Hooks).flatMap((h) =>
+        Object.entries(h).map(([kind, hook]) => `${kind} ${asString((hook as { Name?: unknown }).Name)}`),
+      ),
+      endpoints: all
+        .filter((r) => r.Type === 'AWS::BedrockAgentCore::HarnessEndpoint')
+        .map((r) => asString(r.Properties?.EndpointName)),
+      targets,
+    },
+  };
 }
 
 /** What a synthesized KASS template contains, for the synth command's report. */
@@ -139,6 +188,7 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
     guardrailVersions: byType['AWS::Bedrock::GuardrailVersion'] ?? 0,
     knowledgeBases: ofType('AWS::Bedrock::KnowledgeBase').map((kb) => asString(kb.Name)),
     functions: byType['AWS::Lambda::Function'] ?? 0,
+    ...(harnessOf(template.Resources ?? {}) ?? {}),
     ...(byType['AWS::ApiGateway::RestApi']
       ? {
           chatApi: {
@@ -171,6 +221,16 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
     }
   }
   if (s.aliases.length > 0) lines.push(`  Agent alias: ${s.aliases.join(', ')}`);
+  if (s.harness) {
+    lines.push(
+      `  Harness ${s.harness.name} (AgentCore): model ${s.harness.model}, at most ${s.harness.maxIterations} iterations ` +
+        `and ${s.harness.timeoutSeconds} s; endpoint ${s.harness.endpoints.join(', ')}`,
+    );
+    lines.push(`    tools: ${s.harness.tools.join(', ')}; hooks: ${s.harness.hooks.join(', ')}`);
+    for (const [target, tools] of Object.entries(s.harness.targets)) {
+      lines.push(`    gateway target ${target}: ${tools.join(', ')}`);
+    }
+  }
   if (s.guardrail) {
     lines.push(
       `  Guardrail ${s.guardrail.name}: ${s.guardrail.contentFilters.length} content filters, ` +

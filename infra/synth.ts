@@ -97,6 +97,10 @@ export function main(argv: string[]): number {
     console.log(
       `  Template: ${path.relative(process.cwd(), path.join(assembly.directory, stack.templateFile))}`,
     );
+    // Warnings (e.g. a Legacy model, a browser origin with API keys only) as `cdk synth` prints them.
+    for (const message of stack.messages.filter((m) => m.level === 'warning')) {
+      console.warn(`  [Warning at ${message.id}] ${String(message.entry.data)}`);
+    }
   }
   console.log(
     `cdk-nag (AwsSolutions): no unacknowledged findings. Synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s.`,

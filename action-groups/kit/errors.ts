@@ -45,6 +45,14 @@ export class InvalidInput extends ToolError {
   }
 }
 
+/** 403: the caller may not do this (no verified identity, or not allowed to see the thing asked for). */
+export class Forbidden extends ToolError {
+  readonly status = 403;
+  constructor(message = 'The caller is not allowed to do this.', options?: ToolErrorOptions) {
+    super(message, options);
+  }
+}
+
 /** 404: the thing asked for does not exist (e.g. "Ticket TCK-9 not found. Check the id with the user."). */
 export class NotFound extends ToolError {
   readonly status = 404;

@@ -1,9 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { type Caller, callerOf, withIdentityOf } from './caller';
 import { clip } from './coerce';
 import { toErrorOutcome, UNEXPECTED_ERROR_MESSAGE } from './errors';
-import { type AgentApiEvent, type EventRouting, extractRouting, parseAgentEvent } from './event';
+import { type AgentApiEvent, type EventRouting, extractRouting, isRecord, parseAgentEvent } from './event';
 import {
   type AgentFunctionEvent,
   type AgentFunctionResponse,
@@ -12,6 +13,17 @@ import {
   toApiEvent,
   toFunctionResponse,
 } from './function-details';
+import {
+  GATEWAY_CONTEXT_KEYS,
+  type GatewayToolResult,
+  gatewayContextOf,
+  gatewayResult,
+  toGatewayApiEvent,
+  toGatewayResult,
+  toolOfName,
+} from './gateway/call';
+import { type IdentityVerifier, identityTokenOf, verifyIdentity } from './gateway/identity';
+import { defaultKmsClient, IDENTITY_KEY_ENV, kmsIdentityVerifier } from './gateway/kms-identity';
 import { TOOL_METRICS } from './metric-names';
 import { parseSchemaSource } from './openapi/document';
 import { type Operation, readOperations } from './openapi/operations';
@@ -32,6 +44,11 @@ export interface ToolContext {
   readonly sessionAttributes: Record<string, string>;
   readonly promptSessionAttributes: Record<string, string>;
   readonly agent: AgentApiEvent['agent'];
+  /**
+   * The verified caller, read once from the session attributes the chat API sets (`callerOf`); undefined
+   * when the session names none. The only identity a tool may trust; never take it from parameters.
+   */
+  readonly caller: Caller | undefined;
   /** The user's utterance for this turn: context only, never the tool input. */
   readonly inputText: string;
   readonly logger: Logger;
@@ -79,6 +96,11 @@ export interface ToolDefinition<Ops extends OperationsShape<Ops> = UntypedOperat
   readonly maxBodyChars?: number;
   /** Stores one record per call (the ToolLogs table in the cloud). Failures never change the answer. */
   readonly recorder?: ToolCallRecorder;
+  /**
+   * Checks the identity assertion of AgentCore gateway calls (see `gateway/identity.ts`).
+   * @default KMS VerifyMac with the key in IDENTITY_KEY_ARN; without that variable gateway calls carry no identity
+   */
+  readonly identityVerifier?: IdentityVerifier;
 }
 
 /** What the kit reports about each call: no payloads, only routing, outcome and timing. */
@@ -106,12 +128,19 @@ export const isApiResponse = (response: AgentToolResponse): response is AgentApi
 /**
  * The Lambda handler `defineTool` returns. It never throws and always returns a contract response: the
  * OpenAPI shape for an OpenAPI event (anything with an `apiPath`, and anything malformed), the
- * function-details shape for a function call (`function` and no `apiPath`).
+ * function-details shape for a function call (`function` and no `apiPath`), and for an AgentCore gateway call
+ * (the gateway's keys in `context.clientContext.custom`, whatever the event holds) a {@link GatewayToolResult}.
  */
 export interface ToolHandler {
   (raw: AgentApiEvent, context?: Context): Promise<AgentApiResponse>;
   (raw: AgentFunctionEvent, context?: Context): Promise<AgentFunctionResponse>;
-  (raw: unknown, context?: Context): Promise<AgentToolResponse>;
+  (raw: unknown): Promise<AgentToolResponse>;
+  (raw: unknown, context: Context | undefined): Promise<AgentToolResponse | GatewayToolResult>;
+  /**
+   * Answers `args` as an AgentCore gateway call, always in the gateway's shape: a context without the gateway's
+   * keys is a malformed call (error result). The Lambda entry itself routes by the context.
+   */
+  readonly gateway: (args: unknown, context: Context) => Promise<GatewayToolResult>;
   readonly definition: ToolDefinition<UntypedOperations>;
 }
 
@@ -140,7 +169,7 @@ const malformedBody = (issues: readonly string[]) => ({
 });
 
 interface Outcome {
-  readonly response: AgentToolResponse;
+  readonly response: AgentToolResponse | GatewayToolResult;
   /** The HTTP status of the answer (a function response carries only its responseState). */
   readonly status: number;
   readonly operation: string;
@@ -259,19 +288,22 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
       sessionAttributes: { ...event.sessionAttributes },
       promptSessionAttributes: { ...event.promptSessionAttributes },
       agent: event.agent,
+      caller: callerOf(event.sessionAttributes),
       inputText: event.inputText,
       logger,
       ...(context ? { lambdaContext: context } : {}),
     };
-    // The handler's attribute changes are what the response echoes.
-    const echo: EventRouting = {
+    // The handler's attribute changes are what the response echoes, except the identity attributes.
+    const echo = (): EventRouting => ({
       ...event,
-      sessionAttributes: ctx.sessionAttributes,
+      sessionAttributes: withIdentityOf(event.sessionAttributes, ctx.sessionAttributes),
       promptSessionAttributes: ctx.promptSessionAttributes,
-    };
+    });
     try {
       const result = await handler(read.input, ctx);
-      return isWithStatus(result) ? respond(echo, result.status, result.body) : respond(echo, 200, result);
+      return isWithStatus(result)
+        ? respond(echo(), result.status, result.body)
+        : respond(echo(), 200, result);
     } catch (err) {
       const outcome = toErrorOutcome(err);
       if (!outcome.expected) {
@@ -284,7 +316,7 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
           error: err,
         });
       }
-      return respond(echo, outcome.status, outcome.body);
+      return respond(echo(), outcome.status, outcome.body);
     }
   }
 
@@ -324,7 +356,111 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
     return { ...outcome, route: asked, response: toFunctionResponse(outcome.response, event) };
   }
 
+  // Gateway calls: identity assertions verified once per container and token (a turn's tool calls share one).
+  const verifier =
+    def.identityVerifier ??
+    (process.env[IDENTITY_KEY_ENV]
+      ? kmsIdentityVerifier(defaultKmsClient(), process.env[IDENTITY_KEY_ENV])
+      : undefined);
+  const verified = new Map<string, { attributes: Record<string, string> | undefined; until: number }>();
+
+  /** The session attributes a gateway call's assertion vouches for; `{}` (no identity) for anything else. */
+  async function gatewayIdentity(custom: Record<string, unknown>): Promise<Record<string, string>> {
+    const token = identityTokenOf(custom);
+    if (token === undefined) return {};
+    if (!verifier) {
+      logger.warn('gateway call carries an identity assertion but no verifier is configured; no identity');
+      return {};
+    }
+    const now = Date.now();
+    const cached = verified.get(token);
+    if (cached && cached.until > now) return { ...cached.attributes };
+    const attributes = await verifyIdentity(verifier, token, now);
+    if (!attributes) logger.warn('gateway call identity assertion rejected; the call runs without identity');
+    if (verified.size >= 100) verified.clear();
+    verified.set(token, { attributes, until: now + 60_000 });
+    return { ...attributes };
+  }
+
+  /** A gateway call runs as the OpenAPI call it stands for, then is answered in the gateway's shape. */
+  async function dispatchGateway(
+    args: unknown,
+    context: Context | undefined,
+    custom: Record<string, unknown> | undefined,
+  ): Promise<Outcome> {
+    const fail = (status: number, route: string, body: unknown): Outcome => {
+      const api = respond({ actionGroup: def.name }, status, body);
+      return { operation: UNROUTED, route, status, response: toGatewayResult(api) };
+    };
+    const available = operations.map((op) => op.operationId);
+    if (!custom) {
+      return fail(400, 'gateway malformed', {
+        error:
+          'The tool call is malformed: it has no AgentCore gateway client context (bedrockAgentCoreToolName), so the tool cannot tell which operation to run.',
+        availableTools: available,
+      });
+    }
+    const name = custom[GATEWAY_CONTEXT_KEYS.toolName];
+    if (typeof name !== 'string' || name === '') {
+      return fail(400, 'gateway malformed', {
+        error: 'The tool call is malformed: the gateway sent no tool name.',
+        availableTools: available,
+      });
+    }
+    const { tool } = toolOfName(name);
+    const route = `gateway ${clipRoute(name)}`;
+    const compiled = byOperationId.get(tool);
+    if (!compiled) {
+      return fail(404, route, {
+        error: `This tool has no operation ${clipRoute(tool)}. Use one of the available tools.`,
+        availableTools: available,
+      });
+    }
+    // Writes run only after the user confirms, which a gateway cannot ask for: the chat API runs them itself
+    // (inline functions, invoked directly, without a gateway id). The targets do not list them either.
+    if (compiled.op.requireConfirmation && typeof custom[GATEWAY_CONTEXT_KEYS.gatewayId] === 'string') {
+      return fail(403, route, {
+        error: `${compiled.op.operationId} changes data and needs the user's confirmation first; it cannot run through the gateway.`,
+      });
+    }
+    if (args !== undefined && args !== null && !isRecord(args)) {
+      return fail(400, route, {
+        error:
+          'Invalid input. The tool arguments must be a JSON object of named fields; call the tool again.',
+        availableTools: available,
+      });
+    }
+    const sessionAttributes = await gatewayIdentity(custom);
+    const text = (key: string): string | undefined =>
+      typeof custom[key] === 'string' ? (custom[key] as string) : undefined;
+    // The conversation is the session, as on Classic; a call without identity gets a session of its own.
+    const sessionId =
+      sessionAttributes.conversationId ??
+      `gateway-${text(GATEWAY_CONTEXT_KEYS.messageId) ?? text(GATEWAY_CONTEXT_KEYS.requestId) ?? context?.awsRequestId ?? 'call'}`;
+    const built = toGatewayApiEvent(isRecord(args) ? args : {}, compiled.op, {
+      actionGroup: def.name,
+      sessionId,
+      gatewayId: text(GATEWAY_CONTEXT_KEYS.gatewayId) ?? '',
+      targetId: text(GATEWAY_CONTEXT_KEYS.targetId) ?? '',
+      sessionAttributes,
+    });
+    if (!built.ok) {
+      return {
+        ...fail(400, route, {
+          error: 'Invalid input. Fix these fields and call the tool again.',
+          fields: built.fields,
+        }),
+        operation: compiled.op.operationId,
+        sessionId,
+      };
+    }
+    const outcome = await dispatchApi(built.event, context);
+    return { ...outcome, route, response: toGatewayResult(outcome.response) };
+  }
+
   async function dispatch(raw: unknown, context: Context | undefined): Promise<Outcome> {
+    const custom = gatewayContextOf(context);
+    if (custom) return dispatchGateway(raw, context, custom);
     if (isFunctionDetailsEvent(raw)) return dispatchFunction(raw, context);
     const parsed = parseAgentEvent(raw);
     if (!parsed.ok) {
@@ -386,17 +522,23 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
     }
   }
 
-  const handler = async (raw: unknown, context?: Context): Promise<AgentToolResponse> => {
+  const run = async (
+    raw: unknown,
+    context: Context | undefined,
+    route: (raw: unknown, context: Context | undefined) => Promise<Outcome>,
+    gateway: boolean,
+  ): Promise<AgentToolResponse | GatewayToolResult> => {
     const started = performance.now();
     const startedAt = new Date().toISOString();
     let outcome: Outcome | undefined;
     try {
       if (context) logger.addContext(context);
-      outcome = await dispatch(raw, context);
+      outcome = await route(raw, context);
       return outcome.response;
     } catch (err) {
       // Only a bug in the kit gets here; answer in contract shape anyway.
       logger.error('tool adapter failed', { error: err });
+      if (gateway) return gatewayResult(500, JSON.stringify({ error: UNEXPECTED_ERROR_MESSAGE }));
       let routing: EventRouting = {};
       let fn: string | undefined;
       try {
@@ -419,8 +561,19 @@ export function defineTool<Ops extends OperationsShape<Ops> = UntypedOperations>
     }
   };
 
+  const handler = (raw: unknown, context?: Context) =>
+    run(raw, context, dispatch, gatewayContextOf(context) !== undefined);
+  const gateway = async (args: unknown, context: Context): Promise<GatewayToolResult> =>
+    (await run(
+      args,
+      context,
+      (a, c) => dispatchGateway(a, c, gatewayContextOf(c)),
+      true,
+    )) as GatewayToolResult;
+
   return Object.assign(handler as ToolHandler, {
     definition: def as unknown as ToolDefinition<UntypedOperations>,
+    gateway,
   });
 }
 

@@ -28,7 +28,7 @@ import type { Ticket } from './ticket';
 export const TICKETS_TABLE = {
   partitionKey: 'ticketId',
   ttl: 'expiresAt',
-  reporterIndex: 'reporter-index',
+  ownerIndex: 'owner-index',
   statusIndex: 'status-index',
 } as const;
 
@@ -56,7 +56,7 @@ const text = (item: Item, key: string): string | undefined =>
 
 /**
  * TicketStore on DynamoDB through the document client. Tickets and idempotency records share the table:
- * tickets under `TCK-…` keys (in both GSIs through `reporter`/`status`), records under `IDEMPOTENCY#…` keys
+ * tickets under `TCK-…` keys (in both GSIs through `owner`/`status`), records under `IDEMPOTENCY#…` keys
  * with `expiresAt` for TTL (in no GSI: they have neither attribute).
  */
 export class DynamoTicketStore implements TicketStore {
@@ -251,17 +251,17 @@ function queryInput(
   }
   return {
     ...newestFirst,
-    IndexName: TICKETS_TABLE.reporterIndex,
-    KeyConditionExpression: '#reporter = :reporter',
+    IndexName: TICKETS_TABLE.ownerIndex,
+    KeyConditionExpression: '#owner = :owner',
     ...(query.status === undefined
       ? {
-          ExpressionAttributeNames: { '#reporter': 'reporter' },
-          ExpressionAttributeValues: { ':reporter': query.reporter },
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': query.owner },
         }
       : {
           FilterExpression: '#status = :status',
-          ExpressionAttributeNames: { '#reporter': 'reporter', '#status': 'status' },
-          ExpressionAttributeValues: { ':reporter': query.reporter, ':status': query.status },
+          ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+          ExpressionAttributeValues: { ':owner': query.owner, ':status': query.status },
         }),
   };
 }
@@ -271,17 +271,13 @@ const damaged = (): DependencyFailed =>
     'The ticket database returned a damaged record. Tell the user the ticket system has a problem.',
   );
 
-/** A ticket item as the domain type; a malformed item is a dependency failure, not a crash. */
+/**
+ * A ticket item as the domain type; a malformed item is a dependency failure, not a crash. Tickets stored
+ * before owners existed have no `owner` (operators only) and a model-given `reporter`, read as the unverified
+ * `reporterName` it always was.
+ */
 function toTicket(item: Item): Ticket {
-  const required = [
-    'ticketId',
-    'title',
-    'description',
-    'severity',
-    'status',
-    'reporter',
-    'createdAt',
-  ] as const;
+  const required = ['ticketId', 'title', 'description', 'severity', 'status', 'createdAt'] as const;
   const values: Record<string, string> = {};
   for (const key of required) {
     const value = text(item, key);
@@ -289,6 +285,8 @@ function toTicket(item: Item): Ticket {
     values[key] = value;
   }
   const conversationId = text(item, 'conversationId');
+  const owner = text(item, 'owner');
+  const reporterName = text(item, 'reporterName') ?? text(item, 'reporter');
   const createdAt = values.createdAt ?? '';
   return {
     ticketId: values.ticketId ?? '',
@@ -296,7 +294,8 @@ function toTicket(item: Item): Ticket {
     description: values.description ?? '',
     severity: values.severity ?? '',
     status: values.status ?? '',
-    reporter: values.reporter ?? '',
+    ...(owner === undefined ? {} : { owner }),
+    ...(reporterName === undefined ? {} : { reporterName }),
     ...(conversationId === undefined ? {} : { conversationId }),
     createdAt,
     updatedAt: text(item, 'updatedAt') ?? createdAt,

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import schema from '../../schemas/report.yaml';
+import { requireCaller, unidentifiedCallsFromEnv } from '../kit/caller';
 import { requireEnv } from '../kit/env';
 import { logger, metrics, tracer } from '../kit/powertools';
 import { defineTool, withStatus } from '../kit/tool';
@@ -13,15 +14,18 @@ import { SnsTicketNotifier } from './sns-notifier';
 import { createTicket, getTicket, listTickets, type TicketServiceDeps } from './tickets';
 
 /**
- * The `report` action group: tickets (DynamoDB) and new-ticket notifications (SNS).
+ * The `report` action group: tickets (DynamoDB) and new-ticket notifications (SNS). Every operation answers
+ * to the verified caller of the session (`ctx.caller`): tickets are filed as the caller and read back by
+ * their owner (or an operator); a call naming no caller is refused unless UNIDENTIFIED_TOOL_CALLS=operator.
  *
  * Environment: TICKETS_TABLE_NAME, NOTIFICATIONS_TOPIC_ARN, TOOL_LOGS_TABLE_NAME (one ToolLogs item per
- * call), plus the Powertools variables the house function sets. Clients use the SDK's standard
+ * call), UNIDENTIFIED_TOOL_CALLS (optional), plus the Powertools variables the house function sets. Clients use the SDK's standard
  * configuration, so AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SNS point them elsewhere (local
  * servers, tests).
  */
 
 const tableName = requireEnv('TICKETS_TABLE_NAME');
+const unidentified = unidentifiedCallsFromEnv();
 const topicArn = requireEnv('NOTIFICATIONS_TOPIC_ARN');
 const documents = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
   marshallOptions: { removeUndefinedValues: true },
@@ -45,12 +49,15 @@ export const handler = defineTool<ReportOperations>({
   recorder,
   operations: {
     createTicket: async ({ body }, ctx) => {
-      const created = await createTicket(service, body, ctx.sessionId);
+      const { userId: owner } = requireCaller(ctx.caller, unidentified);
+      const created = await createTicket(service, body, { owner, sessionId: ctx.sessionId });
       if (created.replayed) ctx.logger.info('repeated createTicket answered with the earlier ticket');
       const { ticket, notified } = created;
       return withStatus(201, { ...ticket, ...(notified === undefined ? {} : { notified }) });
     },
-    getTicket: async ({ params }) => getTicket(service, params.ticketId),
-    listTickets: async ({ params }) => listTickets(service, params),
+    getTicket: async ({ params }, ctx) =>
+      getTicket(service, params.ticketId, requireCaller(ctx.caller, unidentified)),
+    listTickets: async ({ params }, ctx) =>
+      listTickets(service, params, requireCaller(ctx.caller, unidentified)),
   },
 });

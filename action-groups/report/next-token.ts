@@ -14,12 +14,12 @@ const RESTART = 'Call listTickets again without nextToken to start from the firs
 
 /** The attributes a position has for each kind of list (the keys of the index the list reads). */
 const CURSOR_KEYS: Record<TicketListQuery['by'], readonly string[]> = {
-  reporter: ['createdAt', 'reporter', 'ticketId'],
+  owner: ['createdAt', 'owner', 'ticketId'],
   status: ['createdAt', 'status', 'ticketId'],
   recent: ['ticketId'],
 };
 
-/** Longest value accepted in a position (reporter is at most 254 characters in the schema). */
+/** Longest value accepted in a position (an owner is at most 512 characters in the schema). */
 const MAX_VALUE_CHARS = 512;
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
@@ -28,7 +28,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 export function cursorAfter(ticket: Ticket, by: TicketListQuery['by']): TicketCursor {
   const fields: Record<string, string> = {
     ticketId: ticket.ticketId,
-    reporter: ticket.reporter,
+    owner: ticket.owner ?? '',
     status: ticket.status,
     createdAt: ticket.createdAt,
   };
@@ -44,7 +44,7 @@ const invalid = (reason: string): InvalidInput => new InvalidInput(`nextToken: $
 /** The list a token is decoded for: its kind and filters. */
 export interface TokenScope {
   readonly by: TicketListQuery['by'];
-  readonly reporter?: string;
+  readonly owner?: string;
   readonly status?: string;
 }
 
@@ -67,9 +67,7 @@ export function decodeNextToken(token: string, query: TokenScope): TicketCursor 
   const expected = CURSOR_KEYS[query.by];
   const keys = entries.map(([key]) => key).sort();
   if (keys.join(',') !== expected.join(',')) {
-    throw invalid(
-      'belongs to a different list (other filters); use it only with the same reporter and status',
-    );
+    throw invalid('belongs to a different list (other filters); use it only with the same owner and status');
   }
   const cursor: Record<string, string> = {};
   for (const [key, v] of entries) {
@@ -85,13 +83,12 @@ export function decodeNextToken(token: string, query: TokenScope): TicketCursor 
   if (!idOk || (cursor.createdAt !== undefined && !ISO_INSTANT.test(cursor.createdAt))) {
     throw invalid('is damaged (it must be passed back exactly as received)');
   }
+  // A token is bound to its list: one owner's position can never start another owner's list.
   if (
-    (query.reporter !== undefined && cursor.reporter !== query.reporter) ||
+    (query.by === 'owner' && cursor.owner !== query.owner) ||
     (query.by === 'status' && cursor.status !== query.status)
   ) {
-    throw invalid(
-      'belongs to a different list (other filters); use it only with the same reporter and status',
-    );
+    throw invalid('belongs to a different list (other filters); use it only with the same owner and status');
   }
   return cursor;
 }

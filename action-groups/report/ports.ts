@@ -28,7 +28,7 @@ export interface StoredTicket {
 
 /**
  * A position in a ticket list: the key attributes of the last item read, in the index the query uses.
- * `reporter` lists: ticketId, reporter, createdAt; `status` lists: ticketId, status, createdAt; `recent`
+ * `owner` lists: ticketId, owner, createdAt; `status` lists: ticketId, status, createdAt; `recent`
  * lists: ticketId. All of them are ticket attributes, so a position can also be taken from a ticket.
  */
 export type TicketCursor = Readonly<Record<string, string>>;
@@ -40,17 +40,20 @@ interface ListBase {
   readonly cursor?: TicketCursor;
 }
 
-/** Which tickets to list. The store picks the access path from `by`. */
+/**
+ * Which tickets to list. The store picks the access path from `by`. Only `owner` lists serve ordinary
+ * callers (their own tickets); `status` and `recent` read everyone's tickets and are for operators.
+ */
 export type TicketListQuery =
-  /** One reporter's tickets, newest first (reporter index), optionally only one status. */
-  | (ListBase & { readonly by: 'reporter'; readonly reporter: string; readonly status?: TicketStatus })
-  /** Tickets in one status, newest first (status index). */
+  /** One owner's tickets, newest first (owner index), optionally only one status. */
+  | (ListBase & { readonly by: 'owner'; readonly owner: string; readonly status?: TicketStatus })
+  /** Tickets in one status, newest first (status index). Operators only. */
   | (ListBase & { readonly by: 'status'; readonly status: TicketStatus })
-  /** Any tickets, in storage order (a bounded scan); the caller sorts what it returns. */
+  /** Any tickets, in storage order (a bounded scan); the caller sorts what it returns. Operators only. */
   | (ListBase & { readonly by: 'recent' });
 
 export interface TicketPage {
-  /** In the order of the access path: newest first for `reporter`/`status`, storage order for `recent`. */
+  /** In the order of the access path: newest first for `owner`/`status`, storage order for `recent`. */
   readonly tickets: readonly Ticket[];
   /** Where the next page starts; absent when the list is exhausted. */
   readonly cursor?: TicketCursor;

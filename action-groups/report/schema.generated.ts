@@ -3,7 +3,7 @@
 
 import type { ToolContext, WithStatus } from '../kit/tool';
 
-/** Input of createTicket: POST /tickets. Creates a support ticket for a problem the user reports (a bug, an outage, missing access, a broken tool). Before calling, collect a short title, a detailed description, the severity and who reports it, and repeat them to the user: the user is asked to confirm before the ticket is created. Do not create a ticket for a plain question that the knowledge base can answer. Returns the new ticket with its id (TCK-<number>, e.g. TCK-1042) and status open. */
+/** Input of createTicket: POST /tickets. Creates a support ticket for a problem the user reports (a bug, an outage, missing access, a broken tool). Before calling, collect a short title, a detailed description and the severity, and repeat them to the user: the user is asked to confirm before the ticket is created. The ticket is filed as the signed-in user (its owner); do not ask who reports it. Do not create a ticket for a plain question that the knowledge base can answer. Returns the new ticket with its id (TCK-<number>, e.g. TCK-1042) and status open. */
 export interface CreateTicketInput {
   params: Record<string, never>;
   body: {
@@ -13,8 +13,8 @@ export interface CreateTicketInput {
     description: string;
     /** How bad the problem is. One of: low, medium, high, critical. low = cosmetic or has a workaround; medium = a feature is impaired; high = the user cannot work; critical = many users or production are down. */
     severity: string;
-    /** Who reports the problem, e.g. an email address (ana@example.com) or a chat handle (@ana). */
-    reporter: string;
+    /** Optional name the user wants on the ticket, e.g. "Ana Lima", only if the user gave one. It is shown to the support team as given and not verified: the ticket always belongs to the signed-in user. */
+    reporterName?: string;
     /** Optional id of the chat conversation the problem was reported in, so the ticket links back to it. */
     conversationId?: string;
   };
@@ -32,8 +32,10 @@ export interface CreateTicketOutput {
   severity?: string;
   /** One of: open, in_progress, resolved, closed. */
   status?: string;
-  /** Who reported the problem. */
-  reporter?: string;
+  /** Who filed the ticket: the signed-in user id the chat API verified. */
+  owner?: string;
+  /** The name the reporter gave, if any (not verified). */
+  reporterName?: string;
   /** Chat conversation the ticket came from, if any. */
   conversationId?: string;
   /** When the ticket was created (ISO 8601, UTC). */
@@ -44,11 +46,11 @@ export interface CreateTicketOutput {
   notified?: boolean;
 }
 
-/** Input of listTickets: GET /tickets. Lists support tickets, newest first, optionally only those of one reporter and/or in one status. Use it when the user asks about "my tickets", open issues, or what happened to something they reported. Returns at most `limit` tickets; when nextToken is present, call again with it to get the next page. */
+/** Input of listTickets: GET /tickets. Lists the signed-in user's own support tickets, newest first, optionally only those in one status. Use it when the user asks about "my tickets" or what happened to something they reported. Support operators see every ticket (or one user's, with owner). Returns at most `limit` tickets; when nextToken is present, call again with it to get the next page. */
 export interface ListTicketsInput {
   params: {
-    /** Only tickets reported by this person, given as when the ticket was created (an email address or chat handle). */
-    reporter?: string;
+    /** Operators only: list the tickets of this user id (the owner field of a ticket). Leave it out to list the signed-in user's own tickets; anyone else may not name another user. */
+    owner?: string;
     /** Only tickets in this status. One of: open, in_progress, resolved, closed. Omit for all statuses. */
     status?: string;
     /** How many tickets to return, 1 to 50. Defaults to 20. */
@@ -73,8 +75,10 @@ export interface ListTicketsOutput {
     severity?: string;
     /** One of: open, in_progress, resolved, closed. */
     status?: string;
-    /** Who reported the problem. */
-    reporter?: string;
+    /** Who filed the ticket: the signed-in user id the chat API verified. */
+    owner?: string;
+    /** The name the reporter gave, if any (not verified). */
+    reporterName?: string;
     /** Chat conversation the ticket came from, if any. */
     conversationId?: string;
     /** When the ticket was created (ISO 8601, UTC). */
@@ -86,7 +90,7 @@ export interface ListTicketsOutput {
   nextToken?: string;
 }
 
-/** Input of getTicket: GET /tickets/{ticketId}. Returns one support ticket by its id, with its current status, severity and details. Use it when the user names a ticket id such as TCK-1042 or asks about the status of a ticket they created. */
+/** Input of getTicket: GET /tickets/{ticketId}. Returns one of the signed-in user's support tickets by its id, with its current status, severity and details (operators may read any ticket). Use it when the user names a ticket id such as TCK-1042 or asks about the status of a ticket they created. */
 export interface GetTicketInput {
   params: {
     /** The ticket id: TCK- followed by 1 to 10 digits, e.g. TCK-1042. Ask the user for it if unknown. */
@@ -107,8 +111,10 @@ export interface GetTicketOutput {
   severity?: string;
   /** One of: open, in_progress, resolved, closed. */
   status?: string;
-  /** Who reported the problem. */
-  reporter?: string;
+  /** Who filed the ticket: the signed-in user id the chat API verified. */
+  owner?: string;
+  /** The name the reporter gave, if any (not verified). */
+  reporterName?: string;
   /** Chat conversation the ticket came from, if any. */
   conversationId?: string;
   /** When the ticket was created (ISO 8601, UTC). */

@@ -49,7 +49,10 @@ export function notificationMessage(ticket: Ticket): string {
     `Title: ${ticket.title}`,
     `Severity: ${ticket.severity}`,
     `Status: ${ticket.status}`,
-    `Reporter: ${ticket.reporter}`,
+    `Reporter: ${ticket.owner ?? '(unknown)'}`,
+    ...(ticket.reporterName === undefined
+      ? []
+      : [`Name given in the chat (not verified): ${ticket.reporterName}`]),
     ...(ticket.conversationId === undefined ? [] : [`Conversation: ${ticket.conversationId}`]),
     `Created: ${ticket.createdAt}`,
     '',

@@ -22,7 +22,13 @@ export interface Ticket {
   readonly description: string;
   readonly severity: string;
   readonly status: string;
-  readonly reporter: string;
+  /**
+   * Who filed the ticket: the caller's verified `userId` (session attribute). Absent only on tickets stored
+   * before tickets had owners; those are visible to operators only.
+   */
+  readonly owner?: string;
+  /** A name the reporter gave in the chat (from the model): shown as given, never used for access. */
+  readonly reporterName?: string;
   readonly conversationId?: string;
   /** ISO 8601, UTC. */
   readonly createdAt: string;
@@ -34,7 +40,7 @@ export interface NewTicketRequest {
   readonly title: string;
   readonly description: string;
   readonly severity: string;
-  readonly reporter: string;
+  readonly reporterName?: string;
   readonly conversationId?: string;
 }
 
@@ -43,13 +49,15 @@ export interface NormalizedTicketRequest {
   readonly title: string;
   readonly description: string;
   readonly severity: Severity;
-  readonly reporter: string;
+  readonly reporterName?: string;
   readonly conversationId?: string;
 }
 
 /**
  * Random ids in this range are always 8 digits: short enough to read out, large enough that collisions are
  * rare. A collision is still handled (the ticket is written only if its id is free, else a new id is drawn).
+ * The ids are NOT secret (90 million values can be walked): ownership is what protects a ticket. getTicket
+ * answers a ticket of someone else exactly like an id that does not exist, so guessing ids finds nothing.
  */
 const ID_MIN = 10_000_000;
 const ID_MAX = 100_000_000;
@@ -98,9 +106,9 @@ export function parseStatus(value: string): TicketStatus {
 }
 
 /**
- * Normalises a creation request: trims every field (the title also collapses inner whitespace), lower-cases
- * the severity and drops a blank conversationId. Reports every field that is blank after trimming, which the
- * schema's `minLength: 1` cannot catch ("   " has length 3).
+ * Normalises a creation request: trims every field (the title and the reporter's name also collapse inner
+ * whitespace), lower-cases the severity and drops a blank conversationId or name. Reports every required
+ * field that is blank after trimming, which the schema's `minLength: 1` cannot catch ("   " has length 3).
  */
 export function normalizeTicketRequest(request: NewTicketRequest): NormalizedTicketRequest {
   const problems: string[] = [];
@@ -110,7 +118,6 @@ export function normalizeTicketRequest(request: NewTicketRequest): NormalizedTic
   };
   const title = required('title', cleanTitle(request.title));
   const description = required('description', cleanText(request.description));
-  const reporter = required('reporter', cleanText(request.reporter));
   let severity: Severity = 'low';
   try {
     severity = parseSeverity(request.severity);
@@ -120,18 +127,31 @@ export function normalizeTicketRequest(request: NewTicketRequest): NormalizedTic
   }
   if (problems.length > 0) throw new InvalidInput(problems);
   const conversationId = request.conversationId === undefined ? '' : cleanText(request.conversationId);
-  return { title, description, severity, reporter, ...(conversationId ? { conversationId } : {}) };
+  const reporterName = request.reporterName === undefined ? '' : cleanTitle(request.reporterName);
+  return {
+    title,
+    description,
+    severity,
+    ...(reporterName ? { reporterName } : {}),
+    ...(conversationId ? { conversationId } : {}),
+  };
 }
 
-/** A new open ticket from a normalised request. */
-export function buildTicket(request: NormalizedTicketRequest, ticketId: string, createdAt: string): Ticket {
+/** A new open ticket of `owner` (the caller's verified userId) from a normalised request. */
+export function buildTicket(
+  request: NormalizedTicketRequest,
+  owner: string,
+  ticketId: string,
+  createdAt: string,
+): Ticket {
   return {
     ticketId,
     title: request.title,
     description: request.description,
     severity: request.severity,
     status: 'open',
-    reporter: request.reporter,
+    owner,
+    ...(request.reporterName === undefined ? {} : { reporterName: request.reporterName }),
     ...(request.conversationId === undefined ? {} : { conversationId: request.conversationId }),
     createdAt,
     updatedAt: createdAt,

@@ -1,4 +1,5 @@
-import { DependencyUnavailable, isToolError, NotFound } from '../kit/errors';
+import { type Caller, isOperator } from '../kit/caller';
+import { DependencyUnavailable, Forbidden, isToolError, NotFound } from '../kit/errors';
 import { epochSeconds, idempotencyExpiry, requestKey } from './idempotency';
 import { cursorAfter, decodeNextToken, encodeNextToken } from './next-token';
 import type { IdempotencyRecord, TicketListQuery, TicketNotifier, TicketStore } from './ports';
@@ -43,9 +44,17 @@ export interface CreatedTicket {
 /** Attempts to find a free ticket id (each collision draws a new one) or a live idempotency record. */
 const MAX_ATTEMPTS = 5;
 
+/** Who creates a ticket, and in which agent session. */
+export interface CreateContext {
+  /** The caller's verified userId: the ticket's owner. */
+  readonly owner: string;
+  readonly sessionId: string;
+}
+
 /**
- * Creates a ticket, once per request: a call repeating an earlier one of the same session (same normalised
- * fields) returns the earlier ticket, and only the call that stored the ticket publishes the notification.
+ * Creates a ticket owned by the caller, once per request: a call repeating an earlier one of the same owner
+ * and session (same normalised fields) returns the earlier ticket, and only the call that stored the ticket
+ * publishes the notification.
  *
  * Steps: claim the request (a conditional write of an idempotency record naming a fresh ticket id, or the
  * earlier live record), then write that ticket only if its id is free. The write succeeds for exactly one
@@ -61,16 +70,16 @@ const MAX_ATTEMPTS = 5;
 export async function createTicket(
   deps: TicketServiceDeps,
   request: NewTicketRequest,
-  sessionId: string,
+  context: CreateContext,
 ): Promise<CreatedTicket> {
   const normalized = normalizeTicketRequest(request);
-  const key = requestKey(sessionId, normalized);
+  const key = requestKey(context.owner, context.sessionId, normalized);
   const now = (deps.now ?? (() => new Date()))();
   const nextId = deps.newTicketId ?? newTicketId;
   let record = await claimRequest(deps.store, key, now, nextId);
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const ticket = buildTicket(normalized, record.ticketId, record.createdAt);
+    const ticket = buildTicket(normalized, context.owner, record.ticketId, record.createdAt);
     if (await deps.store.insertTicket(ticket, key)) {
       const notified = await notify(deps, ticket);
       await rememberNotification(deps.store, key, notified);
@@ -136,21 +145,33 @@ async function rememberNotification(store: TicketStore, key: string, notified: b
   }
 }
 
-/** One ticket by id; NotFound with a message the model can act on. */
-export async function getTicket(deps: Pick<TicketServiceDeps, 'store'>, ticketId: string): Promise<Ticket> {
+/** Whether `caller` may read `ticket`: its owner, or an operator (tickets without an owner: operators only). */
+export const canRead = (caller: Caller, ticket: Ticket): boolean =>
+  isOperator(caller) || (ticket.owner !== undefined && ticket.owner === caller.userId);
+
+/**
+ * One ticket by id, for its owner or an operator. A ticket of someone else gets exactly the answer an id that
+ * does not exist gets, so ids cannot be probed.
+ */
+export async function getTicket(
+  deps: Pick<TicketServiceDeps, 'store'>,
+  ticketId: string,
+  caller: Caller,
+): Promise<Ticket> {
   const id = ticketId.trim().toUpperCase();
   assertTicketId(id);
   const stored = await deps.store.getTicket(id);
-  if (!stored) {
+  if (!stored || !canRead(caller, stored.ticket)) {
     throw new NotFound(
-      `No ticket has the id ${id}. Check the id with the user, or call listTickets with their reporter name to find their tickets.`,
+      `No ticket has the id ${id}. Check the id with the user, or call listTickets to find their tickets.`,
     );
   }
   return stored.ticket;
 }
 
 export interface ListTicketsRequest {
-  readonly reporter?: string;
+  /** Operators only: whose tickets. */
+  readonly owner?: string;
   readonly status?: string;
   readonly limit?: number;
   readonly nextToken?: string;
@@ -185,32 +206,54 @@ const blankToUndefined = (value: string | undefined): string | undefined => {
   return cleaned === '' ? undefined : cleaned;
 };
 
-/** The store query for a request: the reporter index, else the status index, else a bounded scan. */
-export function toListQuery(request: ListTicketsRequest): TicketListQuery {
+/**
+ * The store query for a request of `caller`. Anyone but an operator lists their own tickets (owner index),
+ * whatever the request says, and naming another owner is refused. An operator lists one owner's tickets,
+ * else one status's (status index), else all of them (a bounded scan).
+ */
+export function toListQuery(request: ListTicketsRequest, caller: Caller): TicketListQuery {
   const limit = Math.min(MAX_LIST_LIMIT, Math.max(1, Math.trunc(request.limit ?? DEFAULT_LIST_LIMIT)));
-  const reporter = blankToUndefined(request.reporter);
+  const owner = blankToUndefined(request.owner);
   const statusText = blankToUndefined(request.status);
   const status = statusText === undefined ? undefined : parseStatus(statusText);
   const base = { limit };
-  if (reporter !== undefined) return { ...base, by: 'reporter', reporter, ...(status ? { status } : {}) };
+  const byOwner = (who: string): TicketListQuery => ({
+    ...base,
+    by: 'owner',
+    owner: who,
+    ...(status ? { status } : {}),
+  });
+  if (!isOperator(caller)) {
+    if (owner !== undefined && owner !== caller.userId) {
+      throw new Forbidden(
+        'Only support operators can list the tickets of another user. Call listTickets without owner to list the signed-in user’s own tickets.',
+      );
+    }
+    return byOwner(caller.userId);
+  }
+  if (owner !== undefined) return byOwner(owner);
   if (status !== undefined) return { ...base, by: 'status', status };
   return { ...base, by: 'recent' };
 }
 
 /**
- * Lists tickets: one reporter's (optionally in one status) or one status's, newest first, through the GSIs;
- * without filters, a bounded scan whose page is sorted newest first (order across pages is storage order).
- * Descriptions are previews, and a page stops early rather than exceed the response budget.
+ * Lists tickets the caller may see: their own (optionally in one status), newest first, through the owner
+ * index. Operators may also list one status's tickets or, without filters, all of them through a bounded
+ * scan whose page is sorted newest first (order across pages is storage order). Descriptions are previews,
+ * and a page stops early rather than exceed the response budget.
  */
 export async function listTickets(
   deps: Pick<TicketServiceDeps, 'store'>,
   request: ListTicketsRequest,
+  caller: Caller,
 ): Promise<TicketList> {
-  const first = toListQuery(request);
+  const first = toListQuery(request, caller);
   const token = blankToUndefined(request.nextToken);
   const query = token === undefined ? first : { ...first, cursor: decodeNextToken(token, first) };
   const page = await deps.store.listTickets(query);
-  const { tickets, cut } = fitToBudget(page.tickets.map(toListEntry));
+  // The query already selects what the caller may see; checking each ticket again costs nothing.
+  const visible = page.tickets.filter((ticket) => canRead(caller, ticket));
+  const { tickets, cut } = fitToBudget(visible.map(toListEntry));
   const last = tickets.at(-1);
   const cursor = cut && last ? cursorAfter(last, query.by) : page.cursor;
   const ordered = query.by === 'recent' ? [...tickets].sort(newestFirst) : tickets;

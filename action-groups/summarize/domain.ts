@@ -35,10 +35,11 @@ export interface ConversationRequest {
   readonly maxKeyPoints: number;
   readonly focus?: string;
   /**
-   * The user of the agent session (session attribute `userId`), when the session has one. A conversation
-   * that belongs to another user is answered exactly like an unknown one, so ids cannot be probed.
+   * The verified caller of the agent session (session attribute `userId`). Only a conversation whose every
+   * message belongs to this user is summarised; any other is answered exactly like an unknown one, so ids
+   * cannot be probed.
    */
-  readonly userId?: string;
+  readonly userId: string;
 }
 
 export interface TextRequest {
@@ -71,7 +72,7 @@ const NOTES = {
  * Summarizes a stored conversation: loads its messages (oldest first; for a very long one only the most
  * recent part), renders them as a transcript and summarizes it (map-reduce when it exceeds the budget).
  *
- * @throws NotFound when the conversation has no messages (or belongs to another user)
+ * @throws NotFound when the conversation has no messages, or any message that is not the caller's
  */
 export async function summarizeConversation(
   deps: SummarizeDeps,
@@ -83,9 +84,8 @@ export async function summarizeConversation(
   if (loaded.skipped > 0) {
     deps.logger?.warn('conversation items ignored', { skipped: loaded.skipped });
   }
-  const foreign =
-    request.userId !== undefined &&
-    loaded.messages.some((m) => m.userId !== undefined && m.userId !== request.userId);
+  // A message without an owner is not the caller's either (it proves nothing about who wrote it).
+  const foreign = loaded.messages.some((m) => m.userId !== request.userId);
   if (loaded.messages.length === 0 || foreign) {
     if (foreign) deps.logger?.warn('conversation of another user requested');
     throw new NotFound(

@@ -3,7 +3,7 @@
 
 import type { ToolContext, WithStatus } from '../kit/tool';
 
-/** Input of summarizeConversation: GET /conversations/{conversationId}/summary. Summarizes a stored KASS chat conversation: a short summary, the key points, the action items (who should do what) and the overall sentiment. Use it when the user asks to recap, summarize or catch up on a conversation, usually the current one. Read-only; nothing is changed. */
+/** Input of summarizeConversation: GET /conversations/{conversationId}/summary. Summarizes a stored KASS chat conversation: a short summary, the key points, the action items (who should do what) and the overall sentiment. Use it when the user asks to recap, summarize or catch up on a conversation, usually the current one. Only the signed-in user's own conversations can be summarized. Read-only; nothing is changed. */
 export interface SummarizeConversationInput {
   params: {
     /** Id of the stored conversation to summarize, as the chat API returns it (for the current conversation, use the conversationId from the session). Do not invent ids. */

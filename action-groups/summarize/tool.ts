@@ -1,10 +1,8 @@
 import schema from '../../schemas/summarize.yaml';
+import { requireCaller } from '../kit/caller';
 import { defineTool, type ToolCallRecorder, type ToolHandler } from '../kit/tool';
 import { type SummarizeDeps, summarizeConversation, summarizeText } from './domain';
 import type { SummarizeOperations } from './schema.generated';
-
-/** The agent session attribute naming the user (set by the chat API); see `ConversationRequest.userId`. */
-export const SESSION_USER_ATTRIBUTE = 'userId';
 
 export interface SummarizeToolOptions {
   /** Stores one record per call (the ToolLogs table in the cloud). */
@@ -21,15 +19,17 @@ export function createSummarizeTool(deps: SummarizeDeps, options: SummarizeToolO
     schema,
     ...(options.recorder ? { recorder: options.recorder } : {}),
     operations: {
+      // Stored conversations are private: only the caller's own, and never for a session without a caller
+      // (operators have no access to other users' conversations).
       summarizeConversation: async ({ params }, ctx) => {
-        const userId = ctx.sessionAttributes[SESSION_USER_ATTRIBUTE];
+        const { userId } = requireCaller(ctx.caller);
         return summarizeConversation(
           { logger: ctx.logger, ...deps },
           {
             conversationId: params.conversationId,
             maxKeyPoints: params.maxKeyPoints,
             ...(params.focus === undefined ? {} : { focus: params.focus }),
-            ...(userId ? { userId } : {}),
+            userId,
           },
         );
       },

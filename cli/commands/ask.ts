@@ -4,8 +4,12 @@ import type {
   AgentAnswer,
   AgentClient,
   AgentClientOptions,
+  ChatEngine,
+  RetryNotice,
   ReturnControlHandlers,
   ReturnControlInput,
+  Session,
+  SessionOptions,
   TurnInput,
 } from '../../client';
 import { Footnotes } from '../../client/footnotes';
@@ -36,8 +40,14 @@ Options:
   --no-stream            Print the answer once it is complete (citation markers at the cited text).
   -h, --help             Show this help
 
+Engines: the stage's stack says which engine it runs (output AgentEngine). On AgentCore the question goes to the
+harness endpoint (outputs HarnessArn, HarnessEndpointName; or KASS_HARNESS_ARN / KASS_HARNESS_QUALIFIER); the
+answer is checked by the guardrail before it is shown, and a confirmed write runs by invoking its tool Lambda
+with your AWS identity.
+
 AWS: the standard configuration (AWS_PROFILE or credentials, AWS_REGION); AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME
-points the client elsewhere. Throttling is retried with backoff before the answer starts.
+(Classic) or AWS_ENDPOINT_URL_BEDROCK_AGENTCORE (AgentCore) points the client elsewhere. Throttling is retried
+with backoff before the answer starts.
 
 Exit status: 0 answered, 1 the agent or AWS failed (the message says what to do), 2 usage error.
 `;
@@ -75,15 +85,24 @@ export interface AgentCommandDeps {
   readonly client?: Partial<Omit<AgentClientOptions, 'agentId' | 'agentAliasId'>>;
 }
 
-/** The agent client and what messages need to name it. */
+/** What `kass ask` and `kass chat` talk to, whichever engine the stage runs on. */
+export interface CliEngine extends ChatEngine {
+  session(options?: SessionOptions): Session;
+  region(): Promise<string | undefined>;
+  destroy(): void;
+}
+
+/** The engine client and what messages need to name it. */
 export interface ConnectedAgent {
-  readonly client: AgentClient;
+  readonly client: CliEngine;
   readonly target: AgentTarget;
 }
 
 /**
- * Resolves the agent ids (flag → environment → stack outputs) and builds the client. The client library (and
- * with it the AWS SDK) is imported here, lazily, so `--help` stays fast.
+ * Resolves the engine and its ids and builds the client. The engine comes from the deployed stack (output
+ * `AgentEngine`, absent on Classic stacks), or from the environment (KASS_AGENT_ID → Classic, KASS_HARNESS_ARN →
+ * AgentCore); agent-id flags mean Classic. The client library (and with it the AWS SDK) is imported here, lazily,
+ * so `--help` stays fast.
  */
 export async function connectAgent(
   flags: AgentFlags,
@@ -93,6 +112,40 @@ export async function connectAgent(
   const env = deps.env ?? process.env;
   const stage = flags.stage ?? 'dev';
   const outputs = new StackOutputs(stage, env);
+  const classicAsked = Boolean(flags['agent-id'] || flags['agent-alias-id'] || env.KASS_AGENT_ID);
+  const engine = classicAsked
+    ? 'classic'
+    : env.KASS_HARNESS_ARN
+      ? 'agentcore'
+      : ((await outputs.optional('AgentEngine', 'KASS_AGENT_ENGINE')) ?? 'classic');
+  const sessionId = flags['session-id'];
+  const { isValidSessionId } = await import('../../client');
+  if (sessionId !== undefined && !isValidSessionId(sessionId)) {
+    throw new CliError(
+      `--session-id must be 2-100 characters of 0-9 a-z A-Z . _ : - (got "${sessionId}")`,
+      2,
+    );
+  }
+  const dim = styleFor(io.stderr as { isTTY?: boolean }, env).dim;
+  const onRetry = ({ error, delayMs, attempt }: RetryNotice) =>
+    io.stderr.write(
+      dim(
+        `  ${error.exceptionName}: retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})\n`,
+      ),
+    );
+  if (engine === 'agentcore') {
+    if (flags['local-tools']) {
+      throw new CliError(
+        '--local-tools runs the tools of a Classic agent whose action groups return control (stage local); on an ' +
+          'AgentCore stage the tools run in their Lambdas behind the gateway.',
+        2,
+      );
+    }
+    return connectHarness(outputs, stage, onRetry, deps);
+  }
+  if (engine !== 'classic') {
+    throw new CliError(`Stack ${stage} reports an unknown agent engine '${engine}'; update kass.`);
+  }
   const agentId = await outputs.resolve({
     flagValue: flags['agent-id'],
     flagName: '--agent-id',
@@ -105,34 +158,82 @@ export async function connectAgent(
     envVar: 'KASS_AGENT_ALIAS_ID',
     output: 'AgentAliasId',
   });
-  const { AgentClient, isValidSessionId } = await import('../../client');
-  const sessionId = flags['session-id'];
-  if (sessionId !== undefined && !isValidSessionId(sessionId)) {
-    throw new CliError(
-      `--session-id must be 2-100 characters of 0-9 a-z A-Z . _ : - (got "${sessionId}")`,
-      2,
-    );
-  }
-  const dim = styleFor(io.stderr as { isTTY?: boolean }, env).dim;
+  const { AgentClient } = await import('../../client');
   let client: AgentClient;
   try {
-    client = new AgentClient({
-      agentId,
-      agentAliasId,
-      onRetry: ({ error, delayMs, attempt }) =>
-        io.stderr.write(
-          dim(
-            `  ${error.exceptionName}: retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})\n`,
-          ),
-        ),
-      ...deps.client,
-    });
+    client = new AgentClient({ agentId, agentAliasId, onRetry, ...deps.client });
   } catch (error) {
     const explained = explainAgentError(error, { agentId, agentAliasId, stage });
     throw new CliError(explained.message, explained.exitCode);
   }
   const region = await client.region();
   return { client, target: { agentId, agentAliasId, stage, ...(region ? { region } : {}) } };
+}
+
+/**
+ * The AgentCore engine: the stage's harness endpoint, the guardrail on answers (as the Classic agent applies
+ * it), and confirmed writes run by invoking their tool Lambda with your AWS identity (lambda:InvokeFunction).
+ * The CLI signs no caller identity: like `kass ask` on Classic, tools see no user.
+ */
+async function connectHarness(
+  outputs: StackOutputs,
+  stage: string,
+  onRetry: (notice: RetryNotice) => void,
+  deps: AgentCommandDeps,
+): Promise<ConnectedAgent> {
+  const source = (output: string, envVar: string) => ({
+    flagValue: undefined,
+    flagName: '--stage',
+    envVar,
+    output,
+  });
+  const harnessArn = await outputs.resolve(source('HarnessArn', 'KASS_HARNESS_ARN'));
+  const qualifier = await outputs.resolve(source('HarnessEndpointName', 'KASS_HARNESS_QUALIFIER'));
+  const clientToolsText = await outputs.optional('ClientTools', 'KASS_CLIENT_TOOLS');
+  const guardrailId = await outputs.optional('GuardrailId', 'KASS_GUARDRAIL_ID');
+  const guardrailVersion = await outputs.optional('GuardrailVersion', 'KASS_GUARDRAIL_VERSION');
+  const [{ HarnessClient }, { parseClientTools }, { lambdaToolRunner }, { bedrockGuardrail }] =
+    await Promise.all([
+      import('../../client/harness-client'),
+      import('../../client/client-tools'),
+      import('../../client/lambda-tool-runner'),
+      import('../../client/guardrail'),
+    ]);
+  const tools = clientToolsText ? parseClientTools(clientToolsText) : { functions: {}, readOnly: [] };
+  const [{ LambdaClient }, { BedrockRuntimeClient }] = await Promise.all([
+    import('@aws-sdk/client-lambda'),
+    import('@aws-sdk/client-bedrock-runtime'),
+  ]);
+  const target: AgentTarget = {
+    engine: 'agentcore',
+    agentId: harnessArn.split('/').pop() ?? harnessArn,
+    agentAliasId: qualifier,
+    stage,
+  };
+  let client: InstanceType<typeof HarnessClient>;
+  try {
+    client = new HarnessClient({
+      harnessArn,
+      qualifier,
+      onRetry,
+      ...(deps.client?.retry ? { retry: deps.client.retry } : {}),
+      ...(guardrailId && guardrailVersion
+        ? {
+            outputGuardrail: bedrockGuardrail(new BedrockRuntimeClient({}), {
+              guardrailId,
+              guardrailVersion,
+            }),
+          }
+        : {}),
+      toolRunner: lambdaToolRunner(new LambdaClient({}), tools.functions),
+      readOnlyTools: tools.readOnly,
+    });
+  } catch (error) {
+    const explained = explainAgentError(error, target);
+    throw new CliError(explained.message, explained.exitCode);
+  }
+  const region = await client.region();
+  return { client, target: { ...target, ...(region ? { region } : {}) } };
 }
 
 /** Return-of-control handlers for `--local-tools` (the kit and the tools load only then). */

@@ -106,7 +106,11 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
     else reader.close();
   });
   const say = (text: string) => io.stdout.write(`${style.dim(text)}\n`);
-  say(`KASS chat: agent ${target.agentId}, alias ${target.agentAliasId}, session ${session.id}`);
+  say(
+    target.engine === 'agentcore'
+      ? `KASS chat: harness ${target.agentId}, endpoint ${target.agentAliasId}, session ${session.id}`
+      : `KASS chat: agent ${target.agentId}, alias ${target.agentAliasId}, session ${session.id}`,
+  );
   if (handlers) say('Local tools on: tool calls run on this machine.');
   say(HELP.trimEnd());
 

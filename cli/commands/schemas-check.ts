@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkSchemaText, type Finding } from '../../action-groups/kit/schema-rules';
+import { checkSchemaSet, type Finding } from '../../action-groups/kit/schema-rules';
 import type { CliIo } from '../main';
 
 const SCHEMA_EXTENSIONS = ['.yaml', '.yml', '.json'];
@@ -10,8 +10,9 @@ const DEFAULT_FOLDER = 'schemas';
 export const usage = `Usage: kass schemas check [files or folders...]
 
 Checks action-group OpenAPI schemas against Bedrock's rules (OpenAPI 3.0.0, no enum, operationId and name
-patterns, tool names of at most 64 characters, at most 11 operations, confirmation on every write, ...),
-the same rules synth applies. The action-group name is each file's base name.
+patterns, tool names of at most 64 characters, at most 11 operations, confirmation on every write, ...) and
+what the AgentCore gateway needs (target and tool names, flat tool input without oneOf/anyOf/allOf, at most 60
+tools across all files), the same rules synth applies. The action-group name is each file's base name.
 
 Arguments:
   files or folders  Schema files, or folders whose *.yaml, *.yml and *.json files are checked (not
@@ -94,7 +95,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write('Run `kass schemas check --help` for usage.\n');
     return 2;
   }
-  const findings: Finding[] = files.flatMap((file, i) => checkSchemaText(texts[i] ?? '', file.display));
+  const findings: Finding[] = checkSchemaSet(
+    files.map((file, i) => ({ text: texts[i] ?? '', file: file.display })),
+  );
   for (const f of findings) io.stdout.write(`${f.file}:${f.line} ${f.rule} ${f.message}\n`);
   const failing = new Set(findings.map((f) => f.file)).size;
   io.stdout.write(

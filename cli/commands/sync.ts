@@ -30,6 +30,12 @@ Each file is checked before upload, and a bad file is reported without stopping 
     {"value": {"type": "STRING", "stringValue": "..."}, "includeForEmbedding": false}.
 Hidden files and folders (names starting with ".") are ignored.
 
+Only what is inside the folder is synced, and nothing outside it is ever read:
+  - a symbolic link to a file inside the folder is uploaded under the link's own name;
+  - a symbolic link whose target is outside the folder (or missing) is skipped and reported by name;
+  - a link to a folder is not followed (skipped and reported), wherever it points;
+  - FIFOs, sockets and devices are skipped and reported.
+
 Ingestion: starts a job when files changed (or when the bucket holds files newer than the last job, e.g. after
 an interrupted run). If another job is running on the data source (ConflictException), waits for it, then
 starts a new one so the uploaded files are indexed. Polls until the job ends and prints scanned, new,

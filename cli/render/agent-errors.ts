@@ -3,8 +3,11 @@ import { describeInput } from './trace-line';
 
 /** What the messages can name: which agent was called, where, and how its ids were chosen. */
 export interface AgentTarget {
+  /** Classic: the agent and alias ids. AgentCore: the harness name and the endpoint. */
   readonly agentId: string;
   readonly agentAliasId: string;
+  /** @default 'classic' */
+  readonly engine?: 'classic' | 'agentcore';
   readonly stage: string;
   readonly region?: string;
 }
@@ -23,7 +26,15 @@ const field = (value: unknown, key: string): unknown =>
 
 /** The agent, alias and region, for messages. */
 const where = (t: AgentTarget): string =>
-  `agent ${t.agentId}, alias ${t.agentAliasId}${t.region ? `, region ${t.region}` : ''}`;
+  t.engine === 'agentcore'
+    ? `harness ${t.agentId}, endpoint ${t.agentAliasId}${t.region ? `, region ${t.region}` : ''}`
+    : `agent ${t.agentId}, alias ${t.agentAliasId}${t.region ? `, region ${t.region}` : ''}`;
+
+/** What the caller's identity must be allowed, on the engine it called. */
+const invokePermission = (t: AgentTarget): string =>
+  t.engine === 'agentcore'
+    ? 'bedrock-agentcore:InvokeHarness and bedrock-agentcore:InvokeAgentRuntime on this harness'
+    : 'bedrock:InvokeAgent on this alias';
 
 /**
  * Turns a failed turn into what to do about it. Recognises the `AgentError` classes by `name` (not
@@ -50,7 +61,7 @@ export function explainAgentError(error: unknown, target: AgentTarget): Explanat
       }
       return {
         message:
-          `Access denied calling ${where(target)}: your AWS identity needs bedrock:InvokeAgent on this alias ` +
+          `Access denied calling ${where(target)}: your AWS identity needs ${invokePermission(target)} ` +
           `(check AWS_PROFILE / credentials). Service message: ${message}`,
         exitCode: 1,
       };
@@ -58,9 +69,13 @@ export function explainAgentError(error: unknown, target: AgentTarget): Explanat
     case 'AgentNotFoundError':
       return {
         message:
-          `Not found: ${where(target)}. The agent/alias id is wrong or the stack is not deployed here; check --agent-id and ` +
-          `--agent-alias-id (or KASS_AGENT_ID / KASS_AGENT_ALIAS_ID, or the outputs of stack kass-${target.stage}) and ` +
-          `AWS_REGION. Service message: ${message}`,
+          target.engine === 'agentcore'
+            ? `Not found: ${where(target)}. The harness or endpoint is wrong or the stack is not deployed here; check ` +
+              `KASS_HARNESS_ARN / KASS_HARNESS_QUALIFIER (or the outputs of stack kass-${target.stage}) and AWS_REGION. ` +
+              `Service message: ${message}`
+            : `Not found: ${where(target)}. The agent/alias id is wrong or the stack is not deployed here; check --agent-id and ` +
+              `--agent-alias-id (or KASS_AGENT_ID / KASS_AGENT_ALIAS_ID, or the outputs of stack kass-${target.stage}) and ` +
+              `AWS_REGION. Service message: ${message}`,
         exitCode: 1,
       };
     case 'AgentThrottledError':

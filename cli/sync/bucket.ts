@@ -1,8 +1,8 @@
-import * as fs from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CliError } from '../stack-outputs';
 import { hashBuffer } from './hash';
 import type { RemoteObject } from './plan';
+import { readScanned } from './scan';
 
 /** What `kass sync` needs from the documents bucket. */
 export interface DocumentsBucketPort {
@@ -133,7 +133,7 @@ export class S3DocumentsBucket implements DocumentsBucketPort {
     signal?: AbortSignal,
   ): Promise<string> {
     // A Buffer body (files are at most 50 MB): one read, the metadata hash is of exactly the bytes sent.
-    const body = await fs.readFile(upload.absPath);
+    const body = await readScanned(upload.absPath);
     const { sha256 } = hashBuffer(body);
     try {
       await this.client.send(

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import * as fs from 'node:fs/promises';
+import { openScanned, readScanned } from './scan';
 
 /** Content hashes of one file, lower-case hex. */
 export interface ContentHash {
@@ -25,12 +24,17 @@ export function hashBuffer(data: Uint8Array): ContentHash {
 
 /** Hashes a file's content (sha256 and md5 in one read). */
 export async function hashFile(absPath: string, size: number): Promise<ContentHash> {
-  if (size <= WHOLE_READ_LIMIT) return hashBuffer(await fs.readFile(absPath));
+  if (size <= WHOLE_READ_LIMIT) return hashBuffer(await readScanned(absPath));
   const sha256 = createHash('sha256');
   const md5 = createHash('md5');
-  for await (const chunk of createReadStream(absPath)) {
-    sha256.update(chunk as Buffer);
-    md5.update(chunk as Buffer);
+  const handle = await openScanned(absPath);
+  try {
+    for await (const chunk of handle.createReadStream({ autoClose: false })) {
+      sha256.update(chunk as Buffer);
+      md5.update(chunk as Buffer);
+    }
+  } finally {
+    await handle.close();
   }
   return { sha256: sha256.digest('hex'), md5: md5.digest('hex') };
 }

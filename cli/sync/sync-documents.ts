@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import * as fs from 'node:fs/promises';
 import { CliError } from '../stack-outputs';
 import { type DocumentsBucketPort, describeError } from './bucket';
 import { hashFile } from './hash';
@@ -18,7 +17,7 @@ import { contentTypeOf, DOCUMENTS_PREFIX, formatBytes, keyOf, type SyncLimits } 
 import { type Change, type HashedFile, planSync, type RemoteObject, resolveCheck } from './plan';
 import { forEachLimit } from './pool';
 import { IngestionDisplay, type SyncOutput, statisticsLine, UploadProgress } from './progress';
-import { type LocalFile, type ScanResult, scanFolder } from './scan';
+import { type LocalFile, readScanned, type ScanResult, scanFolder } from './scan';
 import { type Rejection, type ValidationResult, validateFiles } from './validate';
 
 export interface SyncRequest {
@@ -56,6 +55,8 @@ export interface SyncReport {
   dryRun: boolean;
   scanned: number;
   ignored: string[];
+  /** Links out of the folder or to folders, broken links and special files: never read, never uploaded. */
+  skipped: { file: string; reason: string }[];
   rejected: { file: string; reason: string }[];
   uploads: { key: string; change: Change; bytes: number; uploaded: boolean }[];
   unchanged: number;
@@ -124,6 +125,7 @@ class SyncRun {
       dryRun: request.dryRun,
       scanned: 0,
       ignored: [],
+      skipped: [],
       rejected: [],
       uploads: [],
       unchanged: 0,
@@ -160,6 +162,7 @@ class SyncRun {
       if (this.signal?.aborted) return this.interrupted();
       if (scan.ignored.length > 0)
         this.out.line(`Ignored ${scan.ignored.length} hidden file(s): ${scan.ignored.join(', ')}`);
+      for (const s of scan.skipped) this.out.line(`skipped ${s.relPath}: ${s.reason}`);
       if (request.dryRun) {
         this.printPlan();
         return this.finish();
@@ -225,9 +228,10 @@ class SyncRun {
     });
     report.scanned = scan.files.length;
     report.ignored = scan.ignored;
+    report.skipped = scan.skipped.map((s) => ({ file: s.relPath, reason: s.reason }));
     const validation = await validateFiles(
       scan.files,
-      (f) => fs.readFile(f.absPath, 'utf8'),
+      (f) => readScanned(f.absPath, 'utf8'),
       this.deps.limits,
     );
     report.rejected = validation.rejected.map((r: Rejection) => ({ file: r.relPath, reason: r.reason }));

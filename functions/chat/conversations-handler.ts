@@ -1,16 +1,17 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { type IdentitySettings, identitySettingsFromEnv, restCaller } from '../shared/caller';
 import { documentClient } from '../shared/clients';
 import { type ConversationReader, DynamoConversationReader } from '../shared/conversation-store';
 import { intEnv, listEnv, requireEnv } from '../shared/env';
 import { errorResponse, jsonResponse } from '../shared/http';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
-import { restOwner } from '../shared/owner';
 import { logger } from '../shared/powertools';
 import { conversationQuery, parseOrInvalid } from '../shared/requests';
 
 export interface ConversationsHandlerDeps {
   readonly reader: ConversationReader;
+  readonly identity: IdentitySettings;
   readonly allowedOrigins: readonly string[];
 }
 
@@ -26,7 +27,7 @@ export function createConversationsHandler(deps: ConversationsHandlerDeps) {
         conversationId: event.pathParameters?.conversationId,
         ...(event.queryStringParameters ?? {}),
       });
-      const owner = restOwner(event, params.userId);
+      const { userId: owner } = restCaller(event, deps.identity, params.userId);
       const page = await deps.reader.read(params.conversationId, owner, {
         ...(params.nextToken ? { nextToken: params.nextToken } : {}),
       });
@@ -45,6 +46,7 @@ export function conversationsDepsFromEnv(): ConversationsHandlerDeps {
       requireEnv('CONVERSATIONS_TABLE_NAME'),
       intEnv('PAGE_SIZE'),
     ),
+    identity: identitySettingsFromEnv(),
     allowedOrigins: listEnv('ALLOWED_ORIGINS'),
   };
 }

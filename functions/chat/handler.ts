@@ -1,15 +1,16 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { type IdentitySettings, identitySettingsFromEnv, restCaller } from '../shared/caller';
 import { intEnv, listEnv } from '../shared/env';
 import { errorResponse, jsonResponse, parseJsonBody } from '../shared/http';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
-import { restOwner } from '../shared/owner';
 import { logger } from '../shared/powertools';
 import { chatInputOf, chatRequest, parseOrInvalid } from '../shared/requests';
 import { runTurn, type TurnDeps } from '../shared/turn';
 import { turnDepsFromEnv } from '../shared/turn-env';
 
 export interface ChatHandlerDeps extends TurnDeps {
+  readonly identity: IdentitySettings;
   readonly maxMessageChars: number;
   readonly allowedOrigins: readonly string[];
   /** Named in the 504 reply, for turns too long for REST. */
@@ -32,8 +33,9 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     if (context) logger.addContext(context);
     try {
       const body = parseOrInvalid(schema, parseJsonBody(event));
-      const owner = restOwner(event, body.userId);
-      const outcome = await runTurn(deps, { owner, channel: 'rest', ...chatInputOf(body) });
+      // `userId` is the app's own user id (API-key mode); with Cognito the token decides alone.
+      const caller = restCaller(event, deps.identity, body.userId);
+      const outcome = await runTurn(deps, { caller, channel: 'rest', ...chatInputOf(body) });
       logger.info(outcome.confirmation ? 'chat turn awaits a confirmation' : 'chat turn answered', {
         conversationId: outcome.conversationId,
         latencyMs: outcome.latencyMs,
@@ -64,8 +66,8 @@ export function createChatHandler(deps: ChatHandlerDeps) {
 /** The deployed dependencies, from the environment the ChatApi construct sets. */
 export function chatDepsFromEnv(): ChatHandlerDeps {
   return {
-    // The REST function never outlives the integration timeout.
-    ...turnDepsFromEnv(() => 30_000),
+    ...turnDepsFromEnv(),
+    identity: identitySettingsFromEnv(),
     maxMessageChars: intEnv('MAX_MESSAGE_CHARS'),
     allowedOrigins: listEnv('ALLOWED_ORIGINS'),
     ...(process.env.WEBSOCKET_URL ? { websocketUrl: process.env.WEBSOCKET_URL } : {}),

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { type IdentitySettings, identitySettingsFromEnv, restCaller } from '../shared/caller';
 import { documentClient } from '../shared/clients';
 import {
   type ConversationLister,
@@ -9,12 +10,12 @@ import { listEnv, requireEnv } from '../shared/env';
 import { errorResponse, jsonResponse } from '../shared/http';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
-import { restOwner } from '../shared/owner';
 import { logger } from '../shared/powertools';
 import { parseOrInvalid } from '../shared/requests';
 
 export interface ListConversationsHandlerDeps {
   readonly lister: ConversationLister;
+  readonly identity: IdentitySettings;
   readonly allowedOrigins: readonly string[];
 }
 
@@ -28,7 +29,7 @@ export function createListConversationsHandler(deps: ListConversationsHandlerDep
     if (context) logger.addContext(context);
     try {
       const params = parseOrInvalid(conversationListQuery, event.queryStringParameters ?? {});
-      const owner = restOwner(event, params.userId);
+      const { userId: owner } = restCaller(event, deps.identity, params.userId);
       const list = await deps.lister.list(owner, {
         ...(params.nextToken ? { nextToken: params.nextToken } : {}),
         ...(params.limit ? { limit: Number(params.limit) } : {}),
@@ -48,6 +49,7 @@ export function listConversationsDepsFromEnv(): ListConversationsHandlerDeps {
       requireEnv('CONVERSATIONS_TABLE_NAME'),
       requireEnv('CONVERSATIONS_USER_INDEX'),
     ),
+    identity: identitySettingsFromEnv(),
     allowedOrigins: listEnv('ALLOWED_ORIGINS'),
   };
 }

@@ -69,3 +69,6 @@ export const conversationIdOf = (job: Pick<DiscordJob, 'channelId' | 'userId'>):
 
 /** The owner of a Discord user's conversations (the `userId` session attribute the tools see). */
 export const discordOwner = (userId: string): string => `discord:${userId}`;
+
+/** The `app` session attribute of Discord turns (tools see which front end a caller came through). */
+export const DISCORD_APP = 'discord';

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { identitySettingsFromEnv } from '../shared/caller';
 import { documentClient } from '../shared/clients';
 import { intEnv, requireEnv } from '../shared/env';
 import { once } from '../shared/once';
@@ -15,7 +16,8 @@ export function workerDepsFromEnv(): WorkerDeps {
   };
   return {
     // The agent engine, tables and confirmation mode exactly as the chat API builds them.
-    turn: turnDepsFromEnv((deadlineMs) => deadlineMs + 5_000),
+    turn: turnDepsFromEnv(),
+    identity: identitySettingsFromEnv(),
     ledger: new DynamoInteractionLedger(documentClient(), requireEnv('DISCORD_TABLE_NAME'), rateLimit),
     webhook: new DiscordApi({ baseUrl: requireEnv('DISCORD_API_BASE_URL') }),
     rateLimit,

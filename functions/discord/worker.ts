@@ -1,11 +1,12 @@
 import type { Context } from 'aws-lambda';
+import { type IdentitySettings, rolesOf } from '../shared/caller';
 import { ConfirmationNotFound, ConfirmationPending, ConversationBusy } from '../shared/errors';
 import { logFailure } from '../shared/log';
 import { logger } from '../shared/powertools';
 import { runTurn, type TurnDeps, type TurnOutcome } from '../shared/turn';
 import { DiscordApiError, type OutgoingMessage } from './discord-api';
 import type { InteractionLedger, InteractionStatus, RateLimit } from './interaction-ledger';
-import { conversationIdOf, type DiscordJob, DiscordJobEvent, discordOwner } from './job';
+import { conversationIdOf, DISCORD_APP, type DiscordJob, DiscordJobEvent, discordOwner } from './job';
 import { EPHEMERAL, NO_MENTIONS, SUPPRESS_EMBEDS } from './messages';
 import { type RenderedMessage, renderAnswer } from './render';
 import { apologyFor, rateLimitedReply, WAITING_FOR_CONFIRMATION } from './replies';
@@ -38,6 +39,8 @@ export interface InteractionWebhook {
 export interface WorkerDeps {
   /** The stage's agent turn (built like the chat API's, see `turn-env.ts`). */
   readonly turn: TurnDeps;
+  /** Who is an operator (`chatApi.operators`): a Discord user listed as `discord:<id>` gets the role. */
+  readonly identity: IdentitySettings;
   readonly ledger: InteractionLedger;
   readonly webhook: InteractionWebhook;
   readonly rateLimit: RateLimit;
@@ -139,7 +142,9 @@ export function createWorker(deps: WorkerDeps) {
       }
 
       const deadlineMs = turnDeadlineMs(deps.turn.deadlineMs, tokenLeftMs, lambdaLeftMs);
-      const base = { owner: discordOwner(job.userId), channel: 'discord', conversationId } as const;
+      const owner = discordOwner(job.userId);
+      const caller = { userId: owner, app: DISCORD_APP, roles: rolesOf(owner, [], deps.identity) };
+      const base = { caller, channel: 'discord', conversationId } as const;
       let outcome: TurnOutcome;
       try {
         outcome = await runTurn(

@@ -12,6 +12,7 @@ import {
   ConversationBusy,
   ConversationNotFound,
   StoreUnavailable,
+  TurnSuperseded,
 } from './errors';
 import type { Owner } from './owner';
 import { expiresAtSeconds } from './ttl';
@@ -25,6 +26,10 @@ import { expiresAtSeconds } from './ttl';
  * confirmation; `beginAnswer` claims the session to answer its pending confirmation, for its owner only and
  * before it expires. The record's TTL is pushed forward on every turn, so it outlives the conversation's
  * messages.
+ *
+ * Each claim writes the turn's own token (`turn_token`), and `finish` (like the conversation write, see
+ * `DynamoConversationWriter`) succeeds only while the record still carries it: a turn that outlived its lease,
+ * and whose session a newer turn took over, can overwrite neither the newer turn's status nor its messages.
  */
 export type InvocationStatus =
   | 'IN_PROGRESS'
@@ -38,6 +43,8 @@ export type InvocationStatus =
 export interface BeginTurn {
   readonly sessionId: string;
   readonly owner: Owner;
+  /** This turn's claim (a UUID): `finish` and the conversation write must present it. */
+  readonly token: string;
   readonly channel: 'rest' | 'websocket' | 'discord';
   readonly nowMs: number;
   /** How long this turn may hold the session (its function's timeout): a crashed turn frees it after that. */
@@ -52,6 +59,8 @@ export interface BeginAnswer extends BeginTurn {
 export interface FinishTurn {
   readonly sessionId: string;
   readonly owner: Owner;
+  /** The token the turn claimed the session with; a finish with any other token is refused. */
+  readonly token: string;
   readonly status: Exclude<InvocationStatus, 'IN_PROGRESS'>;
   readonly nowMs: number;
   readonly latencyMs: number;
@@ -66,11 +75,23 @@ export interface FinishTurn {
   readonly keepConfirmation?: boolean;
 }
 
+/** The last turn of a session as the Agent State table records it. */
+export interface TurnStatus {
+  readonly token?: string;
+  readonly status?: string;
+}
+
+/** Port: reads which turn last claimed a session and how it ended. */
+export interface TurnStatusReader {
+  turnOf(sessionId: string): Promise<TurnStatus | undefined>;
+}
+
 /** Port: the chat functions' view of the Agent State table. */
 export interface AgentStateStore {
   begin(turn: BeginTurn): Promise<void>;
   /** Claims the session to answer its pending confirmation `confirmationId`, and returns that confirmation. */
   beginAnswer(turn: BeginAnswer): Promise<PendingConfirmation>;
+  /** @throws TurnSuperseded when another turn has claimed the session since (this turn's lease ran out) */
   finish(turn: FinishTurn): Promise<void>;
 }
 
@@ -80,7 +101,7 @@ const isConditionFailure = (error: unknown): boolean =>
 const RUNNING: InvocationStatus = 'IN_PROGRESS';
 
 /** The DynamoDB implementation: UpdateItem (and GetItem to explain a refused `begin`). */
-export class DynamoAgentStateStore implements AgentStateStore {
+export class DynamoAgentStateStore implements AgentStateStore, TurnStatusReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -95,7 +116,7 @@ export class DynamoAgentStateStore implements AgentStateStore {
           Key: { session_id: turn.sessionId },
           UpdateExpression:
             'SET conversation_id = :sid, user_id = :owner, channel = :channel, #status = :running, ' +
-            'last_invocation_at = :now, lease_until = :lease, updated_at = :now, ' +
+            'turn_token = :token, last_invocation_at = :now, lease_until = :lease, updated_at = :now, ' +
             'created_at = if_not_exists(created_at, :now), expires_at = :expires ' +
             // An expired confirmation goes with the new turn.
             'REMOVE last_error, pending_confirmation',
@@ -127,8 +148,8 @@ export class DynamoAgentStateStore implements AgentStateStore {
           TableName: this.tableName,
           Key: { session_id: turn.sessionId },
           UpdateExpression:
-            'SET channel = :channel, #status = :running, last_invocation_at = :now, lease_until = :lease, ' +
-            'updated_at = :now, expires_at = :expires REMOVE last_error',
+            'SET channel = :channel, #status = :running, turn_token = :token, last_invocation_at = :now, ' +
+            'lease_until = :lease, updated_at = :now, expires_at = :expires REMOVE last_error',
           // The confirmation stays until the answer is through (`finish`): a failed answer can be sent again.
           ConditionExpression:
             'user_id = :owner AND (#status <> :running OR lease_until < :nowMs) AND ' +
@@ -175,7 +196,7 @@ export class DynamoAgentStateStore implements AgentStateStore {
             `SET ${set.join(', ')}` +
             (remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : '') +
             (succeeded ? ' ADD turns :one' : ''),
-          ConditionExpression: 'user_id = :owner',
+          ConditionExpression: 'user_id = :owner AND turn_token = :token',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':status': turn.status,
@@ -183,12 +204,14 @@ export class DynamoAgentStateStore implements AgentStateStore {
             ':now': new Date(turn.nowMs).toISOString(),
             ':nowMs': turn.nowMs,
             ':owner': turn.owner,
+            ':token': turn.token,
             ...(succeeded ? { ':one': 1 } : { ':kind': turn.errorKind ?? turn.status }),
             ...(awaiting && turn.confirmation ? { ':pending': toStoredConfirmation(turn.confirmation) } : {}),
           },
         }),
       );
     } catch (error) {
+      if (isConditionFailure(error)) throw new TurnSuperseded(turn.sessionId, { cause: error });
       throw new StoreUnavailable('agent state', { cause: error });
     }
   }
@@ -198,6 +221,7 @@ export class DynamoAgentStateStore implements AgentStateStore {
     const now = new Date(turn.nowMs).toISOString();
     return {
       ':owner': turn.owner,
+      ':token': turn.token,
       ':channel': turn.channel,
       ':running': RUNNING,
       ':now': now,
@@ -217,6 +241,15 @@ export class DynamoAgentStateStore implements AgentStateStore {
     if (isRunning(current, turn.nowMs)) return new ConversationBusy(turn.sessionId);
     if (pending.expiresAtMs < turn.nowMs) return new ConfirmationExpired(turn.sessionId, turn.confirmationId);
     return new ConversationBusy(turn.sessionId);
+  }
+
+  async turnOf(sessionId: string): Promise<TurnStatus | undefined> {
+    const item = await this.get(sessionId);
+    if (!item) return undefined;
+    return {
+      ...(typeof item.turn_token === 'string' ? { token: item.turn_token } : {}),
+      ...(typeof item.status === 'string' ? { status: item.status } : {}),
+    };
   }
 
   private async get(sessionId: string): Promise<Record<string, unknown> | undefined> {

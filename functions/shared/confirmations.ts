@@ -166,6 +166,7 @@ const routing = {
   invocationType: z.enum(['RESULT', 'USER_CONFIRMATION', 'USER_CONFIRMATION_AND_RESULT']),
   agentId: z.optional(z.string()),
   collaboratorName: z.optional(z.string()),
+  toolUseId: z.optional(z.string()),
 };
 const storedInput = z.discriminatedUnion('kind', [
   z.object({

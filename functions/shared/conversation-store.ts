@@ -1,6 +1,6 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Citation, ToolCallStep, Usage } from '../../client';
-import { ConversationNotFound, InvalidRequest, StoreUnavailable } from './errors';
+import { ConversationNotFound, InvalidRequest, StoreUnavailable, TurnSuperseded } from './errors';
 import type { Owner } from './owner';
 import { expiresAtSeconds } from './ttl';
 
@@ -17,6 +17,8 @@ import { expiresAtSeconds } from './ttl';
 export interface TurnRecord {
   readonly conversationId: string;
   readonly owner: Owner;
+  /** The token the turn claimed its session with (Agent State `turn_token`): stored only while it holds. */
+  readonly token: string;
   readonly channel: 'rest' | 'websocket' | 'discord';
   readonly question: string;
   /** Epoch ms the question arrived. */
@@ -52,15 +54,40 @@ export type MessageItem = Record<string, unknown> & {
   readonly expires_at: number;
 };
 
+/** Bounds of stored citations: a DynamoDB item holds at most 400 KB, and the answer needs its share. */
+export const STORED_CITATION_LIMITS = { textChars: 500, uriChars: 1024, totalBytes: 200 * 1024 } as const;
+
+const clip = (text: string, max: number): string => {
+  const points = Array.from(text);
+  return points.length <= max ? text : `${points.slice(0, max - 1).join('')}…`;
+};
+
 export function toStoredCitation(citation: Citation): StoredCitation {
   return {
-    text: citation.text,
+    text: clip(citation.text, STORED_CITATION_LIMITS.textChars),
     ...(citation.span ? { span: { start: citation.span.start, end: citation.span.end } } : {}),
     sources: citation.references.map((r) => ({
-      ...(r.uri === undefined ? {} : { uri: r.uri }),
+      ...(r.uri === undefined ? {} : { uri: clip(r.uri, STORED_CITATION_LIMITS.uriChars) }),
       ...(r.sourceType === undefined ? {} : { source_type: r.sourceType }),
     })),
   };
+}
+
+/**
+ * The citations a turn stores: each bounded, in order, as many as fit the budget; `omitted` counts the rest
+ * (a turn that cites hundreds of sources still fits its item instead of failing to store).
+ */
+export function storedCitations(citations: readonly Citation[]): { kept: StoredCitation[]; omitted: number } {
+  const kept: StoredCitation[] = [];
+  let bytes = 0;
+  for (const citation of citations) {
+    const stored = toStoredCitation(citation);
+    const size = Buffer.byteLength(JSON.stringify(stored), 'utf8');
+    if (bytes + size > STORED_CITATION_LIMITS.totalBytes) break;
+    kept.push(stored);
+    bytes += size;
+  }
+  return { kept, omitted: citations.length - kept.length };
 }
 
 export function toStoredToolCall(step: ToolCallStep): StoredToolCall {
@@ -70,6 +97,7 @@ export function toStoredToolCall(step: ToolCallStep): StoredToolCall {
 
 /** The two items of a turn: the question, then the answer (always sorted after it). */
 export function toMessageItems(turn: TurnRecord, ttlDays: number): [MessageItem, MessageItem] {
+  const citations = storedCitations(turn.citations);
   const askedIso = new Date(turn.askedAt).toISOString();
   const answeredIso = new Date(Math.max(turn.answeredAt, turn.askedAt)).toISOString();
   const expires = expiresAtSeconds(turn.answeredAt, ttlDays);
@@ -93,7 +121,8 @@ export function toMessageItems(turn: TurnRecord, ttlDays: number): [MessageItem,
     created_at: answeredIso,
     expires_at: expires,
     channel: turn.channel,
-    citations: turn.citations.map(toStoredCitation),
+    citations: citations.kept,
+    ...(citations.omitted > 0 ? { citations_omitted: citations.omitted } : {}),
     tool_calls: turn.toolCalls.map(toStoredToolCall),
     latency_ms: Math.max(0, turn.answeredAt - turn.askedAt),
     ...(turn.usage
@@ -135,30 +164,61 @@ export interface ConversationReader {
   read(conversationId: string, owner: Owner, options?: { nextToken?: string }): Promise<ConversationPage>;
 }
 
-const WRITE_ATTEMPTS = 4;
+const WRITE_ATTEMPTS = 3;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Writes both items of a turn in one BatchWriteItem (unprocessed items retried); needs only that action. */
+/** Cancellation reasons a new attempt can get past (another transaction on the same items, throttling). */
+const TRANSIENT = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+
+interface Cancellation {
+  readonly name?: string;
+  readonly CancellationReasons?: readonly { readonly Code?: string }[];
+}
+
+/**
+ * Writes a turn whole or not at all: the question, the answer and a check that the turn still holds its
+ * session (Agent State `user_id` and `turn_token`) in one TransactWriteItems. A turn whose session a newer
+ * turn took over stores nothing ({@link TurnSuperseded}); a message key that exists already is never
+ * overwritten. Needs PutItem on Conversations and ConditionCheckItem on Agent State.
+ */
 export class DynamoConversationWriter implements ConversationWriter {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly ttlDays: number,
+    private readonly agentStateTableName: string,
   ) {}
 
   async writeTurn(turn: TurnRecord): Promise<void> {
-    let pending = toMessageItems(turn, this.ttlDays).map((Item) => ({ PutRequest: { Item } }));
-    try {
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > WRITE_ATTEMPTS) throw new Error(`${pending.length} message item(s) left unprocessed`);
-        if (attempt > 1) await sleep(50 * 2 ** attempt);
-        const out = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
-        );
-        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+    const puts = toMessageItems(turn, this.ttlDays).map((Item) => ({
+      Put: {
+        TableName: this.tableName,
+        Item,
+        ConditionExpression: 'attribute_not_exists(conversation_id)',
+      },
+    }));
+    const holdsSession = {
+      ConditionCheck: {
+        TableName: this.agentStateTableName,
+        Key: { session_id: turn.conversationId },
+        ConditionExpression: 'user_id = :owner AND turn_token = :token',
+        ExpressionAttributeValues: { ':owner': turn.owner, ':token': turn.token },
+      },
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: [...puts, holdsSession] }));
+        return;
+      } catch (error) {
+        const reasons = (error as Cancellation).CancellationReasons ?? [];
+        if (reasons[puts.length]?.Code === 'ConditionalCheckFailed') {
+          throw new TurnSuperseded(turn.conversationId, { cause: error });
+        }
+        const transient = reasons.some((r) => r.Code !== undefined && TRANSIENT.has(r.Code));
+        if (!transient || attempt >= WRITE_ATTEMPTS)
+          throw new StoreUnavailable('conversation', { cause: error });
+        await sleep(50 * 2 ** attempt);
       }
-    } catch (error) {
-      throw new StoreUnavailable('conversation', { cause: error });
     }
   }
 }

@@ -22,6 +22,14 @@ export class Unauthenticated extends Error {
   }
 }
 
+/** The request's API key is valid for API Gateway but names no app of this stage (`chatApi.apiKeys`). */
+export class UnknownApiKey extends Error {
+  constructor() {
+    super('The API key names no configured app');
+    this.name = 'UnknownApiKey';
+  }
+}
+
 /** No conversation with this id belongs to the caller (whether it exists for someone else is not told). */
 export class ConversationNotFound extends Error {
   constructor(readonly conversationId: string) {
@@ -71,6 +79,42 @@ export class ConfirmationPending extends Error {
   ) {
     super(`Conversation ${conversationId} waits for the answer to confirmation ${confirmation.id}`);
     this.name = 'ConfirmationPending';
+  }
+}
+
+/**
+ * The turn outlived its lease and a newer turn of the same conversation claimed the session: this turn's
+ * status and messages are not stored (the newer turn's stand).
+ */
+export class TurnSuperseded extends Error {
+  constructor(
+    readonly conversationId: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Conversation ${conversationId} was taken over by a newer turn`, options);
+    this.name = 'TurnSuperseded';
+  }
+}
+
+/**
+ * An accepted WebSocket turn never started: the hand-off to the worker failed, or the worker could not take
+ * it in time (throttled, concurrency full, the event waited too long). Nothing ran; the client retries.
+ */
+export class TurnNotStarted extends Error {
+  constructor(
+    readonly reason: 'dispatch-failed' | 'too-old' | 'dropped',
+    options?: ErrorOptions,
+  ) {
+    super(`The turn did not start (${reason})`, options);
+    this.name = 'TurnNotStarted';
+  }
+}
+
+/** The WebSocket worker stopped in the middle of a turn (timeout, crash): nothing of the turn was stored. */
+export class TurnInterrupted extends Error {
+  constructor(options?: ErrorOptions) {
+    super('The turn stopped before it was stored', options);
+    this.name = 'TurnInterrupted';
   }
 }
 
@@ -141,6 +185,15 @@ export function toErrorReply(error: unknown, context: ErrorContext = {}): ErrorR
   if (error instanceof Unauthenticated) {
     return { status: 401, body: { error: 'Authenticate with an API key (x-api-key) or a sign-in token' } };
   }
+  if (error instanceof UnknownApiKey) {
+    return {
+      status: 403,
+      body: {
+        error:
+          'This API key is not assigned to an app of this API; ask its operator to add it to chatApi.apiKeys',
+      },
+    };
+  }
   if (error instanceof ConversationNotFound) {
     return { status: 404, body: { error: 'Conversation not found', conversationId: error.conversationId } };
   }
@@ -152,6 +205,35 @@ export function toErrorReply(error: unknown, context: ErrorContext = {}): ErrorR
         conversationId: error.conversationId,
       },
       headers: { 'Retry-After': '5' },
+    };
+  }
+  if (error instanceof TurnNotStarted) {
+    return {
+      status: 503,
+      body: {
+        error: 'The service was too busy to start your answer, and nothing was run; send your message again.',
+        retryable: true,
+      },
+      headers: { 'Retry-After': '5' },
+    };
+  }
+  if (error instanceof TurnInterrupted) {
+    return {
+      status: 502,
+      body: {
+        error: 'Your answer could not be completed and was not stored; send your message again.',
+        retryable: true,
+      },
+    };
+  }
+  if (error instanceof TurnSuperseded) {
+    return {
+      status: 409,
+      body: {
+        error:
+          'This answer took too long and a newer message of this conversation has taken its place; it was not stored. Send your message again if you still need it.',
+        conversationId: error.conversationId,
+      },
     };
   }
   if (error instanceof ConfirmationNotFound) {

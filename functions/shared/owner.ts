@@ -1,43 +1,34 @@
 import { createHash } from 'node:crypto';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { Unauthenticated } from './errors';
 
 /**
- * Who owns a conversation. The owner is derived from authentication only, never from what a client claims:
+ * The owner string of a caller: what every stored thing records and every read compares. It is derived on
+ * the server from authentication only (see `caller.ts`), never from what a client claims:
  *
- * - Cognito (when the stage enables it): `cognito:<sub>` of the verified ID token. A `userId` in the body is
- *   ignored.
- * - API key: `apikey:<first 32 hex of SHA-256(key)>`, optionally followed by `:user:<userId>` when the app
- *   passes its own end-user id. The key is the app's identity; the app vouches for its users, so one app can
- *   keep its users' conversations apart but cannot reach another key's. The key value itself is never
- *   stored; REST (`requestContext.identity.apiKey`) and WebSocket (`?token=` on `$connect`) derive the same
- *   owner from the same key, so a conversation streamed over WebSocket is readable with GET /conversations.
+ * - Cognito: `cognito:<sub>` of the verified token.
+ * - API key: `app:<app>`, or `app:<app>:user:<userId>` when the app passes its own end-user id. `<app>` is
+ *   the name the stage config gives the key (`chatApi.apiKeys`), looked up by the key's **id**, so a rotated
+ *   key of the same app keeps the app's conversations. The app vouches for its user ids.
+ * - Discord: `discord:<user id>`.
  *
- * The owner is the Conversations `user_id` (and `user_id-index` key), the Agent State `user_id`, the agent
- * session attribute `userId` (what the summarize tool sees) and, hashed, the agent `memoryId`.
+ * The owner is the Conversations `user_id`, the Agent State `user_id`, the agent session attribute `userId`
+ * (what the tools see) and, hashed, the agent `memoryId`.
  */
 export type Owner = string;
 
-export function ownerFromApiKey(apiKey: string, userId?: string): Owner {
-  const digest = createHash('sha256').update(apiKey, 'utf8').digest('hex').slice(0, 32);
-  return userId ? `apikey:${digest}:user:${userId}` : `apikey:${digest}`;
-}
+export const ownerFromCognitoSub = (sub: string): Owner => `cognito:${sub}`;
 
-export function ownerFromCognitoSub(sub: string): Owner {
-  return `cognito:${sub}`;
-}
-
-/** The owner of a REST request (API Gateway has already checked the key and, when enabled, the token). */
-export function restOwner(event: Pick<APIGatewayProxyEvent, 'requestContext'>, userId?: string): Owner {
-  const claims = (event.requestContext.authorizer as { claims?: Record<string, unknown> } | null | undefined)
-    ?.claims;
-  if (typeof claims?.sub === 'string' && claims.sub.length > 0) return ownerFromCognitoSub(claims.sub);
-  const apiKey = event.requestContext.identity?.apiKey;
-  if (typeof apiKey === 'string' && apiKey.length > 0) return ownerFromApiKey(apiKey, userId);
-  throw new Unauthenticated();
-}
+export const ownerOfApp = (app: string, userId?: string): Owner =>
+  userId ? `app:${app}:user:${userId}` : `app:${app}`;
 
 /** The agent memory id of an owner (InvokeAgent `memoryId`: 2-100 of `0-9 a-z A-Z . _ : -`). */
 export function memoryIdFor(owner: Owner): string {
   return `m-${createHash('sha256').update(owner, 'utf8').digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * A short opaque stand-in for an owner in places that log it (the authorizer's principal id, log lines): the
+ * owner can hold an app's free-text user id, such as an e-mail address, which logs must not carry.
+ */
+export function ownerDigest(owner: Owner): string {
+  return `u-${createHash('sha256').update(owner, 'utf8').digest('hex').slice(0, 24)}`;
 }

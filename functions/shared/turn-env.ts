@@ -1,24 +1,32 @@
 import { DynamoAgentStateStore } from './agent-state-store';
-import { agentClient, documentClient } from './clients';
+import { documentClient } from './clients';
 import { CONFIRMATION_MODES } from './confirmations';
 import { DynamoConversationWriter } from './conversation-store';
+import { chatEngineFromEnv } from './engine-env';
 import { choiceEnv, intEnv, requireEnv } from './env';
 import type { TurnDeps } from './turn';
 
 /**
  * The agent-turn dependencies both turn runners (REST /chat and the WebSocket worker) read from the
- * environment the ChatApi construct sets. `leaseMs` is the runner's own: how long a turn may hold its session.
+ * environment the chat constructs set. `TURN_LEASE_SECONDS` is how long a turn may hold its session: the
+ * construct sets it to the function's own timeout, so a turn that is still running always holds its session.
  */
-export function turnDepsFromEnv(leaseMs: (deadlineMs: number) => number): TurnDeps {
+export function turnDepsFromEnv(): TurnDeps {
   const deadlineMs = intEnv('AGENT_DEADLINE_SECONDS') * 1000;
   const ttlDays = intEnv('CONVERSATION_TTL_DAYS');
+  const agentStateTable = requireEnv('AGENT_STATE_TABLE_NAME');
   const ddb = documentClient();
   return {
-    engine: agentClient(requireEnv('AGENT_ID'), requireEnv('AGENT_ALIAS_ID'), deadlineMs),
-    conversations: new DynamoConversationWriter(ddb, requireEnv('CONVERSATIONS_TABLE_NAME'), ttlDays),
-    agentState: new DynamoAgentStateStore(ddb, requireEnv('AGENT_STATE_TABLE_NAME'), ttlDays),
+    engine: chatEngineFromEnv(deadlineMs),
+    conversations: new DynamoConversationWriter(
+      ddb,
+      requireEnv('CONVERSATIONS_TABLE_NAME'),
+      ttlDays,
+      agentStateTable,
+    ),
+    agentState: new DynamoAgentStateStore(ddb, agentStateTable, ttlDays),
     deadlineMs,
-    leaseMs: leaseMs(deadlineMs),
+    leaseMs: intEnv('TURN_LEASE_SECONDS') * 1000,
     memory: process.env.AGENT_MEMORY === 'on',
     confirmations: choiceEnv('CHAT_CONFIRMATIONS', CONFIRMATION_MODES),
   };

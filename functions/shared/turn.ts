@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   AgentError,
   AgentThrottledError,
@@ -9,6 +10,7 @@ import {
   type Usage,
 } from '../../client';
 import type { AgentStateStore, InvocationStatus } from './agent-state-store';
+import { type Caller, sessionAttributesOf } from './caller';
 import type { ConfirmationReply, ConfirmationView } from './confirmation-view';
 import {
   type ConfirmationMode,
@@ -21,7 +23,7 @@ import {
 } from './confirmations';
 import type { ConversationWriter } from './conversation-store';
 import { TurnFailed, TurnThrottled, TurnTimedOut } from './errors';
-import { memoryIdFor, type Owner } from './owner';
+import { memoryIdFor } from './owner';
 import { logger } from './powertools';
 
 /** What a chat turn needs; the handlers build it once per cold start (tests build their own). */
@@ -31,7 +33,10 @@ export interface TurnDeps {
   readonly agentState: AgentStateStore;
   /** The InvokeAgent call is aborted after this long (REST: below the 29 s integration timeout). */
   readonly deadlineMs: number;
-  /** How long the turn may hold its session (the function timeout): frees a session a crash left running. */
+  /**
+   * How long the turn may hold its session: at least its function's timeout (`TURN_LEASE_SECONDS`), so a
+   * turn still running always holds it; frees a session a crash left running.
+   */
   readonly leaseMs: number;
   /** The agent has SESSION_SUMMARY memory: pass a per-owner memory id. */
   readonly memory: boolean;
@@ -47,8 +52,11 @@ export interface TurnDeps {
 }
 
 interface TurnBase {
-  readonly owner: Owner;
+  /** The verified caller (derived by the API, never from the request body). */
+  readonly caller: Caller;
   readonly channel: 'rest' | 'websocket' | 'discord';
+  /** This turn's claim on its session (a UUID). @default a fresh UUID */
+  readonly turnId?: string;
 }
 
 /** A user message. */
@@ -133,10 +141,12 @@ export async function runTurn(
   const deadline = AbortSignal.timeout(deps.deadlineMs);
   const signal = listener.signal ? AbortSignal.any([deadline, listener.signal]) : deadline;
   const conversationId = request.conversationId ?? newSessionId();
-  const { owner } = request;
+  const owner = request.caller.userId;
+  const token = request.turnId ?? randomUUID();
   const claim = {
     sessionId: conversationId,
     owner,
+    token,
     channel: request.channel,
     nowMs: askedAt,
     leaseMs: deps.leaseMs,
@@ -161,6 +171,7 @@ export async function runTurn(
       await deps.agentState.finish({
         sessionId: conversationId,
         owner,
+        token,
         status,
         nowMs: at,
         latencyMs: at - askedAt,
@@ -183,8 +194,8 @@ export async function runTurn(
       text: answering ? '' : question,
       sessionId: conversationId,
       ...(deps.memory ? { memoryId: memoryIdFor(owner) } : {}),
-      // Tools see who asks and in which conversation (the summarize tool reads `conversationId`).
-      sessionAttributes: { userId: owner, conversationId, channel: request.channel },
+      // The only way identity reaches the tools: attributes the API sets on every call (see kit/caller.ts).
+      sessionAttributes: sessionAttributesOf(request.caller, conversationId, request.channel),
       deferConfirmations: deps.confirmations === 'ask',
       ...(answering
         ? {
@@ -269,6 +280,7 @@ export async function runTurn(
       await deps.agentState.finish({
         sessionId: conversationId,
         owner,
+        token,
         status: 'AWAITING_CONFIRMATION',
         nowMs: answeredAt,
         latencyMs: answeredAt - askedAt,
@@ -283,6 +295,7 @@ export async function runTurn(
     await deps.conversations.writeTurn({
       conversationId,
       owner,
+      token,
       channel: request.channel,
       question,
       askedAt,

@@ -1,9 +1,16 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import {
+  type Caller,
+  callerFromCognito,
+  callerOfApp,
+  type IdentitySettings,
+  identitySettingsFromEnv,
+} from '../shared/caller';
 import { listEnv, requireEnv } from '../shared/env';
-import { once } from '../shared/once';
-import { ownerFromApiKey, ownerFromCognitoSub } from '../shared/owner';
+import { ownerDigest } from '../shared/owner';
 import { logger } from '../shared/powertools';
 import { USER_ID_PATTERN } from '../shared/requests';
+import { ApiGatewayKeyDirectory, type ApiKeyDirectory } from './api-key-directory';
 import { CognitoTokenVerifier } from './cognito-token';
 
 /** The REQUEST authorizer event of a WebSocket `$connect` (only the fields used here). */
@@ -14,9 +21,15 @@ export interface ConnectAuthorizerEvent {
   readonly requestContext?: { readonly connectionId?: string; readonly routeKey?: string };
 }
 
-/** What the authorizer puts in the connection's context (`$context.authorizer.owner`). */
+/**
+ * What the authorizer puts in the connection's context (`requestContext.authorizer.*` of `$connect`): the
+ * caller, as strings (API Gateway context values are primitives).
+ */
 export interface ConnectContext {
   readonly owner: string;
+  readonly app?: string;
+  /** Comma-separated roles, when there are any. */
+  readonly roles?: string;
 }
 
 export type ConnectAuthorizerResult = APIGatewayAuthorizerResult & { context: ConnectContext };
@@ -29,30 +42,40 @@ export type ConnectAuthorizerResult = APIGatewayAuthorizerResult & { context: Co
 const API_KEY_SHAPE = /^[\x21-\x7e]{20,128}$/;
 
 export type AuthorizerDeps =
-  | { readonly mode: 'api-keys' }
-  | { readonly mode: 'cognito'; readonly verifier: Pick<CognitoTokenVerifier, 'verify'> };
+  | { readonly mode: 'api-keys'; readonly keys: ApiKeyDirectory; readonly identity: IdentitySettings }
+  | {
+      readonly mode: 'cognito';
+      readonly verifier: Pick<CognitoTokenVerifier, 'verify'>;
+      readonly identity: IdentitySettings;
+    };
 
 /** API Gateway answers 401 to a REQUEST authorizer that fails with exactly this message. */
 const unauthorized = () => new Error('Unauthorized');
 
 const allow = (
   event: ConnectAuthorizerEvent,
-  owner: string,
+  caller: Caller,
   usageIdentifierKey?: string,
 ): ConnectAuthorizerResult => ({
-  principalId: owner,
+  // The principal appears in API Gateway's logs: a digest, never the owner (it may hold an e-mail address).
+  principalId: ownerDigest(caller.userId),
   policyDocument: {
     Version: '2012-10-17',
     Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
   },
   ...(usageIdentifierKey ? { usageIdentifierKey } : {}),
-  context: { owner },
+  context: {
+    owner: caller.userId,
+    ...(caller.app ? { app: caller.app } : {}),
+    ...(caller.roles.length > 0 ? { roles: caller.roles.join(',') } : {}),
+  },
 });
 
 /**
- * `$connect?token=…[&userId=…]`. API-key mode: the token is the client's API key; the owner is derived from
- * it (and the app's optional `userId`) exactly as on REST, and the key goes back as `usageIdentifierKey`
- * for API Gateway to check. Cognito mode: the token is an ID token of the user pool; the owner is its `sub`.
+ * `$connect?token=…[&userId=…]`. API-key mode: the token is the client's API key; the app is the one the
+ * key's id names in the stage config (the same owner REST derives from the same key's id), plus the app's
+ * optional `userId`; the key goes back as `usageIdentifierKey` for API Gateway to check against the plan.
+ * Cognito mode: the token is an ID token of the user pool; the owner is its `sub`, its groups give roles.
  */
 export function createAuthorizer(deps: AuthorizerDeps) {
   return async (event: ConnectAuthorizerEvent): Promise<ConnectAuthorizerResult> => {
@@ -63,11 +86,16 @@ export function createAuthorizer(deps: AuthorizerDeps) {
       if (!API_KEY_SHAPE.test(token) || (userId !== undefined && !USER_ID_PATTERN.test(userId))) {
         throw unauthorized();
       }
-      return allow(event, ownerFromApiKey(token, userId), token);
+      const app = await deps.keys.appOf(token);
+      if (!app) {
+        logger.warn('WebSocket API key names no configured app');
+        throw unauthorized();
+      }
+      return allow(event, callerOfApp(app, userId, deps.identity), token);
     }
     try {
-      const { sub } = await deps.verifier.verify(token);
-      return allow(event, ownerFromCognitoSub(sub));
+      const { sub, groups } = await deps.verifier.verify(token);
+      return allow(event, callerFromCognito(sub, groups, deps.identity));
     } catch (error) {
       logger.warn('WebSocket token rejected', { reason: error instanceof Error ? error.message : 'unknown' });
       throw unauthorized();
@@ -75,20 +103,32 @@ export function createAuthorizer(deps: AuthorizerDeps) {
   };
 }
 
-export function authorizerDepsFromEnv(): AuthorizerDeps {
+/** The deployed dependencies; in Cognito mode the key set is fetched now (cold start), not on first use. */
+export async function authorizerDepsFromEnv(): Promise<AuthorizerDeps> {
+  const identity = identitySettingsFromEnv();
   if (process.env.AUTH_MODE === 'cognito') {
-    return {
-      mode: 'cognito',
-      verifier: new CognitoTokenVerifier({
-        userPoolId: requireEnv('COGNITO_USER_POOL_ID'),
-        clientIds: listEnv('COGNITO_CLIENT_IDS'),
-      }),
-    };
+    const verifier = new CognitoTokenVerifier({
+      userPoolId: requireEnv('COGNITO_USER_POOL_ID'),
+      clientIds: listEnv('COGNITO_CLIENT_IDS'),
+    });
+    try {
+      await verifier.hydrate();
+    } catch (error) {
+      // Verification fetches the key set itself (at most once a minute); log and go on.
+      logger.warn('could not load the user pool keys at cold start', { error: error as Error });
+    }
+    return { mode: 'cognito', verifier, identity };
   }
-  return { mode: 'api-keys' };
+  return { mode: 'api-keys', keys: new ApiGatewayKeyDirectory(identity.apiKeyApps), identity };
 }
 
-const live = once(() => createAuthorizer(authorizerDepsFromEnv()));
+// Started during the init phase (cold start), awaited by the first invocation.
+let live: Promise<ReturnType<typeof createAuthorizer>> | undefined;
+const ready = () => {
+  live ??= authorizerDepsFromEnv().then(createAuthorizer);
+  return live;
+};
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) void ready().catch(() => undefined);
 
-/** The deployed handler: dependencies from the environment, built on the first invocation. */
-export const handler = (event: ConnectAuthorizerEvent) => live()(event);
+/** The deployed handler: dependencies from the environment, built at cold start. */
+export const handler = async (event: ConnectAuthorizerEvent) => (await ready())(event);

@@ -1,107 +1,136 @@
-import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { type Fetcher, SimpleFetcher } from 'aws-jwt-verify/https';
+import { type PenaltyBox, SimpleJwksCache } from 'aws-jwt-verify/jwk';
 
-/** A public key of the user pool's JWKS (`https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/jwks.json`). */
-export type Jwk = JsonWebKey & { readonly kid?: string; readonly alg?: string; readonly use?: string };
+/**
+ * Verifies Cognito ID tokens with AWS's own `aws-jwt-verify`: RS256 signature against the user pool's key
+ * set, issuer, `token_use: id`, audience (one of the app clients), expiry. What this module adds:
+ *
+ * - **One key-set fetch a minute at most.** aws-jwt-verify refetches the key set when a token names an
+ *   unknown `kid` (key rotation). {@link ThrottledJwksFetcher} answers any fetch within a minute of the last
+ *   one with that same key set, so a burst of forged tokens with made-up `kid`s costs no request to Cognito
+ *   (and the pool's two issuer formats share one fetch).
+ * - **Hydration at cold start** ({@link CognitoTokenVerifier.hydrate}): the first connection does not wait
+ *   for the key set.
+ * - The fetcher is injectable, so tests serve a key set from a local HTTP server.
+ */
 
 export interface CognitoTokenVerifierOptions {
   /** `<region>_<id>` */
   readonly userPoolId: string;
   /** App client ids whose ID tokens are accepted (the token's `aud`). */
   readonly clientIds: readonly string[];
-  /** Loads the pool's keys. @default fetch of the pool's well-known JWKS URL */
-  readonly loadJwks?: () => Promise<readonly Jwk[]>;
-  /** @default Date.now */
+  /** Fetches the key set over the network. @default aws-jwt-verify's HTTPS fetcher */
+  readonly fetcher?: Fetcher;
+  /** Least time between two key-set fetches. @default 60_000 */
+  readonly minRefetchIntervalMs?: number;
+  /** Clock of the fetch interval. @default Date.now */
   readonly now?: () => number;
-  /** Accepted clock difference for `exp`/`iat`, in seconds. @default 30 */
-  readonly clockSkewSeconds?: number;
+  /** Accepted clock difference for `exp`, in seconds. @default 30 */
+  readonly graceSeconds?: number;
+}
+
+/** What a verified ID token says about its user. */
+export interface VerifiedToken {
+  readonly sub: string;
+  /** `cognito:groups` (empty when the user is in none). */
+  readonly groups: readonly string[];
 }
 
 /** The token was rejected; the reason is for logs only (the client gets a plain 401). */
 export class InvalidToken extends Error {
-  constructor(reason: string) {
-    super(reason);
+  constructor(reason: string, options?: ErrorOptions) {
+    super(reason, options);
     this.name = 'InvalidToken';
   }
 }
 
-const decodePart = (part: string): Record<string, unknown> => {
-  const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new InvalidToken('malformed token');
-  return value as Record<string, unknown>;
-};
+export const DEFAULT_MIN_REFETCH_INTERVAL_MS = 60_000;
 
-/** The issuer of a pool's tokens. */
-export const issuerOf = (userPoolId: string): string => {
-  const region = userPoolId.split('_')[0];
-  return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
-};
+/** The pool's key-set URL (regional issuer format); the global issuer format serves the same keys. */
+export const jwksUrlOf = (userPoolId: string): string =>
+  `${CognitoJwtVerifier.parseUserPoolId(userPoolId).jwksUri}`;
 
 /**
- * Verifies a Cognito **ID token** without extra dependencies: RS256 signature against the pool's JWKS (keys
- * cached; an unknown `kid` refetches once, for key rotation), issuer, `token_use: id`, audience (one of the
- * app clients) and expiry. Returns the `sub`.
+ * A key-set fetcher that goes to the network at most once per interval: within it, every fetch (for either
+ * issuer format of the pool) shares the last request's result, whether it is still running, done or failed.
  */
-export class CognitoTokenVerifier {
-  private keys: Map<string, Jwk> | undefined;
-  private readonly issuer: string;
+export class ThrottledJwksFetcher implements Fetcher {
+  private last: { readonly at: number; readonly body: Promise<ArrayBuffer> } | undefined;
+  private count = 0;
 
-  constructor(private readonly options: CognitoTokenVerifierOptions) {
-    this.issuer = issuerOf(options.userPoolId);
+  constructor(
+    private readonly inner: Fetcher,
+    private readonly url: string,
+    private readonly minIntervalMs = DEFAULT_MIN_REFETCH_INTERVAL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  fetch(): Promise<ArrayBuffer> {
+    const at = this.now();
+    if (this.last && at - this.last.at < this.minIntervalMs) return this.last.body;
+    this.count++;
+    const body = this.inner.fetch(this.url);
+    body.catch(() => undefined);
+    this.last = { at, body };
+    return body;
   }
 
-  async verify(token: string): Promise<{ sub: string }> {
-    const parts = token.split('.');
-    if (parts.length !== 3) throw new InvalidToken('not a JWT');
-    const [rawHeader, rawPayload, rawSignature] = parts as [string, string, string];
-    let header: Record<string, unknown>;
-    let payload: Record<string, unknown>;
-    try {
-      header = decodePart(rawHeader);
-      payload = decodePart(rawPayload);
-    } catch {
-      throw new InvalidToken('malformed token');
-    }
-    if (header.alg !== 'RS256' || typeof header.kid !== 'string')
-      throw new InvalidToken('unsupported algorithm');
-    const jwk = await this.key(header.kid);
-    const signed = verify(
-      'RSA-SHA256',
-      Buffer.from(`${rawHeader}.${rawPayload}`, 'utf8'),
-      createPublicKey({ key: jwk, format: 'jwk' }),
-      Buffer.from(rawSignature, 'base64url'),
-    );
-    if (!signed) throw new InvalidToken('bad signature');
-
-    const nowSeconds = Math.floor((this.options.now ?? Date.now)() / 1000);
-    const skew = this.options.clockSkewSeconds ?? 30;
-    if (payload.iss !== this.issuer) throw new InvalidToken('wrong issuer');
-    if (payload.token_use !== 'id') throw new InvalidToken('not an ID token');
-    if (typeof payload.aud !== 'string' || !this.options.clientIds.includes(payload.aud)) {
-      throw new InvalidToken('wrong audience');
-    }
-    if (typeof payload.exp !== 'number' || payload.exp + skew <= nowSeconds)
-      throw new InvalidToken('expired');
-    if (typeof payload.iat === 'number' && payload.iat - skew > nowSeconds)
-      throw new InvalidToken('issued in the future');
-    if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new InvalidToken('no subject');
-    return { sub: payload.sub };
-  }
-
-  private async key(kid: string): Promise<Jwk> {
-    const cached = this.keys?.get(kid);
-    if (cached) return cached;
-    const loaded = await (this.options.loadJwks ?? (() => fetchJwks(this.issuer)))();
-    this.keys = new Map(loaded.filter((k) => typeof k.kid === 'string').map((k) => [k.kid as string, k]));
-    const key = this.keys.get(kid);
-    if (!key) throw new InvalidToken('unknown signing key');
-    return key;
+  /** Network fetches made so far. */
+  get fetches(): number {
+    return this.count;
   }
 }
 
-async function fetchJwks(issuer: string): Promise<readonly Jwk[]> {
-  const response = await fetch(`${issuer}/.well-known/jwks.json`, { signal: AbortSignal.timeout(3000) });
-  if (!response.ok) throw new Error(`JWKS request failed with HTTP ${response.status}`);
-  const body = (await response.json()) as { keys?: Jwk[] };
-  return body.keys ?? [];
+const NO_PENALTY_BOX: PenaltyBox = {
+  wait: async () => undefined,
+  registerFailedAttempt: () => undefined,
+  registerSuccessfulAttempt: () => undefined,
+};
+
+export class CognitoTokenVerifier {
+  private readonly verifier;
+  readonly fetcher: ThrottledJwksFetcher;
+
+  constructor(options: CognitoTokenVerifierOptions) {
+    if (options.clientIds.length === 0) throw new Error('CognitoTokenVerifier: no app client ids');
+    this.fetcher = new ThrottledJwksFetcher(
+      options.fetcher ?? new SimpleFetcher(),
+      jwksUrlOf(options.userPoolId),
+      options.minRefetchIntervalMs,
+      options.now,
+    );
+    this.verifier = CognitoJwtVerifier.create(
+      {
+        userPoolId: options.userPoolId,
+        tokenUse: 'id',
+        clientId: [...options.clientIds],
+        graceSeconds: options.graceSeconds ?? 30,
+      },
+      // The fetcher is the one rate limit (on this verifier's clock); aws-jwt-verify's own penalty box would
+      // add a second, wall-clock one that tests cannot move.
+      { jwksCache: new SimpleJwksCache({ fetcher: this.fetcher, penaltyBox: NO_PENALTY_BOX }) },
+    );
+  }
+
+  /** Loads the key set (call at cold start). Throws when it cannot be fetched; verification retries later. */
+  async hydrate(): Promise<void> {
+    await this.verifier.hydrate();
+  }
+
+  async verify(token: string): Promise<VerifiedToken> {
+    let payload: Record<string, unknown>;
+    try {
+      payload = (await this.verifier.verify(token)) as Record<string, unknown>;
+    } catch (error) {
+      throw new InvalidToken(error instanceof Error ? error.name : 'invalid token', { cause: error });
+    }
+    const { sub } = payload;
+    if (typeof sub !== 'string' || sub.length === 0) throw new InvalidToken('no subject');
+    const groups = payload['cognito:groups'];
+    return {
+      sub,
+      groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+    };
+  }
 }

@@ -1,16 +1,16 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type Caller, parseRoles } from '../../action-groups/kit/caller';
 import { StoreUnavailable } from '../shared/errors';
-import type { Owner } from '../shared/owner';
 import { expiresAtSecondsAfterHours } from '../shared/ttl';
 
 /**
- * The Connections table: one item per open WebSocket connection (`connection_id`), with its owner and an
- * `expires_at` TTL (epoch seconds) past API Gateway's 2-hour connection limit, so a record whose
- * `$disconnect` never arrived still goes away.
+ * The Connections table: one item per open WebSocket connection (`connection_id`), with the caller the
+ * `$connect` authorizer derived (`user_id`, `app`, `roles`) and an `expires_at` TTL (epoch seconds) past API
+ * Gateway's 2-hour connection limit, so a record whose `$disconnect` never arrived still goes away.
  */
 export interface ConnectionRecord {
   readonly connectionId: string;
-  readonly owner: Owner;
+  readonly caller: Caller;
 }
 
 export interface ConnectionStore {
@@ -28,13 +28,16 @@ export class DynamoConnectionStore implements ConnectionStore {
   ) {}
 
   async put(record: ConnectionRecord, nowMs: number): Promise<void> {
+    const { caller } = record;
     await this.guard(() =>
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
             connection_id: record.connectionId,
-            user_id: record.owner,
+            user_id: caller.userId,
+            ...(caller.app ? { app: caller.app } : {}),
+            ...(caller.roles.length > 0 ? { roles: caller.roles.join(',') } : {}),
             connected_at: new Date(nowMs).toISOString(),
             expires_at: expiresAtSecondsAfterHours(nowMs, this.ttlHours),
           },
@@ -47,8 +50,16 @@ export class DynamoConnectionStore implements ConnectionStore {
     const out = await this.guard(() =>
       this.client.send(new GetCommand({ TableName: this.tableName, Key: { connection_id: connectionId } })),
     );
-    const owner = out.Item?.user_id;
-    return typeof owner === 'string' ? { connectionId, owner } : undefined;
+    const item = out.Item;
+    if (typeof item?.user_id !== 'string') return undefined;
+    return {
+      connectionId,
+      caller: {
+        userId: item.user_id,
+        ...(typeof item.app === 'string' ? { app: item.app } : {}),
+        roles: parseRoles(typeof item.roles === 'string' ? item.roles : undefined),
+      },
+    };
   }
 
   async delete(connectionId: string): Promise<void> {

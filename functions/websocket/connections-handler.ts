@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { parseRoles } from '../../action-groups/kit/caller';
 import { documentClient } from '../shared/clients';
 import { intEnv, requireEnv } from '../shared/env';
 import { once } from '../shared/once';
@@ -13,8 +14,9 @@ export interface ConnectionsHandlerDeps {
 }
 
 /**
- * `$connect`: records the connection and its owner (from the authorizer context); `$disconnect`: removes
- * the record. A `$connect` without an owner is refused (it cannot happen behind the authorizer).
+ * `$connect`: records the connection and its caller (owner, app, roles: the authorizer's context, which only
+ * the authorizer can set); `$disconnect`: removes the record. A `$connect` without an owner is refused (it
+ * cannot happen behind the authorizer).
  */
 export function createConnectionsHandler(deps: ConnectionsHandlerDeps) {
   return async (raw: unknown, context?: Context): Promise<WebSocketResult> => {
@@ -28,12 +30,18 @@ export function createConnectionsHandler(deps: ConnectionsHandlerDeps) {
     const { connectionId } = requestContext;
     try {
       if (requestContext.eventType === 'CONNECT') {
-        const owner = requestContext.authorizer?.owner;
+        const context = requestContext.authorizer ?? {};
+        const { owner, app, roles } = context;
         if (typeof owner !== 'string' || owner.length === 0) {
           logger.error('$connect without an owner in the authorizer context', { connectionId });
           return { statusCode: 403 };
         }
-        await deps.store.put({ connectionId, owner }, (deps.now ?? Date.now)());
+        const caller = {
+          userId: owner,
+          ...(typeof app === 'string' && app.length > 0 ? { app } : {}),
+          roles: parseRoles(typeof roles === 'string' ? roles : undefined),
+        };
+        await deps.store.put({ connectionId, caller }, (deps.now ?? Date.now)());
         logger.info('connected', { connectionId });
         return { statusCode: 200 };
       }

@@ -34,19 +34,40 @@ export interface WebSocketResult {
   readonly body?: string;
 }
 
+/** A citation as frames carry it: bounded in size (see `frames.ts`). */
+export interface FrameCitation {
+  readonly uri?: string;
+  readonly title?: string;
+  /** At most 300 characters of the cited source. */
+  readonly excerpt: string;
+  /** Where the cited text is in the answer. */
+  readonly span?: { readonly start: number; readonly end: number };
+}
+
 /**
- * The frames the client receives, in order: `accepted`, `chunk`…, then `final`, `confirmation` (the agent
- * waits for the user to confirm a tool call: answer with `{"action":"sendMessage","conversationId":…,
- * "confirmation":{"id":…,"confirm":true|false}}`) or `error`.
+ * The frames the client receives, in order: `accepted`, `chunk`…, then `final` (after any `citations`
+ * frames it counts in `citationFrames`), `confirmation` (the agent waits for the user to confirm a tool
+ * call: answer with `{"action":"sendMessage","conversationId":…,"confirmation":{"id":…,"confirm":true|false}}`)
+ * or `error`. Every frame fits API Gateway's 128 KB message limit. An `error` with `retryable: true` means
+ * the turn never ran: send the message again. No error frame ever follows a `final` frame.
  */
 export type ServerFrame =
   | { readonly type: 'accepted'; readonly conversationId: string; readonly requestId?: string }
   | { readonly type: 'chunk'; readonly conversationId: string; readonly seq: number; readonly text: string }
   | {
+      readonly type: 'citations';
+      readonly conversationId: string;
+      readonly citations: readonly FrameCitation[];
+    }
+  | {
       readonly type: 'final';
       readonly conversationId: string;
-      readonly answer: string;
-      readonly citations: readonly unknown[];
+      /** The whole answer; absent (with `answerInChunks`) when too long for one frame. */
+      readonly answer?: string;
+      readonly answerInChunks?: true;
+      readonly citations: readonly FrameCitation[];
+      /** How many `citations` frames came just before this one. */
+      readonly citationFrames?: number;
     }
   | ({ readonly type: 'confirmation'; readonly conversationId: string } & ConfirmationView)
   | {
@@ -54,5 +75,6 @@ export type ServerFrame =
       readonly status: number;
       readonly error: string;
       readonly conversationId?: string;
+      readonly retryable?: boolean;
       readonly [key: string]: unknown;
     };

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { newSessionId } from '../../client';
 import { documentClient } from '../shared/clients';
 import { intEnv, requireEnv } from '../shared/env';
-import { InvalidRequest, toErrorReply, Unauthenticated } from '../shared/errors';
+import { InvalidRequest, TurnNotStarted, toErrorReply, Unauthenticated } from '../shared/errors';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
 import { logger } from '../shared/powertools';
@@ -18,6 +19,8 @@ export interface MessageHandlerDeps {
   readonly maxMessageChars: number;
   /** @default a UUID */
   readonly newConversationId?: () => string;
+  /** @default Date.now */
+  readonly now?: () => number;
 }
 
 const frame = (statusCode: number, body: ServerFrame): WebSocketResult => ({
@@ -42,9 +45,11 @@ function parseBody(event: WebSocketEvent): unknown {
 
 /**
  * The `sendMessage` (and `$default`) route: validates the frame (`message`, or `confirmation` answering a
- * pending tool confirmation of `conversationId`), looks up the connection's owner, picks the conversation id
- * and hands the turn to the worker asynchronously. Its return value is the route response the client
- * receives at once: `{type:'accepted',conversationId}` or `{type:'error',status,error,details?}`. Whether a
+ * pending tool confirmation of `conversationId`), looks up the connection's caller, picks the conversation id
+ * and hands the turn to the worker asynchronously, stamped with the time it was accepted and the turn's
+ * claim id. Its return value is the route response the client receives at once: `{type:'accepted',
+ * conversationId}` or `{type:'error',status,error,details?}`; when the hand-off itself fails (Lambda throttles
+ * the invoke), a 503 `retryable` error frame, so an accepted turn is never lost silently. Whether a
  * confirmation id is known is checked by the worker (it owns the Agent State access), which answers an
  * unknown or expired one with a 404 error frame.
  */
@@ -71,15 +76,24 @@ export function createMessageHandler(deps: MessageHandlerDeps) {
       const connection = await deps.connections.get(connectionId);
       if (!connection) throw new Unauthenticated();
       const conversationId = input.conversationId ?? (deps.newConversationId ?? newSessionId)();
-      await deps.dispatcher.dispatch({
-        type: TURN_JOB_TYPE,
-        connectionId,
-        endpoint: managementEndpoint(event),
-        owner: connection.owner,
-        conversationId,
-        ...('confirmation' in input ? { confirmation: input.confirmation } : { message: input.message }),
-        ...(requestId ? { requestId } : {}),
-      });
+      const { caller } = connection;
+      try {
+        await deps.dispatcher.dispatch({
+          type: TURN_JOB_TYPE,
+          connectionId,
+          endpoint: managementEndpoint(event),
+          owner: caller.userId,
+          ...(caller.app ? { app: caller.app } : {}),
+          ...(caller.roles.length > 0 ? { roles: [...caller.roles] } : {}),
+          conversationId,
+          ...('confirmation' in input ? { confirmation: input.confirmation } : { message: input.message }),
+          ...(requestId ? { requestId } : {}),
+          acceptedAt: (deps.now ?? Date.now)(),
+          turnId: randomUUID(),
+        });
+      } catch (error) {
+        throw new TurnNotStarted('dispatch-failed', { cause: error });
+      }
       logger.info('turn accepted', {
         connectionId,
         conversationId,

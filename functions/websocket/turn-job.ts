@@ -10,13 +10,22 @@ export const TURN_JOB_TYPE = 'kass.websocket-turn';
 /** HTTPS management endpoint (`https://<domain>/<stage>`); plain HTTP only for a local test server. */
 const ENDPOINT = /^(https:\/\/[^/\s]+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?)\/[^/\s]+$/;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const common = {
   type: z.literal(TURN_JOB_TYPE),
   connectionId: z.string().check(z.minLength(1), z.maxLength(128)),
   endpoint: z.string().check(z.regex(ENDPOINT)),
+  /** The caller the `$connect` authorizer derived (from the Connections table, never from the frame). */
   owner: z.string().check(z.minLength(1), z.maxLength(512)),
+  app: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  roles: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(10))),
   conversationId: z.string().check(z.regex(CONVERSATION_ID_PATTERN)),
   requestId: z.optional(z.string().check(z.maxLength(128))),
+  /** Epoch ms the ingress accepted the frame: a turn that waited too long does not run. */
+  acceptedAt: z.optional(z.number().check(z.int(), z.positive())),
+  /** The turn's claim on its session (Agent State `turn_token`), so its fate can be looked up later. */
+  turnId: z.optional(z.string().check(z.regex(UUID))),
 };
 
 /**

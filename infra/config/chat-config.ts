@@ -32,6 +32,13 @@ const throttle = (key: string) =>
 /** `https://host[:port]`, or `http://localhost[:port]` for local web development; no path, no wildcard. */
 const ORIGIN = /^(https:\/\/[a-z0-9.-]+|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/;
 
+const keyName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{1,31}$/,
+    'apiKeys names and apps must be 2-32 lower-case letters, digits or dashes',
+  );
+
 const functionSettings = (key: string, maxTimeout: number) =>
   z.strictObject({
     memoryMb: z.number().int().min(128).max(10240),
@@ -91,18 +98,41 @@ export const ChatApiConfigSchema = z
     healthThrottle: throttle('healthThrottle'),
     /**
      * One API key per client application (names only; API Gateway generates the values; read one with
-     * `aws apigateway get-api-key --api-key <id> --include-value`).
+     * `aws apigateway get-api-key --api-key <id> --include-value`). Each key names an *app*, the identity of
+     * its callers (`app:<app>[:user:<id>]`): `'web-app'` is a key named and owned by app web-app;
+     * `{ name: 'web-app-2027', app: 'web-app' }` is another key of the same app (rotation: add the new key,
+     * deploy, move the app to it, remove the old entry; the app keeps its conversations). The stack maps each
+     * key's id to its app at synth: nobody copies key ids into config.
      */
     apiKeys: z
       .array(
-        z
-          .string()
-          .regex(
-            /^[a-z][a-z0-9-]{1,31}$/,
-            'apiKeys entries must be 2-32 lower-case letters, digits or dashes',
-          ),
+        z.union([keyName, z.strictObject({ name: keyName, app: keyName })], {
+          error: () => 'apiKeys entries must be a key name or { name, app }',
+        }),
       )
-      .min(1, 'apiKeys must name at least one client: /chat, /search and /conversations require a key'),
+      .min(1, 'apiKeys must name at least one client: /chat, /search and /conversations require a key')
+      .transform((keys) => keys.map((k) => (typeof k === 'string' ? { name: k, app: k } : k)))
+      .refine((keys) => new Set(keys.map((k) => k.name)).size === keys.length, {
+        message: 'apiKeys names must be unique',
+      }),
+    /**
+     * Who gets the `operator` role (may read every ticket): members of these Cognito groups, and these owner
+     * strings (e.g. `app:support-desk:user:lead`, `cognito:<sub>`). Granted by the API; tools trust it.
+     */
+    operators: z
+      .strictObject({
+        cognitoGroups: z.array(z.string().min(1).max(128)).default([]),
+        userIds: z.array(z.string().min(3).max(512)).default([]),
+      })
+      .prefault({}),
+    /**
+     * A browser origin (`allowedOrigins`) while the API accepts API keys only means the key ships in web
+     * pages, where anyone can read it. `refuse` fails synth; `warn` allows it with a synth warning (dev, for
+     * a local web page). @default 'refuse'
+     */
+    browserOriginsWithoutCognito: z
+      .enum(['refuse', 'warn'], { error: () => 'browserOriginsWithoutCognito must be refuse or warn' })
+      .default('refuse'),
     /**
      * Cognito user-pool sign-in on top of the API keys. The owner of a conversation is then the token's
      * `sub`. Without `userPoolArn` the construct creates a pool (MFA required, admin-created users).
@@ -180,7 +210,20 @@ export const ChatApiConfigSchema = z
       /** Hours a connection record lives (API Gateway closes connections after 2 hours). */
       connectionTtlHours: z.number().int().min(2).max(24).default(3),
       /** The streaming worker: long turns, outside the 29 s integration timeout. */
-      turn: agentFunction('websocket.turn', 900),
+      turn: agentFunction('websocket.turn', 900).extend({
+        /**
+         * A turn the worker could not start within this many seconds of its acceptance (throttled, at its
+         * concurrency cap) does not run: the client gets an error frame telling it to retry. Below 60, the
+         * asynchronous event's maximum age, after which Lambda gives the event to the failure notifier.
+         * @default 30
+         */
+        maxStartDelaySeconds: z
+          .number()
+          .int()
+          .min(1, 'websocket.turn.maxStartDelaySeconds must be at least 1')
+          .max(59, 'websocket.turn.maxStartDelaySeconds must be below 60 (the event age Lambda allows)')
+          .default(30),
+      }),
     }),
   })
   .superRefine((c, ctx) => {
@@ -208,6 +251,16 @@ export const ChatApiConfigSchema = z
           'usagePlan.throttle.rateLimit must not exceed throttle.rateLimit: the stage throttle would cap it',
       });
     }
+    if (c.allowedOrigins.length > 0 && !c.cognito.enabled && c.browserOriginsWithoutCognito === 'refuse') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowedOrigins'],
+        message:
+          'allowedOrigins lets browsers call an API that accepts API keys only, so the key would ship in a web ' +
+          'page. Set chatApi.cognito.enabled to true (browsers sign in), or empty chatApi.allowedOrigins, or ' +
+          '(dev only) set chatApi.browserOriginsWithoutCognito to warn',
+      });
+    }
     if (c.healthThrottle.rateLimit > c.throttle.rateLimit) {
       ctx.addIssue({
         code: 'custom',
@@ -226,6 +279,8 @@ export type ChatApiConfigInput = z.input<typeof ChatApiConfigSchema>;
  */
 export const DEV_CHAT_API: ChatApiConfigInput = {
   allowedOrigins: ['http://localhost:3000'],
+  // A local web page with the developer's key: allowed in dev only, with a synth warning.
+  browserOriginsWithoutCognito: 'warn',
   throttle: { rateLimit: 20, burstLimit: 10 },
   usagePlan: { throttle: { rateLimit: 5, burstLimit: 5 }, quota: { limit: 2000, period: 'DAY' } },
   healthThrottle: { rateLimit: 2, burstLimit: 2 },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGENT_ENGINES, AgentCoreConfigSchema } from './agentcore-config';
 import { ChatApiConfigSchema } from './chat-config';
 import { DiscordConfigSchema } from './discord-config';
 import { KnowledgeBaseConfigSchema } from './knowledge-config';
@@ -79,6 +80,15 @@ export const StageConfigSchema = z
        * caller (`kass chat --local-tools` runs the local handlers), for iterating on a tool without redeploying.
        */
       toolExecution: z.enum(['lambda', 'return-control']),
+      /**
+       * `classic`: a Bedrock Agent (InvokeAgent). `agentcore`: an AgentCore gateway over the same tool Lambdas and a
+       * harness with the same model and instruction (InvokeHarness), for accounts that cannot create Classic agents.
+       */
+      engine: z
+        .enum(AGENT_ENGINES, { error: () => `must be one of ${AGENT_ENGINES.join(', ')}` })
+        .default('classic'),
+      /** Settings only the `agentcore` engine reads. */
+      agentcore: AgentCoreConfigSchema.prefault({}),
     }),
     lambda: z.strictObject({
       defaults: lambdaSettings,
@@ -90,6 +100,15 @@ export const StageConfigSchema = z
     /** Keep data (tables, buckets, logs) when the stack is deleted; on for prod. */
     retainData: z.boolean(),
     tools: z.strictObject({
+      /**
+       * Tool calls whose session names no caller (no `userId` session attribute: a direct InvokeAgent from a
+       * script, the Bedrock console's test chat). `refuse`: report and summarize answer 403. `operator`: they
+       * run as an operator (every ticket visible); only for stages where whoever can call InvokeAgent with IAM
+       * is trusted as an operator anyway (such a caller can set any session attribute). @default 'refuse'
+       */
+      unidentifiedCalls: z
+        .enum(['refuse', 'operator'], { error: () => 'tools.unidentifiedCalls must be refuse or operator' })
+        .default('refuse'),
       report: z.strictObject({
         notificationEmails: z.array(z.email('must be an email address')),
         notificationWebhooks: z.array(z.url({ protocol: /^https$/, error: 'must be an https:// URL' })),

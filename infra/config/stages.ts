@@ -25,6 +25,8 @@ const dev: StageConfigInput = {
   logRetentionDays: 14,
   retainData: false,
   tools: {
+    // Dev only: the Bedrock console's test chat sends no userId; it acts as an operator (see README, Identity).
+    unidentifiedCalls: 'operator',
     report: { notificationEmails: [], notificationWebhooks: [] },
     summarize: { model: 'claude-haiku-4-5', maxOutputTokens: 1024 },
     codeReview: {
@@ -64,6 +66,7 @@ const prod: StageConfigInput = {
   retainData: true,
   tools: {
     ...dev.tools,
+    unidentifiedCalls: 'refuse',
     codeReview: { ...dev.tools.codeReview, tokenSecretName: 'kass/prod/gitlab-token' },
   },
   knowledgeBase: PROD_KNOWLEDGE_BASE,

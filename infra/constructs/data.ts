@@ -12,7 +12,8 @@ export const TABLE_KEYS = {
   tickets: {
     partitionKey: 'ticketId',
     ttl: 'expiresAt',
-    reporterIndex: 'reporter-index',
+    /** A caller's own tickets (key `owner`, the verified userId), newest first. */
+    ownerIndex: 'owner-index',
     statusIndex: 'status-index',
   },
   conversations: {
@@ -23,6 +24,9 @@ export const TABLE_KEYS = {
   },
   toolLogs: { partitionKey: 'session_id', sortKey: 'timestamp', ttl: 'expires_at' },
 } as const;
+
+/** The Tickets index of the model-given reporter that owner-index replaces (see `Data`). */
+export const LEGACY_REPORTER_INDEX = 'reporter-index';
 
 /** House table settings: on-demand, PITR, AWS-managed encryption; deletion protection + RETAIN when retaining. */
 export function tableDefaults(retainData: boolean) {
@@ -57,7 +61,15 @@ export class Data extends Construct {
       timeToLiveAttribute: t.ttl,
     });
     this.tickets.addGlobalSecondaryIndex({
-      indexName: t.reporterIndex,
+      indexName: t.ownerIndex,
+      partitionKey: { name: 'owner', type: s },
+      sortKey: { name: 'createdAt', type: s },
+    });
+    // No longer read (the reporter was model-given text). Kept in this release only because DynamoDB creates
+    // or deletes one GSI per table update, so a stack that has it cannot add owner-index and drop it at once.
+    // New tickets have no `reporter` attribute, so it holds old tickets only and costs no new writes.
+    this.tickets.addGlobalSecondaryIndex({
+      indexName: LEGACY_REPORTER_INDEX,
       partitionKey: { name: 'reporter', type: s },
       sortKey: { name: 'createdAt', type: s },
     });

@@ -7,9 +7,11 @@ import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DISCORD_EVENT_DETAIL_TYPE, DISCORD_EVENT_SOURCE } from '../../functions/discord/contract';
+import type { ChatApiConfig } from '../config/chat-config';
 import { type EnabledDiscordConfig, INTERACTION_TOKEN_SECONDS } from '../config/discord-config';
 import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './chat/agent-endpoint';
-import { grantTable } from './chat/grants';
+import { operatorEnvironment } from './chat/caller-identity';
+import { grantTable, grantTurnWrites } from './chat/grants';
 import { throttleAlarm } from './chat/throttle-alarm';
 import { deadLetterAlarm } from './dead-letter-alarm';
 import { KassFunction, type KassFunctionDefaults } from './kass-function';
@@ -26,6 +28,8 @@ export interface DiscordWorkerProps {
   readonly conversations: dynamodb.ITable;
   readonly agentState: dynamodb.ITable;
   readonly conversationTtlDays: number;
+  /** `chatApi.operators`: the worker grants the operator role like the chat API does. */
+  readonly operators: ChatApiConfig['operators'];
 }
 
 /**
@@ -61,6 +65,9 @@ export class DiscordWorker extends Construct {
         AGENT_STATE_TABLE_NAME: props.agentState.tableName,
         CONVERSATION_TTL_DAYS: String(props.conversationTtlDays),
         AGENT_DEADLINE_SECONDS: String(settings.agentDeadlineSeconds),
+        // A turn holds its session for as long as this function can run.
+        TURN_LEASE_SECONDS: String(settings.timeoutSeconds),
+        ...operatorEnvironment({ operators: props.operators }),
         // Buttons: the turn ends at a confirmation and the asker answers it; deny: writes never run.
         CHAT_CONFIRMATIONS: config.confirmations === 'buttons' ? 'ask' : 'deny',
         DISCORD_API_BASE_URL: config.apiBaseUrl,
@@ -71,8 +78,7 @@ export class DiscordWorker extends Construct {
       },
     });
     grantInvokeAgent(this.worker, props.agent);
-    grantTable(this.worker, props.conversations, ['dynamodb:BatchWriteItem']);
-    grantTable(this.worker, props.agentState, ['dynamodb:UpdateItem', 'dynamodb:GetItem']);
+    grantTurnWrites(this.worker, props.conversations, props.agentState);
     grantTable(this.worker, props.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem']);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {

@@ -6,6 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DISCORD_TABLE_KEYS } from '../../functions/discord/contract';
+import type { ChatApiConfig } from '../config/chat-config';
 import type { EnabledDiscordConfig } from '../config/discord-config';
 import type { AgentEndpoint } from './chat/agent-endpoint';
 import type { ApiGatewayAccountLogging } from './chat/api-gateway-account';
@@ -24,6 +25,8 @@ export interface DiscordBotProps {
   readonly conversations: dynamodb.ITable;
   readonly agentState: dynamodb.ITable;
   readonly conversationTtlDays: number;
+  /** Who is an operator (`chatApi.operators`): a Discord user listed as `discord:<id>` gets the role. */
+  readonly operators: ChatApiConfig['operators'];
   /** Longest question (characters): the chat API's message limit. */
   readonly maxQuestionChars: number;
   readonly methodLoggingLevel: 'INFO' | 'ERROR';
@@ -92,6 +95,7 @@ export class DiscordBot extends Construct {
       conversations: props.conversations,
       agentState: props.agentState,
       conversationTtlDays: props.conversationTtlDays,
+      operators: props.operators,
     });
 
     if (props.alarmTopic) {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseSchemaSource } from '../../action-groups/kit/openapi/document';
 import { type Operation, readOperations } from '../../action-groups/kit/openapi/operations';
-import { checkSchemaText } from '../../action-groups/kit/schema-rules';
+import { checkSchemaText, SET_RULES } from '../../action-groups/kit/schema-rules';
 import { ConfigError } from '../config/config-error';
 
 /** A tool found on disk: `schemas/<name>.yaml` paired with `action-groups/<name>/handler.ts`. */
@@ -62,6 +62,11 @@ export function discoverTools(repoRoot: string): DiscoveredTool[] {
       description,
       operations: readOperations(document),
     });
+  }
+  // One AgentCore gateway carries every tool: the limits of the set apply across files.
+  const sources = tools.map((tool) => parseSchemaSource(tool.schemaText, tool.schemaFile));
+  for (const rule of Object.values(SET_RULES)) {
+    for (const f of rule(sources)) problems.push(`${f.file}:${f.line}: [${f.rule}] ${f.message}`);
   }
   if (problems.length > 0) throw new ConfigError('action-group schemas', problems);
   return tools;

@@ -37,7 +37,9 @@ export class ToolResources extends Construct {
       const fn = tools.functionOf('report');
       fn.function.addEnvironment('TICKETS_TABLE_NAME', data.tickets.tableName);
       fn.function.addEnvironment('NOTIFICATIONS_TOPIC_ARN', props.notifications.topic.topicArn);
-      // Named indexes instead of grantReadWriteData's `index/*`: the tool queries exactly these two.
+      fn.function.addEnvironment('UNIDENTIFIED_TOOL_CALLS', config.tools.unidentifiedCalls);
+      // Named indexes instead of grantReadWriteData's `index/*`: the tool queries exactly these two (Scan
+      // serves operators' unfiltered lists only; the code never scans for anyone else).
       const keys = TABLE_KEYS.tickets;
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
@@ -49,7 +51,7 @@ export class ToolResources extends Construct {
         new iam.PolicyStatement({
           actions: ['dynamodb:Query'],
           resources: [
-            `${data.tickets.tableArn}/index/${keys.reporterIndex}`,
+            `${data.tickets.tableArn}/index/${keys.ownerIndex}`,
             `${data.tickets.tableArn}/index/${keys.statusIndex}`,
           ],
         }),

@@ -16,6 +16,8 @@ export type EndpointNeed =
 
 /** Service prefixes served by an interface endpoint of the same or another name. */
 const INTERFACE_BY_PREFIX: Readonly<Record<string, string>> = {
+  // The API Gateway control plane (`apigateway.<region>.amazonaws.com`, e.g. reading API keys), not execute-api.
+  apigateway: 'apigateway',
   sqs: 'sqs',
   sns: 'sns',
   secretsmanager: 'secretsmanager',

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { ChatApiConfig } from '../config/chat-config';
 import type { AgentEndpoint } from '../constructs/chat/agent-endpoint';
 import { ApiGatewayAccountLogging } from '../constructs/chat/api-gateway-account';
+import { identifyApps } from '../constructs/chat/caller-identity';
 import { ChatApiKeys } from '../constructs/chat/chat-api-keys';
 import {
   ChatFunctions,
@@ -120,8 +121,16 @@ export function composeChatApis(scope: Construct, props: ChatApiProps): ChatApis
     ...(accountLogging ? { accountLogging } : {}),
   });
   const keys = new ChatApiKeys(scope, 'ChatApiKeys', { stage, api: rest.api, config });
+  // Callers of a key are its app's: the functions that derive callers get the key id → app map.
+  identifyApps(
+    [functions.chatFunction, functions.conversationsFunction, functions.listConversationsFunction],
+    keys.apps,
+  );
   // The same keys open WebSocket connections: API Gateway checks them against this plan on $connect.
-  if (!users) webSocket.addToUsagePlan(keys.usagePlan);
+  if (!users) {
+    webSocket.addToUsagePlan(keys.usagePlan);
+    webSocket.identifyApps(keys.apps);
+  }
   const webAcl = config.waf.enabled
     ? new ChatWebAcl(scope, 'ChatWaf', {
         stage: rest.api.deploymentStage,

@@ -6,6 +6,7 @@ import { enabledDiscord } from '../config/discord-config';
 import type { GuardrailPolicy } from '../config/guardrail-policy';
 import type { StageConfig } from '../config/stage-config';
 import { KassAgent } from '../constructs/agent';
+import { type AgentEndpoint, clientToolsJson } from '../constructs/chat/agent-endpoint';
 import { ChatData } from '../constructs/chat-data';
 import { Data } from '../constructs/data';
 import { DiscordBot } from '../constructs/discord';
@@ -20,6 +21,7 @@ import type { DiscoveredTool } from '../constructs/tool-discovery';
 import { ToolResources } from '../constructs/tool-resources';
 import { Tools } from '../constructs/tools';
 import { WebHosting, webPageConfig } from '../constructs/web-hosting';
+import { type AgentCoreEngine, composeAgentCore } from './agentcore-composition';
 import { composeChatApis } from './chat-composition';
 import { composeOperations, stageFoundations } from './operations-composition';
 
@@ -31,7 +33,10 @@ export interface KassStackProps extends StackProps {
 
 /** Composition only: wires the domain constructs together and publishes the outputs the CLI reads. */
 export class KassStack extends Stack {
-  public readonly agent: KassAgent;
+  /** The Classic agent (engine `classic`). */
+  public readonly agent?: KassAgent;
+  /** The AgentCore gateway and harness (engine `agentcore`). */
+  public readonly agentCore?: AgentCoreEngine;
   public readonly guardrail: KassGuardrail;
   public readonly tools: Tools;
   public readonly data: Data;
@@ -92,21 +97,51 @@ export class KassStack extends Stack {
     });
 
     const instruction = fs.readFileSync(path.join(REPO_ROOT, config.agent.instructionFile), 'utf8');
-    this.agent = new KassAgent(this, 'Agent', {
-      stage: config.stage,
-      config: config.agent,
-      instruction,
-      tools: props.tools.map((tool) => ({ tool, function: this.tools.functionOf(tool.name) })),
-      guardrail: this.guardrail.guardrail,
-      knowledgeBase: {
-        id: this.knowledge.knowledgeBaseId,
-        arn: this.knowledge.knowledgeBaseArn,
-        description:
-          'KASS documents: runbooks, policies, service catalogue and team notes. Use it for questions about ' +
-          'internal systems, procedures and documents; cite what you used.',
-      },
-      versionInputs: [this.guardrail.policyHash],
-    });
+    const toolFunctions = props.tools.map((tool) => ({ tool, function: this.tools.functionOf(tool.name) }));
+    const guardrailRef = {
+      guardrailId: this.guardrail.guardrail.guardrailId,
+      guardrailVersion: this.guardrail.versionNumber,
+      guardrailArn: this.guardrail.guardrail.guardrailArn,
+    };
+    let agentEndpoint: AgentEndpoint;
+    let configurationHash: string;
+    if (config.agent.engine === 'agentcore') {
+      const engine = composeAgentCore(this, {
+        config,
+        instruction,
+        tools: toolFunctions,
+        knowledgeBase: { id: this.knowledge.knowledgeBaseId, arn: this.knowledge.knowledgeBaseArn },
+        guardrail: guardrailRef,
+        versionInputs: [this.guardrail.policyHash],
+      });
+      this.agentCore = engine;
+      agentEndpoint = engine.endpoint;
+      configurationHash = engine.configurationHash;
+    } else {
+      const agent = new KassAgent(this, 'Agent', {
+        stage: config.stage,
+        config: config.agent,
+        instruction,
+        tools: toolFunctions,
+        guardrail: this.guardrail.guardrail,
+        knowledgeBase: {
+          id: this.knowledge.knowledgeBaseId,
+          arn: this.knowledge.knowledgeBaseArn,
+          description:
+            'KASS documents: runbooks, policies, service catalogue and team notes. Use it for questions about ' +
+            'internal systems, procedures and documents; cite what you used.',
+        },
+        versionInputs: [this.guardrail.policyHash],
+      });
+      this.agent = agent;
+      agentEndpoint = {
+        agentId: agent.agent.agentId,
+        aliasId: agent.alias.aliasId,
+        aliasArn: agent.alias.aliasArn,
+        memoryEnabled: config.agent.memory.enabled,
+      };
+      configurationHash = agent.configurationHash;
+    }
 
     const chatData = new ChatData(this, 'ChatData', { retainData: config.retainData });
     const cognito = config.chatApi.cognito;
@@ -131,12 +166,7 @@ export class KassStack extends Stack {
         logRetentionDays: config.logRetentionDays,
         retainLogs: config.retainData,
       },
-      agent: {
-        agentId: this.agent.agent.agentId,
-        aliasId: this.agent.alias.aliasId,
-        aliasArn: this.agent.alias.aliasArn,
-        memoryEnabled: config.agent.memory.enabled,
-      },
+      agent: agentEndpoint,
       knowledgeBase: this.knowledge,
       searchGuardrail: {
         guardrailId: this.guardrail.guardrail.guardrailId,
@@ -146,7 +176,7 @@ export class KassStack extends Stack {
       conversations: this.data.conversations,
       agentState: chatData.agentState,
       connections: chatData.connections,
-      version: `${config.stage}-${this.agent.configurationHash}`,
+      version: `${config.stage}-${configurationHash}`,
       alarmTopic: observability.alarmTopic,
     });
 
@@ -167,6 +197,10 @@ export class KassStack extends Stack {
     for (const tool of props.tools)
       observability.watchFunction(`Tool-${tool.name}`, this.tools.functionOf(tool.name));
     observability.watchFunction('Ingestion', ingestion.function);
+    if (this.agentCore) {
+      observability.watchFunction('KnowledgeTool', this.agentCore.gateway.knowledgeFunction);
+      observability.watchFunction('GuardrailHook', this.agentCore.harness.hookFunction);
+    }
 
     // The Discord bot, when the stage turns it on: same agent, same conversation and agent-state tables.
     const discordConfig = enabledDiscord(config.discord);
@@ -180,15 +214,11 @@ export class KassStack extends Stack {
           retainLogs: config.retainData,
         },
         retainData: config.retainData,
-        agent: {
-          agentId: this.agent.agent.agentId,
-          aliasId: this.agent.alias.aliasId,
-          aliasArn: this.agent.alias.aliasArn,
-          memoryEnabled: config.agent.memory.enabled,
-        },
+        agent: agentEndpoint,
         conversations: this.data.conversations,
         agentState: chatData.agentState,
         conversationTtlDays: config.chatApi.conversationTtlDays,
+        operators: config.chatApi.operators,
         maxQuestionChars: config.chatApi.limits.maxMessageChars,
         methodLoggingLevel: config.chatApi.methodLoggingLevel,
         ...(chat.accountLogging ? { accountLogging: chat.accountLogging } : {}),
@@ -207,12 +237,15 @@ export class KassStack extends Stack {
       });
     }
 
-    new CfnOutput(this, 'AgentId', { value: this.agent.agent.agentId, description: 'Bedrock agent id' });
-    new CfnOutput(this, 'AgentAliasId', {
-      value: this.agent.alias.aliasId,
-      description: 'Agent alias for apps',
-    });
-    new CfnOutput(this, 'AgentArn', { value: this.agent.agent.agentArn });
+    if (this.agent) {
+      new CfnOutput(this, 'AgentId', { value: this.agent.agent.agentId, description: 'Bedrock agent id' });
+      new CfnOutput(this, 'AgentAliasId', {
+        value: this.agent.alias.aliasId,
+        description: 'Agent alias for apps',
+      });
+      new CfnOutput(this, 'AgentArn', { value: this.agent.agent.agentArn });
+    }
+    if (this.agentCore) this.addAgentCoreOutputs(this.agentCore);
     new CfnOutput(this, 'GuardrailId', { value: this.guardrail.guardrail.guardrailId });
     new CfnOutput(this, 'GuardrailVersion', { value: this.guardrail.versionNumber });
     new CfnOutput(this, 'DocumentsBucketName', { value: documents.bucket.bucketName });
@@ -262,6 +295,26 @@ export class KassStack extends Stack {
       documentsBucket: documents.bucket,
       accessLogBucket: documents.accessLogBucket,
       foundations,
+    });
+  }
+
+  /** What `kass` and apps read to reach the AgentCore engine (a Classic stack has no AgentEngine output). */
+  private addAgentCoreOutputs(engine: AgentCoreEngine): void {
+    new CfnOutput(this, 'AgentEngine', { value: 'agentcore', description: 'The agent engine of this stage' });
+    new CfnOutput(this, 'HarnessArn', {
+      value: engine.harness.harness.attrArn,
+      description: 'AgentCore harness',
+    });
+    new CfnOutput(this, 'HarnessEndpointName', {
+      value: engine.harness.endpointName,
+      description: 'InvokeHarness qualifier (the stage endpoint)',
+    });
+    new CfnOutput(this, 'GatewayArn', { value: engine.gateway.gateway.gatewayArn });
+    new CfnOutput(this, 'GatewayId', { value: engine.gateway.gateway.gatewayId });
+    new CfnOutput(this, 'ClientTools', {
+      value: clientToolsJson(engine.endpoint),
+      description:
+        'Tool Lambdas whose operations the caller runs (inline functions), and which of them are read-only',
     });
   }
 }

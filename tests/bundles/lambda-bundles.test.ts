@@ -1,12 +1,16 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CreateTableCommand, type CreateTableCommandInput, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildAgentEvent } from '../../action-groups/kit/event-builder';
+import { buildApp } from '../../infra/app';
 import { LambdaBundler } from '../../infra/bundling/lambda-bundler';
 import { KassFunction, REPO_ROOT } from '../../infra/constructs/kass-function';
 import { buildTestApp } from '../support/app';
@@ -26,25 +30,50 @@ import { frame, startInvokeAgentServer } from '../support/invoke-agent-server';
  */
 
 const execFileAsync = promisify(execFile);
+/** The API key of the WebSocket fixtures. */
+const API_KEY_VALUE = 'kassDevKey0123456789abcdefghijABCDEFGHIJ';
 const TOOLS = ['report', 'summarize', 'code-review'] as const;
 type Tool = (typeof TOOLS)[number];
 type Json = Record<string, unknown>;
 
+type Resources = Record<string, { Type: string; Properties: Json }>;
+type Engine = 'classic' | 'agentcore';
+
 // The Discord bot is off by default; on here, so its two Lambdas are bundled and run like the others.
 const discordKeyPair = discordKeys('bundle-test');
+
+/** Each KassFunction of a stack: its entry file and its function's logical id in the template. */
+function functionsOf(stack: ReturnType<typeof buildTestApp>['stack']) {
+  return stack.node
+    .findAll()
+    .filter((c): c is KassFunction => c instanceof KassFunction)
+    .map((f) => ({
+      entry: f.entry,
+      logicalId: stack.getLogicalId(f.function.node.defaultChild as CfnFunction),
+    }));
+}
+
 const { stack, template } = buildTestApp('dev', {
   config: { discord: discordConfig(discordKeyPair.publicKeyHex) },
 });
-const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
+const resources = template.toJSON().Resources as Resources;
+const FUNCTIONS = functionsOf(stack);
 
-/** Each KassFunction of the stack: its entry file and its function's logical id in the template. */
-const FUNCTIONS = stack.node
-  .findAll()
-  .filter((c): c is KassFunction => c instanceof KassFunction)
-  .map((f) => ({
-    entry: f.entry,
-    logicalId: stack.getLogicalId(f.function.node.defaultChild as CfnFunction),
-  }));
+// The same stage on the AgentCore engine: the gateway's knowledge tool, the harness hook, the tools' identity key.
+const agentCoreApp = buildApp({
+  stage: 'dev',
+  context: { 'aws:cdk:bundling-stacks': [], 'kass:config': { agent: { engine: 'agentcore' } } },
+  nag: false,
+});
+const AGENTCORE = {
+  resources: Template.fromStack(agentCoreApp.stack).toJSON().Resources as Resources,
+  functions: functionsOf(agentCoreApp.stack),
+};
+const TEMPLATES: Record<Engine, { resources: Resources; functions: typeof FUNCTIONS }> = {
+  classic: { resources, functions: FUNCTIONS },
+  agentcore: AGENTCORE,
+};
+const ALL_ENTRIES = [...new Set([...FUNCTIONS, ...AGENTCORE.functions].map((f) => f.entry))];
 
 const PSEUDO: Record<string, string> = {
   'AWS::Region': 'us-east-1',
@@ -58,7 +87,7 @@ const shortId = (seed: string): string =>
   createHash('sha256').update(seed).digest('hex').slice(0, 10).toUpperCase();
 
 /** A deploy-time value as a plausible literal: table names are logical ids, ARNs look like ARNs. */
-function literal(value: unknown): string {
+function literal(value: unknown, resources: Resources): string {
   if (typeof value === 'string') return value;
   const ref = (value as { Ref?: string }).Ref;
   if (ref !== undefined) {
@@ -77,20 +106,27 @@ function literal(value: unknown): string {
     }
   }
   const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-  if (getAtt) return shortId(getAtt.join('.'));
+  if (getAtt) {
+    const [id, attribute] = getAtt;
+    const type = resources[id]?.Type;
+    if (type === 'AWS::BedrockAgentCore::Harness' && attribute === 'Arn')
+      return `arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/kass_dev-${shortId(id)}`;
+    if (type === 'AWS::KMS::Key' && attribute === 'Arn')
+      return 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
+    return shortId(getAtt.join('.'));
+  }
   const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join) return join[1].map(literal).join(join[0]);
+  if (join) return join[1].map((part) => literal(part, resources)).join(join[0]);
   throw new Error(`no literal for ${JSON.stringify(value)}`);
 }
 
 /** The environment the template gives the function bundled from `entry`, resolved to literals. */
-function templateEnv(entry: string): Record<string, string> {
-  const fn = FUNCTIONS.find((f) => f.entry === entry);
-  const environment = resources[fn?.logicalId ?? '']?.Properties.Environment as
-    | { Variables?: Json }
-    | undefined;
-  if (!environment?.Variables) throw new Error(`no function with entry ${entry} in the template`);
-  return Object.fromEntries(Object.entries(environment.Variables).map(([k, v]) => [k, literal(v)]));
+function templateEnv(entry: string, engine: Engine = 'classic'): Record<string, string> {
+  const { resources: all, functions } = TEMPLATES[engine];
+  const fn = functions.find((f) => f.entry === entry);
+  const environment = all[fn?.logicalId ?? '']?.Properties.Environment as { Variables?: Json } | undefined;
+  if (!environment?.Variables) throw new Error(`no function with entry ${entry} in the ${engine} template`);
+  return Object.fromEntries(Object.entries(environment.Variables).map(([k, v]) => [k, literal(v, all)]));
 }
 
 const toolEntry = (tool: Tool): string => `action-groups/${tool}/handler.ts`;
@@ -124,9 +160,13 @@ const { handler } = require(bundle);
 const context = { functionName: 'kass-fn', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60000 };
 (async () => {
   const outcomes = [];
-  for (const event of JSON.parse(fs.readFileSync(eventsFile, 'utf8'))) {
+  for (const item of JSON.parse(fs.readFileSync(eventsFile, 'utf8'))) {
+    // A gateway call: the arguments as the event, the gateway's metadata in the client context.
+    const call = item && item['kass:gatewayCall'];
+    const event = call ? call.args : item;
+    const ctx = call ? { ...context, clientContext: { custom: call.custom } } : context;
     try {
-      outcomes.push({ value: await handler(event, context) });
+      outcomes.push({ value: await handler(event, ctx) });
     } catch (error) {
       outcomes.push({ error: String(error && error.message) });
     }
@@ -216,8 +256,8 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
         await ddb.client.send(new CreateTableCommand(tableInput(id, r.Properties)));
     // The construct's own bundler and options, all entries in one esbuild run (a fresh cache).
     const bundler = new LambdaBundler({ repoRoot: REPO_ROOT, cacheDir: path.join(dir, 'cache') });
-    bundler.prepare(FUNCTIONS.map((f) => f.entry));
-    for (const { entry } of FUNCTIONS) bundles.set(entry, path.join(bundler.bundle(entry).dir, 'index.js'));
+    bundler.prepare(ALL_ENTRIES);
+    for (const entry of ALL_ENTRIES) bundles.set(entry, path.join(bundler.bundle(entry).dir, 'index.js'));
     writeFileSync(path.join(dir, 'runner.cjs'), RUNNER);
   });
 
@@ -231,6 +271,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
     entry: string,
     events: readonly unknown[],
     extraEnv: Record<string, string> = {},
+    engine: Engine = 'classic',
   ): Promise<Outcome[]> {
     const name = entry.replace(/[/.]/g, '_');
     const eventsFile = path.join(dir, `${name}-events.json`);
@@ -242,7 +283,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
       {
         env: {
           PATH: process.env.PATH,
-          ...templateEnv(entry),
+          ...templateEnv(entry, engine),
           AWS_REGION: 'us-east-1',
           AWS_ACCESS_KEY_ID: ddb.credentials.accessKeyId,
           AWS_SECRET_ACCESS_KEY: ddb.credentials.secretAccessKey,
@@ -295,35 +336,31 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
   );
 
   it('report: creates, reads and lists a ticket through the template tables and indexes', async () => {
-    // Prepare
+    // Prepare: a signed-in caller (the session attribute the chat API sets) and an operator
     const schemaText = readFileSync(path.join(__dirname, '../../schemas/report.yaml'), 'utf8');
-    const event = (operationId: string, input: { params?: Json; body?: Json }) =>
+    const event = (operationId: string, input: { params?: Json; body?: Json }, roles?: string) =>
       buildAgentEvent({
         group: 'report',
         schemaText,
         operationId,
+        sessionAttributes: { userId: 'cognito:ana', ...(roles ? { roles } : {}) },
         ...(input.params ? { params: input.params as Record<string, string> } : {}),
         ...(input.body ? { body: input.body } : {}),
       }) as unknown as Json;
     const created = await invoke('report', [
       event('createTicket', {
-        body: {
-          title: 'VPN drops',
-          description: 'Every 10 minutes.',
-          severity: 'high',
-          reporter: 'ana@example.com',
-        },
+        body: { title: 'VPN drops', description: 'Every 10 minutes.', severity: 'high', reporterName: 'Ana' },
       }),
     ]);
     const ticket = readAnswer({}, created[0] ?? {});
     const ticketId = String(ticket.body.ticketId);
 
     // Act
-    const [read, byReporter, byStatus] = (
+    const [read, byOwner, byStatus] = (
       await invoke('report', [
         event('getTicket', { params: { ticketId } }),
-        event('listTickets', { params: { reporter: 'ana@example.com' } }),
-        event('listTickets', { params: { status: 'open' } }),
+        event('listTickets', {}),
+        event('listTickets', { params: { status: 'open' } }, 'operator'),
       ])
     ).map((a) => readAnswer({}, a));
 
@@ -333,10 +370,80 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
     // SNS is unreachable here: the ticket is kept and says so.
     expect(ticket.body.notified).toBe(false);
     expect(read).toMatchObject({ status: 200, body: { ticketId, severity: 'high' } });
-    expect(byReporter?.status).toBe(200);
-    expect(JSON.stringify(byReporter?.body)).toContain(ticketId);
+    expect(byOwner?.status).toBe(200);
+    expect(JSON.stringify(byOwner?.body)).toContain(ticketId);
     expect(byStatus?.status).toBe(200);
     expect(JSON.stringify(byStatus?.body)).toContain(ticketId);
+  });
+
+  it('report: user B sees none of user A’s tickets by any operation (real-format events, template tables)', async () => {
+    // Prepare: A files a ticket through the real POST fixture; only the userId session attribute differs
+    const A = 'cognito:aaaaaaaa-1111-4c3a-9e0b-2f6a8c1d5e77';
+    const B = 'cognito:bbbbbbbb-2222-4d5b-8f6a-1e2d3c4b5a69';
+    const secret = 'Payroll export leaks salaries of the finance team';
+    const as = (userId: string, event: Json): Json => ({ ...event, sessionAttributes: { userId } });
+    const post = fixture('openapi-post-body');
+    const body = {
+      title: secret,
+      description: `${secret}; details inside.`,
+      severity: 'high',
+      reporter: 'ana@example.com',
+    };
+    const created = await invoke('report', [
+      as(A, {
+        ...post,
+        requestBody: {
+          content: {
+            'application/json': {
+              properties: Object.entries(body).map(([name, value]) => ({ name, type: 'string', value })),
+            },
+          },
+        },
+      }),
+    ]);
+    const ticket = readAnswer({}, created[0] ?? {});
+    expect(ticket.status).toBe(201);
+    const ticketId = String(ticket.body.ticketId);
+    const list = (params: Record<string, string>) => ({
+      ...fixture('openapi-get-no-params'),
+      parameters: Object.entries(params).map(([name, value]) => ({ name, type: 'string', value })),
+    });
+    const get = {
+      ...fixture('openapi-get-path-param'),
+      parameters: [{ name: 'ticketId', type: 'string', value: ticketId }],
+    };
+
+    // Act: every read B can attempt, then the same reads as A
+    const asB = await invoke(
+      'report',
+      [
+        list({}),
+        list({ reporter: 'ana@example.com' }),
+        list({ owner: A }),
+        list({ status: 'open' }),
+        get,
+      ].map((e) => as(B, e)),
+    );
+    const asA = await invoke('report', [as(A, list({})), as(A, get)]);
+
+    // Assess: no list names A's ticket; getTicket answers as for an unknown id (it echoes only the asked id)
+    for (const [i, answer] of asB.entries()) {
+      const { status, body: reply } = readAnswer({}, answer);
+      const text = JSON.stringify(reply);
+      expect({ i, leaked: text.includes(secret) || (i < 4 && text.includes(ticketId)) }).toEqual({
+        i,
+        leaked: false,
+      });
+      expect([200, 403, 404]).toContain(status);
+    }
+    expect(readAnswer({}, asB[4] ?? {})).toEqual({
+      status: 404,
+      body: {
+        error: `No ticket has the id ${ticketId}. Check the id with the user, or call listTickets to find their tickets.`,
+      },
+    });
+    expect(JSON.stringify(readAnswer({}, asA[0] ?? {}).body)).toContain(ticketId);
+    expect(readAnswer({}, asA[1] ?? {})).toMatchObject({ status: 200, body: { ticketId, owner: A } });
   });
 
   it('summarize: the function-details event reads the template Conversations table (unknown id → reprompt)', async () => {
@@ -370,6 +477,17 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
       ...getTestEvent({ eventsPath: 'apigw', filename }),
       ...patch,
     });
+
+    /** The fixture's request context with the id of the stack's API key as deployed here (`literal`). */
+    const withDeployedKey = (filename: string): Json => {
+      const keyId =
+        Object.entries(resources).find(([, r]) => r.Type === 'AWS::ApiGateway::ApiKey')?.[0] ?? '';
+      const context = getTestEvent<{ requestContext: Json & { identity: Json } }>({
+        eventsPath: 'apigw',
+        filename,
+      }).requestContext;
+      return { ...context, identity: { ...context.identity, apiKeyId: literal({ Ref: keyId }, resources) } };
+    };
 
     /** A REST answer: JSON body, no stack; returns status and body. */
     function rest(outcome: Outcome | undefined): { status: number; body: Json } {
@@ -408,7 +526,7 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
 
     it('GET /conversations/{id} reads the template Conversations table (unknown id → 404)', async () => {
       const [outcome] = await run('functions/chat/conversations-handler.ts', [
-        apigw('rest-get-conversation'),
+        apigw('rest-get-conversation', { requestContext: withDeployedKey('rest-get-conversation') }),
       ]);
       expect(rest(outcome)).toMatchObject({ status: 404, body: { error: 'Conversation not found' } });
     });
@@ -420,16 +538,42 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
       expect(outcomes).toEqual([{ error: expect.stringContaining('ECONNREFUSED') }]);
     });
 
-    it('the WebSocket authorizer allows a connect with an API key and denies one without', async () => {
+    it('the WebSocket authorizer names the app of a configured key (API Gateway GetApiKey) and denies others', async () => {
+      // Prepare: the API Gateway control plane, as a local HTTP server: GET /apikeys/{id}?includeValue=true
+      const keyIds: string[] = [];
+      const control = createServer((req, res) => {
+        const url = new URL(req.url ?? '/', 'http://local');
+        const id = decodeURIComponent(url.pathname.split('/').at(-1) ?? '');
+        keyIds.push(`${req.method} ${url.pathname}?includeValue=${url.searchParams.get('includeValue')}`);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ id, name: 'kass-dev-developer', enabled: true, value: API_KEY_VALUE }));
+      });
+      await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', () => resolve()));
+      const endpoint = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
       const connect = apigw('websocket-authorizer-connect');
-      const outcomes = await run('functions/websocket/authorizer.ts', [
-        connect,
-        { ...connect, headers: {}, multiValueHeaders: {}, queryStringParameters: {} },
-      ]);
+      const query = (q: Record<string, string>) => ({ ...connect, queryStringParameters: q });
+
+      // Act
+      const outcomes = await run(
+        'functions/websocket/authorizer.ts',
+        [
+          query({ token: API_KEY_VALUE, userId: 'alex' }),
+          query({ token: 'kassNotAKeyOfAnyApp0123456789abcdefghijK' }),
+          { ...connect, headers: {}, multiValueHeaders: {}, queryStringParameters: {} },
+        ],
+        { AWS_ENDPOINT_URL_API_GATEWAY: endpoint },
+      );
+      await new Promise<void>((resolve) => control.close(() => resolve()));
+
+      // Assess: one key configured in dev (developer), read once for both connects
       expect(outcomes[0]?.value).toMatchObject({
         policyDocument: { Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke' }] },
+        usageIdentifierKey: API_KEY_VALUE,
+        context: { owner: 'app:developer:user:alex', app: 'developer' },
       });
-      expect(outcomes[1]).toEqual({ error: 'Unauthorized' });
+      expect(JSON.stringify(outcomes[0]?.value)).not.toMatch(/"principalId":"[^"]*alex/);
+      expect(outcomes.slice(1)).toEqual([{ error: 'Unauthorized' }, { error: 'Unauthorized' }]);
+      expect(keyIds).toEqual([expect.stringMatching(/^GET \/apikeys\/\w+\?includeValue=true$/)]);
     });
 
     it('$connect and $disconnect keep the connection record in the template table', async () => {
@@ -453,6 +597,129 @@ describe('Bundled Lambdas (esbuild output, template environment, real-format eve
         apigw('websocket-send-message', { body: 'nope' }),
       ]);
       expect(rest(outcome)).toMatchObject({ status: 400, body: { type: 'error', status: 400 } });
+    });
+  });
+
+  describe('AgentCore engine functions (the agentcore template of the same stage)', () => {
+    const gatewayCall = (args: unknown, custom: Json) => ({ 'kass:gatewayCall': { args, custom } });
+    const gateway = (tool: string, extra: Json = {}) => ({
+      bedrockAgentCoreToolName: tool,
+      bedrockAgentCoreGatewayId: 'kass-dev-abcdefghij',
+      bedrockAgentCoreTargetId: 'ABCDEFGHIJ',
+      ...extra,
+    });
+    /** A gateway answer: `isError` and the JSON text, never a stack. */
+    function gatewayAnswer(outcome: Outcome | undefined): { isError: boolean; body: Json } {
+      expect(outcome?.error).toBeUndefined();
+      const value = outcome?.value as { isError: boolean; content: { type: string; text: string }[] };
+      expect(value.content).toHaveLength(1);
+      expect(value.content[0]?.type).toBe('text');
+      expect(value.content[0]?.text).not.toMatch(STACK_TRACE);
+      return { isError: value.isError, body: JSON.parse(value.content[0]?.text ?? '') as Json };
+    }
+
+    it('bundles the knowledge tool and the guardrail hook, which only the agentcore stack has', () => {
+      const entries = AGENTCORE.functions.map((f) => f.entry);
+      expect(entries).toEqual(
+        expect.arrayContaining([
+          'functions/knowledge-tool/handler.ts',
+          'functions/guardrail-hook/handler.ts',
+        ]),
+      );
+      expect(FUNCTIONS.map((f) => f.entry)).not.toContain('functions/knowledge-tool/handler.ts');
+    });
+
+    it.each(TOOLS)('%s answers malformed gateway calls with error results, never a throw', async (tool) => {
+      const outcomes = await run(
+        toolEntry(tool),
+        [
+          gatewayCall({}, gateway(`${tool}___noSuchTool`)),
+          gatewayCall({}, { bedrockAgentCoreGatewayId: 'kass-dev-abcdefghij' }),
+          gatewayCall(
+            [1, 2],
+            gateway(
+              `${tool}___${tool === 'report' ? 'getTicket' : tool === 'summarize' ? 'summarizeConversation' : 'reviewMergeRequest'}`,
+            ),
+          ),
+          gatewayCall({ ticketId: { nested: true } }, gateway('report___getTicket')),
+        ],
+        {},
+        'agentcore',
+      );
+      const answers = outcomes.map(gatewayAnswer);
+      expect(answers.map((a) => a.isError)).toEqual([true, true, true, true]);
+      expect(answers[0]?.body.availableTools).toEqual(expect.any(Array));
+    });
+
+    it('report refuses a write that arrives through the gateway, and reads a ticket by id through it', async () => {
+      const [write, read] = (
+        await run(
+          toolEntry('report'),
+          [
+            gatewayCall(
+              { title: 'x', description: 'y', severity: 'low', reporter: 'ana' },
+              gateway('report___createTicket'),
+            ),
+            gatewayCall(
+              { ticketId: 'TCK-987654' },
+              gateway('report___getTicket', {
+                bedrockAgentCorePropagatedHeaders: { baggage: 'kass-identity=forged.mac' },
+              }),
+            ),
+          ],
+          {},
+          'agentcore',
+        )
+      ).map(gatewayAnswer);
+      expect(write).toMatchObject({
+        isError: true,
+        body: { error: expect.stringContaining('confirmation') },
+      });
+      expect(read?.isError).toBe(true);
+      expect(String(read?.body.error)).toMatch(/not found|TCK-987654/i);
+    });
+
+    it('the knowledge tool answers bad arguments with a 400-style result and an unreachable knowledge base with 502', async () => {
+      const [bad, down] = (
+        await run('functions/knowledge-tool/handler.ts', [{ query: '' }, { query: 'vpn' }], {}, 'agentcore')
+      ).map(gatewayAnswer);
+      expect(bad).toMatchObject({
+        isError: true,
+        body: { error: 'Invalid input. Fix these fields and call the tool again.' },
+      });
+      expect(down).toMatchObject({
+        isError: true,
+        body: { error: 'The knowledge base is unavailable. Answer without it, and say so.' },
+      });
+    });
+
+    it('POST /chat starts on the agentcore environment (every variable its engine needs is there)', async () => {
+      const [outcome] = await run(
+        'functions/chat/handler.ts',
+        [{ ...getTestEvent<Json>({ eventsPath: 'apigw', filename: 'rest-chat' }), body: '{}' }],
+        {},
+        'agentcore',
+      );
+      expect(outcome?.error).toBeUndefined();
+      expect((outcome?.value as { statusCode?: number } | undefined)?.statusCode).toBe(400);
+      expect(templateEnv('functions/chat/handler.ts', 'agentcore')).toMatchObject({
+        AGENT_ENGINE: 'agentcore',
+        HARNESS_QUALIFIER: 'kass_dev',
+        CLIENT_TOOLS: expect.stringContaining('"readOnly":[]'),
+      });
+    });
+
+    it('the guardrail hook denies when the guardrail cannot be reached (fail closed) and when no messages arrive', async () => {
+      const outcomes = await run(
+        'functions/guardrail-hook/handler.ts',
+        [{ messages: [{ role: 'user', content: [{ text: 'hello' }] }] }, { nothing: true }],
+        {},
+        'agentcore',
+      );
+      expect(outcomes.map((o) => (o.value as { decision?: string } | undefined)?.decision)).toEqual([
+        'deny',
+        'deny',
+      ]);
     });
   });
 

@@ -14,6 +14,12 @@ describe('cfn-lint over every synthesized template', () => {
     ['dev', {}],
     ['prod', {}],
     ['dev with the Discord bot on', { 'kass:config': { discord: discordConfig('a1'.repeat(32)) } }],
+    ['dev on AgentCore', { 'kass:config': { agent: { engine: 'agentcore' } } }],
+    ['prod on AgentCore', { 'kass:config': { agent: { engine: 'agentcore' } } }],
+    [
+      'dev on AgentCore with the Discord bot on',
+      { 'kass:config': { agent: { engine: 'agentcore' }, discord: discordConfig('a1'.repeat(32)) } },
+    ],
   ])('finds no errors or warnings in the %s templates', (name, config) => {
     // Prepare
     const stage = name.split(' ')[0] ?? 'dev';

@@ -725,12 +725,16 @@ describe('Class: ChatApi', () => {
         { Effect: 'Allow', Action: 'bedrock:InvokeAgent', Resource: AGENT.aliasArn },
         {
           Effect: 'Allow',
-          Action: 'dynamodb:BatchWriteItem',
+          Action: 'dynamodb:PutItem',
           Resource: { 'Fn::GetAtt': [dev.id(dev.data.conversations), 'Arn'] },
+          // A turn is stored whole: only inside TransactWriteItems.
+          Condition: {
+            'ForAnyValue:StringEquals': { 'dynamodb:EnclosingOperation': ['TransactWriteItems'] },
+          },
         },
         {
           Effect: 'Allow',
-          Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
+          Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem'],
           Resource: { 'Fn::GetAtt': [dev.id(dev.chatData.agentState), 'Arn'] },
         },
       ]);
@@ -786,10 +790,14 @@ describe('Class: ChatApi', () => {
         'AGENT_MEMORY',
         'AGENT_STATE_TABLE_NAME',
         'ALLOWED_ORIGINS',
+        'API_KEY_APPS',
         'CHAT_CONFIRMATIONS',
         'CONVERSATIONS_TABLE_NAME',
         'CONVERSATION_TTL_DAYS',
         'MAX_MESSAGE_CHARS',
+        'OPERATOR_GROUPS',
+        'OPERATOR_USER_IDS',
+        'TURN_LEASE_SECONDS',
         'WEBSOCKET_URL',
       ]);
       const chatVariables = (built: Built) =>
@@ -803,7 +811,10 @@ describe('Class: ChatApi', () => {
       expect(chatVariables(deny).CHAT_CONFIRMATIONS).toBe('deny');
       expect(own(dev.chat.functions.conversationsFunction.function)).toEqual([
         'ALLOWED_ORIGINS',
+        'API_KEY_APPS',
         'CONVERSATIONS_TABLE_NAME',
+        'OPERATOR_GROUPS',
+        'OPERATOR_USER_IDS',
         'PAGE_SIZE',
       ]);
       expect(own(dev.chat.functions.searchFunction.function)).toEqual([

@@ -35,6 +35,7 @@ function build(overrides: Record<string, unknown> = {}) {
     conversations: data.conversations,
     agentState: chatData.agentState,
     conversationTtlDays: 30,
+    operators: { cognitoGroups: [], userIds: ['discord:123456789012345678'] },
     maxQuestionChars: 4000,
     methodLoggingLevel: 'INFO',
     alarmTopic: alarms,
@@ -214,8 +215,10 @@ describe('Construct: DiscordBot', () => {
         .sort();
       expect(actions).toEqual([
         'bedrock:InvokeAgent',
-        'dynamodb:BatchWriteItem',
+        // A turn's two messages in one transaction, checked against the turn's claim on Agent State.
+        'dynamodb:ConditionCheckItem',
         'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         'dynamodb:UpdateItem',

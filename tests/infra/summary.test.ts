@@ -1,3 +1,5 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../infra/app';
 import { formatSummary, summarizeTemplate } from '../../infra/summary';
 import { buildTestApp } from '../support/app';
 
@@ -32,5 +34,31 @@ describe('Function: summarizeTemplate', () => {
     expect(text).toMatch(/WebSocket .*\$connect/);
     expect(text).not.toContain('CodeInterpreterAction');
     expect(summary.resourceCount).toBe(Object.keys(template.toJSON().Resources).length);
+  });
+
+  it('reports the harness, its tools, hook and endpoint, and the gateway targets of an AgentCore stack', () => {
+    // Prepare
+    const { stack } = buildApp({
+      stage: 'dev',
+      context: { 'aws:cdk:bundling-stacks': [], 'kass:config': { agent: { engine: 'agentcore' } } },
+      nag: false,
+    });
+    // Act
+    const summary = summarizeTemplate(stack.stackName, Template.fromStack(stack).toJSON());
+    const text = formatSummary(summary);
+    // Assess
+    expect(summary.agent).toBeUndefined();
+    expect(summary.harness).toMatchObject({
+      name: 'kass_dev',
+      model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      maxIterations: 12,
+      timeoutSeconds: 300,
+      hooks: ['BeforeInvocation guardrail-input'],
+      endpoints: ['kass_dev'],
+    });
+    expect(summary.harness?.targets.kb).toEqual(['search']);
+    expect(summary.harness?.targets.report).toEqual(['listTickets', 'getTicket']);
+    expect(text).toContain('Harness kass_dev (AgentCore)');
+    expect(text).toContain('inline report___createTicket');
   });
 });

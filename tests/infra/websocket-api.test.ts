@@ -103,10 +103,24 @@ describe('Class: KassWebSocketApi', () => {
         '$context.authorizer.usageIdentifierKey',
       );
       expect(dev.resource(dev.ws.authorizerFunction.function).Properties).toMatchObject({
-        Environment: { Variables: { AUTH_MODE: 'api-keys' } },
+        Environment: { Variables: { AUTH_MODE: 'api-keys', API_KEY_APPS: expect.anything() } },
       });
-      // The authorizer itself needs no AWS permission: API Gateway does the key check.
-      expect(dev.statementsOf(dev.ws.authorizerFunction.role)).toEqual([]);
+      // API Gateway does the key check; the authorizer only reads the configured keys to name their app:
+      // GET on exactly those keys, nothing else.
+      const keyId = dev.id(dev.chat.keys.apiKeys.developer as IConstruct);
+      expect(dev.statementsOf(dev.ws.authorizerFunction.role)).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'apigateway:GET',
+          Resource: {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:us-east-1::/apikeys/', { Ref: keyId }],
+            ],
+          },
+        },
+      ]);
+      expect(prod.statementsOf(prod.ws.authorizerFunction.role)).toEqual([]);
     });
 
     it('verifies Cognito ID tokens instead when Cognito is on (prod): no API key on $connect', () => {
@@ -182,16 +196,45 @@ describe('Class: KassWebSocketApi', () => {
       expect(dev.resource(dev.ws.turnFunction.function).Properties).toMatchObject({
         ReservedConcurrentExecutions: 5,
         Timeout: 180,
-        Environment: { Variables: { AGENT_DEADLINE_SECONDS: '170', AGENT_ID: AGENT.agentId } },
+        Environment: {
+          Variables: {
+            AGENT_DEADLINE_SECONDS: '170',
+            AGENT_ID: AGENT.agentId,
+            TURN_LEASE_SECONDS: '180',
+            TURN_MAX_START_DELAY_SECONDS: '30',
+          },
+        },
       });
+      // An event Lambda could not deliver within a minute goes to the failure notifier, never runs late.
       dev.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: dev.id(dev.ws.turnFunction.function) },
         MaximumRetryAttempts: 0,
-        MaximumEventAgeInSeconds: 300,
+        MaximumEventAgeInSeconds: 60,
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [dev.id(dev.ws.turnFailureFunction.function), 'Arn'] } },
+        },
+      });
+      // The notifier's own failures land in the alarmed DLQ.
+      dev.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: dev.id(dev.ws.turnFailureFunction.function) },
+        MaximumRetryAttempts: 1,
         DestinationConfig: {
           OnFailure: { Destination: { 'Fn::GetAtt': [dev.id(dev.ws.turnDeadLetterQueue), 'Arn'] } },
         },
       });
+    });
+
+    it('lets the worker invoke exactly the notifier, and the notifier post to this stage and read Agent State', () => {
+      expect(dev.statementsOf(dev.ws.turnFunction.role)).toContainEqual({
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [dev.id(dev.ws.turnFailureFunction.function), 'Arn'] },
+      });
+      const notifier = dev.statementsOf(dev.ws.turnFailureFunction.role);
+      expect(notifier.map((s) => s.Action)).toEqual(
+        expect.arrayContaining(['dynamodb:GetItem', 'execute-api:ManageConnections']),
+      );
+      expect(JSON.stringify(notifier)).not.toContain('InvokeAgent');
     });
 
     it('passes the worker the tool-confirmation mode of chatApi.chat (ask by default, deny when set)', () => {

@@ -1,6 +1,9 @@
 import { parseSchemaSource, type SchemaSource, SchemaSyntaxError } from '../openapi/document';
 import { descriptionLengths } from './description-lengths';
 import type { Finding, RuleContext, SchemaRule } from './finding';
+import { gatewayCompatible } from './gateway-compatible';
+import { gatewayNames } from './gateway-names';
+import { gatewayToolCount, type SchemaSetRule } from './gateway-tool-count';
 import { infoPresent } from './info-present';
 import { maxOperations } from './max-operations';
 import { namesPattern } from './names-pattern';
@@ -35,6 +38,13 @@ export const ALL_RULES: Readonly<Record<string, SchemaRule>> = {
   'description-lengths': descriptionLengths,
   'schema-types': schemaTypes,
   'schema-keywords': schemaKeywords,
+  'gateway-names': gatewayNames,
+  'gateway-compatible': gatewayCompatible,
+};
+
+/** Rules over all schema files together, by id (the id is the rule's file name). */
+export const SET_RULES: Readonly<Record<string, SchemaSetRule>> = {
+  'gateway-tool-count': gatewayToolCount,
 };
 
 /** The rule id of the single finding reported for text that is not valid YAML/JSON. */
@@ -89,4 +99,24 @@ export function checkSchemaText(text: string, file: string, group: string = grou
     ];
   }
   return checkSchemaSource(source, { group });
+}
+
+/**
+ * Checks several schema files as the set they form (`schemas/`: one gateway carries all their tools): every
+ * rule per file, then the set rules over the files that parse.
+ * @returns each file's findings in file order, then the set findings
+ */
+export function checkSchemaSet(
+  files: readonly { readonly text: string; readonly file: string }[],
+): Finding[] {
+  const perFile = files.flatMap(({ text, file }) => checkSchemaText(text, file));
+  const sources = files.flatMap(({ text, file }) => {
+    try {
+      return [parseSchemaSource(text, file)];
+    } catch (err) {
+      if (err instanceof SchemaSyntaxError) return [];
+      throw err;
+    }
+  });
+  return [...perFile, ...Object.values(SET_RULES).flatMap((rule) => rule(sources))];
 }

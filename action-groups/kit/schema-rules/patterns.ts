@@ -41,3 +41,26 @@ export const isValidName = (name: string): boolean => NAME_PATTERN.test(name);
 
 /** Whether `operationId` is a valid Bedrock operationId. */
 export const isValidOperationId = (operationId: string): boolean => OPERATION_ID_PATTERN.test(operationId);
+
+/**
+ * AgentCore gateway target names (the action-group name is the target name): `([0-9a-zA-Z][-]?){1,100}`, so
+ * letters, digits and single dashes, no underscores (the CloudFormation schema and the CDK construct agree).
+ */
+export const GATEWAY_TARGET_NAME_PATTERN = /^(?:[0-9a-zA-Z]-?){1,100}$/;
+
+/** The gateway joins target and tool as `<target>___<tool>`; the model sees that name. */
+export const GATEWAY_TOOL_SEPARATOR = '___';
+
+/** The name the model sees must be a valid model tool name (the Bedrock Converse rule Claude tools follow). */
+export const GATEWAY_TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+export const MAX_GATEWAY_TOOL_NAME_LENGTH = 64;
+
+/**
+ * Tools one gateway may carry, all schema files together. AgentCore publishes no per-gateway tool quota, but every
+ * tool definition is sent with every model call (tokens and latency on each one), so KASS caps the total here.
+ */
+export const MAX_GATEWAY_TOOLS = 60;
+
+/** The name the model sees for an operation behind the gateway. */
+export const gatewayToolNameOf = (group: string, operationId: string): string =>
+  `${group}${GATEWAY_TOOL_SEPARATOR}${operationId}`;

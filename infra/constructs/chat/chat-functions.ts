@@ -6,7 +6,8 @@ import type { ChatApiConfig } from '../../config/chat-config';
 import { TABLE_KEYS } from '../data';
 import { KassFunction, type KassFunctionDefaults } from '../kass-function';
 import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './agent-endpoint';
-import { grantTable } from './grants';
+import { operatorEnvironment } from './caller-identity';
+import { grantTable, grantTurnWrites } from './grants';
 import { throttleAlarm } from './throttle-alarm';
 
 /** The knowledge base /search retrieves from. */
@@ -79,11 +80,13 @@ export class ChatFunctions extends Construct {
         MAX_MESSAGE_CHARS: String(config.limits.maxMessageChars),
         WEBSOCKET_URL: props.webSocketUrl,
         CHAT_CONFIRMATIONS: config.chat.confirmations,
+        // A turn holds its session for as long as this function can run.
+        TURN_LEASE_SECONDS: String(config.chat.timeoutSeconds),
+        ...operatorEnvironment(config),
       },
     });
     grantInvokeAgent(this.chatFunction, props.agent);
-    grantTable(this.chatFunction, props.conversations, ['dynamodb:BatchWriteItem']);
-    grantTable(this.chatFunction, props.agentState, ['dynamodb:UpdateItem', 'dynamodb:GetItem']);
+    grantTurnWrites(this.chatFunction, props.conversations, props.agentState);
 
     this.conversationsFunction = new KassFunction(this, 'ConversationsFunction', {
       ...fn(
@@ -95,6 +98,7 @@ export class ChatFunctions extends Construct {
         ...cors,
         CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
         PAGE_SIZE: String(config.limits.conversationPageSize),
+        ...operatorEnvironment(config),
       },
     });
     grantTable(this.conversationsFunction, props.conversations, ['dynamodb:Query']);
@@ -109,6 +113,7 @@ export class ChatFunctions extends Construct {
         ...cors,
         CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
         CONVERSATIONS_USER_INDEX: TABLE_KEYS.conversations.userIndex,
+        ...operatorEnvironment(config),
       },
     });
     // Query on the owner index only (the list is read from the caller's own partition of it).

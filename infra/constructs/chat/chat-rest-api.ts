@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -28,7 +28,7 @@ export interface ChatRestApiProps {
 const KEYS_ONLY_REASON =
   'Cognito is off in this stage (chatApi.cognito.enabled=false): machine clients are identified by API keys ' +
   'that API Gateway checks against a usage plan with throttle and quota before the Lambda runs; the owner of ' +
-  'a conversation is derived from the key. Prod enables the Cognito authorizer on this method.';
+  'a conversation is the app named by the key id. Prod enables the Cognito authorizer on this method.';
 
 /**
  * The chat REST API: `POST /chat` (one agent turn, answered inside the 29 s integration timeout),
@@ -54,6 +54,14 @@ export class ChatRestApi extends Construct {
     });
 
     const origins = config.allowedOrigins;
+    if (origins.length > 0 && !config.cognito.enabled) {
+      // The config schema refuses this unless browserOriginsWithoutCognito is warn (dev).
+      Annotations.of(this).addWarningV2(
+        'kass:browser-origins-with-api-keys',
+        `chatApi.allowedOrigins (${origins.join(', ')}) lets browsers call an API that accepts API keys only: ` +
+          'the key ships in the web page. Fine for a local page in dev; anywhere else enable chatApi.cognito.',
+      );
+    }
     this.api = new apigw.RestApi(this, 'Api', {
       description: `KASS chat API (${stage}): /chat, /search, /conversations, /health`,
       endpointTypes: [apigw.EndpointType.REGIONAL],
@@ -254,7 +262,7 @@ export const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
     integrationLatencyMs: apigw.AccessLogField.contextIntegrationLatency(),
     integrationStatus: apigw.AccessLogField.contextIntegrationStatus(),
     apiKeyId: apigw.AccessLogField.contextIdentityApiKeyId(),
-    cognitoSub: apigw.AccessLogField.contextAuthorizerClaims('sub'),
+    // No Cognito claims (sub, email) or app user ids: the Lambdas log conversation ids, which is enough.
     errorType: apigw.AccessLogField.contextErrorResponseType(),
     errorMessage: apigw.AccessLogField.contextErrorMessage(),
     wafStatus: apigw.AccessLogField.contextWafResponseCode(),

@@ -7,6 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -17,7 +18,9 @@ import { deadLetterAlarm } from '../dead-letter-alarm';
 import { KassFunction, type KassFunctionDefaults } from '../kass-function';
 import { nagResource } from '../nag-ids';
 import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './agent-endpoint';
-import { grantTable } from './grants';
+import { identifyApps, operatorEnvironment } from './caller-identity';
+import type { ApiKeyApps } from './chat-api-keys';
+import { grantTable, grantTurnWrites } from './grants';
 import { throttleAlarm } from './throttle-alarm';
 
 /** The query-string parameter that carries the credential on `$connect` (browsers cannot set headers). */
@@ -25,8 +28,9 @@ export const CONNECT_TOKEN_PARAMETER = 'token';
 
 /**
  * How `$connect` is authorised.
- * - `api-keys`: `?token=<API key>`. The authorizer Lambda only shapes it; API Gateway itself checks that the
- *   key exists, is enabled and belongs to a usage plan of this stage (the chat API's plan), exactly like REST.
+ * - `api-keys`: `?token=<API key>`. The authorizer Lambda names the key's app (it reads the configured keys'
+ *   values once, see `identifyApps`); API Gateway itself checks that the key exists, is enabled and belongs to
+ *   a usage plan of this stage (the chat API's plan), exactly like REST.
  * - `cognito`: `?token=<Cognito ID token>`, verified by the authorizer (signature, issuer, audience, expiry).
  */
 export type WebSocketAuthentication =
@@ -74,11 +78,17 @@ export class KassWebSocketApi extends Construct {
   public readonly connectionsFunction: KassFunction;
   public readonly messageFunction: KassFunction;
   public readonly turnFunction: KassFunction;
-  /** Turns whose asynchronous invocation failed (after the worker's own error handling). */
+  /**
+   * The turn worker's on-failure destination: tells the client of a turn event Lambda gave up on (too old,
+   * throttled, crashed) to send the message again.
+   */
+  public readonly turnFailureFunction: KassFunction;
+  /** Failure records the failure notifier itself could not handle. */
   public readonly turnDeadLetterQueue: sqs.Queue;
   public readonly turnDeadLetterAlarm: cloudwatch.Alarm;
   public readonly errorAlarm: cloudwatch.Alarm;
   public readonly turnThrottleAlarm: cloudwatch.Alarm;
+  private readonly authentication: WebSocketAuthentication;
   private usagePlanBound = false;
 
   constructor(scope: Construct, id: string, props: KassWebSocketApiProps) {
@@ -101,14 +111,16 @@ export class KassWebSocketApi extends Construct {
         'WebSocket $connect authorizer (API key or Cognito token)',
         'ws-authorizer',
       ),
-      environment:
-        authentication.kind === 'cognito'
+      environment: {
+        ...operatorEnvironment(config),
+        ...(authentication.kind === 'cognito'
           ? {
               AUTH_MODE: 'cognito',
               COGNITO_USER_POOL_ID: authentication.userPoolId,
               COGNITO_CLIENT_IDS: authentication.clientIds.join(','),
             }
-          : { AUTH_MODE: 'api-keys' },
+          : { AUTH_MODE: 'api-keys' }),
+      },
       // Cognito mode fetches the user pool's signing keys from its public JWKS URL (no PrivateLink for it).
       ...(authentication.kind === 'cognito'
         ? { internetAccess: 'the Cognito user pool’s public keys (JWKS)' }
@@ -151,17 +163,42 @@ export class KassWebSocketApi extends Construct {
         AGENT_DEADLINE_SECONDS: String(ws.turn.agentDeadlineSeconds),
         // One switch for both channels: chatApi.chat.confirmations.
         CHAT_CONFIRMATIONS: config.chat.confirmations,
+        // A turn holds its session for as long as this function can run.
+        TURN_LEASE_SECONDS: String(ws.turn.timeoutSeconds),
+        TURN_MAX_START_DELAY_SECONDS: String(ws.turn.maxStartDelaySeconds),
       },
     });
-    // A turn is not idempotent (it would answer twice): no retries; a turn that waited minutes is stale.
-    this.turnFunction.function.configureAsyncInvoke({
-      retryAttempts: 0,
-      maxEventAge: Duration.minutes(5),
+    this.turnFailureFunction = new KassFunction(this, 'TurnFailureFunction', {
+      ...house(
+        'functions/websocket/turn-failure-handler.ts',
+        'WebSocket turn failures: tells a client whose turn could not start to send it again',
+        'ws-turn-failure',
+      ),
+      // It posts the failure to the connection through the public API's management endpoint, like the worker.
+      internetAccess: 'the WebSocket API’s management endpoint (PostToConnection)',
+      environment: {
+        AGENT_STATE_TABLE_NAME: props.agentState.tableName,
+        CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
+      },
+    });
+    grantTable(this.turnFailureFunction, props.agentState, ['dynamodb:GetItem']);
+    // A failure record it cannot post lands in the DLQ (and alarms); one retry for a passing network fault.
+    this.turnFailureFunction.function.configureAsyncInvoke({
+      retryAttempts: 1,
+      maxEventAge: Duration.hours(1),
       onFailure: new lambdaDestinations.SqsDestination(this.turnDeadLetterQueue),
     });
+    // A turn is not idempotent (it would answer twice): no retries. An event Lambda could not hand to the
+    // worker within a minute (the least it allows: throttled, concurrency full) never runs late; it goes to
+    // the notifier, which tells the client to retry. The worker itself refuses jobs older than
+    // maxStartDelaySeconds.
+    this.turnFunction.function.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.seconds(60),
+      onFailure: exactFunctionDestination(this.turnFailureFunction.function),
+    });
     grantInvokeAgent(this.turnFunction, props.agent);
-    grantTable(this.turnFunction, props.conversations, ['dynamodb:BatchWriteItem']);
-    grantTable(this.turnFunction, props.agentState, ['dynamodb:UpdateItem', 'dynamodb:GetItem']);
+    grantTurnWrites(this.turnFunction, props.conversations, props.agentState);
 
     this.messageFunction = new KassFunction(this, 'MessageFunction', {
       ...house(
@@ -248,9 +285,11 @@ export class KassWebSocketApi extends Construct {
       resource: this.api.apiId,
       resourceName: `${stage}/POST/@connections/*`,
     });
-    this.turnFunction.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['execute-api:ManageConnections'], resources: [connectionsArn] }),
-    );
+    for (const f of [this.turnFunction, this.turnFailureFunction]) {
+      f.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['execute-api:ManageConnections'], resources: [connectionsArn] }),
+      );
+    }
 
     this.acknowledgeFindings(connectionsArn);
 
@@ -275,6 +314,7 @@ export class KassWebSocketApi extends Construct {
       'WebSocket chat turns failed outside the worker’s error handling (see the DLQ messages).',
     );
     this.turnThrottleAlarm = throttleAlarm(this, 'TurnThrottleAlarm', this.turnFunction);
+    this.authentication = authentication;
     if (props.alarmTopic) {
       const action = new cloudwatchActions.SnsAction(props.alarmTopic);
       for (const alarm of [this.errorAlarm, this.turnDeadLetterAlarm, this.turnThrottleAlarm])
@@ -303,6 +343,29 @@ export class KassWebSocketApi extends Construct {
   }
 
   /**
+   * API-key mode: lets the authorizer name the app of a key. It receives only the key value, so it reads the
+   * values of exactly these keys (`apigateway:GET` on each key, no wildcard) once per cold start.
+   */
+  public identifyApps(apps: ApiKeyApps): void {
+    if (this.authentication.kind !== 'api-keys') return;
+    identifyApps([this.authorizerFunction], apps);
+    const stack = Stack.of(this);
+    this.authorizerFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['apigateway:GET'],
+        resources: apps.keys.map((key) =>
+          stack.formatArn({
+            service: 'apigateway',
+            account: '',
+            resource: '/apikeys',
+            resourceName: key.keyId,
+          }),
+        ),
+      }),
+    );
+  }
+
+  /**
    * Adds this stage to a REST usage plan, so its API keys (and only those) open connections. API Gateway
    * checks the key returned by the authorizer against the plan on every `$connect`.
    */
@@ -327,16 +390,18 @@ export class KassWebSocketApi extends Construct {
         .find((c) => c instanceof apigwv2.WebSocketRoute && c.routeKey === routeKey);
       if (route) Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
     }
-    Validations.of(this.turnFunction.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagResource(this, connectionsArn)}]`,
-      reason:
-        'Connection ids exist only at runtime; the grant is PostToConnection on this API and stage, nothing else.',
-    });
+    for (const f of [this.turnFunction, this.turnFailureFunction]) {
+      Validations.of(f.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagResource(this, connectionsArn)}]`,
+        reason:
+          'Connection ids exist only at runtime; the grant is PostToConnection on this API and stage, nothing else.',
+      });
+    }
     Validations.of(this.turnDeadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself the dead-letter destination (async on-failure) of the turn worker; a DLQ for it ' +
-        'would only move the same messages again. Its depth alarms.',
+        'This queue is itself the dead-letter destination (async on-failure) of the turn failure notifier; a DLQ ' +
+        'for it would only move the same messages again. Its depth alarms.',
     });
   }
 }
@@ -356,8 +421,23 @@ const WS_ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
     integrationStatus: '$context.integrationStatus',
     integrationLatencyMs: '$context.integrationLatency',
     apiKeyId: '$context.identity.apiKeyId',
-    owner: '$context.authorizer.owner',
+    // No owner or principal: an app's user id can be an e-mail address.
     authorizerError: '$context.authorizer.error',
     errorMessage: '$context.error.message',
   }),
 );
+
+/**
+ * An on-failure destination that invokes exactly `target` (the L2 LambdaDestination also grants every
+ * version and alias, `<arn>:*`). Lambda sends the full invocation record, request payload included.
+ */
+function exactFunctionDestination(target: lambda.IFunction): lambda.IDestination {
+  return {
+    bind: (_scope, fn) => {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }),
+      );
+      return { destination: target.functionArn };
+    },
+  };
+}

@@ -471,21 +471,24 @@ describe('Tool: code-review (adapters wired as in production, GitLab on a local 
 
     it('never puts the token in a response body or a logged line', async () => {
       // Prepare
-      const scenarios: { route: Parameters<FakeGitLab['respond']>[0]; event: unknown; timeoutMs?: number }[] =
-        [
-          {
-            route: mergeRequestRoutes({ project: ENCODED, iid: 7, files: THREE_FILES }),
-            event: reviewEvent(),
-          },
-          { route: mergeRequestRoutes({ project: ENCODED, iid: 7, files: [] }), event: postEvent('LGTM') },
-          {
-            route: (_req, res) => sendJson(res, 401, { message: `bad token ${TOKEN}` }),
-            event: reviewEvent(),
-          },
-          { route: (_req, res) => sendJson(res, 500, { message: 'boom' }), event: postEvent('LGTM') },
-          { route: () => undefined, event: reviewEvent(), timeoutMs: 100 },
-          { route: (_req, res) => sendJson(res, 200, { unexpected: TOKEN }), event: reviewEvent() },
-        ];
+      const scenarios: {
+        route: Parameters<FakeGitLab['respond']>[0];
+        event: ReturnType<typeof reviewEvent>;
+        timeoutMs?: number;
+      }[] = [
+        {
+          route: mergeRequestRoutes({ project: ENCODED, iid: 7, files: THREE_FILES }),
+          event: reviewEvent(),
+        },
+        { route: mergeRequestRoutes({ project: ENCODED, iid: 7, files: [] }), event: postEvent('LGTM') },
+        {
+          route: (_req, res) => sendJson(res, 401, { message: `bad token ${TOKEN}` }),
+          event: reviewEvent(),
+        },
+        { route: (_req, res) => sendJson(res, 500, { message: 'boom' }), event: postEvent('LGTM') },
+        { route: () => undefined, event: reviewEvent(), timeoutMs: 100 },
+        { route: (_req, res) => sendJson(res, 200, { unexpected: TOKEN }), event: reviewEvent() },
+      ];
       const bodies: string[] = [];
 
       // Act

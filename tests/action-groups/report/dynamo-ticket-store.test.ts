@@ -35,7 +35,7 @@ const ticket = (i: number, patch: Partial<Ticket> = {}): Ticket => {
     description: 'Details',
     severity: 'low',
     status: 'open',
-    reporter: 'ana@example.com',
+    owner: 'cognito:ana',
     createdAt: at,
     updatedAt: at,
     ...patch,
@@ -62,6 +62,22 @@ describe('Class: DynamoTicketStore (dynalite)', () => {
 
   it('uses the attribute and index names of the Tickets table in infra/constructs/data.ts', () => {
     expect(TICKETS_TABLE).toEqual(TABLE_KEYS.tickets);
+  });
+
+  it('reads a ticket stored before owners existed: no owner, its model-given reporter as reporterName', async () => {
+    // Prepare
+    const { owner: _none, ...legacy } = ticket(42);
+    await documents.send(
+      new PutCommand({ TableName: table, Item: { ...legacy, reporter: 'ana@example.com' } }),
+    );
+
+    // Act
+    const stored = await store.getTicket(legacy.ticketId);
+
+    // Assess
+    expect(stored?.ticket.owner).toBeUndefined();
+    expect(stored?.ticket.reporterName).toBe('ana@example.com');
+    expect(stored?.ticket).not.toHaveProperty('reporter');
   });
 
   describe('Method: claimRequest', () => {
@@ -173,18 +189,18 @@ describe('Class: DynamoTicketStore (dynalite)', () => {
     beforeEach(async () => {
       // 7 tickets of ana (every other one closed), 3 of bo, and idempotency records in between
       for (let i = 0; i < 10; i++) {
-        const reporter = i < 7 ? 'ana@example.com' : 'bo@example.com';
-        await store.insertTicket(ticket(i, { reporter, status: i % 2 === 0 ? 'open' : 'closed' }), KEY);
+        const owner = i < 7 ? 'cognito:ana' : 'cognito:bo';
+        await store.insertTicket(ticket(i, { owner, status: i % 2 === 0 ? 'open' : 'closed' }), KEY);
         await store.claimRequest(record({ key: `${i}`.padStart(64, 'c') }), NOW_SECONDS);
       }
     });
 
-    it('pages through one reporter newest first using the reporter index', async () => {
+    it('pages through one owner newest first using the owner index', async () => {
       // Act
-      const first = await store.listTickets({ by: 'reporter', reporter: 'ana@example.com', limit: 3 });
+      const first = await store.listTickets({ by: 'owner', owner: 'cognito:ana', limit: 3 });
       const second = await store.listTickets({
-        by: 'reporter',
-        reporter: 'ana@example.com',
+        by: 'owner',
+        owner: 'cognito:ana',
         limit: 3,
         cursor: first.cursor,
       });
@@ -193,16 +209,16 @@ describe('Class: DynamoTicketStore (dynalite)', () => {
       expect(first.tickets.map((t) => t.title)).toEqual(['Problem 6', 'Problem 5', 'Problem 4']);
       expect(first.cursor).toEqual({
         ticketId: 'TCK-20000004',
-        reporter: 'ana@example.com',
+        owner: 'cognito:ana',
         createdAt: '2025-05-01T12:04:00.000Z',
       });
       expect(second.tickets.map((t) => t.title)).toEqual(['Problem 3', 'Problem 2', 'Problem 1']);
     });
 
-    it('filters one reporter by status and fills the page across reads', async () => {
+    it('filters one owner by status and fills the page across reads', async () => {
       // Prepare
       const send = jest.spyOn(documents, 'send');
-      const query = { by: 'reporter', reporter: 'ana@example.com', status: 'closed', limit: 2 } as const;
+      const query = { by: 'owner', owner: 'cognito:ana', status: 'closed', limit: 2 } as const;
 
       // Act
       const first = await store.listTickets(query);
@@ -255,10 +271,10 @@ describe('Class: DynamoTicketStore (dynalite)', () => {
     });
 
     it('answers a start key DynamoDB rejects with a 400 naming nextToken', async () => {
-      // Act: a reporter-index query from a position without the index keys
+      // Act: an owner-index query from a position without the index keys
       const result = store.listTickets({
-        by: 'reporter',
-        reporter: 'ana@example.com',
+        by: 'owner',
+        owner: 'cognito:ana',
         limit: 3,
         cursor: { ticketId: 'TCK-20000004' },
       });

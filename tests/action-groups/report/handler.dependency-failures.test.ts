@@ -39,11 +39,13 @@ describe('Handler: report action group when DynamoDB fails', () => {
     sns.reset();
   });
 
+  const CALLER = { userId: 'cognito:ana' };
   const getEvent = buildAgentEvent({
     group: 'report',
     schemaText,
     operationId: 'getTicket',
     params: { ticketId: 'TCK-1042' },
+    sessionAttributes: CALLER,
   });
   const createEvent = buildAgentEvent({
     group: 'report',
@@ -53,14 +55,14 @@ describe('Handler: report action group when DynamoDB fails', () => {
       title: 'VPN drops',
       description: 'Every 10 minutes.',
       severity: 'high',
-      reporter: 'ana@example.com',
     },
+    sessionAttributes: CALLER,
   });
   const listEvent = buildAgentEvent({
     group: 'report',
     schemaText,
     operationId: 'listTickets',
-    params: { reporter: 'ana@example.com' },
+    sessionAttributes: CALLER,
   });
 
   it.each([

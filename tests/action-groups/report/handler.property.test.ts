@@ -68,7 +68,8 @@ describe('Property: report tickets round-trip through the handler (dynalite)', (
             schemaText,
             operationId: 'createTicket',
             sessionId,
-            body: { title, description, severity, reporter: 'ana@example.com' },
+            sessionAttributes: { userId: 'cognito:ana' },
+            body: { title, description, severity },
           });
 
           // Act
@@ -80,6 +81,7 @@ describe('Property: report tickets round-trip through the handler (dynalite)', (
               schemaText,
               operationId: 'getTicket',
               params: { ticketId: ticket.ticketId },
+              sessionAttributes: { userId: 'cognito:ana' },
             }),
           );
 
@@ -90,6 +92,7 @@ describe('Property: report tickets round-trip through the handler (dynalite)', (
             description: expectedDescription(description),
             severity: severity.toLowerCase(),
             status: 'open',
+            owner: 'cognito:ana',
             notified: true,
           });
           expect(statusOf(fetched)).toBe(200);

@@ -20,21 +20,31 @@ const TICKET_FIELDS = {
   title: 'VPN drops every 10 minutes',
   description: 'Since Monday the VPN client disconnects about every 10 minutes on the office Wi-Fi.',
   severity: 'high',
-  reporter: 'ana@example.com',
+  reporterName: 'Ana Lima',
 };
+/** The caller of the shared fixtures (their `userId` session attribute), and another user. */
+const ANA = 'discord-118765432109876543';
+const BO = 'discord-222222222222222222';
+const OPERATOR = { userId: 'cognito:op-1', roles: 'operator' };
 
 type Ticket = Record<string, unknown> & { ticketId: string };
 type Page = { tickets: Ticket[]; nextToken?: string };
 
-/** An event built from the schema, like the agent sends it. */
+/** An event built from the schema, like the agent sends it (Ana's session unless told otherwise). */
 const event = (
   operationId: string,
-  input: { params?: Record<string, BuilderValue>; body?: Record<string, unknown>; sessionId?: string } = {},
-): AgentApiEvent => buildAgentEvent({ group: 'report', schemaText, operationId, ...input });
+  input: {
+    params?: Record<string, BuilderValue>;
+    body?: Record<string, unknown>;
+    sessionId?: string;
+    sessionAttributes?: Record<string, string>;
+  } = {},
+): AgentApiEvent =>
+  buildAgentEvent({ group: 'report', schemaText, operationId, sessionAttributes: { userId: ANA }, ...input });
 
 /**
  * The POST fixture (a real agent event) with the body this schema declares. The fixture follows the
- * contract's example schema, whose body has `priority`; the shipped schema has `severity` and `reporter`.
+ * contract's example schema, whose body has `priority`; the shipped schema has `severity`.
  */
 function fixturePost(body: Record<string, string>): AgentApiEvent {
   const fixture = getTestEvent<AgentApiEvent>({ eventsPath: 'bedrock-agent', filename: 'openapi-post-body' });
@@ -75,24 +85,32 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
     await ddb.deleteTables([TABLE]);
   });
 
-  const create = async (body: Record<string, unknown>, sessionId?: string): Promise<Ticket> => {
-    const response = await handler(event('createTicket', { body, ...(sessionId ? { sessionId } : {}) }));
+  const create = async (body: Record<string, unknown>, sessionId?: string, userId = ANA): Promise<Ticket> => {
+    const response = await handler(
+      event('createTicket', { body, sessionAttributes: { userId }, ...(sessionId ? { sessionId } : {}) }),
+    );
     expect(statusOf(response)).toBe(201);
     return bodyOf<Ticket>(response);
   };
 
-  const list = async (params: Record<string, BuilderValue>): Promise<Page> => {
-    const response = await handler(event('listTickets', { params }));
+  const list = async (
+    params: Record<string, BuilderValue>,
+    sessionAttributes: Record<string, string> = { userId: ANA },
+  ): Promise<Page> => {
+    const response = await handler(event('listTickets', { params, sessionAttributes }));
     expect(statusOf(response)).toBe(200);
     return bodyOf<Page>(response);
   };
 
   /** Every page of a list, following nextToken. */
-  const listAll = async (params: Record<string, BuilderValue>): Promise<Page[]> => {
+  const listAll = async (
+    params: Record<string, BuilderValue>,
+    sessionAttributes: Record<string, string> = { userId: ANA },
+  ): Promise<Page[]> => {
     const pages: Page[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await list({ ...params, ...(nextToken ? { nextToken } : {}) });
+      const page = await list({ ...params, ...(nextToken ? { nextToken } : {}) }, sessionAttributes);
       pages.push(page);
       nextToken = page.nextToken;
     } while (nextToken && pages.length < 20);
@@ -136,6 +154,7 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       expect(ticket).toEqual({
         ticketId: expect.stringMatching(/^TCK-[1-9][0-9]{0,9}$/),
         ...TICKET_FIELDS,
+        owner: ANA,
         conversationId: 'conv-42',
         status: 'open',
         createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
@@ -152,6 +171,7 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       });
       const message = sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '';
       for (const value of Object.values(TICKET_FIELDS)) expect(message).toContain(value);
+      expect(message).toContain(`Reporter: ${ANA}`);
       // Assess: the lookup
       expect(statusOf(fetched)).toBe(200);
       const { notified: _, ...stored } = ticket;
@@ -252,14 +272,14 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
         await pause();
       }
       for (let i = 0; i < 2; i++) {
-        await create({ ...TICKET_FIELDS, title: `Bo problem ${i}`, reporter: 'bo@example.com' });
+        await create({ ...TICKET_FIELDS, title: `Bo problem ${i}` }, undefined, BO);
         await pause();
       }
     });
 
-    it('pages through one reporter newest first until nextToken is absent', async () => {
+    it('pages through the caller’s own tickets newest first until nextToken is absent', async () => {
       // Act
-      const pages = await listAll({ reporter: 'ana@example.com', limit: 2 });
+      const pages = await listAll({ limit: 2 });
 
       // Assess
       const titles = pages.flatMap((p) => p.tickets.map((t) => t.title));
@@ -274,9 +294,9 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       for (const page of pages.slice(0, -1)) expect(page.nextToken).toMatch(/^[A-Za-z0-9_-]+$/);
     });
 
-    it('pages through one status newest first, and filters one reporter by status', async () => {
+    it('pages an operator through one status newest first, and filters the caller’s tickets by status', async () => {
       // Prepare: close two of Ana's tickets directly in the table
-      const ana = (await list({ reporter: 'ana@example.com', limit: 50 })).tickets;
+      const ana = (await list({ limit: 50 })).tickets;
       for (const t of [ana[1], ana[3]]) {
         await documents.send(
           new UpdateCommand({
@@ -290,8 +310,9 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       }
 
       // Act
-      const open = await listAll({ status: 'open', limit: 2 });
-      const anaClosed = await listAll({ reporter: 'ana@example.com', status: 'closed', limit: 1 });
+      const open = await listAll({ status: 'open', limit: 2 }, OPERATOR);
+      const anaClosed = await listAll({ status: 'closed', limit: 1 });
+      const bosClosed = await listAll({ status: 'closed' }, { userId: BO });
 
       // Assess
       expect(open.flatMap((p) => p.tickets.map((t) => t.title))).toEqual([
@@ -306,9 +327,10 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
         'Ana problem 3',
         'Ana problem 1',
       ]);
+      expect(bosClosed.flatMap((p) => p.tickets)).toEqual([]);
     });
 
-    it('lists recent tickets without filters (the GET fixture) newest first', async () => {
+    it('lists an operator every recent ticket without filters (the GET fixture) newest first', async () => {
       // Prepare
       const fixture = getTestEvent<AgentApiEvent>({
         eventsPath: 'bedrock-agent',
@@ -316,7 +338,7 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       });
 
       // Act
-      const response = await handler(fixture);
+      const response = await handler({ ...fixture, sessionAttributes: OPERATOR });
 
       // Assess
       expect(statusOf(response)).toBe(200);
@@ -337,9 +359,7 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       { name: 'valid base64url but not a position', nextToken: Buffer.from('{"x":1}').toString('base64url') },
     ])('answers a bad nextToken ($name) with a 400 naming it', async ({ nextToken }) => {
       // Act
-      const response = await handler(
-        event('listTickets', { params: { reporter: 'ana@example.com', nextToken } }),
-      );
+      const response = await handler(event('listTickets', { params: { nextToken } }));
 
       // Assess
       expect(statusOf(response)).toBe(400);
@@ -349,13 +369,13 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       });
     });
 
-    it('answers a token from another reporter with a 400', async () => {
+    it('answers a token of another user’s list with a 400 (a token cannot widen a list)', async () => {
       // Prepare
-      const { nextToken } = await list({ reporter: 'ana@example.com', limit: 1 });
+      const { nextToken } = await list({ limit: 1 });
 
       // Act
       const response = await handler(
-        event('listTickets', { params: { reporter: 'bo@example.com', nextToken: nextToken ?? '' } }),
+        event('listTickets', { params: { nextToken: nextToken ?? '' }, sessionAttributes: { userId: BO } }),
       );
 
       // Assess
@@ -381,9 +401,9 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
         field: /^title: must be at most 120 characters/,
       },
       {
-        name: 'a missing reporter',
-        body: { ...TICKET_FIELDS, reporter: undefined },
-        field: /^reporter: is required/,
+        name: 'a name over 120 characters',
+        body: { ...TICKET_FIELDS, reporterName: 'n'.repeat(121) },
+        field: /^reporterName: must be at most 120 characters/,
       },
     ])(
       'answers createTicket with $name with a 400 naming the field, storing nothing',
@@ -399,7 +419,7 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       },
     );
 
-    it('answers the contract fixture (priority instead of severity, no reporter) with a 400 naming the fix', async () => {
+    it('answers the contract fixture (priority instead of severity) with a 400 naming the fix', async () => {
       // Act
       const response = await handler(
         getTestEvent({ eventsPath: 'bedrock-agent', filename: 'openapi-post-body' }),
@@ -409,9 +429,8 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       expect(statusOf(response)).toBe(400);
       expect(bodyOf<{ fields: string[] }>(response).fields).toEqual([
         expect.stringMatching(/^severity: is required/),
-        expect.stringMatching(/^reporter: is required/),
-        'priority: is not a field of createTicket and was ignored; its fields are title, description, severity, reporter, conversationId',
-        'notify: is not a field of createTicket and was ignored; its fields are title, description, severity, reporter, conversationId',
+        'priority: is not a field of createTicket and was ignored; its fields are title, description, severity, reporterName, conversationId',
+        'notify: is not a field of createTicket and was ignored; its fields are title, description, severity, reporterName, conversationId',
       ]);
     });
 
@@ -434,7 +453,7 @@ describe('Handler: report action group (dynalite + mocked SNS)', () => {
       expect(statusOf(response)).toBe(404);
       expect(bodyOf(response)).toEqual({
         error:
-          'No ticket has the id TCK-404. Check the id with the user, or call listTickets with their reporter name to find their tickets.',
+          'No ticket has the id TCK-404. Check the id with the user, or call listTickets to find their tickets.',
       });
     });
 

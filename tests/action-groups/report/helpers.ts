@@ -11,7 +11,7 @@ import type {
   TicketStore,
 } from '../../../action-groups/report/ports';
 import type { Ticket } from '../../../action-groups/report/ticket';
-import { TABLE_KEYS } from '../../../infra/constructs/data';
+import { LEGACY_REPORTER_INDEX, TABLE_KEYS } from '../../../infra/constructs/data';
 import type { LocalDynamo, TableSpec } from '../../support/dynalite';
 
 /** The Tickets table exactly as `infra/constructs/data.ts` declares it (keys and GSIs). */
@@ -21,8 +21,9 @@ export function ticketsTableSpec(name: string): TableSpec {
     name,
     partitionKey: t.partitionKey,
     indexes: [
-      { name: t.reporterIndex, partitionKey: 'reporter', sortKey: 'createdAt' },
+      { name: t.ownerIndex, partitionKey: 'owner', sortKey: 'createdAt' },
       { name: t.statusIndex, partitionKey: 'status', sortKey: 'createdAt' },
+      { name: LEGACY_REPORTER_INDEX, partitionKey: 'reporter', sortKey: 'createdAt' },
     ],
   };
 }
@@ -150,7 +151,7 @@ export class MemoryTicketStore implements TicketStore {
   async listTickets(query: TicketListQuery): Promise<TicketPage> {
     await this.enter('listTickets');
     let all = [...this.tickets.values()].map((s) => s.ticket);
-    if (query.by === 'reporter') all = all.filter((t) => t.reporter === query.reporter);
+    if (query.by === 'owner') all = all.filter((t) => t.owner === query.owner);
     if (query.by !== 'recent' && query.status !== undefined)
       all = all.filter((t) => t.status === query.status);
     if (query.by !== 'recent') all.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));

@@ -12,8 +12,9 @@ const REQUEST = normalizeTicketRequest({
   title: 'VPN drops',
   description: 'Every 10 minutes.',
   severity: 'high',
-  reporter: 'ana@example.com',
+  reporterName: 'Ana Lima',
 });
+const ANA = 'cognito:ana';
 
 describe('Module: idempotency', () => {
   describe('Function: idempotencyExpiry', () => {
@@ -35,23 +36,27 @@ describe('Module: idempotency', () => {
   });
 
   describe('Function: requestKey', () => {
-    it('is a stable SHA-256 hex of session and request', () => {
+    it('is a stable SHA-256 hex of owner, session and request', () => {
       // Act
-      const key = requestKey('session-1', REQUEST);
+      const key = requestKey(ANA, 'session-1', REQUEST);
 
       // Assess
       expect(key).toMatch(/^[0-9a-f]{64}$/);
-      expect(requestKey('session-1', { ...REQUEST })).toBe(key);
+      expect(requestKey(ANA, 'session-1', { ...REQUEST })).toBe(key);
       expect(idempotencyItemId(key)).toMatch(IDEMPOTENCY_ITEM_PATTERN);
     });
 
     it.each([
-      { name: 'another session', session: 'session-2', patch: {} },
-      { name: 'another title', session: 'session-1', patch: { title: 'VPN drops!' } },
-      { name: 'another severity', session: 'session-1', patch: { severity: 'low' as const } },
-      { name: 'a conversation id', session: 'session-1', patch: { conversationId: 'c-1' } },
-    ])('changes with $name', ({ session, patch }) => {
-      expect(requestKey(session, { ...REQUEST, ...patch })).not.toBe(requestKey('session-1', REQUEST));
+      { name: 'another owner', owner: 'cognito:bo', session: 'session-1', patch: {} },
+      { name: 'another session', owner: ANA, session: 'session-2', patch: {} },
+      { name: 'another title', owner: ANA, session: 'session-1', patch: { title: 'VPN drops!' } },
+      { name: 'another severity', owner: ANA, session: 'session-1', patch: { severity: 'low' as const } },
+      { name: 'another name', owner: ANA, session: 'session-1', patch: { reporterName: 'Bo' } },
+      { name: 'a conversation id', owner: ANA, session: 'session-1', patch: { conversationId: 'c-1' } },
+    ])('changes with $name', ({ owner, session, patch }) => {
+      expect(requestKey(owner, session, { ...REQUEST, ...patch })).not.toBe(
+        requestKey(ANA, 'session-1', REQUEST),
+      );
     });
 
     it('cannot be forged by moving text between fields', () => {
@@ -60,13 +65,14 @@ describe('Module: idempotency', () => {
       const b = { ...REQUEST, title: 'a', description: 'b|c' };
 
       // Assess
-      expect(requestKey('s', a)).not.toBe(requestKey('s', b));
+      expect(requestKey(ANA, 's', a)).not.toBe(requestKey(ANA, 's', b));
+      expect(requestKey('a|b', 'c', REQUEST)).not.toBe(requestKey('a', 'b|c', REQUEST));
     });
 
     it('treats composed and decomposed accents as the same request', () => {
       // Act / Assess
-      expect(requestKey('s', { ...REQUEST, title: 'Caf\u00e9' })).toBe(
-        requestKey('s', { ...REQUEST, title: 'Cafe\u0301' }),
+      expect(requestKey(ANA, 's', { ...REQUEST, title: 'Caf\u00e9' })).toBe(
+        requestKey(ANA, 's', { ...REQUEST, title: 'Cafe\u0301' }),
       );
     });
   });

@@ -13,7 +13,7 @@ const TICKET: Ticket = {
   description: 'd',
   severity: 'low',
   status: 'open',
-  reporter: 'ana@example.com',
+  owner: 'cognito:ana',
   createdAt: '2025-05-01T12:00:00.000Z',
   updatedAt: '2025-05-01T12:00:00.000Z',
 };
@@ -23,7 +23,7 @@ const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toStr
 describe('Module: next-token', () => {
   describe('Function: cursorAfter', () => {
     it.each([
-      { by: 'reporter' as const, keys: ['createdAt', 'reporter', 'ticketId'] },
+      { by: 'owner' as const, keys: ['createdAt', 'owner', 'ticketId'] },
       { by: 'status' as const, keys: ['createdAt', 'status', 'ticketId'] },
       { by: 'recent' as const, keys: ['ticketId'] },
     ])('takes the $by index key from a ticket', ({ by, keys }) => {
@@ -33,8 +33,8 @@ describe('Module: next-token', () => {
 
   describe('Function: encodeNextToken / decodeNextToken', () => {
     it.each<TokenScope>([
-      { by: 'reporter', reporter: 'ana@example.com' },
-      { by: 'reporter', reporter: 'ana@example.com', status: 'closed' },
+      { by: 'owner', owner: 'cognito:ana' },
+      { by: 'owner', owner: 'cognito:ana', status: 'closed' },
       { by: 'status', status: 'open' },
       { by: 'recent' },
     ])('round-trips a $by position as URL-safe base64', (scope) => {
@@ -81,15 +81,15 @@ describe('Module: next-token', () => {
       expect(fields[0]).toContain('without nextToken');
     });
 
-    it('rejects a token from another kind of list or another reporter', () => {
+    it('rejects a token from another kind of list or another owner', () => {
       // Prepare
-      const anaToken = encodeNextToken(cursorAfter(TICKET, 'reporter'));
+      const anaToken = encodeNextToken(cursorAfter(TICKET, 'owner'));
 
       // Act / Assess
       expect(fieldsOf(() => decodeNextToken(anaToken, { by: 'status', status: 'open' }))[0]).toMatch(
         /belongs to a different list/,
       );
-      expect(fieldsOf(() => decodeNextToken(anaToken, { by: 'reporter', reporter: 'bo' }))[0]).toMatch(
+      expect(fieldsOf(() => decodeNextToken(anaToken, { by: 'owner', owner: 'cognito:bo' }))[0]).toMatch(
         /belongs to a different list/,
       );
       const openToken = encodeNextToken(cursorAfter(TICKET, 'status'));

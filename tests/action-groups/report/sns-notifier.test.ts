@@ -19,7 +19,8 @@ const TICKET: Ticket = {
   description: 'Since Monday the VPN client disconnects.\nSteps: connect, wait.',
   severity: 'high',
   status: 'open',
-  reporter: 'ana@example.com',
+  owner: 'cognito:7d4e2b90-1111-4c3a-9e0b-2f6a8c1d5e77',
+  reporterName: 'Ana Lima',
   conversationId: 'conv-42',
   createdAt: '2025-05-01T12:00:00.000Z',
   updatedAt: '2025-05-01T12:00:00.000Z',
@@ -75,7 +76,8 @@ describe('Module: sns-notifier', () => {
           'Title: Café ☕',
           'Severity: high',
           'Status: open',
-          'Reporter: ana@example.com',
+          'Reporter: cognito:7d4e2b90-1111-4c3a-9e0b-2f6a8c1d5e77',
+          'Name given in the chat (not verified): Ana Lima',
           'Conversation: conv-42',
           'Created: 2025-05-01T12:00:00.000Z',
           '',
@@ -85,9 +87,10 @@ describe('Module: sns-notifier', () => {
       );
     });
 
-    it('leaves out a missing conversation', () => {
-      const { conversationId: _, ...rest } = TICKET;
+    it('leaves out a missing conversation and name', () => {
+      const { conversationId: _, reporterName: __, ...rest } = TICKET;
       expect(notificationMessage(rest)).not.toContain('Conversation:');
+      expect(notificationMessage(rest)).not.toContain('Name given');
     });
   });
 

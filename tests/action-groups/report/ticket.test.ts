@@ -15,8 +15,9 @@ const REQUEST = {
   title: 'VPN drops every 10 minutes',
   description: 'Since Monday the VPN client disconnects.',
   severity: 'high',
-  reporter: 'ana@example.com',
+  reporterName: 'Ana Lima',
 };
+const OWNER = 'cognito:7d4e2b90-1111-4c3a-9e0b-2f6a8c1d5e77';
 
 describe('Module: ticket', () => {
   describe('Function: newTicketId', () => {
@@ -40,7 +41,7 @@ describe('Module: ticket', () => {
         title: '  VPN\n drops\t\u00a0every   10 minutes ',
         description: '\n  Line one\n\n  line two  \n',
         severity: ' HIGH ',
-        reporter: ' ana@example.com ',
+        reporterName: ' Ana \n Lima ',
         conversationId: ' conv-1 ',
       });
 
@@ -49,30 +50,30 @@ describe('Module: ticket', () => {
         title: 'VPN drops every 10 minutes',
         description: 'Line one\n\n  line two',
         severity: 'high',
-        reporter: 'ana@example.com',
+        reporterName: 'Ana Lima',
         conversationId: 'conv-1',
       });
     });
 
-    it('drops a blank conversationId', () => {
+    it('drops a blank conversationId and a blank name', () => {
       // Act
-      const normalized = normalizeTicketRequest({ ...REQUEST, conversationId: '   ' });
+      const normalized = normalizeTicketRequest({ ...REQUEST, conversationId: '   ', reporterName: ' ' });
 
       // Assess
       expect(normalized).not.toHaveProperty('conversationId');
+      expect(normalized).not.toHaveProperty('reporterName');
     });
 
     it('reports every field that is blank or invalid, by name', () => {
       // Act
       const fields = fieldsOf(() =>
-        normalizeTicketRequest({ title: ' \n ', description: '\t', severity: 'urgent', reporter: ' ' }),
+        normalizeTicketRequest({ title: ' \n ', description: '\t', severity: 'urgent' }),
       );
 
       // Assess
       expect(fields).toEqual([
         'title: must not be blank',
         'description: must not be blank',
-        'reporter: must not be blank',
         expect.stringMatching(/^severity: must be one of low, medium, high, critical \(got "urgent"\)/),
       ]);
     });
@@ -119,14 +120,20 @@ describe('Module: ticket', () => {
   });
 
   describe('Function: buildTicket', () => {
-    it('builds an open ticket whose updatedAt is its createdAt', () => {
+    it('builds an open ticket of its owner whose updatedAt is its createdAt', () => {
       // Act
-      const ticket = buildTicket(normalizeTicketRequest(REQUEST), 'TCK-12345678', '2025-05-01T12:00:00.000Z');
+      const ticket = buildTicket(
+        normalizeTicketRequest(REQUEST),
+        OWNER,
+        'TCK-12345678',
+        '2025-05-01T12:00:00.000Z',
+      );
 
       // Assess
       expect(ticket).toEqual({
         ticketId: 'TCK-12345678',
         ...REQUEST,
+        owner: OWNER,
         status: 'open',
         createdAt: '2025-05-01T12:00:00.000Z',
         updatedAt: '2025-05-01T12:00:00.000Z',

@@ -1,6 +1,8 @@
+import type { Caller } from '../../../action-groups/kit/caller';
 import {
   DependencyFailed,
   DependencyUnavailable,
+  Forbidden,
   InvalidInput,
   NotFound,
 } from '../../../action-groups/kit/errors';
@@ -23,9 +25,14 @@ const REQUEST = {
   title: 'VPN drops every 10 minutes',
   description: 'Since Monday the VPN client disconnects about every 10 minutes.',
   severity: 'high',
-  reporter: 'ana@example.com',
 };
 const SESSION = 'session-1';
+const ANA: Caller = { userId: 'cognito:ana', roles: [] };
+const BO: Caller = { userId: 'cognito:bo', roles: [] };
+const OPERATOR: Caller = { userId: 'cognito:op', roles: ['operator'] };
+/** Ana's calls in `sessionId`. */
+const as = (caller: Caller = ANA, sessionId = SESSION) => ({ owner: caller.userId, sessionId });
+const CTX = as();
 const NOW = '2025-05-01T12:00:00.000Z';
 
 function setup(overrides: Partial<TicketServiceDeps> = {}) {
@@ -59,12 +66,13 @@ describe('Module: tickets', () => {
       const { store, notifier, deps } = setup({ newTicketId: idSequence('TCK-10000001') });
 
       // Act
-      const created = await createTicket(deps, { ...REQUEST, conversationId: 'conv-1' }, SESSION);
+      const created = await createTicket(deps, { ...REQUEST, conversationId: 'conv-1' }, CTX);
 
       // Assess
       const expected = {
         ticketId: 'TCK-10000001',
         ...REQUEST,
+        owner: ANA.userId,
         conversationId: 'conv-1',
         status: 'open',
         createdAt: NOW,
@@ -73,7 +81,11 @@ describe('Module: tickets', () => {
       expect(created).toEqual({ ticket: expected, notified: true, replayed: false });
       expect(store.tickets.get('TCK-10000001')?.ticket).toEqual(expected);
       expect(notifier.sent).toEqual([expected]);
-      const key = requestKey(SESSION, normalizeTicketRequest({ ...REQUEST, conversationId: 'conv-1' }));
+      const key = requestKey(
+        ANA.userId,
+        SESSION,
+        normalizeTicketRequest({ ...REQUEST, conversationId: 'conv-1' }),
+      );
       expect(store.records.get(key)).toEqual({
         key,
         ticketId: 'TCK-10000001',
@@ -86,14 +98,14 @@ describe('Module: tickets', () => {
     it('answers a retry of the same request with the first ticket, without a second notification', async () => {
       // Prepare
       const { store, notifier, deps } = setup({ now: steppingClock(NOW) });
-      const first = await createTicket(deps, REQUEST, SESSION);
+      const first = await createTicket(deps, REQUEST, CTX);
 
       // Act
-      const again = await createTicket(deps, REQUEST, SESSION);
+      const again = await createTicket(deps, REQUEST, CTX);
       const reworded = await createTicket(
         deps,
-        { ...REQUEST, title: `  ${REQUEST.title}\n`, severity: 'HIGH', reporter: ' ana@example.com' },
-        SESSION,
+        { ...REQUEST, title: `  ${REQUEST.title}\n`, severity: 'HIGH' },
+        CTX,
       );
 
       // Assess
@@ -106,10 +118,10 @@ describe('Module: tickets', () => {
     it('creates a new ticket for the same request in another session', async () => {
       // Prepare
       const { store, notifier, deps } = setup();
-      const first = await createTicket(deps, REQUEST, SESSION);
+      const first = await createTicket(deps, REQUEST, CTX);
 
       // Act
-      const other = await createTicket(deps, REQUEST, 'session-2');
+      const other = await createTicket(deps, REQUEST, as(ANA, 'session-2'));
 
       // Assess
       expect(other.ticket.ticketId).not.toBe(first.ticket.ticketId);
@@ -118,15 +130,27 @@ describe('Module: tickets', () => {
       expect(notifier.sent).toHaveLength(2);
     });
 
+    it('never answers one user’s request with another user’s ticket (same session and fields)', async () => {
+      // Prepare
+      const { store, deps } = setup();
+      const anas = await createTicket(deps, REQUEST, as(ANA));
+
+      // Act
+      const bos = await createTicket(deps, REQUEST, as(BO));
+
+      // Assess
+      expect(bos.replayed).toBe(false);
+      expect(bos.ticket.ticketId).not.toBe(anas.ticket.ticketId);
+      expect(bos.ticket.owner).toBe(BO.userId);
+      expect(store.tickets.size).toBe(2);
+    });
+
     it('creates one ticket and one notification when the same request runs twice at once', async () => {
       // Prepare
       const { store, notifier, deps } = setup();
 
       // Act
-      const [a, b] = await Promise.all([
-        createTicket(deps, REQUEST, SESSION),
-        createTicket(deps, REQUEST, SESSION),
-      ]);
+      const [a, b] = await Promise.all([createTicket(deps, REQUEST, CTX), createTicket(deps, REQUEST, CTX)]);
 
       // Assess
       expect(a.ticket).toEqual(b.ticket);
@@ -140,10 +164,10 @@ describe('Module: tickets', () => {
       const { store, notifier, deps } = setup({
         newTicketId: idSequence('TCK-11111111', 'TCK-11111111', 'TCK-11111111', 'TCK-22222222'),
       });
-      const existing = await createTicket(deps, REQUEST, 'other-session');
+      const existing = await createTicket(deps, REQUEST, as(ANA, 'other-session'));
 
       // Act
-      const created = await createTicket(deps, { ...REQUEST, title: 'Printer on fire' }, SESSION);
+      const created = await createTicket(deps, { ...REQUEST, title: 'Printer on fire' }, CTX);
 
       // Assess
       expect(existing.ticket.ticketId).toBe('TCK-11111111');
@@ -151,17 +175,21 @@ describe('Module: tickets', () => {
       expect(created.ticket.title).toBe('Printer on fire');
       expect(store.tickets.get('TCK-11111111')?.ticket.title).toBe(REQUEST.title);
       expect(notifier.sent.map((t) => t.ticketId)).toEqual(['TCK-11111111', 'TCK-22222222']);
-      const key = requestKey(SESSION, normalizeTicketRequest({ ...REQUEST, title: 'Printer on fire' }));
+      const key = requestKey(
+        ANA.userId,
+        SESSION,
+        normalizeTicketRequest({ ...REQUEST, title: 'Printer on fire' }),
+      );
       expect(store.records.get(key)?.ticketId).toBe('TCK-22222222');
     });
 
     it('gives up with a retryable error when no free id is found', async () => {
       // Prepare
       const { store, deps } = setup({ newTicketId: () => 'TCK-11111111' });
-      await createTicket(deps, REQUEST, 'other-session');
+      await createTicket(deps, REQUEST, as(ANA, 'other-session'));
 
       // Act
-      const result = createTicket(deps, { ...REQUEST, title: 'Another' }, SESSION);
+      const result = createTicket(deps, { ...REQUEST, title: 'Another' }, CTX);
 
       // Assess
       await expect(result).rejects.toBeInstanceOf(DependencyUnavailable);
@@ -171,7 +199,7 @@ describe('Module: tickets', () => {
     it('completes a request whose first call died after claiming it, with the claimed id and time', async () => {
       // Prepare: the claim exists, the ticket was never written
       const { store, notifier, deps } = setup({ now: () => new Date('2025-05-01T12:05:00.000Z') });
-      const key = requestKey(SESSION, normalizeTicketRequest(REQUEST));
+      const key = requestKey(ANA.userId, SESSION, normalizeTicketRequest(REQUEST));
       store.records.set(key, {
         key,
         ticketId: 'TCK-33333333',
@@ -180,7 +208,7 @@ describe('Module: tickets', () => {
       });
 
       // Act
-      const created = await createTicket(deps, REQUEST, SESSION);
+      const created = await createTicket(deps, REQUEST, CTX);
 
       // Assess
       expect(created.replayed).toBe(false);
@@ -192,11 +220,11 @@ describe('Module: tickets', () => {
       // Prepare
       let now = new Date(NOW);
       const { store, deps } = setup({ now: () => now });
-      const first = await createTicket(deps, REQUEST, SESSION);
+      const first = await createTicket(deps, REQUEST, CTX);
       now = new Date(Date.parse(NOW) + (IDEMPOTENCY_TTL_SECONDS + 1) * 1000);
 
       // Act
-      const later = await createTicket(deps, REQUEST, SESSION);
+      const later = await createTicket(deps, REQUEST, CTX);
 
       // Assess
       expect(later.replayed).toBe(false);
@@ -211,9 +239,9 @@ describe('Module: tickets', () => {
       notifier.failWith = error;
 
       // Act
-      const created = await createTicket(deps, REQUEST, SESSION);
+      const created = await createTicket(deps, REQUEST, CTX);
       notifier.failWith = undefined;
-      const retried = await createTicket(deps, REQUEST, SESSION);
+      const retried = await createTicket(deps, REQUEST, CTX);
 
       // Assess
       expect(created.notified).toBe(false);
@@ -229,8 +257,8 @@ describe('Module: tickets', () => {
       store.failures.recordNotification = new DependencyUnavailable();
 
       // Act
-      const created = await createTicket(deps, REQUEST, SESSION);
-      const retried = await createTicket(deps, REQUEST, SESSION);
+      const created = await createTicket(deps, REQUEST, CTX);
+      const retried = await createTicket(deps, REQUEST, CTX);
 
       // Assess
       expect(created.notified).toBe(true);
@@ -243,7 +271,7 @@ describe('Module: tickets', () => {
       store.failures.insertTicket = new DependencyFailed();
 
       // Act / Assess
-      await expect(createTicket(deps, REQUEST, SESSION)).rejects.toBeInstanceOf(DependencyFailed);
+      await expect(createTicket(deps, REQUEST, CTX)).rejects.toBeInstanceOf(DependencyFailed);
       expect(notifier.sent).toHaveLength(0);
     });
 
@@ -253,7 +281,7 @@ describe('Module: tickets', () => {
 
       // Act
       const fields = await invalidFields(
-        createTicket(deps, { ...REQUEST, title: '   ', severity: 'urgent' }, SESSION),
+        createTicket(deps, { ...REQUEST, title: '   ', severity: 'urgent' }, CTX),
       );
 
       // Assess
@@ -266,27 +294,43 @@ describe('Module: tickets', () => {
   });
 
   describe('Function: getTicket', () => {
-    it('returns a stored ticket', async () => {
+    it('returns a stored ticket to its owner and to an operator', async () => {
       // Prepare
       const { deps } = setup();
-      const { ticket } = await createTicket(deps, REQUEST, SESSION);
+      const { ticket } = await createTicket(deps, REQUEST, CTX);
 
       // Act / Assess
-      await expect(getTicket(deps, ticket.ticketId)).resolves.toEqual(ticket);
+      await expect(getTicket(deps, ticket.ticketId, ANA)).resolves.toEqual(ticket);
+      await expect(getTicket(deps, ticket.ticketId, OPERATOR)).resolves.toEqual(ticket);
     });
 
-    it('answers an unknown id with NotFound that tells the model what to do', async () => {
+    it('answers another user exactly like an unknown id: NotFound that tells the model what to do', async () => {
       // Prepare
-      const { deps } = setup();
+      const { deps } = setup({ newTicketId: idSequence('TCK-404') });
+      await createTicket(deps, REQUEST, CTX);
 
       // Act
-      const result = getTicket(deps, 'TCK-404');
+      const foreign = getTicket(deps, 'TCK-404', BO);
+      const unknown = getTicket(deps, 'TCK-405', BO);
 
       // Assess
-      await expect(result).rejects.toBeInstanceOf(NotFound);
-      await expect(result).rejects.toThrow(
-        'No ticket has the id TCK-404. Check the id with the user, or call listTickets with their reporter name to find their tickets.',
+      await expect(foreign).rejects.toBeInstanceOf(NotFound);
+      await expect(foreign).rejects.toThrow(
+        'No ticket has the id TCK-404. Check the id with the user, or call listTickets to find their tickets.',
       );
+      await expect(unknown).rejects.toThrow('No ticket has the id TCK-405.');
+    });
+
+    it('shows a ticket stored before owners existed to operators only', async () => {
+      // Prepare
+      const { store, deps } = setup();
+      const { ticket } = await createTicket(deps, REQUEST, CTX);
+      const { owner: _none, ...legacy } = ticket;
+      store.tickets.set(ticket.ticketId, { ticket: legacy });
+
+      // Act / Assess
+      await expect(getTicket(deps, ticket.ticketId, ANA)).rejects.toBeInstanceOf(NotFound);
+      await expect(getTicket(deps, ticket.ticketId, OPERATOR)).resolves.toEqual(legacy);
     });
 
     it('rejects a malformed id without reading the store', async () => {
@@ -294,7 +338,7 @@ describe('Module: tickets', () => {
       const { store, deps } = setup();
 
       // Act
-      const fields = await invalidFields(getTicket(deps, `IDEMPOTENCY#${'a'.repeat(64)}`));
+      const fields = await invalidFields(getTicket(deps, `IDEMPOTENCY#${'a'.repeat(64)}`, ANA));
 
       // Assess
       expect(fields[0]).toMatch(/^ticketId: /);
@@ -306,37 +350,53 @@ describe('Module: tickets', () => {
     it.each([
       { request: {}, query: { by: 'recent', limit: 20 } },
       { request: { limit: 500 }, query: { by: 'recent', limit: 50 } },
-      { request: { reporter: ' ', status: '', limit: 0 }, query: { by: 'recent', limit: 1 } },
-      { request: { reporter: 'ana' }, query: { by: 'reporter', reporter: 'ana', limit: 20 } },
+      { request: { owner: ' ', status: '', limit: 0 }, query: { by: 'recent', limit: 1 } },
+      { request: { owner: 'cognito:ana' }, query: { by: 'owner', owner: 'cognito:ana', limit: 20 } },
       { request: { status: 'Open' }, query: { by: 'status', status: 'open', limit: 20 } },
       {
-        request: { reporter: 'ana', status: 'closed', limit: 5 },
-        query: { by: 'reporter', reporter: 'ana', status: 'closed', limit: 5 },
+        request: { owner: 'cognito:ana', status: 'closed', limit: 5 },
+        query: { by: 'owner', owner: 'cognito:ana', status: 'closed', limit: 5 },
       },
-    ])('reads $request as $query', ({ request, query }) => {
-      expect(toListQuery(request)).toEqual(query);
+    ])('reads an operator’s $request as $query', ({ request, query }) => {
+      expect(toListQuery(request, OPERATOR)).toEqual(query);
+    });
+
+    it.each([
+      { request: {}, query: { by: 'owner', owner: 'cognito:ana', limit: 20 } },
+      {
+        request: { status: 'Open' },
+        query: { by: 'owner', owner: 'cognito:ana', status: 'open', limit: 20 },
+      },
+      { request: { owner: 'cognito:ana', limit: 3 }, query: { by: 'owner', owner: 'cognito:ana', limit: 3 } },
+    ])('reads anyone else’s $request as their own tickets: $query', ({ request, query }) => {
+      expect(toListQuery(request, ANA)).toEqual(query);
+    });
+
+    it('refuses another owner for anyone but an operator (403, telling the model what to do)', () => {
+      expect(() => toListQuery({ owner: 'cognito:bo' }, ANA)).toThrow(Forbidden);
+      expect(() => toListQuery({ owner: 'cognito:bo' }, ANA)).toThrow(/without owner/);
     });
   });
 
   describe('Function: listTickets', () => {
-    async function seed(deps: TicketServiceDeps, count: number, reporter = 'ana@example.com') {
+    async function seed(deps: TicketServiceDeps, count: number, caller = ANA) {
       for (let i = 0; i < count; i++) {
-        await createTicket(deps, { ...REQUEST, title: `Problem ${i}`, reporter }, SESSION);
+        await createTicket(deps, { ...REQUEST, title: `Problem ${i}` }, as(caller));
       }
     }
 
-    it('pages through one reporter, newest first, with tokens that lead to every ticket once', async () => {
+    it('pages through the caller’s own tickets, newest first, with tokens that lead to each once', async () => {
       // Prepare
       const { deps } = setup({ now: steppingClock(NOW) });
       await seed(deps, 5);
-      await seed(deps, 2, 'bo@example.com');
+      await seed(deps, 2, BO);
 
       // Act
       const seen: string[] = [];
       let nextToken: string | undefined;
       let pages = 0;
       do {
-        const page = await listTickets(deps, { reporter: 'ana@example.com', limit: 2, nextToken });
+        const page = await listTickets(deps, { limit: 2, nextToken }, ANA);
         seen.push(...page.tickets.map((t) => t.title));
         nextToken = page.nextToken;
         pages++;
@@ -347,30 +407,48 @@ describe('Module: tickets', () => {
       expect(pages).toBe(3);
     });
 
-    it('sorts a page of recent tickets newest first', async () => {
+    it('refuses a token of another owner’s list (a token cannot widen a list)', async () => {
       // Prepare
       const { deps } = setup({ now: steppingClock(NOW) });
-      await seed(deps, 3);
+      await seed(deps, 3, BO);
+      const bosPage = await listTickets(deps, { limit: 1 }, BO);
 
       // Act
-      const page = await listTickets(deps, {});
+      const fields = await invalidFields(listTickets(deps, { limit: 1, nextToken: bosPage.nextToken }, ANA));
 
       // Assess
-      expect(page.tickets.map((t) => t.title)).toEqual(['Problem 2', 'Problem 1', 'Problem 0']);
+      expect(fields[0]).toMatch(/^nextToken: belongs to a different list/);
+    });
+
+    it('sorts an operator’s page of recent tickets newest first', async () => {
+      // Prepare
+      const { deps } = setup({ now: steppingClock(NOW) });
+      await seed(deps, 2);
+      await seed(deps, 1, BO);
+
+      // Act
+      const page = await listTickets(deps, {}, OPERATOR);
+
+      // Assess
+      expect(page.tickets.map((t) => t.title)).toEqual(['Problem 0', 'Problem 1', 'Problem 0']);
+      expect(page.tickets.map((t) => t.owner)).toEqual([BO.userId, ANA.userId, ANA.userId]);
       expect(page.nextToken).toBeUndefined();
     });
 
     it('shows description previews', async () => {
       // Prepare
       const { deps } = setup();
-      const { ticket } = await createTicket(deps, { ...REQUEST, description: 'é'.repeat(4000) }, SESSION);
+      const { ticket } = await createTicket(deps, { ...REQUEST, description: 'é'.repeat(4000) }, CTX);
 
       // Act
-      const page = await listTickets(deps, {});
+      const page = await listTickets(deps, {}, ANA);
 
       // Assess
       expect(page.tickets[0]?.description).toBe(`${'é'.repeat(LIST_DESCRIPTION_CHARS - 1)}…`);
-      await expect(getTicket(deps, ticket.ticketId)).resolves.toHaveProperty('description', 'é'.repeat(4000));
+      await expect(getTicket(deps, ticket.ticketId, ANA)).resolves.toHaveProperty(
+        'description',
+        'é'.repeat(4000),
+      );
     });
 
     it('ends a page early, with a token after its last ticket, when the answer would be too long', async () => {
@@ -383,16 +461,16 @@ describe('Module: tickets', () => {
             title: `${i} ${'t'.repeat(110)}`,
             description: 'd'.repeat(4000),
             severity: 'low',
-            reporter: `${'r'.repeat(240)}@example.com`,
+            reporterName: 'r'.repeat(120),
             conversationId: 'c'.repeat(128),
           },
-          SESSION,
+          CTX,
         );
       }
 
       // Act
-      const first = await listTickets(deps, { status: 'open', limit: 50 });
-      const second = await listTickets(deps, { status: 'open', limit: 50, nextToken: first.nextToken });
+      const first = await listTickets(deps, { status: 'open', limit: 50 }, ANA);
+      const second = await listTickets(deps, { status: 'open', limit: 50, nextToken: first.nextToken }, ANA);
 
       // Assess
       expect(JSON.stringify(first).length).toBeLessThan(20_000);
@@ -408,13 +486,14 @@ describe('Module: tickets', () => {
       const { store, deps } = setup();
 
       // Act
-      const status = await invalidFields(listTickets(deps, { status: 'done' }));
-      const token = await invalidFields(listTickets(deps, { nextToken: 'not-a-token' }));
+      const status = await invalidFields(listTickets(deps, { status: 'done' }, ANA));
+      const token = await invalidFields(listTickets(deps, { nextToken: 'not-a-token' }, ANA));
       const foreign = await invalidFields(
-        listTickets(deps, {
-          status: 'open',
-          nextToken: encodeNextToken({ ticketId: 'TCK-1', reporter: 'x', createdAt: NOW }),
-        }),
+        listTickets(
+          deps,
+          { status: 'open', nextToken: encodeNextToken({ ticketId: 'TCK-1', owner: 'x', createdAt: NOW }) },
+          ANA,
+        ),
       );
 
       // Assess
@@ -443,7 +522,7 @@ describe('Module: tickets', () => {
         description: '',
         severity: 'low',
         status: 'open',
-        reporter: 'r',
+        owner: 'cognito:r',
         createdAt: NOW,
         updatedAt: NOW,
       };

@@ -62,6 +62,7 @@ describe('Function: summarizeConversation', () => {
       conversationId: 'conv-1',
       maxKeyPoints: 2,
       focus: 'VPN',
+      userId: 'u-1',
     });
 
     // Assess
@@ -90,7 +91,11 @@ describe('Function: summarizeConversation', () => {
     };
 
     // Act
-    const result = await summarizeConversation(deps, { conversationId: 'conv-1', maxKeyPoints: 5 });
+    const result = await summarizeConversation(deps, {
+      conversationId: 'conv-1',
+      maxKeyPoints: 5,
+      userId: 'u-1',
+    });
 
     // Assess: 4 parts, 2 merges of 2, 1 final merge of 2
     expect(result.summary).toBe('merged(2)');
@@ -121,7 +126,11 @@ describe('Function: summarizeConversation', () => {
     };
 
     // Act
-    const result = await summarizeConversation(deps, { conversationId: 'conv-1', maxKeyPoints: 5 });
+    const result = await summarizeConversation(deps, {
+      conversationId: 'conv-1',
+      maxKeyPoints: 5,
+      userId: 'u-1',
+    });
 
     // Assess
     expect(result).toMatchObject({ chunks: 2, truncated: true });
@@ -142,14 +151,18 @@ describe('Function: summarizeConversation', () => {
     };
 
     // Act
-    const result = await summarizeConversation(deps, { conversationId: 'conv-1', maxKeyPoints: 5 });
+    const result = await summarizeConversation(deps, {
+      conversationId: 'conv-1',
+      maxKeyPoints: 5,
+      userId: 'u-1',
+    });
 
     // Assess
     expect(result).toMatchObject({ chunks: 1, truncated: true });
   });
 
   it.each([
-    { name: 'an unknown id', conversationId: 'nope', userId: undefined },
+    { name: 'an unknown id', conversationId: 'nope', userId: 'u-1' },
     { name: "another user's conversation", conversationId: 'conv-1', userId: 'u-2' },
   ])('answers NotFound for $name without calling the model', async ({ conversationId, userId }) => {
     // Prepare
@@ -157,11 +170,9 @@ describe('Function: summarizeConversation', () => {
     const deps: SummarizeDeps = { store: new MemoryStore([message(0)]), model, maxOutputTokens: 100 };
 
     // Act
-    const error = await summarizeConversation(deps, {
-      conversationId,
-      maxKeyPoints: 5,
-      ...(userId ? { userId } : {}),
-    }).catch((e: unknown) => e);
+    const error = await summarizeConversation(deps, { conversationId, maxKeyPoints: 5, userId }).catch(
+      (e: unknown) => e,
+    );
 
     // Assess
     expect(error).toBeInstanceOf(NotFound);
@@ -199,9 +210,11 @@ describe('Function: summarizeConversation', () => {
     };
 
     // Act
-    const error = await summarizeConversation(deps, { conversationId: 'conv-1', maxKeyPoints: 5 }).catch(
-      (e: unknown) => e,
-    );
+    const error = await summarizeConversation(deps, {
+      conversationId: 'conv-1',
+      maxKeyPoints: 5,
+      userId: 'u-1',
+    }).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(DependencyFailed);
@@ -215,7 +228,7 @@ describe('Function: summarizeConversation', () => {
       maxOutputTokens: 100,
     };
     await expect(
-      summarizeConversation(deps, { conversationId: 'conv-1', maxKeyPoints: 5 }),
+      summarizeConversation(deps, { conversationId: 'conv-1', maxKeyPoints: 5, userId: 'u-1' }),
     ).rejects.toMatchObject({
       status: 502,
       message: 'The language model returned no summary. Try again later.',

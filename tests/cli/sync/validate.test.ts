@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_LIMITS } from '../../../cli/sync/layout';
-import { scanFolder } from '../../../cli/sync/scan';
+import { SKIP_REASONS, scanFolder } from '../../../cli/sync/scan';
 import { sidecarProblems, validateFiles } from '../../../cli/sync/validate';
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -153,6 +153,34 @@ describe('Function: scanFolder', () => {
       ['raw/deep/a.md', 1],
       ['raw/link.txt', 2],
     ]);
-    expect(scan.ignored).toEqual(['.git', 'loop', 'raw/.DS_Store']);
+    expect(scan.ignored).toEqual(['.git', 'raw/.DS_Store']);
+    expect(scan.skipped).toEqual([{ relPath: 'loop', reason: SKIP_REASONS.folderLink }]);
+  });
+
+  it('skips links that leave the folder, broken links and special files, by name and reason', async () => {
+    // Prepare: a folder beside the synced one, reached by absolute and relative links and a `..` chain
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'kass-scan-')));
+    const dir = path.join(root, 'docs');
+    fs.mkdirSync(path.join(dir, 'raw'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'outside'));
+    fs.writeFileSync(path.join(root, 'outside', 'secret.md'), 's');
+    fs.symlinkSync(path.join(root, 'outside', 'secret.md'), path.join(dir, 'raw', 'absolute.md'));
+    fs.symlinkSync('../../outside/secret.md', path.join(dir, 'raw', 'relative.md'));
+    fs.symlinkSync('../raw/../../outside', path.join(dir, 'raw', 'dotdot'));
+    fs.symlinkSync('nowhere.md', path.join(dir, 'raw', 'broken.md'));
+    fs.symlinkSync(dir, path.join(dir, 'raw', 'self'));
+
+    // Act
+    const scan = await scanFolder(dir);
+
+    // Assess
+    expect(scan.files).toEqual([]);
+    expect(scan.skipped).toEqual([
+      { relPath: 'raw/absolute.md', reason: SKIP_REASONS.outside },
+      { relPath: 'raw/broken.md', reason: SKIP_REASONS.broken },
+      { relPath: 'raw/dotdot', reason: SKIP_REASONS.outside },
+      { relPath: 'raw/relative.md', reason: SKIP_REASONS.outside },
+      { relPath: 'raw/self', reason: SKIP_REASONS.folderLink },
+    ]);
   });
 });

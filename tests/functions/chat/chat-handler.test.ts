@@ -4,14 +4,15 @@ import { DynamoConversationStore } from '../../../action-groups/summarize/conver
 import { AgentClient } from '../../../client';
 import { handler as getConversation } from '../../../functions/chat/conversations-handler';
 import { chatDepsFromEnv, createChatHandler, handler } from '../../../functions/chat/handler';
-import { ownerFromApiKey, ownerFromCognitoSub } from '../../../functions/shared/owner';
+import { ownerFromCognitoSub, ownerOfApp } from '../../../functions/shared/owner';
 import { getTestEvent } from '../../support/events';
 import { citation, frame } from '../../support/invoke-agent-server';
 import {
   AGENT_ID,
   ALIAS_ID,
-  API_KEY,
+  APP,
   countItems,
+  OTHER_KEY,
   TABLES,
   useChatWorld,
   WEBSOCKET_URL,
@@ -37,9 +38,11 @@ const getEvent = (conversationId: string, patch: (e: APIGatewayProxyEvent) => vo
   return event;
 };
 
-const withKey = (key: string) => (e: APIGatewayProxyEvent) => {
-  e.requestContext.identity.apiKey = key;
-  e.headers['x-api-key'] = key;
+/** The request came with this key (API Gateway fills in its id; the functions read only the id). */
+const withKey = (key: { id: string; value: string }) => (e: APIGatewayProxyEvent) => {
+  e.requestContext.identity.apiKeyId = key.id;
+  e.requestContext.identity.apiKey = key.value;
+  e.headers['x-api-key'] = key.value;
 };
 
 const parse = (result: APIGatewayProxyResult) => JSON.parse(result.body) as Body;
@@ -63,7 +66,7 @@ const ANSWER = 'To set up the VPN, install the client and sign in.';
 
 describe('Handler: POST /chat', () => {
   const world = useChatWorld();
-  const owner = ownerFromApiKey(API_KEY);
+  const owner = ownerOfApp(APP);
 
   afterEach(() => {
     // Every scripted agent response was used: no test leaks one into the next.
@@ -151,7 +154,7 @@ describe('Handler: POST /chat', () => {
       inputText: 'And on Linux?',
       enableTrace: true,
       sessionState: {
-        sessionAttributes: { userId: owner, conversationId: first.conversationId, channel: 'rest' },
+        sessionAttributes: { userId: owner, app: APP, conversationId: first.conversationId, channel: 'rest' },
       },
     });
     expect(call2?.body.memoryId).toBeUndefined();
@@ -176,9 +179,7 @@ describe('Handler: POST /chat', () => {
     };
     // Act
     const mine = await getConversation(getEvent(conversationId));
-    const otherKey = await getConversation(
-      getEvent(conversationId, withKey('someOtherKey0123456789abcdefghijABCDEFG')),
-    );
+    const otherKey = await getConversation(getEvent(conversationId, withKey(OTHER_KEY)));
     const otherUser = await getConversation(
       getEvent(conversationId, (e) => {
         e.queryStringParameters = { userId: 'someone-else' };
@@ -226,19 +227,16 @@ describe('Handler: POST /chat', () => {
     expect(samContinues.statusCode).toBe(404);
     expect(world.agent.requests).toHaveLength(1);
     expect(alexReads.statusCode).toBe(200);
-    expect((await world.scan(TABLES.conversations))[0]?.user_id).toBe(ownerFromApiKey(API_KEY, 'alex'));
+    expect((await world.scan(TABLES.conversations))[0]?.user_id).toBe(ownerOfApp(APP, 'alex'));
   });
 
-  it('refuses to continue another key’s conversation without calling the agent (404)', async () => {
+  it('refuses to continue another app’s conversation without calling the agent (404)', async () => {
     // Prepare
     world.agent.enqueue({ frames: [frame.text('Hello.')] });
     const { conversationId } = parse(await handler(chatEvent({ message: 'Hello' })));
     // Act
     const result = await handler(
-      chatEvent(
-        { message: 'Tell me what they asked', conversationId },
-        withKey('someOtherKey0123456789abcdefghijABCDEFG'),
-      ),
+      chatEvent({ message: 'Tell me what they asked', conversationId }, withKey(OTHER_KEY)),
     );
     // Assess
     expect(result.statusCode).toBe(404);

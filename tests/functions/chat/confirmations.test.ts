@@ -2,15 +2,18 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AgentClient } from '../../../client';
 import { chatDepsFromEnv, createChatHandler, handler } from '../../../functions/chat/handler';
 import { CONFIRMATION_TTL_MS } from '../../../functions/shared/confirmation-view';
-import { ownerFromApiKey } from '../../../functions/shared/owner';
+import { ownerOfApp } from '../../../functions/shared/owner';
 import { getTestEvent } from '../../support/events';
 import { frame, setEnv } from '../../support/invoke-agent-server';
 import {
   AGENT_ID,
   ALIAS_ID,
   API_KEY,
+  API_KEY_ID,
+  APP,
   type ChatWorld,
   countItems,
+  OTHER_KEY,
   TABLES,
   useChatWorld,
 } from './support/chat-world';
@@ -28,14 +31,16 @@ import {
 type Body = Record<string, unknown>;
 type Confirmation = { id: string; expiresAt: string } & Body;
 
-const OTHER_KEY = 'someOtherKey0123456789abcdefghijABCDEFG';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const chatEvent = (body: unknown, apiKey = API_KEY) => {
+const OWN_KEY = { id: API_KEY_ID, value: API_KEY };
+
+const chatEvent = (body: unknown, key: { id: string; value: string } = OWN_KEY) => {
   const event = getTestEvent<APIGatewayProxyEvent>({ eventsPath: 'apigw', filename: 'rest-chat' });
   event.body = JSON.stringify(body);
-  event.requestContext.identity.apiKey = apiKey;
-  event.headers['x-api-key'] = apiKey;
+  event.requestContext.identity.apiKeyId = key.id;
+  event.requestContext.identity.apiKey = key.value;
+  event.headers['x-api-key'] = key.value;
   return event;
 };
 
@@ -51,7 +56,7 @@ async function messages(world: ChatWorld) {
 
 describe('Handler: POST /chat tool confirmations', () => {
   const world = useChatWorld();
-  const owner = ownerFromApiKey(API_KEY);
+  const owner = ownerOfApp(APP);
 
   afterEach(() => {
     expect(world.agent.pending()).toBe(0);
@@ -140,7 +145,7 @@ describe('Handler: POST /chat tool confirmations', () => {
       expect(second).toMatchObject({ agentId: AGENT_ID, agentAliasId: ALIAS_ID, sessionId: conversationId });
       expect(second?.body.inputText).toBeUndefined();
       expect(second?.body.sessionState).toEqual({
-        sessionAttributes: { userId: owner, conversationId, channel: 'rest' },
+        sessionAttributes: { userId: owner, app: APP, conversationId, channel: 'rest' },
         invocationId: INVOCATION_ID,
         returnControlInvocationResults: answered('CONFIRM'),
       });
@@ -317,11 +322,11 @@ describe('Handler: POST /chat tool confirmations', () => {
     });
 
     it.each([
-      { name: 'another API key', key: OTHER_KEY, userId: undefined, id: undefined },
-      { name: 'another user of the same key', key: API_KEY, userId: 'sam', id: undefined },
+      { name: 'another app’s API key', key: OTHER_KEY, userId: undefined, id: undefined },
+      { name: 'another user of the same key', key: OWN_KEY, userId: 'sam', id: undefined },
       {
         name: 'an unknown confirmation id',
-        key: API_KEY,
+        key: OWN_KEY,
         userId: undefined,
         id: '0b5a4f9e-6c1d-4f7a-9e2b-3c4d5e6f7a8b',
       },

@@ -4,6 +4,8 @@ import { CONVERSATION_KEYS } from '../../../action-groups/summarize/conversation
 import type { Citation, ToolCallStep } from '../../../client';
 import {
   DynamoConversationReader,
+  STORED_CITATION_LIMITS,
+  type StoredCitation,
   type TurnRecord,
   toMessageItems,
 } from '../../../functions/shared/conversation-store';
@@ -17,6 +19,7 @@ const DAY = 86_400;
 const turn = (patch: Partial<TurnRecord> = {}): TurnRecord => ({
   conversationId: 'conv-7f3a',
   owner: 'apikey:abc',
+  token: '11111111-1111-4111-8111-111111111111',
   channel: 'rest',
   question: 'How do I set up the VPN?',
   askedAt: Date.parse('2026-03-01T10:00:00.000Z'),
@@ -51,6 +54,26 @@ describe('Function: expiresAtSeconds', () => {
 });
 
 describe('Function: toMessageItems', () => {
+  it('keeps a turn citing hundreds of long sources inside one DynamoDB item, counting what it left out', () => {
+    // Prepare: 1,500 citations with long addresses (the item limit is 400 KB)
+    const citations: Citation[] = Array.from({ length: 1_500 }, (_, i) => ({
+      text: `Sentence ${i} ${'t'.repeat(800)}`,
+      references: [
+        { uri: `s3://docs/${'u'.repeat(2_000)}-${i}.md`, sourceType: 'S3', text: 'x'.repeat(5_000) },
+      ],
+    }));
+
+    // Act
+    const [, assistant] = toMessageItems(turn({ citations }), 30);
+
+    // Assess
+    expect(Buffer.byteLength(JSON.stringify(assistant))).toBeLessThan(300 * 1024);
+    const stored = assistant.citations as StoredCitation[];
+    expect(stored.length).toBeGreaterThan(0);
+    expect(assistant.citations_omitted).toBe(1_500 - stored.length);
+    expect(Array.from(stored[0]?.text ?? '')).toHaveLength(STORED_CITATION_LIMITS.textChars);
+  });
+
   it('writes one user and one assistant item with the table’s keys and a 30-day TTL', () => {
     // Act
     const [user, assistant] = toMessageItems(turn(), 30);

@@ -1,16 +1,23 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createListConversationsHandler } from '../../../functions/chat/list-conversations-handler';
+import type { IdentitySettings } from '../../../functions/shared/caller';
 import { DynamoConversationLister } from '../../../functions/shared/conversation-list';
 import { type TurnRecord, toMessageItems } from '../../../functions/shared/conversation-store';
-import { ownerFromApiKey, ownerFromCognitoSub } from '../../../functions/shared/owner';
+import { ownerFromCognitoSub, ownerOfApp } from '../../../functions/shared/owner';
 import { TABLE_KEYS } from '../../../infra/constructs/data';
 import { type LocalDynamo, startDynalite } from '../../support/dynalite';
 import { getTestEvent } from '../../support/events';
 
 const TABLE = 'kass-test-Conversations';
-const KEY = 'kassDevKey0123456789abcdefghijABCDEFGHIJ';
-const OTHER_KEY = 'otherAppKey0123456789abcdefghijABCDEFGHI';
+/** API key ids and the apps they belong to (the stack maps them at synth: API_KEY_APPS). */
+const KEY = 'k1a2b3c4d5';
+const OTHER_KEY = 'k0th3rk3y1';
+const IDENTITY: IdentitySettings = {
+  apiKeyApps: { [KEY]: 'web-app', [OTHER_KEY]: 'other-app' },
+  operatorGroups: [],
+  operatorUserIds: [],
+};
 
 const listEvent = (
   query: Record<string, string> | null,
@@ -24,15 +31,15 @@ const listEvent = (
   patch(event);
   return event;
 };
-const withKey = (key: string) => (e: APIGatewayProxyEvent) => {
-  e.requestContext.identity.apiKey = key;
-  e.headers['x-api-key'] = key;
+const withKey = (keyId: string) => (e: APIGatewayProxyEvent) => {
+  e.requestContext.identity.apiKeyId = keyId;
 };
 const body = (r: APIGatewayProxyResult) => JSON.parse(r.body) as Record<string, unknown>;
 
 const turn = (owner: string, conversationId: string, minute: number, question: string): TurnRecord => ({
   conversationId,
   owner,
+  token: `turn-${conversationId}-${minute}`,
   channel: 'websocket',
   question,
   askedAt: Date.parse('2026-03-01T10:00:00.000Z') + minute * 60_000,
@@ -45,7 +52,7 @@ const turn = (owner: string, conversationId: string, minute: number, question: s
 describe('Handler: GET /conversations', () => {
   let ddb: LocalDynamo;
   let doc: DynamoDBDocumentClient;
-  const alice = ownerFromApiKey(KEY, 'alice');
+  const alice = ownerOfApp('web-app', 'alice');
 
   beforeAll(async () => {
     ddb = await startDynalite({
@@ -66,8 +73,8 @@ describe('Handler: GET /conversations', () => {
       turn(alice, 'conv-a', 5, 'And on Linux?'),
       turn(alice, 'conv-b', 10, 'Who is on call?'),
       turn(alice, 'conv-c', 20, 'Open a ticket for the printer'),
-      turn(ownerFromApiKey(KEY, 'bob'), 'conv-bob', 30, 'Bob’s secret question'),
-      turn(ownerFromApiKey(OTHER_KEY), 'conv-other-app', 40, 'Another app’s question'),
+      turn(ownerOfApp('web-app', 'bob'), 'conv-bob', 30, 'Bob’s secret question'),
+      turn(ownerOfApp('other-app'), 'conv-other-app', 40, 'Another app’s question'),
       turn(ownerFromCognitoSub('0f7c-sub'), 'conv-cognito', 50, 'Signed-in question'),
     ];
     const items = turns.flatMap((t) => toMessageItems(t, 30));
@@ -84,6 +91,7 @@ describe('Handler: GET /conversations', () => {
   const handler = (maxItems?: number) =>
     createListConversationsHandler({
       lister: new DynamoConversationLister(doc, TABLE, TABLE_KEYS.conversations.userIndex, maxItems),
+      identity: IDENTITY,
       allowedOrigins: ['http://localhost:3000'],
     });
 
@@ -183,6 +191,7 @@ describe('Handler: GET /conversations', () => {
     const result = await handler()(
       listEvent(null, (e) => {
         e.requestContext.identity.apiKey = null;
+        e.requestContext.identity.apiKeyId = null;
       }),
     );
     expect(result.statusCode).toBe(401);
@@ -190,6 +199,7 @@ describe('Handler: GET /conversations', () => {
 
   it('answers 503 without internal detail when the table cannot be read', async () => {
     const broken = createListConversationsHandler({
+      identity: IDENTITY,
       lister: new DynamoConversationLister(doc, 'kass-missing-table', TABLE_KEYS.conversations.userIndex),
       allowedOrigins: [],
     });

@@ -126,6 +126,7 @@ describe('Discord worker: agent turn → interaction webhook', () => {
     expect(request?.body.inputText).toBe('How do I reset the VPN client?');
     expect(request?.body.sessionState?.sessionAttributes).toEqual({
       userId: OWNER,
+      app: 'discord',
       conversationId: CONVERSATION,
       channel: 'discord',
     });
@@ -146,6 +147,23 @@ describe('Discord worker: agent turn → interaction webhook', () => {
     const nowSeconds = Date.now() / 1000;
     expect(item?.expires_at).toBeGreaterThan(nowSeconds + 86_000);
     expect(item?.expires_at).toBeLessThan(nowSeconds + 87_000);
+  });
+
+  it('gives a Discord user listed in chatApi.operators the operator role, and nobody else', async () => {
+    // Prepare
+    world.agent.enqueue(
+      { frames: [frame.text('Here are all tickets.')] },
+      { frames: [frame.text('Yours.')] },
+    );
+    const identity = { apiKeyApps: {}, operatorGroups: [], operatorUserIds: [OWNER] };
+    // Act
+    await worker({ identity })(eventOf(ask('1178500000000000111')));
+    await worker()(eventOf(ask('1178500000000000112')));
+    // Assess
+    expect(world.agent.requests.map((r) => r.body.sessionState?.sessionAttributes?.roles)).toEqual([
+      'operator',
+      undefined,
+    ]);
   });
 
   it('splits a long answer into follow-ups of at most 2,000 characters, every one without mentions', async () => {

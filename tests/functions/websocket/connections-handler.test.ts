@@ -8,7 +8,7 @@ type Event = { requestContext: Record<string, unknown> & { authorizer?: Record<s
 describe('Handler: WebSocket $connect / $disconnect', () => {
   const world = useChatWorld();
 
-  it('records the connection with its owner and a TTL in epoch seconds', async () => {
+  it('records the connection with its caller (the authorizer’s context) and a TTL in epoch seconds', async () => {
     // Prepare
     const before = Math.floor(Date.now() / 1000);
     // Act
@@ -18,12 +18,23 @@ describe('Handler: WebSocket $connect / $disconnect', () => {
     const [record] = await world.scan(TABLES.connections);
     expect(record).toEqual({
       connection_id: 'L0SM9cOFvHcCIhw=',
-      user_id: 'apikey:0f3c5d0e1a2b3c4d5e6f708192a3b4c5',
+      user_id: 'app:web-app:user:alex',
+      app: 'web-app',
       connected_at: expect.any(String),
       expires_at: expect.any(Number),
     });
     expect(record?.expires_at).toBeGreaterThanOrEqual(before + 3 * 3600);
     expect(record?.expires_at).toBeLessThan(before + 3 * 3600 + 5);
+  });
+
+  it('keeps the operator role the authorizer granted', async () => {
+    const event = getTestEvent<Event>({ eventsPath: 'apigw', filename: 'websocket-connect' });
+    event.requestContext.authorizer = { owner: 'cognito:op', roles: 'operator', principalId: 'u-1' };
+    await handler(event);
+    expect(await new DynamoConnectionStore(world.doc, TABLES.connections).get('L0SM9cOFvHcCIhw=')).toEqual({
+      connectionId: 'L0SM9cOFvHcCIhw=',
+      caller: { userId: 'cognito:op', roles: ['operator'] },
+    });
   });
 
   it('removes the record on $disconnect', async () => {

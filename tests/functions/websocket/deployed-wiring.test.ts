@@ -1,15 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ownerFromApiKey } from '../../../functions/shared/owner';
+import { ownerOfApp } from '../../../functions/shared/owner';
 import { handler as authorize } from '../../../functions/websocket/authorizer';
 import { handler as connections } from '../../../functions/websocket/connections-handler';
 import { handler as ingress } from '../../../functions/websocket/message-handler';
 import { handler as turn } from '../../../functions/websocket/turn-handler';
 import { getTestEvent } from '../../support/events';
 import { frame } from '../../support/invoke-agent-server';
-import { API_KEY, type ChatWorld, startChatWorld, TABLES } from '../chat/support/chat-world';
+import { API_KEY, API_KEY_ID, APP, type ChatWorld, startChatWorld, TABLES } from '../chat/support/chat-world';
 
 /**
  * The WebSocket functions as deployed (handlers built from the environment the construct sets): the
@@ -22,6 +23,7 @@ describe('WebSocket handlers wired from the environment', () => {
   let managementEndpoint: string;
   const posted: { path: string; body: Record<string, unknown> }[] = [];
   const lambda = mockClient(LambdaClient);
+  const apigateway = mockClient(APIGatewayClient);
 
   beforeAll(async () => {
     world = await startChatWorld({ TURN_FUNCTION_NAME: 'kass-test-TurnFunction', AUTH_MODE: 'api-keys' });
@@ -42,12 +44,14 @@ describe('WebSocket handlers wired from the environment', () => {
   });
   afterAll(async () => {
     lambda.restore();
+    apigateway.restore();
     await new Promise<void>((resolve) => management.close(() => resolve()));
     await world.stop();
   });
 
   it('connects, accepts a message and streams the answer in order to the connection', async () => {
     // Prepare: $connect through the authorizer, as API Gateway chains them.
+    apigateway.on(GetApiKeyCommand).resolves({ id: API_KEY_ID, value: API_KEY, enabled: true });
     const auth = await authorize(
       getTestEvent({ eventsPath: 'apigw', filename: 'websocket-authorizer-connect' }),
     );
@@ -82,7 +86,11 @@ describe('WebSocket handlers wired from the environment', () => {
       FunctionName: 'kass-test-TurnFunction',
       InvocationType: 'Event',
     });
-    expect(payload.owner).toBe(ownerFromApiKey(API_KEY));
+    expect(payload).toMatchObject({ owner: ownerOfApp(APP), app: APP, acceptedAt: expect.any(Number) });
+    expect(apigateway).toHaveReceivedCommandWith(GetApiKeyCommand, {
+      apiKey: API_KEY_ID,
+      includeValue: true,
+    });
     expect(posted.map((p) => p.path)).toEqual(Array(4).fill('/dev/@connections/L0SM9cOFvHcCIhw='));
     expect(posted.map((p) => p.body)).toEqual([
       { type: 'chunk', conversationId, seq: 0, text: 'First, ' },

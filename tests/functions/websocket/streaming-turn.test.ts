@@ -1,15 +1,11 @@
-import { AgentClient } from '../../../client';
-import { DynamoAgentStateStore } from '../../../functions/shared/agent-state-store';
-import { DynamoConversationWriter } from '../../../functions/shared/conversation-store';
-import { ownerFromApiKey } from '../../../functions/shared/owner';
+import { ownerOfApp } from '../../../functions/shared/owner';
 import { DynamoConnectionStore } from '../../../functions/websocket/connection-store';
 import type { ServerFrame } from '../../../functions/websocket/events';
 import { createMessageHandler } from '../../../functions/websocket/message-handler';
-import { createTurnHandler } from '../../../functions/websocket/turn-handler';
 import { type ConnectionPoster, TURN_JOB_TYPE, type TurnJob } from '../../../functions/websocket/turn-job';
 import { getTestEvent } from '../../support/events';
 import { citation, frame } from '../../support/invoke-agent-server';
-import { AGENT_ID, ALIAS_ID, API_KEY, countItems, TABLES, useChatWorld } from '../chat/support/chat-world';
+import { APP, countItems, TABLES, useChatWorld } from '../chat/support/chat-world';
 import {
   ASK_FRAMES,
   answered,
@@ -17,6 +13,7 @@ import {
   CREATED_FRAMES,
   INVOCATION_ID,
 } from '../chat/support/confirmation-frames';
+import { worldWorker } from './support/worker';
 
 type Posted = { endpoint: string; connectionId: string; frame: ServerFrame };
 
@@ -36,7 +33,7 @@ class RecordingPoster implements ConnectionPoster {
 
 const CONNECTION = 'L0SM9cOFvHcCIhw=';
 const ENDPOINT = 'https://w5s0ck3t42.execute-api.us-east-1.amazonaws.com/dev';
-const OWNER = ownerFromApiKey(API_KEY);
+const OWNER = ownerOfApp(APP);
 
 const sendMessage = (body: unknown) => {
   const event = getTestEvent<{ body: string }>({ eventsPath: 'apigw', filename: 'websocket-send-message' });
@@ -51,7 +48,7 @@ describe('WebSocket chat: sendMessage ingress → turn worker → PostToConnecti
   beforeEach(async () => {
     jobs = [];
     await new DynamoConnectionStore(world.doc, TABLES.connections).put(
-      { connectionId: CONNECTION, owner: OWNER },
+      { connectionId: CONNECTION, caller: { userId: OWNER, app: APP, roles: [] } },
       Date.now(),
     );
   });
@@ -68,20 +65,7 @@ describe('WebSocket chat: sendMessage ingress → turn worker → PostToConnecti
     });
 
   const worker = (poster: ConnectionPoster, deadlineMs = 170_000, confirmations: 'ask' | 'deny' = 'ask') =>
-    createTurnHandler({
-      engine: new AgentClient({
-        agentId: AGENT_ID,
-        agentAliasId: ALIAS_ID,
-        retry: { sleep: async () => undefined },
-      }),
-      conversations: new DynamoConversationWriter(world.doc, TABLES.conversations, 30),
-      agentState: new DynamoAgentStateStore(world.doc, TABLES.agentState, 30),
-      deadlineMs,
-      leaseMs: deadlineMs + 5_000,
-      memory: false,
-      confirmations,
-      poster,
-    });
+    worldWorker(world, poster, { deadlineMs, confirmations });
 
   describe('Ingress', () => {
     it('accepts the message on the route response and hands the turn to the worker', async () => {
@@ -102,9 +86,12 @@ describe('WebSocket chat: sendMessage ingress → turn worker → PostToConnecti
           connectionId: CONNECTION,
           endpoint: ENDPOINT,
           owner: OWNER,
+          app: APP,
           message: 'Summarize the VPN runbook for me.',
           conversationId: 'conv-ws-1',
           requestId: 'Ue2GkHL5IAMFbaw=',
+          acceptedAt: expect.any(Number),
+          turnId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         },
       ]);
     });
@@ -180,7 +167,15 @@ describe('WebSocket chat: sendMessage ingress → turn worker → PostToConnecti
           type: 'final',
           conversationId: 'conv-ws-1',
           answer: 'The runbook covers installing the client.',
-          citations: [expect.objectContaining({ text: 'installing the client.' })],
+          // Citations travel bounded: address, title, a short excerpt (the stored turn keeps them whole).
+          citations: [
+            {
+              uri: 's3://docs/vpn.md',
+              title: 'vpn.md',
+              excerpt: 'excerpt of s3://docs/vpn.md',
+              span: { start: 19, end: 41 },
+            },
+          ],
         },
       ]);
       const items = await world.scan(TABLES.conversations);
@@ -288,9 +283,12 @@ describe('WebSocket chat: sendMessage ingress → turn worker → PostToConnecti
         connectionId: CONNECTION,
         endpoint: ENDPOINT,
         owner: OWNER,
+        app: APP,
         conversationId: 'conv-ws-1',
         confirmation: { id: confirmation.id, confirm: true },
         requestId: 'Ue2GkHL5IAMFbaw=',
+        acceptedAt: expect.any(Number),
+        turnId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       });
       expect(answering.frames).toEqual([
         { type: 'chunk', conversationId: 'conv-ws-1', seq: 0, text: 'Created ticket ' },
@@ -299,7 +297,7 @@ describe('WebSocket chat: sendMessage ingress → turn worker → PostToConnecti
       ]);
       expect(world.agent.requests[1]?.sessionId).toBe('conv-ws-1');
       expect(world.agent.requests[1]?.body.sessionState).toEqual({
-        sessionAttributes: { userId: OWNER, conversationId: 'conv-ws-1', channel: 'websocket' },
+        sessionAttributes: { userId: OWNER, app: APP, conversationId: 'conv-ws-1', channel: 'websocket' },
         invocationId: INVOCATION_ID,
         returnControlInvocationResults: answered('CONFIRM'),
       });

@@ -1,6 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ALL_RULES, checkSchemaText, groupOfFile } from '../../../../action-groups/kit/schema-rules';
+import {
+  ALL_RULES,
+  checkSchemaSet,
+  checkSchemaText,
+  groupOfFile,
+  SET_RULES,
+} from '../../../../action-groups/kit/schema-rules';
 import { runRule, VALID, yaml } from './helpers';
 
 const RULES_DIR = path.join(__dirname, '../../../../action-groups/kit/schema-rules');
@@ -17,7 +23,7 @@ const BROKEN = yaml`
         operationId: create__ticket
         description: ''
         parameters:
-          - { name: filter, in: cookie, schema: { type: object, enum: [a], maxlength: 3 } }
+          - { name: filter, in: cookie, schema: { type: object, enum: [a], maxlength: 3, oneOf: [{ type: string }] } }
         requestBody:
           content: {}
         responses:
@@ -41,7 +47,7 @@ describe('Module: schema-rules', () => {
         .filter((f) => !HELPER_MODULES.includes(f))
         .sort();
       // Assess
-      expect(Object.keys(ALL_RULES).sort()).toEqual(files);
+      expect([...Object.keys(ALL_RULES), ...Object.keys(SET_RULES)].sort()).toEqual(files);
       for (const id of files) expect(fs.existsSync(path.join(__dirname, `${id}.test.ts`))).toBe(true);
     });
 
@@ -78,6 +84,7 @@ describe('Module: schema-rules', () => {
       );
       expect(findings.every((f) => f.file === 'schemas/broken group.yaml')).toBe(true);
       expect(findings.filter((f) => f.line === 1).map((f) => f.rule)).toEqual([
+        'gateway-names',
         'names-pattern',
         'openapi-version',
       ]);
@@ -88,10 +95,12 @@ describe('Module: schema-rules', () => {
       const longName = 'x'.repeat(60);
       // Act / Assess
       expect(checkSchemaText(VALID, `schemas/${longName}.yaml`).map((f) => f.rule)).toEqual([
+        'gateway-names',
         'tool-name-length',
       ]);
       expect(checkSchemaText(VALID, `schemas/${longName}.yaml`, 'tickets')).toEqual([]);
       expect(checkSchemaText(VALID, 'schemas/bad name.yaml').map((f) => f.rule)).toEqual([
+        'gateway-names',
         'names-pattern',
         'tool-name-length',
       ]);
@@ -127,4 +136,40 @@ describe('Module: schema-rules', () => {
       expect(groupOfFile(file)).toBe(group);
     });
   });
+
+  describe('Function: checkSchemaSet', () => {
+    it('adds the set rules to the findings of each file', () => {
+      // Prepare: 30 operations per file, so 2 files declare 60 and the knowledge tool makes 61
+      const many = (n: number) => ticketsDocument(n);
+      // Act
+      const under = checkSchemaSet([
+        { text: many(29), file: 'schemas/a.yaml' },
+        { text: many(30), file: 'schemas/b.yaml' },
+      ]);
+      const over = checkSchemaSet([
+        { text: many(30), file: 'schemas/a.yaml' },
+        { text: many(30), file: 'schemas/b.yaml' },
+      ]);
+      // Assess
+      expect(under.filter((f) => f.rule === 'gateway-tool-count')).toEqual([]);
+      expect(over.filter((f) => f.rule === 'gateway-tool-count').map((f) => [f.file, f.pointer])).toEqual([
+        ['schemas/b.yaml', '/paths/~1t29/get'],
+      ]);
+    });
+
+    it('skips files that do not parse in the set rules, and reports their syntax error', () => {
+      const findings = checkSchemaSet([{ text: 'a: [', file: 'schemas/x.yaml' }]);
+      expect(findings.map((f) => f.rule)).toEqual(['yaml-syntax']);
+    });
+  });
 });
+
+/** A document with `n` GET operations `/t0` … `/t<n-1>`. */
+function ticketsDocument(n: number): string {
+  const paths = Array.from(
+    { length: n },
+    (_, i) =>
+      `  /t${i}:\n    get:\n      operationId: op${i}\n      description: Op ${i}.\n      responses: { '200': { description: Ok } }`,
+  ).join('\n');
+  return `openapi: 3.0.0\ninfo: { title: T, version: 1.0.0 }\npaths:\n${paths}\n`;
+}

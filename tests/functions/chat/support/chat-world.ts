@@ -4,8 +4,16 @@ import { type LocalDynamo, startDynalite } from '../../../support/dynalite';
 import { type InvokeAgentServer, setEnv, startInvokeAgentServer } from '../../../support/invoke-agent-server';
 import { perSuite } from '../../../support/lifecycle';
 
-/** A REST API key as API Gateway generates them (40 letters and digits). */
+/** A REST API key as API Gateway generates them (40 letters and digits), its id and the app it names. */
 export const API_KEY = 'kassDevKey0123456789abcdefghijABCDEFGHIJ';
+export const API_KEY_ID = 'k1a2b3c4d5';
+export const APP = 'web-app';
+/** Another app's key (id and value). */
+export const OTHER_KEY = {
+  id: 'k0th3rk3y1',
+  value: 'someOtherKey0123456789abcdefghijABCDEFG',
+  app: 'other-app',
+};
 export const AGENT_ID = 'AGENT12345';
 export const ALIAS_ID = 'ALIAS12345';
 export const WEBSOCKET_URL = 'wss://w5s0ck3t42.execute-api.us-east-1.amazonaws.com/dev';
@@ -60,6 +68,9 @@ export async function startChatWorld(extraEnv: Record<string, string> = {}): Pro
     CONNECTIONS_TABLE_NAME: TABLES.connections,
     CONVERSATION_TTL_DAYS: '30',
     CONNECTION_TTL_HOURS: '3',
+    TURN_LEASE_SECONDS: '30',
+    TURN_MAX_START_DELAY_SECONDS: '30',
+    API_KEY_APPS: JSON.stringify({ [API_KEY_ID]: APP, [OTHER_KEY.id]: OTHER_KEY.app }),
     AGENT_DEADLINE_SECONDS: '25',
     MAX_MESSAGE_CHARS: '4000',
     PAGE_SIZE: '100',
