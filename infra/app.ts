@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
 import { checkChunkingLock, readChunkingLock, writeChunkingLock } from './config/chunking-lock';
 import { ConfigError } from './config/config-error';
 import { loadGuardrailPolicy } from './config/guardrail-policy';
@@ -9,6 +10,7 @@ import type { StageConfig } from './config/stage-config';
 import { REPO_ROOT } from './constructs/kass-function';
 import { discoverTools } from './constructs/tool-discovery';
 import { KassStack } from './stacks/kass-stack';
+import { addPipelineStack } from './stacks/pipeline-stack';
 
 export interface BuildAppOptions {
   /** Stage name; `-c stage=<name>` when run by the CDK CLI. @default 'dev' */
@@ -63,15 +65,24 @@ export function buildApp(options: BuildAppOptions = {}) {
   const overrides = app.node.tryGetContext('kass:config') as string | Record<string, unknown> | undefined;
   const config = loadStageConfig(stage, typeof overrides === 'string' ? JSON.parse(overrides) : overrides);
   guardChunking(config, options.recordChunking ?? false);
-  const stack = new KassStack(app, stackNameOf(config.stage), {
-    config,
-    tools: discoverTools(REPO_ROOT),
-    guardrailPolicy: loadGuardrailPolicy(path.join(REPO_ROOT, 'guardrails', 'policy.yaml')),
-    description: `KASS managed-RAG chatbot (${config.stage})`,
-    ...(config.env.account || config.env.region ? { env: config.env } : {}),
-  });
+  const kassStack = (scope: Construct, stageConfig: StageConfig) =>
+    new KassStack(scope, stackNameOf(stageConfig.stage), {
+      // The same CloudFormation stack name wherever it is deployed from (the pipeline would prefix its stage).
+      stackName: stackNameOf(stageConfig.stage),
+      config: stageConfig,
+      tools: discoverTools(REPO_ROOT),
+      guardrailPolicy: loadGuardrailPolicy(path.join(REPO_ROOT, 'guardrails', 'policy.yaml')),
+      description: `KASS managed-RAG chatbot (${stageConfig.stage})`,
+      // Inside the pipeline's stages the Stage carries the environment.
+      ...((stageConfig.env.account || stageConfig.env.region) && scope === app
+        ? { env: stageConfig.env }
+        : {}),
+    });
+  const stack = kassStack(app, config);
+  // `pipeline.enabled`: the delivery pipeline, deploying its stages with the same stack code.
+  const pipeline = addPipelineStack(app, config, kassStack);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, config };
+  return { app, stack, config, ...(pipeline ? { pipeline } : {}) };
 }
 
 if (require.main === module) {
