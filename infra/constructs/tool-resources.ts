@@ -37,7 +37,12 @@ export class ToolResources extends Construct {
       const fn = tools.functionOf('report');
       fn.function.addEnvironment('TICKETS_TABLE_NAME', data.tickets.tableName);
       fn.function.addEnvironment('NOTIFICATIONS_TOPIC_ARN', props.notifications.topic.topicArn);
-      fn.function.addEnvironment('UNIDENTIFIED_TOOL_CALLS', config.tools.unidentifiedCalls);
+      // The operator fallback exists for the Classic console test chat. On AgentCore a call without identity is
+      // a chat API turn whose signed identity did not arrive: it must be refused, never run as an operator.
+      fn.function.addEnvironment(
+        'UNIDENTIFIED_TOOL_CALLS',
+        config.agent.engine === 'agentcore' ? 'refuse' : config.tools.unidentifiedCalls,
+      );
       // Named indexes instead of grantReadWriteData's `index/*`: the tool queries exactly these two (Scan
       // serves operators' unfiltered lists only; the code never scans for anyone else).
       const keys = TABLE_KEYS.tickets;

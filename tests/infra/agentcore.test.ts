@@ -264,6 +264,19 @@ describe('Engine: agentcore (synth)', () => {
     ]);
   });
 
+  it('refuses tool calls without a verified caller even where the stage lets Classic run them as operator', () => {
+    // dev sets tools.unidentifiedCalls=operator for the Classic console test chat; on AgentCore a call without
+    // identity is a turn whose signed identity did not arrive, so the tools must refuse it.
+    const report = ofType(template, 'AWS::Lambda::Function').find(
+      ([, r]) =>
+        (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.POWERTOOLS_SERVICE_NAME === 'kass-report',
+    )?.[1];
+    const variables = (report?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(loadStageConfig('dev', AGENTCORE).tools.unidentifiedCalls).toBe('operator');
+    expect(variables.UNIDENTIFIED_TOOL_CALLS).toBe('refuse');
+  });
+
   it('alarms on errors and throttles of the knowledge tool and the guardrail hook', () => {
     const alarms = ofType(template, 'AWS::CloudWatch::Alarm').map(([, r]) =>
       String(r.Properties.AlarmDescription),
