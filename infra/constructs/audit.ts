@@ -74,7 +74,11 @@ export class Audit extends Construct {
     sendServerAccessLogs(this.logBucket, props.accessLogBucket, 'audit-log-bucket/');
 
     if (config.cloudTrail) {
+      // Named, so the bucket policy can name it without depending on it.
+      const trailName = `kass-${props.stage}-audit`;
+      const trailArn = `arn:${Aws.PARTITION}:cloudtrail:${Aws.REGION}:${Aws.ACCOUNT_ID}:trail/${trailName}`;
       this.trail = new cloudtrail.Trail(this, 'Trail', {
+        trailName,
         bucket: this.logBucket,
         isMultiRegionTrail: false,
         includeGlobalServiceEvents: true,
@@ -85,19 +89,37 @@ export class Audit extends Construct {
         readWriteType: cloudtrail.ReadWriteType.ALL,
         includeManagementEvents: false,
       });
-      // The stage key encrypts the log files: CloudTrail may use it for this account's trails only. (Naming the
-      // trail's ARN would make the key depend on the trail, which depends on the key.)
+      // CloudTrail's grant (added by the trail) names no trail: only this one may write here.
+      this.logBucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyThisTrailWrites',
+          effect: iam.Effect.DENY,
+          principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+          actions: ['s3:PutObject'],
+          resources: [this.logBucket.arnForObjects('AWSLogs/*')],
+          conditions: {
+            StringNotEquals: {
+              'aws:SourceArn': trailArn,
+            },
+          },
+        }),
+      );
+      // The stage key encrypts the log files: CloudTrail may use it for this trail only.
+      const fromThisTrail = { 'aws:SourceAccount': Aws.ACCOUNT_ID, 'aws:SourceArn': trailArn };
       encryption?.allowService(
         'CloudTrailEncryptsLogs',
         'cloudtrail.amazonaws.com',
-        ['kms:GenerateDataKey*', 'kms:DescribeKey'],
+        ['kms:GenerateDataKey*'],
         {
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          StringEquals: fromThisTrail,
           StringLike: {
             'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${Aws.PARTITION}:cloudtrail:*:${Aws.ACCOUNT_ID}:trail/*`,
           },
         },
       );
+      encryption?.allowService('CloudTrailDescribesKey', 'cloudtrail.amazonaws.com', ['kms:DescribeKey'], {
+        StringEquals: fromThisTrail,
+      });
     }
 
     if (config.modelInvocationLogging.enabled) {
