@@ -61,11 +61,29 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       'Search the knowledge base: ranked chunks with score, source and metadata (--filter, --hybrid, --json)',
     load: () => import('./commands/retrieve'),
   },
+  cost: {
+    args: '[options]',
+    summary:
+      'Monthly cost estimate of a stage read from its synthesized template, one line per service with the formula (--compare-stores, --model, --json)',
+    load: () => import('./commands/cost'),
+  },
   'guardrail check': {
     args: '[options]',
     summary:
       'Run guardrails/prompts.yaml against the deployed guardrail (ApplyGuardrail); exit 1 if a case is blocked/allowed wrongly (--json)',
     load: () => import('./commands/guardrail-check'),
+  },
+  doctor: {
+    args: '[--stage <name>] [options]',
+    summary:
+      'Pre-flight check of the AWS account for a stage: credentials, bootstrap, concurrency quota, model access, Agents Classic, API Gateway logging (--json)',
+    load: () => import('./commands/doctor'),
+  },
+  'empty-buckets': {
+    args: '[--stage <name>] [--yes]',
+    summary:
+      "Delete every object version of a dev stage's documents and access-log buckets, so npx cdk destroy can delete them (refuses a stage that retains data)",
+    load: () => import('./commands/empty-buckets'),
   },
   tool: {
     args: '<group> <operationId> [options]',
@@ -169,6 +187,13 @@ export async function main(
     if (cliError) {
       io.stderr.write(`kass ${found.words}: ${cliError.message}\n`);
       return cliError.exitCode;
+    }
+    // A failure to reach AWS that no command explained itself still names the service, endpoint and checks.
+    const { explainNetworkFailure } = await import('./aws/network');
+    const unreachable = explainNetworkFailure(err);
+    if (unreachable) {
+      io.stderr.write(`kass ${found.words}: ${unreachable}\n`);
+      return 1;
     }
     const detail = errorField(err, 'message');
     io.stderr.write(

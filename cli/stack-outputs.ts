@@ -1,4 +1,5 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { cliClientConfig, diagnoseNetwork, explainNetworkFailure } from './aws/network';
 
 /** A user-facing failure: the CLI prints the message (no stack trace) and exits non-zero. */
 export class CliError extends Error {
@@ -81,6 +82,9 @@ export class StackOutputs {
         outputs.flatMap((o) => (o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [])),
       );
     } catch (error) {
+      const unreachable = explainNetworkFailure(error, { service: 'CloudFormation' }, this.env);
+      if (unreachable)
+        throw new CliError(`${unreachable}\n(Reading the outputs of stack ${stackName}; or ${hint}.)`);
       const name = (error as { name?: string }).name ?? '';
       const message = (error as { message?: string }).message ?? '';
       if (name === 'ValidationError' && /does not exist/.test(message)) {
@@ -107,5 +111,5 @@ export class StackOutputs {
 
 async function defaultClient(): Promise<CloudFormationClient> {
   const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
-  return new CloudFormationClient({});
+  return diagnoseNetwork(new CloudFormationClient(cliClientConfig()));
 }

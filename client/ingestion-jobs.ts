@@ -24,13 +24,24 @@ const ERROR_KINDS: Readonly<Record<string, IngestionErrorKind>> = {
   ResourceNotFoundException: 'rejected',
 };
 
+/**
+ * An Aurora vector store that auto-paused answers while it resumes (~15 s) with "is resuming after being
+ * auto-paused", whatever the exception's name: it is a wait, like throttling, not a rejection.
+ */
+const RESUMING = /resuming after being auto-paused|DatabaseResuming/i;
+
 /** Runs one call; a known SDK error becomes an {@link IngestionError} with the SDK error as its `cause`. */
 async function mapErrors<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     // By name, not instanceof: robust against duplicated SDK copies in a bundle.
-    const kind = error instanceof Error ? ERROR_KINDS[error.name] : undefined;
+    const kind =
+      error instanceof Error
+        ? RESUMING.test(`${error.name} ${error.message}`)
+          ? 'throttled'
+          : ERROR_KINDS[error.name]
+        : undefined;
     if (!kind) throw error;
     throw new IngestionError(
       kind,
@@ -68,8 +79,8 @@ function toInfo(job: IngestionJob | IngestionJobSummary): IngestionJobInfo {
  * (`bedrock:StartIngestionJob`, `GetIngestionJob`, `ListIngestionJobs`). The caller creates the client with
  * the SDK's standard configuration (region, credentials, `AWS_ENDPOINT_URL_BEDROCK_AGENT`) and may trace it.
  *
- * Errors: ConflictException → `conflict`, ThrottlingException and ServiceQuotaExceededException →
- * `throttled`, ValidationException and ResourceNotFoundException → `rejected`, each an {@link IngestionError}
+ * Errors: ConflictException → `conflict`, ThrottlingException, ServiceQuotaExceededException and an Aurora store
+ * resuming from auto-pause → `throttled`, ValidationException and ResourceNotFoundException → `rejected`, each an {@link IngestionError}
  * whose `cause` is the SDK error; any other error (access denied, credentials, network) propagates unchanged.
  */
 export class IngestionJobs {

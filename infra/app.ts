@@ -1,12 +1,14 @@
 import * as path from 'node:path';
-import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
+import { Annotations, App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { checkChunkingLock, readChunkingLock, writeChunkingLock } from './config/chunking-lock';
 import { ConfigError } from './config/config-error';
 import { loadGuardrailPolicy } from './config/guardrail-policy';
+import { checkInferenceRegion } from './config/inference-geographies';
 import { loadStageConfig } from './config/load-config';
 import type { StageConfig } from './config/stage-config';
+import { checkVectorStoreLock, readVectorStoreLock, writeVectorStoreLock } from './config/vector-store-lock';
 import { REPO_ROOT } from './constructs/kass-function';
 import { discoverTools } from './constructs/tool-discovery';
 import { KassStack } from './stacks/kass-stack';
@@ -22,28 +24,52 @@ export interface BuildAppOptions {
   /** Run cdk-nag as a validation plugin (any finding fails synth). @default true */
   readonly nag?: boolean;
   /**
-   * Record a stage's first chunking in `knowledge/chunking.lock.json` (the synth commands do; tests only check).
-   * @default false
+   * Record a stage's first chunking and vector-store settings (and new generations) in
+   * `knowledge/chunking.lock.json` and `knowledge/vector-store.lock.json` (the synth commands do; tests only
+   * check). @default false
    */
-  readonly recordChunking?: boolean;
+  readonly recordLocks?: boolean;
+  /**
+   * The region an environment-agnostic stage deploys to: the CDK CLI's CDK_DEFAULT_REGION (the profile's
+   * region). Checked against the inference profile's geography, like a stage's `env.region`.
+   * @default - none: only `env.region` is checked
+   */
+  readonly targetRegion?: string;
 }
 
 export const CHUNKING_LOCK_FILE = path.join(REPO_ROOT, 'knowledge', 'chunking.lock.json');
+export const VECTOR_STORE_LOCK_FILE = path.join(REPO_ROOT, 'knowledge', 'vector-store.lock.json');
 
-/** Chunking cannot change once a data source exists: fail synth on a change, record a stage's first use. */
-function guardChunking(config: StageConfig, record: boolean): void {
+/**
+ * Chunking and parsing cannot change once a data source exists: fail synth on a change, record a stage's first
+ * use. A new vector store replaces the knowledge base: returns the warning synth shows.
+ */
+function guardChunking(config: StageConfig, record: boolean): string | undefined {
   const lock = readChunkingLock(CHUNKING_LOCK_FILE);
   const check = checkChunkingLock(config.stage, config.knowledgeBase, lock);
   if (check.status === 'mismatch') throw new ConfigError('knowledge/chunking.lock.json', [check.message]);
   if (check.status !== 'ok' && record)
     writeChunkingLock(CHUNKING_LOCK_FILE, { ...lock, [config.stage]: check.entry });
+  return check.status === 'store-changed' ? check.message : undefined;
 }
+
+/** Id of the synth warning that the knowledge base is replaced (a new vector store). */
+export const KNOWLEDGE_BASE_REPLACED_WARNING = 'kass:knowledgeBaseReplaced';
 
 /** Context key that turns CDK's built-in CloudFormation validation on (`-c kass:cfnValidate=true`). */
 export const CFN_VALIDATE_CONTEXT = 'kass:cfnValidate';
 
 /** Context values arrive as booleans from code and as strings from `cdk -c`. */
 const isTrue = (value: unknown): boolean => value === true || value === 'true';
+
+/** Settings fixed at vector-store creation cannot change without a new generation: fail synth, or record. */
+function guardVectorStore(config: StageConfig, record: boolean): void {
+  const lock = readVectorStoreLock(VECTOR_STORE_LOCK_FILE);
+  const check = checkVectorStoreLock(config.stage, config.knowledgeBase, lock);
+  if (check.status === 'mismatch') throw new ConfigError('knowledge/vector-store.lock.json', [check.message]);
+  if (check.status !== 'ok' && record)
+    writeVectorStoreLock(VECTOR_STORE_LOCK_FILE, { ...lock, [config.stage]: check.entry });
+}
 
 /** Stack name of a stage: what `kass` commands look up to find the agent, bucket and knowledge base. */
 export const stackNameOf = (stage: string): string => `kass-${stage}`;
@@ -64,9 +90,18 @@ export function buildApp(options: BuildAppOptions = {}) {
   const stage = options.stage ?? (app.node.tryGetContext('stage') as string | undefined) ?? 'dev';
   const overrides = app.node.tryGetContext('kass:config') as string | Record<string, unknown> | undefined;
   const config = loadStageConfig(stage, typeof overrides === 'string' ? JSON.parse(overrides) : overrides);
-  guardChunking(config, options.recordChunking ?? false);
-  const kassStack = (scope: Construct, stageConfig: StageConfig) =>
-    new KassStack(scope, stackNameOf(stageConfig.stage), {
+  checkInferenceRegion(config, config.env.region ?? options.targetRegion);
+  const storeChange = guardChunking(config, options.recordLocks ?? false);
+  guardVectorStore(config, options.recordLocks ?? false);
+  const kassStack = (scope: Construct, stageConfig: StageConfig) => {
+    const inPipeline = scope !== app;
+    if (inPipeline) {
+      // The pipeline's other stages pass the same checks (nothing is recorded for them here).
+      checkInferenceRegion(stageConfig, stageConfig.env.region);
+      guardChunking(stageConfig, false);
+      guardVectorStore(stageConfig, false);
+    }
+    return new KassStack(scope, stackNameOf(stageConfig.stage), {
       // The same CloudFormation stack name wherever it is deployed from (the pipeline would prefix its stage).
       stackName: stackNameOf(stageConfig.stage),
       config: stageConfig,
@@ -74,11 +109,11 @@ export function buildApp(options: BuildAppOptions = {}) {
       guardrailPolicy: loadGuardrailPolicy(path.join(REPO_ROOT, 'guardrails', 'policy.yaml')),
       description: `KASS managed-RAG chatbot (${stageConfig.stage})`,
       // Inside the pipeline's stages the Stage carries the environment.
-      ...((stageConfig.env.account || stageConfig.env.region) && scope === app
-        ? { env: stageConfig.env }
-        : {}),
+      ...((stageConfig.env.account || stageConfig.env.region) && !inPipeline ? { env: stageConfig.env } : {}),
     });
+  };
   const stack = kassStack(app, config);
+  if (storeChange) Annotations.of(stack.knowledge).addWarningV2(KNOWLEDGE_BASE_REPLACED_WARNING, storeChange);
   // `pipeline.enabled`: the delivery pipeline, deploying its stages with the same stack code.
   const pipeline = addPipelineStack(app, config, kassStack);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -87,7 +122,7 @@ export function buildApp(options: BuildAppOptions = {}) {
 
 if (require.main === module) {
   try {
-    buildApp({ recordChunking: true });
+    buildApp({ recordLocks: true, targetRegion: process.env.CDK_DEFAULT_REGION });
   } catch (error) {
     // Configuration and schema problems are the user's to fix: print the message, not a stack trace.
     if (error instanceof ConfigError) {

@@ -32,6 +32,8 @@ export interface StackSummary {
   };
   readonly guardrailVersions: number;
   readonly knowledgeBases: readonly string[];
+  /** Per knowledge base: its vector store type (`OPENSEARCH_SERVERLESS`, `S3_VECTORS`, `RDS`) and parsing. */
+  readonly knowledgeBaseStores?: readonly string[];
   readonly functions: number;
   /** REST methods (`GET /health`, …) and WebSocket routes of the chat API, if the stack has one. */
   readonly chatApi?: { restMethods: string[]; webSocketRoutes: string[] };
@@ -52,6 +54,41 @@ export interface StackSummary {
   readonly discord?: { route: string; trigger: string };
   /** Dashboard, alarms, network, key, audit and pipeline (see `operations-summary.ts`). */
   readonly operations?: OperationsSummary;
+  /** Reserved concurrency per function (by service name) and the account quota the stack needs for it. */
+  readonly concurrency: ConcurrencyNeeds;
+}
+
+/** Lambda keeps this many executions unreserved in every account and region. */
+export const UNRESERVED_MINIMUM = 100;
+
+export interface ConcurrencyNeeds {
+  readonly reservations: readonly { readonly name: string; readonly reserved: number }[];
+  readonly totalReserved: number;
+  /**
+   * The smallest account concurrency quota the deploy fits in: reservations + the 100 Lambda keeps unreserved
+   * (0 when nothing is reserved: any quota works, even the 10 of a new account).
+   */
+  readonly quotaNeeded: number;
+}
+
+/** What the template reserves and the account concurrency quota that takes. */
+export function concurrencyNeeds(resources: Record<string, Resource>): ConcurrencyNeeds {
+  const reservations = Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    .flatMap(([logicalId, r]) => {
+      const reserved = r.Properties?.ReservedConcurrentExecutions;
+      if (typeof reserved !== 'number') return [];
+      const service = (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables?.POWERTOOLS_SERVICE_NAME;
+      return [{ name: typeof service === 'string' ? service : logicalId, reserved }];
+    })
+    .sort((a, b) => b.reserved - a.reserved || (a.name < b.name ? -1 : 1));
+  const totalReserved = reservations.reduce((sum, r) => sum + r.reserved, 0);
+  return {
+    reservations,
+    totalReserved,
+    quotaNeeded: totalReserved > 0 ? totalReserved + UNRESERVED_MINIMUM : 0,
+  };
 }
 
 /** `METHOD /path` for every REST method, rebuilding paths from the resources' parent links. */
@@ -191,6 +228,17 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
       : {}),
     guardrailVersions: byType['AWS::Bedrock::GuardrailVersion'] ?? 0,
     knowledgeBases: ofType('AWS::Bedrock::KnowledgeBase').map((kb) => asString(kb.Name)),
+    knowledgeBaseStores: ofType('AWS::Bedrock::KnowledgeBase').map((kb) => {
+      const storage = kb.StorageConfiguration as { Type?: unknown } | undefined;
+      const parsing = ofType('AWS::Bedrock::DataSource')
+        .map(
+          (ds) =>
+            (ds.VectorIngestionConfiguration as { ParsingConfiguration?: { ParsingStrategy?: string } })
+              ?.ParsingConfiguration?.ParsingStrategy,
+        )
+        .find(Boolean);
+      return `${asString(storage?.Type)}, parsing ${parsing ?? 'default'}`;
+    }),
     functions: byType['AWS::Lambda::Function'] ?? 0,
     ...(harnessOf(template.Resources ?? {}) ?? {}),
     ...(byType['AWS::ApiGateway::RestApi']
@@ -209,7 +257,19 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
           },
         }
       : {}),
+    concurrency: concurrencyNeeds(template.Resources ?? {}),
   };
+}
+
+/** The concurrency line of the report: what is reserved and the quota that needs. */
+export function formatConcurrency(c: ConcurrencyNeeds): string {
+  if (c.totalReserved === 0)
+    return '  Lambda concurrency: nothing reserved (deploys with any account quota, even the 10 of a new account)';
+  const list = c.reservations.map((r) => `${r.name} ${r.reserved}`).join(', ');
+  return (
+    `  Lambda concurrency: reserves ${c.totalReserved} (${list}); the account's concurrency quota must be at ` +
+    `least ${c.quotaNeeded} (reservations + the ${UNRESERVED_MINIMUM} Lambda keeps unreserved)`
+  );
 }
 
 /** A short human-readable report of a stack summary. */
@@ -243,7 +303,11 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
     );
   }
   lines.push(
-    `  Knowledge bases: ${s.knowledgeBases.length > 0 ? s.knowledgeBases.join(', ') : 'none in this stack'}`,
+    `  Knowledge bases: ${
+      s.knowledgeBases.length > 0
+        ? s.knowledgeBases.map((name, i) => `${name} (${s.knowledgeBaseStores?.[i] ?? '?'})`).join(', ')
+        : 'none in this stack'
+    }`,
   );
   if (s.chatApi) {
     lines.push(`  Chat API: REST ${s.chatApi.restMethods.join(', ')}`);
@@ -254,6 +318,7 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
   lines.push(
     `  Lambda functions: ${s.functions}${sizes.length > 0 ? ` (bundles: ${sizes.join(', ')})` : ''}`,
   );
+  lines.push(formatConcurrency(s.concurrency));
   if (s.operations) lines.push(...formatOperations(s.operations));
   lines.push('  Resources by type:');
   for (const [type, n] of Object.entries(s.resourcesByType).sort()) lines.push(`    ${n} × ${type}`);

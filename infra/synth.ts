@@ -64,7 +64,13 @@ export function main(argv: string[]): number {
   let built: ReturnType<typeof buildApp>;
   try {
     const context = parseContext(values.context);
-    built = buildApp({ stage: values.stage, outdir: values.out, recordChunking: true, context });
+    built = buildApp({
+      stage: values.stage,
+      outdir: values.out,
+      recordLocks: true,
+      context,
+      targetRegion: process.env.CDK_DEFAULT_REGION,
+    });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {
       console.error(error.message);
@@ -74,6 +80,9 @@ export function main(argv: string[]): number {
   }
   const assembly = built.app.synth();
   for (const stack of assembly.stacks) {
+    // The CDK CLI prints these; this job has to do it itself (e.g. a vector-store change replaces the KB).
+    for (const message of stack.messages.filter((m) => m.level === 'warning'))
+      console.warn(`Warning: ${String(message.entry.data)}`);
     const summary = summarizeTemplate(stack.stackName, stack.template);
     const sizes = new Map<string, number>();
     for (const [logicalId, resource] of Object.entries(

@@ -13,12 +13,14 @@ import type {
   TurnInput,
 } from '../../client';
 import { Footnotes } from '../../client/footnotes';
+import { diagnoseNetwork, lastEndpoint, parseTimeoutSeconds } from '../aws/network';
 import type { LocalToolsOptions } from '../local-tools';
 import type { CliIo } from '../main';
 import { type AgentTarget, explainAgentError, unhandledReturnControl } from '../render/agent-errors';
 import { styleFor } from '../render/style';
 import { describeInput } from '../render/trace-line';
 import { renderTurn, type Writer } from '../render/turn';
+import { withWaitingNotice } from '../render/waiting';
 import { CliError, StackOutputs } from '../stack-outputs';
 
 export const usage = `Usage: kass ask "<question>" [options]
@@ -38,6 +40,8 @@ Options:
   --local-tools          Run the tools on this machine: for agents whose action groups return control
                          (stage local), each tool call runs action-groups/<group>/handler.ts in this process.
   --no-stream            Print the answer once it is complete (citation markers at the cited text).
+  --timeout <seconds>    Give up when the agent sends nothing for this long (default: 180; one tool call can
+                         take over a minute). While it is silent, a note on stderr says how long it has been.
   -h, --help             Show this help
 
 Engines: the stage's stack says which engine it runs (output AgentEngine). On AgentCore the question goes to the
@@ -47,7 +51,8 @@ with your AWS identity.
 
 AWS: the standard configuration (AWS_PROFILE or credentials, AWS_REGION); AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME
 (Classic) or AWS_ENDPOINT_URL_BEDROCK_AGENTCORE (AgentCore) points the client elsewhere. Throttling is retried
-with backoff before the answer starts.
+with backoff before the answer starts. A failure to reach Bedrock names the endpoint and what to check (region,
+endpoint override, network path).
 
 Exit status: 0 answered, 1 the agent or AWS failed (the message says what to do), 2 usage error.
 `;
@@ -61,8 +66,15 @@ export const AGENT_OPTIONS = {
   trace: { type: 'boolean', default: false },
   'local-tools': { type: 'boolean', default: false },
   'no-stream': { type: 'boolean', default: false },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
+
+/** Seconds of silence before `kass ask` / `kass chat` give up on a turn (the agent client's own default). */
+export const DEFAULT_TURN_TIMEOUT_SECONDS = 180;
+
+/** Silence before the first "still waiting" note (and between notes), unless the timeout comes first. */
+const WAITING_NOTICE_MS = 15_000;
 
 /** The parsed values of `AGENT_OPTIONS`. */
 export interface AgentFlags {
@@ -71,6 +83,7 @@ export interface AgentFlags {
   readonly 'agent-id'?: string | undefined;
   readonly 'agent-alias-id'?: string | undefined;
   readonly 'local-tools'?: boolean | undefined;
+  readonly timeout?: string | undefined;
 }
 
 /** What `kass ask` / `kass chat` take besides argv and io; tests inject these. */
@@ -83,6 +96,8 @@ export interface AgentCommandDeps {
   readonly localTools?: LocalToolsOptions;
   /** Extra AgentClient options (e.g. faster retries in tests). */
   readonly client?: Partial<Omit<AgentClientOptions, 'agentId' | 'agentAliasId'>>;
+  /** Silence before a "still waiting" note. @default 15 s */
+  readonly waitingNoticeMs?: number;
 }
 
 /** What `kass ask` and `kass chat` talk to, whichever engine the stage runs on. */
@@ -95,7 +110,19 @@ export interface CliEngine extends ChatEngine {
 /** The engine client and what messages need to name it. */
 export interface ConnectedAgent {
   readonly client: CliEngine;
-  readonly target: AgentTarget;
+  /** The agent, region, timeout and the endpoint of the last request (for messages). */
+  target(): AgentTarget;
+  /** The turn's events, with a "still waiting" note on `side` while the agent is silent. */
+  watch<T>(events: AsyncIterable<T>, side: Writer, dim: (text: string) => string): AsyncIterable<T>;
+  /** Closes the client and its connections. */
+  close(): void;
+}
+
+/** How long a turn may stay silent, and how to build the pieces every engine's connection shares. */
+interface TurnLimits {
+  readonly timeoutSeconds: number;
+  readonly requestTimeoutMs: number;
+  readonly onRetry: (notice: RetryNotice) => void;
 }
 
 /**
@@ -126,13 +153,19 @@ export async function connectAgent(
       2,
     );
   }
+  const timeoutSeconds = parseTimeoutSeconds(flags.timeout, DEFAULT_TURN_TIMEOUT_SECONDS);
+  if (typeof timeoutSeconds === 'string') throw new CliError(timeoutSeconds, 2);
   const dim = styleFor(io.stderr as { isTTY?: boolean }, env).dim;
-  const onRetry = ({ error, delayMs, attempt }: RetryNotice) =>
-    io.stderr.write(
-      dim(
-        `  ${error.exceptionName}: retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})\n`,
+  const limits: TurnLimits = {
+    timeoutSeconds,
+    requestTimeoutMs: Math.round(timeoutSeconds * 1000),
+    onRetry: ({ error, delayMs, attempt }) =>
+      io.stderr.write(
+        dim(
+          `  ${error.exceptionName}: retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})\n`,
+        ),
       ),
-    );
+  };
   if (engine === 'agentcore') {
     if (flags['local-tools']) {
       throw new CliError(
@@ -141,7 +174,7 @@ export async function connectAgent(
         2,
       );
     }
-    return connectHarness(outputs, stage, onRetry, deps);
+    return connectHarness(outputs, stage, limits, deps);
   }
   if (engine !== 'classic') {
     throw new CliError(`Stack ${stage} reports an unknown agent engine '${engine}'; update kass.`);
@@ -159,15 +192,65 @@ export async function connectAgent(
     output: 'AgentAliasId',
   });
   const { AgentClient } = await import('../../client');
+  // The SDK client is built here so that a failure to reach Bedrock names its endpoint.
+  const sdk = diagnoseNetwork(AgentClient.defaultSdkClient({ requestTimeoutMs: limits.requestTimeoutMs }));
   let client: AgentClient;
   try {
-    client = new AgentClient({ agentId, agentAliasId, onRetry, ...deps.client });
+    client = new AgentClient({
+      agentId,
+      agentAliasId,
+      client: sdk,
+      requestTimeoutMs: limits.requestTimeoutMs,
+      onRetry: limits.onRetry,
+      ...deps.client,
+    });
   } catch (error) {
+    sdk.destroy();
     const explained = explainAgentError(error, { agentId, agentAliasId, stage });
     throw new CliError(explained.message, explained.exitCode);
   }
   const region = await client.region();
-  return { client, target: { agentId, agentAliasId, stage, ...(region ? { region } : {}) } };
+  return connection(
+    client,
+    sdk,
+    { agentId, agentAliasId, stage, ...(region ? { region } : {}) },
+    limits,
+    deps,
+  );
+}
+
+/** The connection of an engine's client: its target for messages, the waiting note, and closing both clients. */
+function connection(
+  client: CliEngine,
+  sdk: { destroy(): void },
+  base: AgentTarget,
+  limits: TurnLimits,
+  deps: AgentCommandDeps,
+): ConnectedAgent {
+  const everyMs = deps.waitingNoticeMs ?? WAITING_NOTICE_MS;
+  return {
+    client,
+    target: () => {
+      const endpoint = lastEndpoint(sdk);
+      return { ...base, timeoutSeconds: limits.timeoutSeconds, ...(endpoint ? { endpoint } : {}) };
+    },
+    watch: (events, side, dimmed) =>
+      everyMs < limits.requestTimeoutMs
+        ? withWaitingNotice(events, {
+            everyMs,
+            onWaiting: (seconds) =>
+              side.write(
+                dimmed(
+                  `  … waiting for the agent: nothing for ${seconds} s (gives up after ${limits.timeoutSeconds} s of silence; --timeout)\n`,
+                ),
+              ),
+          })
+        : events,
+    close: () => {
+      client.destroy();
+      sdk.destroy();
+    },
+  };
 }
 
 /**
@@ -178,7 +261,7 @@ export async function connectAgent(
 async function connectHarness(
   outputs: StackOutputs,
   stage: string,
-  onRetry: (notice: RetryNotice) => void,
+  limits: TurnLimits,
   deps: AgentCommandDeps,
 ): Promise<ConnectedAgent> {
   const source = (output: string, envVar: string) => ({
@@ -200,9 +283,10 @@ async function connectHarness(
       import('../../client/guardrail'),
     ]);
   const tools = clientToolsText ? parseClientTools(clientToolsText) : { functions: {}, readOnly: [] };
-  const [{ LambdaClient }, { BedrockRuntimeClient }] = await Promise.all([
+  const [{ LambdaClient }, { BedrockRuntimeClient }, { BedrockAgentCoreClient }] = await Promise.all([
     import('@aws-sdk/client-lambda'),
     import('@aws-sdk/client-bedrock-runtime'),
+    import('@aws-sdk/client-bedrock-agentcore'),
   ]);
   const target: AgentTarget = {
     engine: 'agentcore',
@@ -210,30 +294,35 @@ async function connectHarness(
     agentAliasId: qualifier,
     stage,
   };
+  // Built here, like the Classic client, so that a failure to reach AgentCore names its endpoint.
+  const sdk = diagnoseNetwork(new BedrockAgentCoreClient({}));
   let client: InstanceType<typeof HarnessClient>;
   try {
     client = new HarnessClient({
       harnessArn,
       qualifier,
-      onRetry,
+      client: sdk,
+      requestTimeoutMs: limits.requestTimeoutMs,
+      onRetry: limits.onRetry,
       ...(deps.client?.retry ? { retry: deps.client.retry } : {}),
       ...(guardrailId && guardrailVersion
         ? {
-            outputGuardrail: bedrockGuardrail(new BedrockRuntimeClient({}), {
+            outputGuardrail: bedrockGuardrail(diagnoseNetwork(new BedrockRuntimeClient({})), {
               guardrailId,
               guardrailVersion,
             }),
           }
         : {}),
-      toolRunner: lambdaToolRunner(new LambdaClient({}), tools.functions),
+      toolRunner: lambdaToolRunner(diagnoseNetwork(new LambdaClient({})), tools.functions),
       readOnlyTools: tools.readOnly,
     });
   } catch (error) {
+    sdk.destroy();
     const explained = explainAgentError(error, target);
     throw new CliError(explained.message, explained.exitCode);
   }
   const region = await client.region();
-  return { client, target: { ...target, ...(region ? { region } : {}) } };
+  return connection(client, sdk, { ...target, ...(region ? { region } : {}) }, limits, deps);
 }
 
 /** Return-of-control handlers for `--local-tools` (the kit and the tools load only then). */
@@ -253,7 +342,7 @@ export const confirmQuestion = (input: ReturnControlInput): string =>
 export const isYes = (answer: string | undefined): boolean => /^\s*y(es)?\s*$/i.test(answer ?? '');
 
 /** Reads one line from `input` (undefined at end of input). */
-function readOneLine(input: NodeJS.ReadableStream): Promise<string | undefined> {
+export function readOneLine(input: NodeJS.ReadableStream): Promise<string | undefined> {
   return new Promise((resolve) => {
     const rl = createInterface({ input, terminal: false });
     let answered = false;
@@ -319,9 +408,11 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
   if (!question)
     throw new CliError(`missing the question, e.g. kass ask "How do I reset the VPN?"\n\n${usage}`, 2);
   const env = deps.env ?? process.env;
-  const { client, target } = await connectAgent(values, io, deps);
+  const agent = await connectAgent(values, io, deps);
+  const { client } = agent;
   const out = io.stdout as Writer & { isTTY?: boolean };
   const err = io.stderr as Writer & { isTTY?: boolean };
+  const dim = styleFor(err, env).dim;
   try {
     const handlers = await localHandlers(values, deps);
     const confirm = confirmer(io, deps);
@@ -333,15 +424,17 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
     };
     if (values.json) {
       const { collectAnswer } = await import('../../client');
-      const answer = await collectAnswer(client.stream(turn), (request) => confirm(request.input));
+      const answer = await collectAnswer(agent.watch(client.stream(turn), err, dim), (request) =>
+        confirm(request.input),
+      );
       if (answer.pendingReturnControl) {
-        throw new CliError(unhandledReturnControl(answer.pendingReturnControl, target.stage));
+        throw new CliError(unhandledReturnControl(answer.pendingReturnControl, agent.target().stage));
       }
       io.stdout.write(`${JSON.stringify(toJson(answer), null, 2)}\n`);
       return 0;
     }
     const sideStyle = styleFor(err, env);
-    const rendered = await renderTurn(client.stream(turn), {
+    const rendered = await renderTurn(agent.watch(client.stream(turn), err, dim), {
       out: io.stdout,
       outStyle: styleFor(out, env),
       side: io.stderr,
@@ -352,7 +445,7 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
       confirm,
     });
     if (rendered.pendingReturnControl) {
-      throw new CliError(unhandledReturnControl(rendered.pendingReturnControl, target.stage));
+      throw new CliError(unhandledReturnControl(rendered.pendingReturnControl, agent.target().stage));
     }
     io.stderr.write(
       sideStyle.dim(
@@ -362,9 +455,9 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
     return 0;
   } catch (error) {
     if (error instanceof CliError) throw error;
-    const explained = explainAgentError(error, target);
+    const explained = explainAgentError(error, agent.target(), env);
     throw new CliError(explained.message, explained.exitCode);
   } finally {
-    client.destroy();
+    agent.close();
   }
 }

@@ -35,6 +35,8 @@ Options:
   --local-tools          Run the tools on this machine (agents whose action groups return control, e.g.
                          stage local): each call runs action-groups/<group>/handler.ts in this process.
   --no-stream            Show each answer once it is complete.
+  --timeout <seconds>    Give up on a turn when the agent sends nothing for this long (default: 180); while it
+                         is silent, a note says how long it has been.
   -h, --help             Show this help
 
 Colours are used only when stdout is a terminal and NO_COLOR is not set.
@@ -94,7 +96,9 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
   const input = deps.input ?? process.stdin;
   const terminal = (input as { isTTY?: boolean }).isTTY === true && out.isTTY === true;
 
-  const { client, target } = await connectAgent(values, io, deps);
+  const agent = await connectAgent(values, io, deps);
+  const { client } = agent;
+  const target = agent.target();
   const handlers = await localHandlers(values, deps);
   const sessionId = values['session-id'];
   const session: Session = client.session(sessionId ? { id: sessionId } : {});
@@ -136,11 +140,15 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
       turn = new AbortController();
       try {
         const rendered = await renderTurn(
-          session.stream(text, {
-            streamFinalResponse: !values['no-stream'],
-            signal: turn.signal,
-            ...(handlers ? { returnControlHandlers: handlers } : {}),
-          }),
+          agent.watch(
+            session.stream(text, {
+              streamFinalResponse: !values['no-stream'],
+              signal: turn.signal,
+              ...(handlers ? { returnControlHandlers: handlers } : {}),
+            }),
+            io.stdout,
+            style.dim,
+          ),
           {
             out: io.stdout,
             outStyle: style,
@@ -163,14 +171,14 @@ export async function run(argv: string[], io: CliIo, deps: AgentCommandDeps = {}
         }
       } catch (error) {
         if ((error as { name?: string }).name === 'AbortError') say('(stopped)');
-        else io.stderr.write(`${errStyle.red(explainAgentError(error, target).message)}\n`);
+        else io.stderr.write(`${errStyle.red(explainAgentError(error, agent.target(), env).message)}\n`);
       } finally {
         turn = undefined;
       }
     }
   } finally {
     reader.close();
-    client.destroy();
+    agent.close();
   }
   return 0;
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ApplyGuardrailResponse, BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { cliClientConfig, diagnoseNetwork, explainNetworkFailure } from '../aws/network';
 import { DEFAULT_RETRY_POLICY, mapBounded, type RetryPolicy, withRetry } from '../guardrail/pool';
 import { type GuardrailCase, PromptsFileError, parsePrompts } from '../guardrail/prompts';
 import {
@@ -64,6 +65,8 @@ export function applyGuardrailError(
   err: unknown,
   target: { guardrailId: string; guardrailVersion: string; caseId: string; attempts: number },
 ): CliError {
+  const unreachable = explainNetworkFailure(err, { service: 'Bedrock Runtime' });
+  if (unreachable) return new CliError(unreachable);
   const name = (err as { name?: string }).name ?? 'Error';
   const message = (err as { message?: string }).message ?? String(err);
   const { guardrailId, guardrailVersion, caseId, attempts } = target;
@@ -186,7 +189,9 @@ export function createGuardrailCheck(
       );
 
     const sdk = await import('@aws-sdk/client-bedrock-runtime');
-    const client = overrides.client ? await overrides.client() : new sdk.BedrockRuntimeClient({});
+    const client = overrides.client
+      ? await overrides.client()
+      : diagnoseNetwork(new sdk.BedrockRuntimeClient(cliClientConfig()));
     const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...overrides.retry };
     const style = styleFor(io.stdout as { isTTY?: boolean }, env);
     const sideStyle = styleFor(io.stderr as { isTTY?: boolean }, env);

@@ -13,6 +13,15 @@ import {
   operandOf,
   toRetrievalFilter,
 } from '../../client/retrieval-filter';
+import {
+  hybridNotSupportedMessage,
+  isVectorStoreKind,
+  supportsHybridSearch,
+  VECTOR_STORE_OUTPUT,
+  VECTOR_STORES,
+  type VectorStoreKind,
+} from '../../client/vector-stores';
+import { cliClientConfig, diagnoseNetwork, explainNetworkFailure } from '../aws/network';
 import type { CliIo } from '../main';
 import { CliError, StackOutputs } from '../stack-outputs';
 
@@ -29,10 +38,12 @@ Options:
   --top <n>                  Number of chunks, 1-${MAX_TOP} (default: ${DEFAULT_TOP})
   -f, --filter <expr>        Metadata filter; repeat for several (all must match; see --any)
   --any                      Match any filter instead of all (orAll instead of andAll)
-  --hybrid                   Hybrid (semantic + keyword) search; needs an OpenSearch Serverless store
+  --hybrid                   Hybrid (semantic + keyword) search; needs a store with a text index
+                             (OpenSearch Serverless, Aurora); refused on S3 Vectors before calling Bedrock
   --json                     Print {query, knowledgeBaseId, filter, results[]} as JSON
   --stage <name>             Stage whose stack outputs supply the id (default: dev)
   --knowledge-base-id <id>   Knowledge base (else KASS_KNOWLEDGE_BASE_ID, else stack output KnowledgeBaseId)
+                             Its vector store: KASS_VECTOR_STORE, else the stack output ${VECTOR_STORE_OUTPUT}
   -h, --help                 Show this help
 
 Filters (metadata from the <file>.metadata.json sidecars):
@@ -249,6 +260,8 @@ export function formatChunks(chunks: readonly RetrievedChunk[]): string {
 
 /** Maps a Retrieve failure to a message that says what to check; raw SDK details stay out. */
 export function retrieveError(err: unknown, knowledgeBaseId: string, hybrid: boolean): CliError {
+  const unreachable = explainNetworkFailure(err, { service: 'Bedrock Agent Runtime' });
+  if (unreachable) return new CliError(unreachable);
   const name = (err as { name?: string }).name ?? 'Error';
   const message = (err as { message?: string }).message ?? String(err);
   switch (name) {
@@ -266,7 +279,7 @@ export function retrieveError(err: unknown, knowledgeBaseId: string, hybrid: boo
     case 'ValidationException':
       return new CliError(
         `Retrieve rejected the request: ${message}` +
-          (hybrid ? ' (--hybrid needs an OpenSearch Serverless store with a filterable text field)' : ''),
+          (hybrid ? ' (--hybrid needs a store with a text index: OpenSearch Serverless or Aurora)' : ''),
       );
     case 'ThrottlingException':
     case 'ServiceQuotaExceededException':
@@ -279,6 +292,39 @@ export function retrieveError(err: unknown, knowledgeBaseId: string, hybrid: boo
       if (/region/i.test(message) && /missing/i.test(message))
         return new CliError('No AWS region configured. Set AWS_REGION (or a profile with a region).');
       return new CliError(`Retrieve failed (${name}): ${message}`);
+  }
+}
+
+/**
+ * The knowledge base's vector store, when it can be known: `KASS_VECTOR_STORE`, else the stack's output, but
+ * only when the knowledge-base id came from the same stack (a stack without the output predates it). Unknown:
+ * undefined, and Bedrock decides.
+ */
+async function vectorStoreOf(
+  env: NodeJS.ProcessEnv,
+  idFromStack: boolean,
+  outputs: StackOutputs,
+): Promise<VectorStoreKind | undefined> {
+  const fromEnv = env.KASS_VECTOR_STORE;
+  if (fromEnv !== undefined) {
+    if (!isVectorStoreKind(fromEnv))
+      throw new CliError(
+        `KASS_VECTOR_STORE must be one of ${VECTOR_STORES.join(', ')} (got "${fromEnv}")`,
+        2,
+      );
+    return fromEnv;
+  }
+  if (!idFromStack) return undefined;
+  try {
+    const value = await outputs.resolve({
+      flagValue: undefined,
+      flagName: '--knowledge-base-id',
+      envVar: 'KASS_VECTOR_STORE',
+      output: VECTOR_STORE_OUTPUT,
+    });
+    return isVectorStoreKind(value) ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -327,6 +373,7 @@ export function createRetrieve(
     }
     const filter = toRetrievalFilter(clauses, values.any ? 'any' : 'all');
 
+    const env = overrides.env ?? process.env;
     const outputs = overrides.stackOutputs?.(values.stage) ?? new StackOutputs(values.stage, overrides.env);
     const knowledgeBaseId = await outputs.resolve({
       flagValue: values['knowledge-base-id'],
@@ -334,9 +381,20 @@ export function createRetrieve(
       envVar: 'KASS_KNOWLEDGE_BASE_ID',
       output: 'KnowledgeBaseId',
     });
+    if (values.hybrid) {
+      const idFromStack = !values['knowledge-base-id'] && !env.KASS_KNOWLEDGE_BASE_ID;
+      const store = await vectorStoreOf(env, idFromStack, outputs);
+      if (store && !supportsHybridSearch(store))
+        throw new CliError(
+          `--hybrid: ${hybridNotSupportedMessage(store)} (knowledge base ${knowledgeBaseId})`,
+          2,
+        );
+    }
 
     const sdk = await import('@aws-sdk/client-bedrock-agent-runtime');
-    const client = overrides.client ? await overrides.client() : new sdk.BedrockAgentRuntimeClient({});
+    const client = overrides.client
+      ? await overrides.client()
+      : diagnoseNetwork(new sdk.BedrockAgentRuntimeClient(cliClientConfig()));
     let results: KnowledgeBaseRetrievalResult[];
     try {
       const out = await client.send(

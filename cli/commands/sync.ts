@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, parseTimeoutSeconds } from '../aws/network';
 import type { CliIo } from '../main';
 import { CliError, StackOutputs } from '../stack-outputs';
 import { S3DocumentsBucket } from '../sync/bucket';
@@ -58,17 +59,23 @@ Options:
   --dry-run                   Print the plan; upload, delete and ingest nothing
   --no-wait                   Return once the ingestion job has started
   --concurrency <n>           Parallel uploads, 1-${MAX_CONCURRENCY} (default: ${DEFAULT_CONCURRENCY})
-  --json                      Print one JSON report on stdout instead of text
+  --timeout <seconds>         A request that stays silent this long fails (default: ${DEFAULT_REQUEST_TIMEOUT_SECONDS})
+  --json                      Print one JSON report on stdout instead of text (also for a failure: {error})
   -h, --help                  Show this help
 
-Exit status: 0 success; 1 a file rejected or failed, documents failed to index, or the job failed;
-2 usage error; 130 interrupted (run again to resume).
+Exit status: 0 success; 1 a file rejected or failed, documents failed to index, the job failed, or nothing could
+be synced (e.g. S3 unreachable: the message names the endpoint and what to check); 2 usage error; 3 the files
+were uploaded but ingestion was not started, or the job could not be followed (Bedrock unreachable, access
+denied, a wrong id): run kass sync again once the cause is fixed; 130 interrupted (run again to resume).
 `;
 
-const defaultDeps = (env: NodeJS.ProcessEnv): Omit<SyncDeps, 'signal'> & { env: NodeJS.ProcessEnv } => ({
+const defaultDeps = (
+  env: NodeJS.ProcessEnv,
+  timeoutSeconds: number,
+): Omit<SyncDeps, 'signal'> & { env: NodeJS.ProcessEnv } => ({
   env,
-  openBucket: (name) => S3DocumentsBucket.open(name, undefined, env),
-  openIngestion: (target) => BedrockIngestionApi.open(target),
+  openBucket: (name) => S3DocumentsBucket.open(name, undefined, env, timeoutSeconds),
+  openIngestion: (target) => BedrockIngestionApi.open(target, undefined, timeoutSeconds),
   limits: DEFAULT_LIMITS,
   poll: DEFAULT_POLL,
   sleep: async (ms, signal) => {
@@ -120,6 +127,7 @@ export function createSync(overrides: SyncOverrides = {}): (argv: string[], io: 
         'dry-run': { type: 'boolean', default: false },
         'no-wait': { type: 'boolean', default: false },
         concurrency: { type: 'string' },
+        timeout: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
@@ -136,55 +144,86 @@ export function createSync(overrides: SyncOverrides = {}): (argv: string[], io: 
         2,
       );
     const concurrency = parseConcurrency(values.concurrency);
-    const deps = { ...defaultDeps(overrides.env ?? process.env), ...overrides };
-    const outputs = overrides.stackOutputs?.(values.stage) ?? new StackOutputs(values.stage, deps.env);
-    const bucket = await outputs.resolve({
-      flagValue: values.bucket,
-      flagName: '--bucket',
-      envVar: 'KASS_DOCUMENTS_BUCKET',
-      output: 'DocumentsBucketName',
-    });
-    // Resolved before any upload, so a missing id fails fast; a dry run does not need them.
-    const target = values['dry-run']
-      ? undefined
-      : {
-          knowledgeBaseId: await outputs.resolve({
-            flagValue: values['knowledge-base-id'],
-            flagName: '--knowledge-base-id',
-            envVar: 'KASS_KNOWLEDGE_BASE_ID',
-            output: 'KnowledgeBaseId',
-          }),
-          dataSourceId: await outputs.resolve({
-            flagValue: values['data-source-id'],
-            flagName: '--data-source-id',
-            envVar: 'KASS_DATA_SOURCE_ID',
-            output: 'DataSourceId',
-          }),
-        };
-    const folderDisplay = positionals[0] ?? DEFAULT_DOCUMENTS_FOLDER;
-    const out = new SyncOutput(io, values.json);
-    const interrupt = overrides.signal ? undefined : interruptSignal(io);
+    const timeoutSeconds = parseTimeoutSeconds(values.timeout, DEFAULT_REQUEST_TIMEOUT_SECONDS);
+    if (typeof timeoutSeconds === 'string') throw new CliError(timeoutSeconds, 2);
+    const deps = { ...defaultDeps(overrides.env ?? process.env, timeoutSeconds), ...overrides };
     try {
-      const report = await syncDocuments(
-        {
-          folder: path.resolve(io.cwd, folderDisplay),
-          folderDisplay,
-          bucket,
-          target,
-          delete: values.delete,
-          dryRun: values['dry-run'],
-          wait: !values['no-wait'],
-          concurrency,
-        },
-        { ...deps, signal: overrides.signal ?? interrupt?.signal },
-        out,
-      );
-      if (values.json) out.writeJson(report);
-      return report.exitCode;
-    } finally {
-      interrupt?.dispose();
+      return await runSync(values, positionals, deps, overrides, io, concurrency);
+    } catch (error) {
+      // Scripts reading --json get a document for a failure too (the message also goes to stderr).
+      if (values.json && error instanceof CliError)
+        io.stdout.write(`${JSON.stringify({ error: error.message, exitCode: error.exitCode }, null, 2)}\n`);
+      throw error;
     }
   };
+}
+
+type SyncValues = {
+  stage: string;
+  bucket?: string | undefined;
+  'knowledge-base-id'?: string | undefined;
+  'data-source-id'?: string | undefined;
+  delete: boolean;
+  'dry-run': boolean;
+  'no-wait': boolean;
+  json: boolean;
+};
+
+async function runSync(
+  values: SyncValues,
+  positionals: string[],
+  deps: SyncDeps & { env: NodeJS.ProcessEnv },
+  overrides: SyncOverrides,
+  io: CliIo,
+  concurrency: number,
+): Promise<number> {
+  const outputs = overrides.stackOutputs?.(values.stage) ?? new StackOutputs(values.stage, deps.env);
+  const bucket = await outputs.resolve({
+    flagValue: values.bucket,
+    flagName: '--bucket',
+    envVar: 'KASS_DOCUMENTS_BUCKET',
+    output: 'DocumentsBucketName',
+  });
+  // Resolved before any upload, so a missing id fails fast; a dry run does not need them.
+  const target = values['dry-run']
+    ? undefined
+    : {
+        knowledgeBaseId: await outputs.resolve({
+          flagValue: values['knowledge-base-id'],
+          flagName: '--knowledge-base-id',
+          envVar: 'KASS_KNOWLEDGE_BASE_ID',
+          output: 'KnowledgeBaseId',
+        }),
+        dataSourceId: await outputs.resolve({
+          flagValue: values['data-source-id'],
+          flagName: '--data-source-id',
+          envVar: 'KASS_DATA_SOURCE_ID',
+          output: 'DataSourceId',
+        }),
+      };
+  const folderDisplay = positionals[0] ?? DEFAULT_DOCUMENTS_FOLDER;
+  const out = new SyncOutput(io, values.json);
+  const interrupt = overrides.signal ? undefined : interruptSignal(io);
+  try {
+    const report = await syncDocuments(
+      {
+        folder: path.resolve(io.cwd, folderDisplay),
+        folderDisplay,
+        bucket,
+        target,
+        delete: values.delete,
+        dryRun: values['dry-run'],
+        wait: !values['no-wait'],
+        concurrency,
+      },
+      { ...deps, signal: overrides.signal ?? interrupt?.signal },
+      out,
+    );
+    if (values.json) out.writeJson(report);
+    return report.exitCode;
+  } finally {
+    interrupt?.dispose();
+  }
 }
 
 /** `kass sync [folder] [options]` */

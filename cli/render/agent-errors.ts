@@ -1,4 +1,5 @@
 import type { PendingReturnControl } from '../../client';
+import { endpointVariable, explainNetworkFailure } from '../aws/network';
 import { describeInput } from './trace-line';
 
 /** What the messages can name: which agent was called, where, and how its ids were chosen. */
@@ -10,6 +11,10 @@ export interface AgentTarget {
   readonly engine?: 'classic' | 'agentcore';
   readonly stage: string;
   readonly region?: string;
+  /** Where the last request went (`https://bedrock-agent-runtime.<region>.amazonaws.com`, or an override). */
+  readonly endpoint?: string;
+  /** Seconds of silence the turn was allowed (`--timeout`). */
+  readonly timeoutSeconds?: number;
 }
 
 /** A message for the user and the exit code of a one-shot command. */
@@ -23,6 +28,15 @@ const MODEL_ID =
 
 const field = (value: unknown, key: string): unknown =>
   typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+
+/** What the endpoint check says: the override in force, or the region that names the AWS endpoint. */
+function endpointCheck(env: NodeJS.ProcessEnv): string {
+  const variable = endpointVariable('Bedrock Agent Runtime');
+  const override = env[variable] ? variable : env.AWS_ENDPOINT_URL ? 'AWS_ENDPOINT_URL' : undefined;
+  return override
+    ? `${override}=${env[override]} is set: does that server answer InvokeAgent (HTTP/2)?`
+    : `the region (${env.AWS_REGION ?? 'from your profile'}) and no endpoint override (${variable})`;
+}
 
 /** The agent, alias and region, for messages. */
 const where = (t: AgentTarget): string =>
@@ -40,7 +54,17 @@ const invokePermission = (t: AgentTarget): string =>
  * Turns a failed turn into what to do about it. Recognises the `AgentError` classes by `name` (not
  * `instanceof`: the client is loaded lazily) and SDK credential/region errors.
  */
-export function explainAgentError(error: unknown, target: AgentTarget): Explanation {
+export function explainAgentError(
+  error: unknown,
+  target: AgentTarget,
+  env: NodeJS.ProcessEnv = process.env,
+): Explanation {
+  const service = {
+    service: 'Bedrock Agent Runtime',
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+  };
+  const unreachable = explainNetworkFailure(error, service, env, { timeoutFlag: '--timeout' });
+  if (unreachable) return { message: `${unreachable}\n(Calling ${where(target)}.)`, exitCode: 1 };
   const name = String(field(error, 'name') ?? '');
   const exceptionName = String(field(error, 'exceptionName') ?? name);
   const rawMessage = field(error, 'message');
@@ -105,7 +129,16 @@ export function explainAgentError(error: unknown, target: AgentTarget): Explanat
       break;
   }
   if (exceptionName === 'TimeoutError' || /timed out/i.test(message)) {
-    return { message: `The agent did not answer in time (${message}). Try again.`, exitCode: 1 };
+    const seconds = target.timeoutSeconds !== undefined ? `${target.timeoutSeconds} s` : 'the timeout';
+    return {
+      message:
+        `No answer from Bedrock Agent Runtime${target.endpoint ? ` at ${target.endpoint}` : ''} for ${seconds} ` +
+        `(${where(target)}): the request was sent but nothing came back. Check:\n` +
+        `  - the endpoint: ${endpointCheck(env)}\n` +
+        '  - your network path: VPN, firewall or corporate proxy (the AWS SDK does not read HTTPS_PROXY)\n' +
+        `  - a long tool call: allow more with --timeout (now ${seconds}), or run kass chat --trace to see the step`,
+      exitCode: 1,
+    };
   }
   if (exceptionName === 'CredentialsProviderError' || /credential/i.test(message)) {
     return {

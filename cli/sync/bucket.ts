@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { cliClientConfig, diagnoseNetwork, explainNetworkFailure, networkFailure } from '../aws/network';
 import { CliError } from '../stack-outputs';
 import { hashBuffer } from './hash';
 import type { RemoteObject } from './plan';
@@ -30,7 +31,18 @@ const errorMessage = (err: unknown): string => (err as { message?: string }).mes
  * the sync stops with one message instead of failing every file the same way.
  * @returns a CliError for such an error, undefined for a per-file failure
  */
-export function fatalS3Error(err: unknown, bucket: string, action: string): CliError | undefined {
+export function fatalS3Error(
+  err: unknown,
+  bucket: string,
+  action: string,
+  options: { readonly perFile?: boolean } = {},
+): CliError | undefined {
+  // S3 that cannot be reached fails every file alike; a reset or a timeout of one upload may be that file's own.
+  const kind = networkFailure(err)?.kind;
+  const transient = kind === 'reset' || kind === 'timeout';
+  const unreachable =
+    options.perFile && transient ? undefined : explainNetworkFailure(err, { service: 'S3' });
+  if (unreachable) return new CliError(`${unreachable}\n(Trying to ${action} s3://${bucket}.)`);
   const name = errorName(err);
   const message = errorMessage(err);
   if (name === 'CredentialsProviderError' || /credential/i.test(message))
@@ -83,9 +95,12 @@ export class S3DocumentsBucket implements DocumentsBucketPort {
     name: string,
     makeClient?: () => Promise<S3Client>,
     env: NodeJS.ProcessEnv = process.env,
+    timeoutSeconds?: number,
   ): Promise<S3DocumentsBucket> {
     const sdk = await import('@aws-sdk/client-s3');
-    const client = makeClient ? await makeClient() : new sdk.S3Client(s3AddressingFor(env));
+    const client = makeClient
+      ? await makeClient()
+      : diagnoseNetwork(new sdk.S3Client({ ...s3AddressingFor(env), ...cliClientConfig(timeoutSeconds) }));
     return new S3DocumentsBucket(client, sdk, name);
   }
 
@@ -147,7 +162,7 @@ export class S3DocumentsBucket implements DocumentsBucketPort {
         { abortSignal: signal },
       );
     } catch (err) {
-      throw fatalS3Error(err, this.name, 'upload to') ?? err;
+      throw fatalS3Error(err, this.name, 'upload to', { perFile: true }) ?? err;
     }
     return sha256;
   }

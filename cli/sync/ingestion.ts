@@ -8,6 +8,7 @@ import {
   RUNNING_STATUSES,
 } from '../../client/ingestion-job';
 import type { IngestionJobs } from '../../client/ingestion-jobs';
+import { cliClientConfig, diagnoseNetwork, explainNetworkFailure } from '../aws/network';
 import { CliError } from '../stack-outputs';
 
 export { FINISHED_STATUSES, type IngestionTarget, RUNNING_STATUSES };
@@ -74,6 +75,8 @@ export function fatalIngestionError(err: unknown, target: IngestionTarget, opera
   const name = errorName(err);
   const message = (err as { message?: string }).message ?? '';
   const ids = `knowledge base ${target.knowledgeBaseId}, data source ${target.dataSourceId}`;
+  const unreachable = explainNetworkFailure(err, { service: 'Bedrock Agent' });
+  if (unreachable) return new CliError(`${unreachable}\n(Calling bedrock:${operation} on ${ids}.)`);
   if (name === 'ResourceNotFoundException')
     return new CliError(
       `${ids} not found in this account/region (${operation}). Check --knowledge-base-id / --data-source-id ` +
@@ -103,12 +106,18 @@ export class BedrockIngestionApi implements IngestionApi {
     private readonly target: IngestionTarget,
   ) {}
 
-  static async open(target: IngestionTarget, makeClient?: () => Promise<BedrockAgentClient>) {
+  static async open(
+    target: IngestionTarget,
+    makeClient?: () => Promise<BedrockAgentClient>,
+    timeoutSeconds?: number,
+  ) {
     const [sdk, { IngestionJobs }] = await Promise.all([
       import('@aws-sdk/client-bedrock-agent'),
       import('../../client/ingestion-jobs'),
     ]);
-    const client = makeClient ? await makeClient() : new sdk.BedrockAgentClient({});
+    const client = makeClient
+      ? await makeClient()
+      : diagnoseNetwork(new sdk.BedrockAgentClient(cliClientConfig(timeoutSeconds)));
     return new BedrockIngestionApi(client, new IngestionJobs(client, target), target);
   }
 

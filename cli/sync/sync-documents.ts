@@ -71,11 +71,19 @@ export interface SyncReport {
     job: JobView | null;
     waited: boolean;
   } | null;
+  /**
+   * The files are in the bucket but no ingestion job could be started (`phase: 'start'`), or a started job could
+   * not be followed to its end (`'follow'`): why, and what to check. Null when ingestion ran or was not needed.
+   */
+  ingestionFailure: { phase: 'start' | 'follow'; message: string } | null;
   exitCode: number;
 }
 
 /** Exit status of a run stopped by Ctrl-C (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
+
+/** Exit status when the files were uploaded but ingestion was not started (or not followed): run sync again. */
+export const EXIT_INGESTION_NOT_STARTED = 3;
 
 const HASH_CONCURRENCY = 16;
 
@@ -134,6 +142,7 @@ class SyncRun {
       failed: [],
       interrupted: false,
       ingestion: null,
+      ingestionFailure: null,
       exitCode: 0,
     };
   }
@@ -172,15 +181,15 @@ class SyncRun {
       await this.delete(bucket, plan.toDelete);
       this.printSummary();
       if (ingestionApi && request.target) {
-        const api = await ingestionApi;
         try {
-          await this.ingest(api, request.target, remote);
+          await this.ingest(await ingestionApi, request.target, remote);
         } catch (err) {
-          if (!isAbort(err, this.signal)) throw err;
-          this.out.problem(
-            `Stopped waiting; ingestion job ${this.report.ingestion?.job?.jobId ?? ''} continues in the background.`,
-          );
-          this.report.interrupted = true;
+          if (isAbort(err, this.signal)) {
+            this.out.problem(
+              `Stopped waiting; ingestion job ${this.report.ingestion?.job?.jobId ?? ''} continues in the background.`,
+            );
+            this.report.interrupted = true;
+          } else this.ingestionFailed(err);
         }
       }
       return this.finish();
@@ -201,8 +210,31 @@ class SyncRun {
       ? EXIT_INTERRUPTED
       : report.rejected.length > 0 || report.failed.length > 0 || (job ? jobFailed(job) : false)
         ? 1
-        : 0;
+        : report.ingestionFailure
+          ? EXIT_INGESTION_NOT_STARTED
+          : 0;
     return report;
+  }
+
+  /**
+   * The uploads are done but ingestion could not start or be followed (Bedrock unreachable, access denied, a
+   * wrong id): its own outcome, reported as such instead of an error after a success line.
+   */
+  private ingestionFailed(err: unknown): void {
+    const { report } = this;
+    const message = err instanceof CliError ? err.message : describeError(err);
+    const job = report.ingestion?.job;
+    const phase = job ? 'follow' : 'start';
+    report.ingestionFailure = { phase, message };
+    const uploaded = report.uploads.filter((u) => u.uploaded).length;
+    const deleted = report.deletes.filter((d) => d.deleted).length;
+    const changes = `Uploaded ${uploaded}${deleted > 0 ? `, deleted ${deleted}` : ''}`;
+    this.out.problem(
+      phase === 'start'
+        ? `${changes}, ingestion not started: ${message}\nThe files are in the bucket; run kass sync again to index them.`
+        : `${changes}, ingestion job ${job?.jobId} started but could not be followed: ${message}\n` +
+            'The job continues in AWS; run kass sync again to wait for it.',
+    );
   }
 
   private interrupted(): SyncReport {

@@ -1,15 +1,20 @@
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { intEnv, listEnv, requireEnv } from '../shared/env';
+import * as z from 'zod/mini';
+import { VECTOR_STORE_ENV, VECTOR_STORES } from '../../client/vector-stores';
+import { choiceEnv, intEnv, listEnv, requireEnv } from '../shared/env';
 import { errorResponse, jsonResponse, parseJsonBody } from '../shared/http';
 import { logFailure } from '../shared/log';
 import { once } from '../shared/once';
 import { logger, tracer } from '../shared/powertools';
 import { parseOrInvalid, searchRequest } from '../shared/requests';
-import { BedrockKnowledgeSearch, type KnowledgeSearch } from './search';
+import { BedrockKnowledgeSearch, type KnowledgeSearch, SEARCH_TYPES } from './search';
 
 /** Results when the request names no `top`. */
 export const DEFAULT_TOP = 5;
+
+/** Time kept back from the Lambda's deadline for the response, when retrying a busy or resuming store. */
+const RESPONSE_MARGIN_MS = 1500;
 
 export interface SearchHandlerDeps {
   readonly search: KnowledgeSearch;
@@ -18,9 +23,15 @@ export interface SearchHandlerDeps {
   readonly allowedOrigins: readonly string[];
 }
 
-/** POST /search `{query, top?, filter?}` → `{query, results: [{rank, score, text, uri, …}]}`, best first. */
+/** The /search body: the shared search request plus `searchType` (what the store can do is checked later). */
+export const searchBody = (limits: { maxQueryChars: number; maxResults: number }) =>
+  z.extend(searchRequest(limits), {
+    searchType: z.optional(z.enum(SEARCH_TYPES, { error: 'must be SEMANTIC or HYBRID' })),
+  });
+
+/** POST /search `{query, top?, filter?, searchType?}` → `{query, results: [{rank, score, text, uri, …}]}`, best first. */
 export function createSearchHandler(deps: SearchHandlerDeps) {
-  const schema = searchRequest({ maxQueryChars: deps.maxQueryChars, maxResults: deps.maxResults });
+  const schema = searchBody({ maxQueryChars: deps.maxQueryChars, maxResults: deps.maxResults });
   return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
     if (context) logger.addContext(context);
     try {
@@ -30,11 +41,16 @@ export function createSearchHandler(deps: SearchHandlerDeps) {
         query: body.query,
         top,
         ...(body.filter ? { filter: body.filter } : {}),
+        ...(body.searchType ? { searchType: body.searchType } : {}),
+        ...(context
+          ? { budgetMs: Math.max(context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS, 0) }
+          : {}),
       });
       logger.info('search answered', {
         results: result.results.length,
         top,
         filtered: body.filter !== undefined,
+        searchType: body.searchType ?? 'default',
       });
       return jsonResponse(200, { query: body.query, ...result }, event, deps.allowedOrigins);
     } catch (error) {
@@ -50,6 +66,7 @@ export function searchDepsFromEnv(): SearchHandlerDeps {
   return {
     search: new BedrockKnowledgeSearch(tracer.captureAWSv3Client(new BedrockAgentRuntimeClient({})), {
       knowledgeBaseId: requireEnv('KNOWLEDGE_BASE_ID'),
+      vectorStore: choiceEnv(VECTOR_STORE_ENV, VECTOR_STORES),
       ...(guardrailId && guardrailVersion ? { guardrail: { guardrailId, guardrailVersion } } : {}),
     }),
     maxQueryChars: intEnv('MAX_QUERY_CHARS'),

@@ -49,14 +49,19 @@ const functionSettings = (key: string, maxTimeout: number) =>
       .max(maxTimeout, `${key}.timeoutSeconds must be at most ${maxTimeout}`),
   });
 
-/** Functions that call Bedrock per user message: reserved concurrency is their cost cap (checklist 11). */
+/**
+ * Functions that call Bedrock per user message: reserved concurrency is their cost cap (checklist 11). Optional:
+ * every reservation must leave the account 100 unreserved, so a stage that reserves any needs a concurrency
+ * quota of at least the sum + 100; new accounts often have 10 (dev reserves none, see `kass doctor`).
+ */
 const bedrockFunction = (key: string, maxTimeout: number) =>
   functionSettings(key, maxTimeout).extend({
     reservedConcurrency: z
       .number()
       .int()
       .min(1, `${key}.reservedConcurrency must be at least 1 (0 would switch the function off)`)
-      .max(1000, `${key}.reservedConcurrency must be at most 1000`),
+      .max(1000, `${key}.reservedConcurrency must be at most 1000`)
+      .optional(),
   });
 
 /** A function that runs agent turns: a cost cap plus the turn's deadline on the InvokeAgent call. */
@@ -168,11 +173,19 @@ export const ChatApiConfigSchema = z
     /** Execution-log level of every method (`/*\/*`); data tracing stays off always (prompts are data). */
     methodLoggingLevel: z.enum(['INFO', 'ERROR']),
     /**
-     * API Gateway writes execution logs with one role per account and region (`AWS::ApiGateway::Account`).
-     * `create`: this stack creates that role (own inline policy, retained on delete) and sets it.
-     * `existing`: the account already has one (`aws apigateway get-account` shows `cloudwatchRoleArn`).
+     * API Gateway writes execution and access logs with one role per account and region
+     * (`AWS::ApiGateway::Account`), shared by every API there: setting it replaces the role another stack set.
+     * `existing` (default): leave the account setting alone; it must already name a role
+     * (`aws apigateway get-account` shows `cloudwatchRoleArn`; `kass doctor` checks it).
+     * `create`: this stack creates that role (own inline policy, retained on delete) and sets it. Ask for it
+     * when the account has no role yet, or when this stack should own it.
+     * @default 'existing'
      */
-    accountCloudWatchRole: z.enum(['create', 'existing']),
+    accountCloudWatchRole: z
+      .enum(['create', 'existing'], {
+        error: () => 'accountCloudWatchRole must be create or existing',
+      })
+      .default('existing'),
     limits: z
       .strictObject({
         /** Characters of one chat message. */
@@ -288,13 +301,14 @@ export const DEV_CHAT_API: ChatApiConfigInput = {
   cognito: { enabled: false },
   waf: { enabled: false },
   methodLoggingLevel: 'INFO',
-  accountCloudWatchRole: 'create',
-  chat: { memoryMb: 512, timeoutSeconds: 28, agentDeadlineSeconds: 25, reservedConcurrency: 5 },
-  search: { memoryMb: 256, timeoutSeconds: 15, reservedConcurrency: 5 },
+  // No reserved concurrency in dev: Lambda keeps 100 unreserved, so any reservation needs a quota above 100
+  // (new accounts have 10). The usage plan and stage throttle bound the cost instead.
+  chat: { memoryMb: 512, timeoutSeconds: 28, agentDeadlineSeconds: 25 },
+  search: { memoryMb: 256, timeoutSeconds: 15 },
   light: { memoryMb: 256, timeoutSeconds: 10 },
   websocket: {
     throttle: { rateLimit: 10, burstLimit: 5 },
-    turn: { memoryMb: 512, timeoutSeconds: 180, agentDeadlineSeconds: 170, reservedConcurrency: 5 },
+    turn: { memoryMb: 512, timeoutSeconds: 180, agentDeadlineSeconds: 170 },
   },
 };
 
@@ -311,7 +325,6 @@ export const PROD_CHAT_API: ChatApiConfigInput = {
   cognito: { enabled: true, featurePlan: 'ESSENTIALS' },
   waf: { enabled: true, ratePer5Minutes: 1000 },
   methodLoggingLevel: 'ERROR',
-  accountCloudWatchRole: 'create',
   chat: { memoryMb: 1024, timeoutSeconds: 28, agentDeadlineSeconds: 25, reservedConcurrency: 50 },
   search: { memoryMb: 512, timeoutSeconds: 15, reservedConcurrency: 20 },
   light: { memoryMb: 256, timeoutSeconds: 10 },

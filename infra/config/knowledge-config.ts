@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { VECTOR_STORES } from '../../client/vector-stores';
+import { DEFAULT_PARSING, ParsingSchema } from './parsing';
 
 /** The only embedding model KASS wires: Amazon Titan Text Embeddings V2 (8,192 input tokens). */
 export const TITAN_EMBED_TEXT_V2 = 'amazon.titan-embed-text-v2:0';
@@ -97,6 +99,31 @@ const hnswParameter = (key: string, max: number) => {
   return z.number().int(message).min(2, message).max(max, message);
 };
 
+const acu = (key: string, min: number) =>
+  z
+    .number()
+    .min(min, `aurora.${key} must be at least ${min} ACU`)
+    .max(256, `aurora.${key} must be at most 256 ACU`)
+    .refine((n) => Number.isInteger(n * 2), `aurora.${key} must be a multiple of 0.5 ACU`);
+
+/** Aurora Serverless v2 capacity. `minCapacityAcu: 0` lets the cluster pause when idle (no compute charge). */
+const AuroraSchema = z
+  .strictObject({
+    minCapacityAcu: acu('minCapacityAcu', 0).default(0),
+    maxCapacityAcu: acu('maxCapacityAcu', 1).default(2),
+    /** Idle seconds before a cluster with minimum 0 pauses (Aurora allows 300-86,400). */
+    autoPauseSeconds: z
+      .number()
+      .int('aurora.autoPauseSeconds must be a whole number of seconds')
+      .min(300, 'aurora.autoPauseSeconds must be 300-86400 (Aurora auto-pause limits)')
+      .max(86400, 'aurora.autoPauseSeconds must be 300-86400 (Aurora auto-pause limits)')
+      .default(300),
+  })
+  .refine((a) => a.minCapacityAcu <= a.maxCapacityAcu, {
+    message: 'aurora.minCapacityAcu must not exceed aurora.maxCapacityAcu',
+    path: ['minCapacityAcu'],
+  });
+
 export const KnowledgeBaseConfigSchema = z.strictObject({
   embedding: z
     .strictObject({
@@ -167,7 +194,36 @@ export const KnowledgeBaseConfigSchema = z.strictObject({
     .int('dataSourceGeneration must be a whole number')
     .min(1, 'dataSourceGeneration must be at least 1')
     .default(1),
+  /**
+   * Bump to replace the vector store: its resources, the knowledge base and the data source get new names
+   * (`-g<n>`), so CloudFormation creates them beside the old ones and then deletes those with their vectors; a
+   * full `kass sync` must follow. Needed for every setting that is fixed at creation (embedding model and
+   * dimensions; on OpenSearch also HNSW m and efConstruction and standby replicas): `knowledge/
+   * vector-store.lock.json` makes synth fail when one of them changes without a bump.
+   */
+  vectorStoreGeneration: z
+    .number()
+    .int('vectorStoreGeneration must be a whole number')
+    .min(1, 'vectorStoreGeneration must be at least 1')
+    .default(1),
+  /**
+   * Where the vectors live. Changing it replaces the knowledge base and its data source (names carry the store,
+   * so the new one is built beside the old one): synth warns, and a full `kass sync` must follow the deploy.
+   */
+  vectorStore: z
+    .enum(VECTOR_STORES, { error: () => `vectorStore must be one of ${VECTOR_STORES.join(', ')}` })
+    .default('opensearch-serverless'),
+  /** Aurora PostgreSQL Serverless v2 (vectorStore 'aurora-pgvector'). */
+  aurora: AuroraSchema.prefault({}),
+  /** How documents are parsed before chunking; like chunking, fixed once the data source exists. */
+  parsing: ParsingSchema.default(DEFAULT_PARSING),
 });
+
+/** The faiss HNSW method of the vector field (faiss, not nmslib: Bedrock ignores metadata filters on nmslib). */
+export const VECTOR_METHOD = { engine: 'faiss', name: 'hnsw', spaceType: 'l2' } as const;
+
+/** The OpenSearch Serverless collection type Bedrock knowledge bases use. */
+export const COLLECTION_TYPE = 'VECTORSEARCH';
 
 export type KnowledgeBaseConfig = z.infer<typeof KnowledgeBaseConfigSchema>;
 export type KnowledgeBaseConfigInput = z.input<typeof KnowledgeBaseConfigSchema>;
@@ -182,4 +238,6 @@ export const DEV_KNOWLEDGE_BASE: KnowledgeBaseConfigInput = {
 export const PROD_KNOWLEDGE_BASE: KnowledgeBaseConfigInput = {
   standbyReplicas: true,
   network: { allowFromPublic: true },
+  // Aurora store: no pause in prod (the first query after a pause waits ~15 s while the cluster resumes).
+  aurora: { minCapacityAcu: 0.5 },
 };

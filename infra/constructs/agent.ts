@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as bedrock from '@aws-cdk/aws-bedrock-alpha';
-import { Annotations, Arn, ArnFormat, Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Aws, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnAgent } from 'aws-cdk-lib/aws-bedrock';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -75,7 +75,11 @@ export interface KassAgentProps {
 export class KassAgent extends Construct {
   public readonly agent: bedrock.Agent;
   public readonly alias: bedrock.AgentAlias;
-  /** Hash of everything that shapes the agent; it names the version the alias points at. */
+  /**
+   * Hash of everything that shapes the agent (settings, schemas, and the ids of the knowledge base, tool
+   * functions and guardrail version it names); a change rolls the alias to a new version. A token: resolve it
+   * with `Stack.of(agent).resolve(...)`.
+   */
   public readonly configurationHash: string;
 
   constructor(scope: Construct, id: string, props: KassAgentProps) {
@@ -134,21 +138,30 @@ export class KassAgent extends Construct {
 
     if (props.knowledgeBase) this.associateKnowledgeBase(props.knowledgeBase);
 
-    this.configurationHash = createHash('sha256')
-      .update(
-        JSON.stringify({
-          instruction,
-          model: model.inferenceProfileId,
-          idle: config.idleSessionTtlMinutes,
-          memory: config.memory,
-          toolExecution: config.toolExecution,
-          knowledgeBase: props.knowledgeBase?.description ?? null,
-          tools: props.tools.map(({ tool }) => [tool.name, tool.schemaText]),
-          extra: props.versionInputs ?? [],
-        }),
-      )
-      .digest('hex')
-      .slice(0, 12);
+    // Everything that shapes a version. An agent version snapshots the resources it names, so the hash covers
+    // their deploy-time identity too: a knowledge base, tool function or guardrail that CloudFormation replaces
+    // (a new logical id, e.g. a new vector-store generation) gets a new id or ARN, and the alias must move to a
+    // version that names it. Resolved at synth, when every logical id is final.
+    const settings = {
+      instruction,
+      model: model.inferenceProfileId,
+      idle: config.idleSessionTtlMinutes,
+      memory: config.memory,
+      toolExecution: config.toolExecution,
+      knowledgeBase: props.knowledgeBase?.description ?? null,
+      tools: props.tools.map(({ tool }) => [tool.name, tool.description, tool.schemaText]),
+      extra: props.versionInputs ?? [],
+    };
+    this.configurationHash = Lazy.string({
+      produce: () => {
+        const identity = Stack.of(this).resolve({
+          knowledgeBaseId: props.knowledgeBase?.id ?? null,
+          toolFunctions: props.tools.map(({ tool, function: fn }) => [tool.name, fn.function.functionArn]),
+          guardrail: [props.guardrail.guardrailId, props.guardrail.guardrailVersion],
+        });
+        return createHash('sha256').update(JSON.stringify({ settings, identity })).digest('hex').slice(0, 12);
+      },
+    });
 
     // An alias without a pinned version snapshots the prepared DRAFT; a new description makes CloudFormation
     // update it, which creates the next version. So every change above rolls the alias forward on deploy.

@@ -10,6 +10,7 @@ import {
   toGatewayTools,
 } from '../../action-groups/kit/openapi/gateway-tools';
 import { gatewayToolNameOf } from '../../action-groups/kit/schema-rules/patterns';
+import { VECTOR_STORE_ENV, type VectorStoreKind } from '../../client/vector-stores';
 import { KNOWLEDGE_TARGET, KNOWLEDGE_TOOL } from '../../functions/knowledge-tool/tool-definition';
 import type { AgentCoreConfig } from '../config/agentcore-config';
 import { ConfigError } from '../config/config-error';
@@ -42,7 +43,11 @@ export interface KassGatewayProps {
   readonly stage: string;
   readonly tools: readonly GatewayToolFunction[];
   readonly config: AgentCoreConfig;
-  readonly knowledgeBase: { readonly id: string; readonly arn: string };
+  readonly knowledgeBase: {
+    readonly id: string;
+    readonly arn: string;
+    readonly vectorStore: VectorStoreKind;
+  };
   /** The numbered guardrail the knowledge tool applies to queries and passages (as /search does). */
   readonly guardrail: {
     readonly guardrailId: string;
@@ -150,6 +155,7 @@ export class KassGateway extends Construct {
       settings: props.knowledgeSettings,
       environment: {
         KNOWLEDGE_BASE_ID: props.knowledgeBase.id,
+        [VECTOR_STORE_ENV]: props.knowledgeBase.vectorStore,
         GUARDRAIL_ID: props.guardrail.guardrailId,
         GUARDRAIL_VERSION: props.guardrail.guardrailVersion,
       },

@@ -42,9 +42,10 @@ export interface DocumentsBucketProps {
  * listens to them). Noncurrent versions move to Glacier; current objects stay in Standard so Bedrock can read
  * them.
  *
- * No `autoDeleteObjects`: it adds a custom-resource Lambda to the stack. In dev, empty both buckets
- * (`aws s3 rm s3://<bucket> --recursive`, and delete the versions) before `cdk destroy`, or the bucket
- * deletion fails and leaves the stack in DELETE_FAILED.
+ * No `autoDeleteObjects`: it adds a custom-resource Lambda (outside the house Lambda settings) to the stack
+ * only to empty buckets on delete. In dev, `kass empty-buckets --stage dev` deletes every object version and
+ * delete marker of both buckets before `npx cdk destroy` (CloudFormation deletes only empty buckets; a
+ * non-empty one leaves the stack in DELETE_FAILED). Prod retains both and the command refuses it.
  */
 export class DocumentsBucket extends Construct {
   public readonly bucket: s3.Bucket;

@@ -1,5 +1,5 @@
 import * as bedrock from '@aws-cdk/aws-bedrock-alpha';
-import { CfnResource, Names } from 'aws-cdk-lib';
+import { CfnResource, Names, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { contentHash } from '../config/content-hash';
 import { GUARDRAIL_NAME_PATTERN, type GuardrailPolicy, type PiiEntityType } from '../config/guardrail-policy';
@@ -71,7 +71,8 @@ export interface KassGuardrailProps {
 /**
  * The KASS Bedrock guardrail built from policy data, plus a numbered version. `guardrail.guardrailVersion`
  * refers to that version, so an Agent given `guardrail` runs exactly the tested policy, never DRAFT.
- * A policy change creates a new version (the version's logical id and description carry the policy hash).
+ * A policy change creates a new version (the version's logical id and description carry the policy hash);
+ * earlier versions are retained, not deleted, because earlier agent versions reference them.
  */
 export class KassGuardrail extends Construct {
   /** The guardrail; its `guardrailVersion` is the numbered version below. */
@@ -164,5 +165,10 @@ export class KassGuardrail extends Construct {
       );
     }
     versions[0].overrideLogicalId(`${Names.uniqueId(this)}Version${shortHash}`);
+    // A policy change creates the next version under a new logical id, and CloudFormation would then delete the
+    // old one, which earlier agent versions (and a rollback of the alias to them) still name. Keep it; prune old
+    // versions deliberately (README "Updating": aws bedrock delete-guardrail --guardrail-version). Deleting the
+    // guardrail itself (cdk destroy of a stage that does not retain data) removes all of its versions.
+    versions[0].applyRemovalPolicy(RemovalPolicy.RETAIN);
   }
 }

@@ -1,39 +1,36 @@
-import { DefaultStackSynthesizer, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ConfigError } from '../config/config-error';
+import type { VectorStoreKind } from '../../client/vector-stores';
 import type { ChunkingConfig, KnowledgeBaseConfig } from '../config/knowledge-config';
+import type { AgentConfig } from '../config/stage-config';
 import { DOCUMENTS_PREFIX } from './documents-bucket';
+import type { KassFunctionDefaults } from './kass-function';
+import { knowledgeParser } from './knowledge-parsing';
 import { nagResource } from './nag-ids';
+import { AuroraPgvectorStore } from './vector-stores/aurora-pgvector';
+import { collectionNameFor, OpenSearchServerlessStore } from './vector-stores/opensearch-serverless';
+import { S3VectorsStore } from './vector-stores/s3-vectors';
+import type { VectorStore } from './vector-stores/vector-store';
 
-/** Index and field names: the index mapping and the knowledge base's field mapping must name the same fields. */
-export const VECTOR_INDEX = {
-  name: 'kass-index',
-  vectorField: 'kass-vector',
-  textField: 'AMAZON_BEDROCK_TEXT_CHUNK',
-  metadataField: 'AMAZON_BEDROCK_METADATA',
-} as const;
+export { collectionNameFor, VECTOR_INDEX } from './vector-stores/opensearch-serverless';
 
-/** Collection names: 3–32 characters, lower-case letters, digits and dashes, starting with a letter. */
-const COLLECTION_NAME = /^[a-z][a-z0-9-]{2,31}$/;
-/** Security-policy names have the same limit, and ours append up to `-data`. */
-const POLICY_SUFFIXES = ['-enc', '-net', '-data'] as const;
+/** Knowledge-base name suffix per store: a store change builds the new knowledge base beside the old one. */
+const STORE_SUFFIX: Readonly<Record<VectorStoreKind, string>> = {
+  'opensearch-serverless': '',
+  's3-vectors': '-s3v',
+  'aurora-pgvector': '-pgv',
+};
 
-/** The collection (and knowledge base) name of a stage, validated against the OpenSearch Serverless limits. */
-export function collectionNameFor(stage: string): string {
-  const name = `kass-${stage}-docs`;
-  const tooLong = POLICY_SUFFIXES.map((s) => `${name}${s}`).find((p) => p.length > 32);
-  if (!COLLECTION_NAME.test(name) || tooLong) {
-    throw new ConfigError('knowledge base', [
-      `stage: '${stage}' gives the collection name '${name}'; OpenSearch Serverless needs 3-32 lower-case ` +
-        `letters, digits or dashes, and its policy names ('${tooLong ?? `${name}-data`}') at most 32 characters. ` +
-        'Use a shorter stage name.',
-    ]);
-  }
-  return name;
+/**
+ * The knowledge base (and data source) name of a stage on a store and vector-store generation. OpenSearch at
+ * generation 1 keeps the name the first deploys got; other stores add a suffix and later generations `-g<n>`,
+ * because changing either replaces the knowledge base and names are unique per account and region.
+ */
+export function knowledgeBaseNameFor(stage: string, store: VectorStoreKind, generation = 1): string {
+  return `${collectionNameFor(stage, generation)}${STORE_SUFFIX[store]}`;
 }
 
 /** Maps the KASS chunking config onto the CloudFormation `ChunkingConfiguration` shape. */
@@ -76,7 +73,7 @@ export function toChunkingConfiguration(
 }
 
 export interface KnowledgeBaseProps {
-  /** Stage name: the collection, knowledge base and data source names derive from it. */
+  /** Stage name: the store, knowledge base and data source names derive from it. */
   readonly stage: string;
   readonly config: KnowledgeBaseConfig;
   /** The bucket the data source reads (see `DocumentsBucket`). */
@@ -84,75 +81,60 @@ export interface KnowledgeBaseProps {
   /** Only objects under this prefix are indexed. @default 'documents/' */
   readonly documentsPrefix?: string;
   /**
-   * The role CloudFormation uses to create the index; it needs data access to the collection.
-   * @default - the CloudFormation execution role of the stack's DefaultStackSynthesizer
+   * OpenSearch Serverless: the role CloudFormation uses to create the index; it needs data access to the
+   * collection. @default - the CloudFormation execution role of the stack's DefaultStackSynthesizer
    */
   readonly indexCreatorRoleArn?: string;
+  /** Geography of the parser model's inference profile (foundation-model parsing). @default 'us' */
+  readonly inferenceGeo?: AgentConfig['inferenceGeo'];
+  /** Keep the store's data and protect it from deletion (Aurora: snapshot + deletion protection). @default false */
+  readonly retainData?: boolean;
+  /** House settings of the store's own Lambda (Aurora's schema custom resource). */
+  readonly functionDefaults?: KassFunctionDefaults;
 }
 
 /**
- * The knowledge base on OpenSearch Serverless, in L1 resources only (no custom resource, no Docker, no PyPI):
- * encryption + network policies → VECTORSEARCH collection → data-access policy → native vector index →
- * knowledge base (Titan Text Embeddings V2) → S3 data source with the configured chunking.
+ * The knowledge base (Titan Text Embeddings V2) on the configured vector store, and its S3 data source with the
+ * configured chunking and parsing. The store is one construct per kind behind `VectorStore`
+ * (`vector-stores/`): OpenSearch Serverless (default; L1 resources only), S3 Vectors, or Aurora PostgreSQL
+ * Serverless v2 with pgvector. Everything around it (data source, ingestion pipeline, agent association,
+ * /search, `kass retrieve`, `kass sync`) is the same for all three.
+ *
+ * The store is created with the id `Default`, which CDK leaves out of logical ids: the OpenSearch resources keep
+ * the ids of the deploys made before the store was configurable. Changing the store replaces the knowledge base
+ * (a new name, see `knowledgeBaseNameFor`) and its data source; a full `kass sync` must follow.
+ *
+ * The store's and the knowledge base's names and logical ids carry `vectorStoreGeneration` (from 2 on): bumping
+ * it makes CloudFormation build a new store, knowledge base and data source beside the old ones and delete
+ * those afterwards, so settings fixed at creation (see `knowledge/vector-store.lock.json`) can change.
  *
  * The data source's name and logical id carry `dataSourceGeneration`: bumping it makes CloudFormation create a
- * new data source (new chunking) and delete the old one together with its vectors; run a full `kass sync`
- * afterwards. Deleting a data source fails while one of its ingestion jobs runs, so deploy between syncs.
+ * new data source (new chunking or parsing) and delete the old one together with its vectors; run a full
+ * `kass sync` afterwards. Deleting a data source fails while one of its ingestion jobs runs, so deploy between
+ * syncs.
  */
 export class KnowledgeBase extends Construct {
   public readonly knowledgeBaseId: string;
   public readonly knowledgeBaseArn: string;
   public readonly dataSourceId: string;
-  public readonly collection: aoss.CfnCollection;
   public readonly role: iam.Role;
   public readonly knowledgeBase: bedrock.CfnKnowledgeBase;
   public readonly dataSource: bedrock.CfnDataSource;
-  public readonly index: aoss.CfnIndex;
+  /** The vector store construct (`OpenSearchServerlessStore`, `S3VectorsStore` or `AuroraPgvectorStore`). */
+  public readonly store: VectorStore & Construct;
   /** The embedding model the knowledge base calls (foundation-model ARN in the stack's region). */
   public readonly embeddingModelArn: string;
+  /** Where the vectors live: decides hybrid search and retries (published to Lambdas and the CLI). */
+  public readonly vectorStore: VectorStoreKind;
 
   constructor(scope: Construct, id: string, props: KnowledgeBaseProps) {
     super(scope, id);
     const { config } = props;
+    this.vectorStore = config.vectorStore;
     const stack = Stack.of(this);
-    const name = collectionNameFor(props.stage);
+    const storeGeneration = config.vectorStoreGeneration;
+    const name = knowledgeBaseNameFor(props.stage, config.vectorStore, storeGeneration);
     const prefix = props.documentsPrefix ?? DOCUMENTS_PREFIX;
-    const collectionResource = `collection/${name}`;
-
-    const encryption = new aoss.CfnSecurityPolicy(this, 'EncryptionPolicy', {
-      name: `${name}-enc`,
-      type: 'encryption',
-      description: 'KASS documents collection: AWS-owned key',
-      policy: JSON.stringify({
-        Rules: [{ ResourceType: 'collection', Resource: [collectionResource] }],
-        AWSOwnedKey: true,
-      }),
-    });
-
-    // Public: the endpoint is reachable from the internet but every request still needs SigV4 and a data-access
-    // grant. Private: only Bedrock (SourceServices) reaches it; CloudFormation's index creation and any tool
-    // outside AWS then need OpenSearch Serverless VPC endpoints (not wired here; verify before using it).
-    const networkRule = config.network.allowFromPublic
-      ? { AllowFromPublic: true }
-      : { AllowFromPublic: false, SourceServices: ['bedrock.amazonaws.com'] };
-    const network = new aoss.CfnSecurityPolicy(this, 'NetworkPolicy', {
-      name: `${name}-net`,
-      type: 'network',
-      description: `KASS documents collection: ${config.network.allowFromPublic ? 'public' : 'Bedrock only'}`,
-      policy: JSON.stringify([
-        { Rules: [{ ResourceType: 'collection', Resource: [collectionResource] }], ...networkRule },
-      ]),
-    });
-
-    this.collection = new aoss.CfnCollection(this, 'Collection', {
-      name,
-      type: 'VECTORSEARCH',
-      description: `KASS ${props.stage} document vectors`,
-      standbyReplicas: config.standbyReplicas ? 'ENABLED' : 'DISABLED',
-    });
-    // A collection cannot be created before an encryption policy covers it.
-    this.collection.addResourceDependency(encryption);
-    this.collection.addResourceDependency(network);
 
     this.embeddingModelArn = stack.formatArn({
       service: 'bedrock',
@@ -162,8 +144,10 @@ export class KnowledgeBase extends Construct {
     });
 
     const documentObjectsArn = props.documentsBucket.arnForObjects(`${prefix}*`);
-    // Inline policies: they exist as soon as the role does, so Bedrock's access checks at knowledge-base
-    // creation pass without extra DependsOn on a separate policy resource.
+    const parser = knowledgeParser(this, config.parsing, props.inferenceGeo ?? 'us');
+    // Inline policy: it exists as soon as the role does, so Bedrock's access checks at knowledge-base creation
+    // pass without extra DependsOn on a separate policy resource. The store adds its statements first.
+    const policy = new iam.PolicyDocument();
     this.role = new iam.Role(this, 'Role', {
       description: `Knowledge base ${name}: reads documents, embeds them, writes vectors`,
       assumedBy: new iam.ServicePrincipal('bedrock.amazonaws.com').withConditions({
@@ -176,108 +160,43 @@ export class KnowledgeBase extends Construct {
           }),
         },
       }),
-      inlinePolicies: {
-        KnowledgeBase: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              sid: 'VectorStore',
-              actions: ['aoss:APIAccessAll'],
-              resources: [this.collection.attrArn],
-            }),
-            new iam.PolicyStatement({
-              sid: 'Embeddings',
-              actions: ['bedrock:InvokeModel'],
-              resources: [this.embeddingModelArn],
-            }),
-            new iam.PolicyStatement({
-              sid: 'ListDocuments',
-              actions: ['s3:ListBucket'],
-              resources: [props.documentsBucket.bucketArn],
-              conditions: { StringEquals: { 'aws:ResourceAccount': stack.account } },
-            }),
-            new iam.PolicyStatement({
-              sid: 'ReadDocuments',
-              actions: ['s3:GetObject'],
-              resources: [documentObjectsArn],
-              conditions: { StringEquals: { 'aws:ResourceAccount': stack.account } },
-            }),
-          ],
-        }),
-      },
+      inlinePolicies: { KnowledgeBase: policy },
     });
+
+    this.store = this.createStore(props);
+    policy.addStatements(
+      ...this.store.roleStatements,
+      new iam.PolicyStatement({
+        sid: 'Embeddings',
+        actions: ['bedrock:InvokeModel'],
+        resources: [this.embeddingModelArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListDocuments',
+        actions: ['s3:ListBucket'],
+        resources: [props.documentsBucket.bucketArn],
+        conditions: { StringEquals: { 'aws:ResourceAccount': stack.account } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadDocuments',
+        actions: ['s3:GetObject'],
+        resources: [documentObjectsArn],
+        conditions: { StringEquals: { 'aws:ResourceAccount': stack.account } },
+      }),
+      ...parser.statements,
+    );
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResource(this, documentObjectsArn)}]`,
       reason:
         `The knowledge base must read every object under ${prefix} (any document the sync uploads); ` +
         'object ARNs need a wildcard and the grant is limited to that prefix and this account.',
     });
+    const acknowledgements = [...this.store.roleAcknowledgements, ...parser.acknowledgements];
+    if (acknowledgements.length > 0) Validations.of(this.role).acknowledge(...acknowledgements);
 
-    // CloudFormation creates the index with the deploy role, so that role needs data access too. Confirmed only
-    // from documentation, not yet by a real deploy: verify on the first deploy.
-    const indexCreatorRoleArn = props.indexCreatorRoleArn ?? this.defaultCfnExecutionRoleArn();
-    const dataAccess = new aoss.CfnAccessPolicy(this, 'DataAccessPolicy', {
-      name: `${name}-data`,
-      type: 'data',
-      description: 'KASS documents collection: the knowledge base role and the deploy role only',
-      policy: Fn.toJsonString([
-        {
-          Rules: [
-            {
-              ResourceType: 'collection',
-              Resource: [collectionResource],
-              Permission: [
-                'aoss:DescribeCollectionItems',
-                'aoss:CreateCollectionItems',
-                'aoss:UpdateCollectionItems',
-              ],
-            },
-            {
-              ResourceType: 'index',
-              Resource: [`index/${name}/*`],
-              Permission: [
-                'aoss:DescribeIndex',
-                'aoss:ReadDocument',
-                'aoss:WriteDocument',
-                'aoss:CreateIndex',
-                'aoss:UpdateIndex',
-                'aoss:DeleteIndex',
-              ],
-            },
-          ],
-          Principal: [this.role.roleArn, indexCreatorRoleArn],
-        },
-      ]),
-    });
-    // The policy names the collection by name only, so order it explicitly.
-    dataAccess.addResourceDependency(this.collection);
-
-    this.index = new aoss.CfnIndex(this, 'Index', {
-      collectionEndpoint: this.collection.attrCollectionEndpoint,
-      indexName: VECTOR_INDEX.name,
-      settings: { index: { knn: true, knnAlgoParamEfSearch: config.vectorIndex.efSearch } },
-      mappings: {
-        properties: {
-          [VECTOR_INDEX.vectorField]: {
-            type: 'knn_vector',
-            dimension: config.embedding.dimensions,
-            // faiss, not nmslib: Bedrock ignores metadata filters on nmslib indexes.
-            method: {
-              engine: 'faiss',
-              name: 'hnsw',
-              spaceType: 'l2',
-              parameters: { m: config.vectorIndex.m, efConstruction: config.vectorIndex.efConstruction },
-            },
-          },
-          // Indexed text enables HYBRID search; metadata is stored for filters but not searched.
-          [VECTOR_INDEX.textField]: { type: 'text', index: true },
-          [VECTOR_INDEX.metadataField]: { type: 'text', index: false },
-        },
-      },
-    });
-    // Writing the index needs the data-access grant to exist first.
-    this.index.addResourceDependency(dataAccess);
-
-    this.knowledgeBase = new bedrock.CfnKnowledgeBase(this, 'KnowledgeBase', {
+    // Generation 1 keeps the logical id the first deploys got; later ones are new resources.
+    const knowledgeBaseId = storeGeneration > 1 ? `KnowledgeBaseGen${storeGeneration}` : 'KnowledgeBase';
+    this.knowledgeBase = new bedrock.CfnKnowledgeBase(this, knowledgeBaseId, {
       name,
       description: `KASS ${props.stage} project documents`,
       roleArn: this.role.roleArn,
@@ -290,21 +209,12 @@ export class KnowledgeBase extends Construct {
           },
         },
       },
-      storageConfiguration: {
-        type: 'OPENSEARCH_SERVERLESS',
-        opensearchServerlessConfiguration: {
-          collectionArn: this.collection.attrArn,
-          vectorIndexName: VECTOR_INDEX.name,
-          fieldMapping: {
-            vectorField: VECTOR_INDEX.vectorField,
-            textField: VECTOR_INDEX.textField,
-            metadataField: VECTOR_INDEX.metadataField,
-          },
-        },
-      },
+      storageConfiguration: this.store.storageConfiguration,
     });
-    // The knowledge base only names the index, so it must wait for it.
-    this.knowledgeBase.addResourceDependency(this.index);
+    // The knowledge base only names some of the store's resources (an index, a schema) and its own access check
+    // at creation needs the store's grants in force: it waits for them.
+    for (const dependency of this.store.knowledgeBaseDependencies)
+      this.knowledgeBase.addResourceDependency(dependency);
 
     const generation = config.dataSourceGeneration;
     this.dataSource = new bedrock.CfnDataSource(this, `DataSourceGen${generation}`, {
@@ -316,7 +226,10 @@ export class KnowledgeBase extends Construct {
         type: 'S3',
         s3Configuration: { bucketArn: props.documentsBucket.bucketArn, inclusionPrefixes: [prefix] },
       },
-      vectorIngestionConfiguration: { chunkingConfiguration: toChunkingConfiguration(config.chunking) },
+      vectorIngestionConfiguration: {
+        chunkingConfiguration: toChunkingConfiguration(config.chunking),
+        ...(parser.configuration ? { parsingConfiguration: parser.configuration } : {}),
+      },
     });
 
     this.knowledgeBaseId = this.knowledgeBase.attrKnowledgeBaseId;
@@ -324,14 +237,31 @@ export class KnowledgeBase extends Construct {
     this.dataSourceId = this.dataSource.attrDataSourceId;
   }
 
-  private defaultCfnExecutionRoleArn(): string {
-    const synthesizer = Stack.of(this).synthesizer;
-    if (!(synthesizer instanceof DefaultStackSynthesizer)) {
-      throw new Error(
-        'KnowledgeBase: the stack does not use the DefaultStackSynthesizer; pass indexCreatorRoleArn (the role ' +
-          'CloudFormation deploys with) so it can create the vector index.',
-      );
+  /** The configured store, as the `Default` child (so its logical ids carry no extra path segment). */
+  private createStore(props: KnowledgeBaseProps): VectorStore & Construct {
+    const common = {
+      stage: props.stage,
+      config: props.config,
+      knowledgeBaseRole: this.role,
+      retainData: props.retainData ?? false,
+    };
+    switch (props.config.vectorStore) {
+      case 'opensearch-serverless':
+        return new OpenSearchServerlessStore(this, 'Default', {
+          ...common,
+          ...(props.indexCreatorRoleArn ? { indexCreatorRoleArn: props.indexCreatorRoleArn } : {}),
+        });
+      case 's3-vectors':
+        return new S3VectorsStore(this, 'Default', common);
+      case 'aurora-pgvector':
+        return new AuroraPgvectorStore(this, 'Default', {
+          ...common,
+          functionDefaults: props.functionDefaults ?? {
+            logLevel: 'INFO',
+            logRetentionDays: 14,
+            retainLogs: props.retainData ?? false,
+          },
+        });
     }
-    return Fn.sub(synthesizer.cloudFormationExecutionRoleArn);
   }
 }

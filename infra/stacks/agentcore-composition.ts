@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
+import type { VectorStoreKind } from '../../client/vector-stores';
 import type { StageConfig } from '../config/stage-config';
 import { type GatewayToolFunction, KassGateway } from '../constructs/agentcore-gateway';
 import { KassHarness } from '../constructs/agentcore-harness';
@@ -11,7 +12,11 @@ export interface AgentCoreProps {
   readonly config: StageConfig;
   readonly instruction: string;
   readonly tools: readonly GatewayToolFunction[];
-  readonly knowledgeBase: { readonly id: string; readonly arn: string };
+  readonly knowledgeBase: {
+    readonly id: string;
+    readonly arn: string;
+    readonly vectorStore: VectorStoreKind;
+  };
   readonly guardrail: {
     readonly guardrailId: string;
     readonly guardrailVersion: string;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Aws, CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { VECTOR_STORE_OUTPUT } from '../../client/vector-stores';
 import { enabledDiscord } from '../config/discord-config';
 import type { GuardrailPolicy } from '../config/guardrail-policy';
 import type { StageConfig } from '../config/stage-config';
@@ -50,7 +51,10 @@ export class KassStack extends Stack {
     const foundations = stageFoundations(this, config);
 
     // Guardrail names are unique per account and region: the stage keeps dev and prod apart.
-    const observability = new Observability(this, 'Observability', { emails: config.alarms.emails });
+    const observability = new Observability(this, 'Observability', {
+      emails: config.alarms.emails,
+      retainData: config.retainData,
+    });
 
     this.guardrail = new KassGuardrail(this, 'Guardrail', {
       policy: props.guardrailPolicy,
@@ -81,6 +85,13 @@ export class KassStack extends Stack {
       config: config.knowledgeBase,
       documentsBucket: documents.bucket,
       documentsPrefix: documents.documentsPrefix,
+      inferenceGeo: config.agent.inferenceGeo,
+      retainData: config.retainData,
+      functionDefaults: {
+        logLevel: config.lambda.logLevel,
+        logRetentionDays: config.logRetentionDays,
+        retainLogs: config.retainData,
+      },
     });
     const ingestion = new Ingestion(this, 'Ingestion', {
       documentsBucket: documents.bucket,
@@ -98,6 +109,14 @@ export class KassStack extends Stack {
 
     const instruction = fs.readFileSync(path.join(REPO_ROOT, config.agent.instructionFile), 'utf8');
     const toolFunctions = props.tools.map((tool) => ({ tool, function: this.tools.functionOf(tool.name) }));
+    // A new store is a new knowledge base: the alias must move to a version that names it. (OpenSearch adds
+    // nothing, so stacks from before the store was configurable keep their version.)
+    const versionInputs = [
+      this.guardrail.policyHash,
+      ...(config.knowledgeBase.vectorStore === 'opensearch-serverless'
+        ? []
+        : [`vectorStore:${config.knowledgeBase.vectorStore}`]),
+    ];
     const guardrailRef = {
       guardrailId: this.guardrail.guardrail.guardrailId,
       guardrailVersion: this.guardrail.versionNumber,
@@ -110,9 +129,13 @@ export class KassStack extends Stack {
         config,
         instruction,
         tools: toolFunctions,
-        knowledgeBase: { id: this.knowledge.knowledgeBaseId, arn: this.knowledge.knowledgeBaseArn },
+        knowledgeBase: {
+          id: this.knowledge.knowledgeBaseId,
+          arn: this.knowledge.knowledgeBaseArn,
+          vectorStore: this.knowledge.vectorStore,
+        },
         guardrail: guardrailRef,
-        versionInputs: [this.guardrail.policyHash],
+        versionInputs,
       });
       this.agentCore = engine;
       agentEndpoint = engine.endpoint;
@@ -131,7 +154,7 @@ export class KassStack extends Stack {
             'KASS documents: runbooks, policies, service catalogue and team notes. Use it for questions about ' +
             'internal systems, procedures and documents; cite what you used.',
         },
-        versionInputs: [this.guardrail.policyHash],
+        versionInputs,
       });
       this.agent = agent;
       agentEndpoint = {
@@ -249,8 +272,22 @@ export class KassStack extends Stack {
     new CfnOutput(this, 'GuardrailId', { value: this.guardrail.guardrail.guardrailId });
     new CfnOutput(this, 'GuardrailVersion', { value: this.guardrail.versionNumber });
     new CfnOutput(this, 'DocumentsBucketName', { value: documents.bucket.bucketName });
+    new CfnOutput(this, 'DocumentsAccessLogBucketName', {
+      value: documents.accessLogBucket.bucketName,
+      description: 'Server access logs of the documents bucket',
+    });
+    new CfnOutput(this, 'DataRetention', {
+      value: config.retainData ? 'retain' : 'destroy',
+      description:
+        'retain: cdk destroy keeps buckets, tables and logs; destroy: they go with the stack (empty the buckets ' +
+        'first: kass empty-buckets)',
+    });
     new CfnOutput(this, 'KnowledgeBaseId', { value: this.knowledge.knowledgeBaseId });
     new CfnOutput(this, 'DataSourceId', { value: this.knowledge.dataSourceId });
+    new CfnOutput(this, VECTOR_STORE_OUTPUT, {
+      value: this.knowledge.vectorStore,
+      description: 'Vector store of the knowledge base (kass retrieve checks --hybrid against it)',
+    });
     new CfnOutput(this, 'IngestionQueueUrl', { value: ingestion.queue.queueUrl });
     new CfnOutput(this, 'ChatApiUrl', {
       value: chat.rest.url,

@@ -300,7 +300,7 @@ describe('Command: kass retrieve', () => {
       name: 'a rejected request',
       error: { name: 'ValidationException', message: 'HYBRID search is not supported' },
       message:
-        'kass retrieve: Retrieve rejected the request: HYBRID search is not supported (--hybrid needs an OpenSearch Serverless store with a filterable text field)\n',
+        'kass retrieve: Retrieve rejected the request: HYBRID search is not supported (--hybrid needs a store with a text index: OpenSearch Serverless or Aurora)\n',
     },
     {
       name: 'throttling',
@@ -315,6 +315,84 @@ describe('Command: kass retrieve', () => {
     // Assess
     expect(code).toBe(1);
     expect(io.err()).toBe(message);
+  });
+
+  describe('--hybrid on each vector store', () => {
+    /** Stack outputs of a deployed stage whose knowledge base sits on `store`. */
+    const deployedOn = (store: string | undefined) => (stage: string) =>
+      new StackOutputs(
+        stage,
+        {},
+        async () =>
+          ({
+            send: async () => ({
+              Stacks: [
+                {
+                  Outputs: [
+                    { OutputKey: 'KnowledgeBaseId', OutputValue: KB },
+                    ...(store ? [{ OutputKey: 'KnowledgeBaseVectorStore', OutputValue: store }] : []),
+                  ],
+                },
+              ],
+            }),
+          }) as never,
+      );
+    const onStack = (store: string | undefined, argv: string[], env: NodeJS.ProcessEnv = {}) =>
+      createRetrieve({ env, stackOutputs: deployedOn(store) })(argv, io);
+
+    it('refuses --hybrid on S3 Vectors before calling Bedrock, learning the store from the stack', async () => {
+      await expect(onStack('s3-vectors', ['vpn', '--hybrid'])).rejects.toMatchObject({
+        exitCode: 2,
+        message:
+          "--hybrid: hybrid search is not supported by this knowledge base's vector store (S3 Vectors): it " +
+          `searches by meaning only; drop the hybrid option (knowledge base ${KB})`,
+      });
+      expect(runtime).not.toHaveReceivedCommand(RetrieveCommand);
+    });
+
+    it('runs a semantic search on S3 Vectors', async () => {
+      runtime.on(RetrieveCommand).resolves({ retrievalResults: [] });
+      expect(await onStack('s3-vectors', ['vpn'])).toBe(0);
+      expect(runtime).toHaveReceivedCommandTimes(RetrieveCommand, 1);
+    });
+
+    it.each(['opensearch-serverless', 'aurora-pgvector'])('sends HYBRID on %s', async (store) => {
+      runtime.on(RetrieveCommand).resolves({ retrievalResults: [] });
+      expect(await onStack(store, ['vpn', '--hybrid'])).toBe(0);
+      expect(runtime).toHaveReceivedCommandWith(RetrieveCommand, {
+        retrievalConfiguration: {
+          vectorSearchConfiguration: { numberOfResults: 5, overrideSearchType: 'HYBRID' },
+        },
+      });
+      expect(io.out()).toContain('(hybrid)');
+    });
+
+    it('takes the store from KASS_VECTOR_STORE, also with an explicit knowledge-base id', async () => {
+      const code = await kass(['vpn', '--hybrid'], {
+        KASS_KNOWLEDGE_BASE_ID: KB,
+        KASS_VECTOR_STORE: 's3-vectors',
+      });
+      expect(code).toBe(2);
+      expect(io.err()).toContain('not supported by this knowledge base');
+      expect(runtime).not.toHaveReceivedCommand(RetrieveCommand);
+    });
+
+    it('rejects an unknown KASS_VECTOR_STORE by name', async () => {
+      expect(
+        await kass(['vpn', '--hybrid'], { KASS_KNOWLEDGE_BASE_ID: KB, KASS_VECTOR_STORE: 'faiss' }),
+      ).toBe(2);
+      expect(io.err()).toBe(
+        'kass retrieve: KASS_VECTOR_STORE must be one of opensearch-serverless, s3-vectors, aurora-pgvector (got "faiss")\n',
+      );
+    });
+
+    it('lets Bedrock decide when the store cannot be known (an older stack, or an id from elsewhere)', async () => {
+      runtime.on(RetrieveCommand).resolves({ retrievalResults: [] });
+      expect(await onStack(undefined, ['vpn', '--hybrid'])).toBe(0);
+      // An explicit id does not trust the stage's output: it may be another knowledge base.
+      expect(await onStack('s3-vectors', ['vpn', '--hybrid', '--knowledge-base-id', 'KBOTHER123'])).toBe(0);
+      expect(runtime).toHaveReceivedCommandTimes(RetrieveCommand, 2);
+    });
   });
 
   it('says how to provide a missing knowledge-base id', async () => {

@@ -449,9 +449,12 @@ describe('Command: kass sync', () => {
     const dir = folderWith(CORPUS);
     agent.conflictMode = 'always';
     // Act: every start conflicts, with no running job listed: retries back off, then give up
-    const run = sync(dir);
-    // Assess
-    await expect(run).rejects.toThrow('Could not start an ingestion job after 10 attempts');
+    const { code, io } = await sync(dir);
+    // Assess: the files are uploaded; not starting a job is its own outcome
+    expect(code).toBe(3);
+    expect(io.err()).toContain(
+      'Uploaded 5, ingestion not started: Could not start an ingestion job after 10 attempts',
+    );
     const tokens = new Set(
       agent.calls.filter((c) => c.operation === 'StartIngestionJob').map((c) => c.body?.clientToken),
     );
@@ -519,7 +522,9 @@ describe('Command: kass sync', () => {
     // Prepare: a run killed right after its uploads; the last job predates them
     const dir = folderWith(CORPUS);
     const killed = new Error('killed before ingestion');
-    await expect(sync(dir, [], { openIngestion: () => Promise.reject(killed) })).rejects.toBe(killed);
+    const first = await sync(dir, [], { openIngestion: () => Promise.reject(killed) });
+    expect(first.code).toBe(3);
+    expect(first.io.err()).toContain('Uploaded 5, ingestion not started: Error: killed before ingestion');
     const old = agent.seedJob({ status: 'COMPLETE' }, [], new Date(Date.now() - 3_600_000));
     // Act
     const { code, io } = await sync(dir);
@@ -685,9 +690,9 @@ describe('Command: kass sync', () => {
         { poll: FAST_POLL },
         dir,
       );
-      expect(code).toBe(1);
+      expect(code).toBe(3);
       expect(io.err()).toContain(
-        'kass sync: knowledge base NOSUCHKB00, data source DS not found in this account/region',
+        'Uploaded 5, ingestion not started: knowledge base NOSUCHKB00, data source DS not found in this account/region',
       );
     });
 
@@ -704,8 +709,10 @@ describe('Command: kass sync', () => {
       const dir = folderWith(CORPUS);
       agent.denyAll = true;
       const { code, io } = await kass(['.', ...agent.syncArgs(bucket)], { poll: FAST_POLL }, dir);
-      expect(code).toBe(1);
-      expect(io.err()).toContain('kass sync: Access denied calling bedrock:ListIngestionJobs');
+      expect(code).toBe(3);
+      expect(io.err()).toContain(
+        'Uploaded 5, ingestion not started: Access denied calling bedrock:ListIngestionJobs',
+      );
     });
   });
 });

@@ -69,6 +69,15 @@ describe('Class: IngestionJobs', () => {
       { error: new ServiceQuotaExceededException({ message: 'quota', $metadata: {} }), kind: 'throttled' },
       { error: new ValidationException({ message: 'bad', $metadata: {} }), kind: 'rejected' },
       { error: new ResourceNotFoundException({ message: 'gone', $metadata: {} }), kind: 'rejected' },
+      {
+        // An auto-paused Aurora store: a wait, whatever the exception is called.
+        error: new ValidationException({
+          message:
+            'The Aurora DB instance arn:aws:rds:us-east-1:123456789012:cluster:kass is resuming after being auto-paused. Please wait a few seconds and try again.',
+          $metadata: {},
+        }),
+        kind: 'throttled',
+      },
     ])('maps $error.name to a $kind IngestionError', async ({ error, kind }) => {
       bedrock.on(StartIngestionJobCommand).rejects(error);
       const attempt = jobs.start('t'.repeat(40), 'd');

@@ -1,16 +1,31 @@
+import * as path from 'node:path';
 import * as bedrock from '@aws-cdk/aws-bedrock-alpha';
+import { CfnResource } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { parseSchemaSource } from '../../action-groups/kit/openapi/document';
 import { type Operation, readOperations } from '../../action-groups/kit/openapi/operations';
+import { loadGuardrailPolicy } from '../../infra/config/guardrail-policy';
 import { KassAgent } from '../../infra/constructs/agent';
+import { KassGuardrail } from '../../infra/constructs/guardrail';
 import { Tools } from '../../infra/constructs/tools';
 import { fixtureTool, testApp, testConfig, testStack } from '../support/cdk';
+
+const POLICY = loadGuardrailPolicy(path.resolve(__dirname, '../../guardrails/policy.yaml'));
 
 const INSTRUCTION = 'You are a test agent. Use the tickets tool to create and list tickets for users.';
 
 function build(
-  options: { instruction?: string; model?: string; schemaFile?: string; memory?: boolean } = {},
+  options: {
+    instruction?: string;
+    model?: string;
+    schemaFile?: string;
+    memory?: boolean;
+    /** Construct id of the knowledge base (a new one is a new logical id: CloudFormation replaces it). */
+    knowledgeBaseId?: string;
+    /** Construct id of the tools (a new one replaces every tool function). */
+    toolsId?: string;
+  } = {},
 ) {
   const stack = testStack(testApp());
   const config = testConfig({
@@ -23,17 +38,27 @@ function build(
   const toolLogs = new dynamodb.Table(stack, 'ToolLogs', {
     partitionKey: { name: 'session_id', type: dynamodb.AttributeType.STRING },
   });
-  const tools = new Tools(stack, 'Tools', { tools: [tool], config, toolLogs });
-  const guardrail = new bedrock.Guardrail(stack, 'Guardrail', { guardrailName: 'test-guardrail' });
-  guardrail.createVersion('v1');
+  const tools = new Tools(stack, options.toolsId ?? 'Tools', { tools: [tool], config, toolLogs });
+  // The KASS guardrail: its version's logical id follows the policy only (the alpha's own moves with the tree).
+  const { guardrail } = new KassGuardrail(stack, 'Guardrail', { policy: POLICY });
+  const kb = new CfnResource(stack, options.knowledgeBaseId ?? 'KnowledgeBase', {
+    type: 'AWS::Bedrock::KnowledgeBase',
+    properties: { Name: 'kass-dev-docs' },
+  });
   const agent = new KassAgent(stack, 'Agent', {
     stage: 'dev',
     config: config.agent,
     instruction: options.instruction ?? INSTRUCTION,
     tools: [{ tool, function: tools.functionOf('tickets') }],
     guardrail,
+    knowledgeBase: {
+      id: kb.getAtt('KnowledgeBaseId').toString(),
+      arn: kb.getAtt('KnowledgeBaseArn').toString(),
+      description: 'Test documents. Use them for questions about internal systems.',
+    },
   });
-  return { stack, agent, tool, template: Template.fromStack(stack) };
+  const hash = stack.resolve(agent.configurationHash) as string;
+  return { stack, agent, tool, hash, template: Template.fromStack(stack) };
 }
 
 describe('Class: KassAgent', () => {
@@ -100,7 +125,9 @@ describe('Class: KassAgent', () => {
     built.template.hasResourceProperties('AWS::Bedrock::Agent', {
       GuardrailConfiguration: {
         GuardrailIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Guardrail'), 'GuardrailId'] },
-        GuardrailVersion: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GuardrailGuardrailVersion'), 'Version'] },
+        GuardrailVersion: {
+          'Fn::GetAtt': [Match.stringLikeRegexp('Guardrail[0-9A-F]{8}Version[0-9a-f]{16}$'), 'Version'],
+        },
       },
     });
   });
@@ -137,7 +164,7 @@ describe('Class: KassAgent', () => {
   it('creates a stage alias whose description carries the configuration hash', () => {
     built.template.hasResourceProperties('AWS::Bedrock::AgentAlias', {
       AgentAliasName: 'dev',
-      Description: `KASS dev agent, configuration ${built.agent.configurationHash}`,
+      Description: `KASS dev agent, configuration ${built.hash}`,
       AgentId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Agent[0-9A-F]{8}$'), 'AgentId'] },
     });
     // No pinned version: the alias snapshots the prepared DRAFT into a new version.
@@ -149,9 +176,24 @@ describe('Class: KassAgent', () => {
     { name: 'instruction', change: { instruction: `${INSTRUCTION} Be brief.` } },
     { name: 'model', change: { model: 'claude-haiku-4-5' } },
     { name: 'schema', change: { schemaFile: 'tests/fixtures/infra/tickets-v2.yaml' } },
+    {
+      name: 'knowledge-base id (a replaced knowledge base)',
+      change: { knowledgeBaseId: 'KnowledgeBaseGen2' },
+    },
+    { name: 'tool function ARN (a replaced function)', change: { toolsId: 'ToolsV2' } },
   ])('rolls the alias to a new version when the $name changes', ({ change }) => {
+    // Act
     const changed = build(change);
-    expect(changed.agent.configurationHash).not.toBe(built.agent.configurationHash);
+    // Assess
+    expect(changed.hash).toMatch(/^[0-9a-f]{12}$/);
+    expect(changed.hash).not.toBe(built.hash);
+    changed.template.hasResourceProperties('AWS::Bedrock::AgentAlias', {
+      Description: `KASS dev agent, configuration ${changed.hash}`,
+    });
+  });
+
+  it('keeps the same hash (no new version) when nothing the agent uses changes', () => {
+    expect(build().hash).toBe(built.hash);
   });
 
   it('turns on session-summary memory when configured', () => {

@@ -272,7 +272,9 @@ describe('Engine: agentcore (synth)', () => {
         (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
           ?.POWERTOOLS_SERVICE_NAME === 'kass-report',
     )?.[1];
-    const variables = (report?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const variables =
+      (report?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
+      {};
     expect(loadStageConfig('dev', AGENTCORE).tools.unidentifiedCalls).toBe('operator');
     expect(variables.UNIDENTIFIED_TOOL_CALLS).toBe('refuse');
   });
@@ -361,7 +363,11 @@ describe('Engine: classic (default) is unchanged', () => {
     template.resourceCountIs('AWS::Bedrock::Agent', 1);
     const types = Object.values(resourcesOf(template)).map((r) => r.Type);
     expect(types.filter((t) => t.startsWith('AWS::BedrockAgentCore::'))).toEqual([]);
-    expect(types).not.toContain('AWS::KMS::Key');
+    // The alarm topic has a KMS key of its own; no key is an HMAC identity key.
+    const keySpecs = Object.values(resourcesOf(template))
+      .filter((r) => r.Type === 'AWS::KMS::Key')
+      .map((r) => r.Properties.KeySpec ?? 'SYMMETRIC_DEFAULT');
+    expect(keySpecs.filter((spec) => String(spec).startsWith('HMAC'))).toEqual([]);
     const outputs = template.toJSON().Outputs as Record<string, unknown>;
     expect(outputs.AgentEngine).toBeUndefined();
     expect(outputs.AgentId).toBeDefined();

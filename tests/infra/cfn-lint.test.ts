@@ -20,6 +20,28 @@ describe('cfn-lint over every synthesized template', () => {
       'dev on AgentCore with the Discord bot on',
       { 'kass:config': { agent: { engine: 'agentcore' }, discord: discordConfig('a1'.repeat(32)) } },
     ],
+    ['dev on S3 Vectors', { 'kass:config': { knowledgeBase: { vectorStore: 's3-vectors' } } }],
+    ['dev on Aurora pgvector', { 'kass:config': { knowledgeBase: { vectorStore: 'aurora-pgvector' } } }],
+    [
+      'prod on Aurora pgvector with foundation-model parsing',
+      {
+        'kass:config': {
+          knowledgeBase: {
+            vectorStore: 'aurora-pgvector',
+            parsing: 'foundation-model',
+            dataSourceGeneration: 2,
+          },
+        },
+      },
+    ],
+    [
+      'prod on S3 Vectors with Data Automation parsing',
+      {
+        'kass:config': {
+          knowledgeBase: { vectorStore: 's3-vectors', parsing: 'data-automation', dataSourceGeneration: 2 },
+        },
+      },
+    ],
   ])('finds no errors or warnings in the %s templates', (name, config) => {
     // Prepare
     const stage = name.split(' ')[0] ?? 'dev';

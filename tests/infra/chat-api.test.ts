@@ -3,9 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { z } from 'zod';
+import { searchBody } from '../../functions/search/handler';
 import { CONFIRMATION_ID_PATTERN as LAMBDA_CONFIRMATION_ID_PATTERN } from '../../functions/shared/confirmation-view';
 import * as requests from '../../functions/shared/requests';
-import { chatRequest, searchRequest } from '../../functions/shared/requests';
+import { chatRequest } from '../../functions/shared/requests';
 import {
   type ChatApiConfigInput,
   ChatApiConfigSchema,
@@ -37,6 +38,7 @@ const AGENT = {
 const KB = {
   knowledgeBaseId: 'KB12345678',
   knowledgeBaseArn: 'arn:aws:bedrock:us-east-1:123456789012:knowledge-base/KB12345678',
+  vectorStore: 's3-vectors' as const,
 };
 
 function build(input: ChatApiConfigInput, options: { retainData?: boolean; guardrail?: boolean } = {}) {
@@ -258,7 +260,8 @@ describe('Class: ChatApi', () => {
   let dev: Built;
   let prod: Built;
   beforeAll(() => {
-    dev = build(DEV_CHAT_API);
+    // With the account logging role managed here (`create`), as an account without one needs it.
+    dev = build({ ...DEV_CHAT_API, accountCloudWatchRole: 'create' });
     prod = build(PROD_CHAT_API, { retainData: true, guardrail: true });
   });
 
@@ -380,7 +383,7 @@ describe('Class: ChatApi', () => {
         properties: object;
         required?: string[];
       };
-      const zodSearch = z.toJSONSchema(searchRequest({ maxQueryChars: 1000, maxResults: 25 }), {
+      const zodSearch = z.toJSONSchema(searchBody({ maxQueryChars: 1000, maxResults: 25 }), {
         io: 'input',
       }) as {
         properties: object;
@@ -646,13 +649,12 @@ describe('Class: ChatApi', () => {
       };
       expect(role.DeletionPolicy).toBe('Retain');
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-      expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+      // The trust policy AWS documents for this role: API Gateway, no conditions.
+      expect(role.Properties.AssumeRolePolicyDocument).toEqual({
         Statement: [
-          {
-            Principal: { Service: 'apigateway.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
-          },
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' } },
         ],
+        Version: '2012-10-17',
       });
       const resources = JSON.stringify(
         role.Properties.Policies[0]?.PolicyDocument.Statement.map((s) => s.Resource),
@@ -671,8 +673,10 @@ describe('Class: ChatApi', () => {
       }
     });
 
-    it('leaves the account setting alone when the account already has a role', () => {
-      const existing = build({ ...DEV_CHAT_API, accountCloudWatchRole: 'existing' });
+    it('leaves the account setting alone unless asked (the default: the account already has a role)', () => {
+      expect(ChatApiConfigSchema.parse(DEV_CHAT_API).accountCloudWatchRole).toBe('existing');
+      expect(ChatApiConfigSchema.parse(PROD_CHAT_API).accountCloudWatchRole).toBe('existing');
+      const existing = build(DEV_CHAT_API);
       existing.template.resourceCountIs('AWS::ApiGateway::Account', 0);
       expect(existing.chat.accountLogging?.role).toBeUndefined();
     });
@@ -704,13 +708,13 @@ describe('Class: ChatApi', () => {
   });
 
   describe('Functions', () => {
-    it('caps the Bedrock-calling functions with the configured reserved concurrency', () => {
+    it('caps the Bedrock-calling functions with the configured reserved concurrency (prod; none in dev)', () => {
       expect(
         dev.resource(dev.chat.functions.chatFunction.function).Properties.ReservedConcurrentExecutions,
-      ).toBe(5);
+      ).toBeUndefined();
       expect(
         dev.resource(dev.chat.functions.searchFunction.function).Properties.ReservedConcurrentExecutions,
-      ).toBe(5);
+      ).toBeUndefined();
       expect(
         prod.resource(prod.chat.functions.chatFunction.function).Properties.ReservedConcurrentExecutions,
       ).toBe(50);
@@ -820,9 +824,17 @@ describe('Class: ChatApi', () => {
       expect(own(dev.chat.functions.searchFunction.function)).toEqual([
         'ALLOWED_ORIGINS',
         'KNOWLEDGE_BASE_ID',
+        'KNOWLEDGE_BASE_VECTOR_STORE',
         'MAX_QUERY_CHARS',
         'MAX_SEARCH_RESULTS',
       ]);
+      expect(
+        (
+          dev.resource(dev.chat.functions.searchFunction.function).Properties.Environment as {
+            Variables: object;
+          }
+        ).Variables,
+      ).toMatchObject({ KNOWLEDGE_BASE_VECTOR_STORE: 's3-vectors' });
       expect(own(dev.chat.functions.healthFunction.function)).toEqual(['ALLOWED_ORIGINS', 'APP_VERSION']);
     });
   });

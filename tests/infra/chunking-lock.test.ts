@@ -83,6 +83,65 @@ describe('Module: chunking-lock', () => {
     });
   });
 
+  describe('parsing and vector store', () => {
+    const fm = { strategy: 'foundation-model', model: 'claude-haiku-4-5', prompt: 'Tables as Markdown.' };
+
+    it('records the parsing (the prompt by its hash) and the store', () => {
+      expect(lockEntryFor(kb({ parsing: fm, vectorStore: 's3-vectors' }))).toMatchObject({
+        parsing: {
+          strategy: 'foundation-model',
+          model: 'claude-haiku-4-5',
+          promptSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        },
+        vectorStore: 's3-vectors',
+      });
+    });
+
+    it('fails a changed parsing at the same generation, with the previous parsing and both ways out', () => {
+      const lock: ChunkingLock = { dev: lockEntryFor(kb()) };
+      const result = checkChunkingLock('dev', kb({ parsing: fm }), lock);
+      expect(result.status).toBe('mismatch');
+      const message = result.status === 'mismatch' ? result.message : '';
+      expect(message).toContain('parsing cannot change after the data source is created');
+      expect(message).toContain('restore the previous parsing: {"strategy":"default"}');
+      expect(message).toContain('bump knowledgeBase.dataSourceGeneration to 2');
+    });
+
+    it('fails a changed parsing prompt too, and accepts new parsing under a new generation', () => {
+      const lock: ChunkingLock = { dev: lockEntryFor(kb({ parsing: fm })) };
+      const reworded = kb({ parsing: { ...fm, prompt: 'Tables and scans as Markdown.' } });
+      expect(checkChunkingLock('dev', reworded, lock).status).toBe('mismatch');
+      const bumped = kb({ parsing: 'data-automation', dataSourceGeneration: 2 });
+      expect(checkChunkingLock('dev', bumped, lock)).toEqual({
+        status: 'new-generation',
+        entry: lockEntryFor(bumped),
+      });
+    });
+
+    it('reads entries written before parsing and stores were configurable as default parsing on OpenSearch', () => {
+      const { parsing: _parsing, vectorStore: _store, ...legacy } = lockEntryFor(kb());
+      expect(checkChunkingLock('dev', kb(), { dev: legacy })).toEqual({ status: 'ok' });
+      expect(checkChunkingLock('dev', kb({ parsing: 'data-automation' }), { dev: legacy }).status).toBe(
+        'mismatch',
+      );
+    });
+
+    it('reports a store change (not a failure) with the warning, and lets chunking and parsing change with it', () => {
+      // Prepare
+      const lock: ChunkingLock = { dev: lockEntryFor(kb()) };
+      const next = kb({ vectorStore: 's3-vectors', chunking: semantic, parsing: 'data-automation' });
+      // Act
+      const result = checkChunkingLock('dev', next, lock);
+      // Assess
+      expect(result.status).toBe('store-changed');
+      if (result.status !== 'store-changed') return;
+      expect(result.entry).toEqual(lockEntryFor(next));
+      expect(result.message).toContain('changes from OpenSearch Serverless to S3 Vectors');
+      expect(result.message).toContain('Run a full `kass sync` after the deploy');
+      expect(checkChunkingLock('dev', next, { dev: result.entry })).toEqual({ status: 'ok' });
+    });
+  });
+
   describe('Function: chunkingHash', () => {
     it('ignores key order and changes with any value', () => {
       const a = chunkingHash({ strategy: 'FIXED_SIZE', maxTokens: 512, overlapPercentage: 20 });

@@ -167,6 +167,19 @@ describe('Class: KassGuardrail', () => {
       expect(version.logicalId).toMatch(new RegExp(`Version${shortHash}$`));
     });
 
+    it('is retained, not deleted, when a policy change replaces it (earlier agent versions name it)', () => {
+      // Act
+      const [, version] = Object.entries(
+        built.template.findResources('AWS::Bedrock::GuardrailVersion'),
+      )[0] as [string, { DeletionPolicy?: string; UpdateReplacePolicy?: string }];
+      // Assess
+      expect(version.DeletionPolicy).toBe('Retain');
+      expect(version.UpdateReplacePolicy).toBe('Retain');
+      // The guardrail itself follows the stack: deleting it removes all its versions.
+      const guardrail = Object.values(built.template.findResources('AWS::Bedrock::Guardrail'))[0];
+      expect(guardrail?.DeletionPolicy).not.toBe('Retain');
+    });
+
     it('points guardrail.guardrailVersion and versionNumber at that version, not DRAFT', () => {
       // Act
       const version = single(built.template, 'AWS::Bedrock::GuardrailVersion');

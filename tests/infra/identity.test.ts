@@ -171,7 +171,12 @@ describe('Tickets are owned', () => {
 
 describe('API keys name apps by key id (never by key value)', () => {
   it('gives the functions that derive the caller a keyId → app map built from the keys themselves', () => {
-    for (const pattern of [/^POST \/chat/, /^GET \/conversations/, /\$connect authorizer/]) {
+    for (const pattern of [
+      /^POST \/chat/,
+      /^GET \/conversations\/\{/,
+      /^GET \/conversations:/,
+      /\$connect authorizer/,
+    ]) {
       const [, fn] = functionByDescription(dev, pattern);
       const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(JSON.stringify(vars.API_KEY_APPS)).toMatch(/"Ref":"\w*ApiKey/);
@@ -214,7 +219,8 @@ describe('Config: keys name apps, operators, browser origins', () => {
           'OPERATOR_USER_IDS' in ((r.Properties.Environment as { Variables?: Json })?.Variables ?? {}),
       )
       .map((r) => (r.Properties.Environment as { Variables: Json }).Variables);
-    expect(vars).toHaveLength(3);
+    // POST /chat, GET /conversations, GET /conversations/{id} and the WebSocket authorizer.
+    expect(vars).toHaveLength(4);
     for (const v of vars)
       expect(v).toMatchObject({
         OPERATOR_GROUPS: 'kass-operators',

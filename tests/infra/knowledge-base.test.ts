@@ -12,6 +12,7 @@ import {
 } from '../../infra/config/knowledge-config';
 import { DocumentsBucket } from '../../infra/constructs/documents-bucket';
 import { collectionNameFor, KnowledgeBase, VECTOR_INDEX } from '../../infra/constructs/knowledge-base';
+import type { OpenSearchServerlessStore } from '../../infra/constructs/vector-stores/opensearch-serverless';
 import { assumableByServiceOfTestAccount, testApp, testStack } from '../support/cdk';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
@@ -205,7 +206,12 @@ describe('Class: KnowledgeBase', () => {
 
     it('maps a faiss hnsw knn_vector of the configured dimension, text for HYBRID, metadata unindexed', () => {
       expect(only(dev.resources, 'AWS::OpenSearchServerless::Index').Properties).toEqual({
-        CollectionEndpoint: { 'Fn::GetAtt': [dev.id(dev.kb.collection), 'CollectionEndpoint'] },
+        CollectionEndpoint: {
+          'Fn::GetAtt': [
+            dev.id((dev.kb.store as OpenSearchServerlessStore).collection),
+            'CollectionEndpoint',
+          ],
+        },
         IndexName: 'kass-index',
         Settings: { Index: { Knn: true, KnnAlgoParamEfSearch: 128 } },
         Mappings: {
@@ -365,7 +371,30 @@ describe('Class: KnowledgeBase', () => {
   });
 
   describe('Deploy order', () => {
-    it('chains enc+net → collection → data policy → index → knowledge base → data source without redundant DependsOn', () => {
+    /** Every resource `logicalId` waits for, through DependsOn, Ref and Fn::GetAtt, transitively. */
+    function waitsFor(r: Resources, logicalId: string, seen = new Set<string>()): Set<string> {
+      const resource = r[logicalId];
+      const direct = new Set<string>(resource?.DependsOn ?? []);
+      const walk = (node: unknown): void => {
+        if (Array.isArray(node)) node.forEach(walk);
+        else if (node && typeof node === 'object') {
+          const fn = node as Record<string, unknown>;
+          if (typeof fn.Ref === 'string' && r[fn.Ref]) direct.add(fn.Ref);
+          const getAtt = fn['Fn::GetAtt'];
+          if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') direct.add(getAtt[0]);
+          Object.values(fn).forEach(walk);
+        }
+      };
+      walk(resource?.Properties);
+      for (const id of direct) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        waitsFor(r, id, seen);
+      }
+      return seen;
+    }
+
+    it('creates the data-access policy without waiting for the collection, and the index and KB after it', () => {
       // Prepare
       const r = dev.resources;
       const idOf = (type: string, filter?: (p: Record<string, unknown>) => boolean) =>
@@ -377,14 +406,80 @@ describe('Class: KnowledgeBase', () => {
       const index = idOf('AWS::OpenSearchServerless::Index');
       const kb = idOf('AWS::Bedrock::KnowledgeBase');
       const ds = idOf('AWS::Bedrock::DataSource');
-      // Assess
+      const role = dev.id(dev.kb.role.node.defaultChild as IConstruct);
+      // Act
+      const policyWaitsFor = waitsFor(r, data);
+      // Assess: the policy waits for the knowledge-base role (its ARN is a principal), nothing of the store.
+      expect(policyWaitsFor.has(role)).toBe(true);
+      for (const store of [enc, net, collection, index, kb]) expect(policyWaitsFor.has(store)).toBe(false);
       expect(r[collection]?.DependsOn?.sort()).toEqual([enc, net].sort());
-      expect(r[data]?.DependsOn).toEqual([collection]);
       expect(r[index]?.DependsOn).toEqual([data]);
-      expect(r[kb]?.DependsOn).toEqual([index]);
+      expect([...waitsFor(r, index)]).toEqual(expect.arrayContaining([data, collection]));
+      expect(r[kb]?.DependsOn?.sort()).toEqual([data, index].sort());
       // The data source already references the knowledge base: no DependsOn (cfn-lint W3005).
       expect(r[ds]?.DependsOn).toBeUndefined();
       expect(JSON.stringify(r[ds]?.Properties)).toContain(`"${kb}"`);
+    });
+  });
+
+  describe('Vector-store generation', () => {
+    const names = (b: ReturnType<typeof build>) =>
+      Object.fromEntries(
+        Object.entries(b.resources)
+          .filter(
+            ([, res]) =>
+              res.Type.startsWith('AWS::OpenSearchServerless::') ||
+              res.Type === 'AWS::Bedrock::KnowledgeBase',
+          )
+          .map(([logicalId, res]) => [
+            logicalId,
+            (res.Properties.Name ?? res.Properties.IndexName) as string,
+          ]),
+      );
+
+    it('keeps the first deploy’s names and logical ids at generation 1', () => {
+      expect(Object.values(names(dev)).sort()).toEqual(
+        [
+          'kass-dev-docs',
+          'kass-dev-docs',
+          'kass-dev-docs-data',
+          'kass-dev-docs-enc',
+          'kass-dev-docs-net',
+          'kass-index',
+        ].sort(),
+      );
+      expect(dev.id((dev.kb.store as OpenSearchServerlessStore).collection)).toMatch(
+        /^KbCollection[0-9A-F]{8}$/,
+      );
+    });
+
+    it('gives every vector-store resource a new name and logical id at generation 2, so nothing collides', () => {
+      // Act
+      const next = build('dev', { ...tuned, vectorStoreGeneration: 2 });
+      // Assess
+      const before = names(dev);
+      const after = names(next);
+      expect(Object.keys(after).filter((id) => id in before)).toEqual([]);
+      expect(Object.values(after).sort()).toEqual(
+        [
+          'kass-dev-docs-g2',
+          'kass-dev-docs-g2',
+          'kass-dev-docs-g2-data',
+          'kass-dev-docs-g2-enc',
+          'kass-dev-docs-g2-net',
+          'kass-index',
+        ].sort(),
+      );
+      const ds = only(next.resources, 'AWS::Bedrock::DataSource');
+      expect(ds.Properties.Name).toBe('kass-dev-docs-g2-gen1');
+      // The role is kept and serves every generation of this stage, so the old store works until it is gone.
+      expect(next.id(next.kb.role.node.defaultChild as IConstruct)).toBe(
+        dev.id(dev.kb.role.node.defaultChild as IConstruct),
+      );
+    });
+
+    it('refuses a generation whose names would exceed the OpenSearch Serverless limits', () => {
+      expect(() => collectionNameFor('sixteen-chars-ok', 2)).toThrow(/at most 32 characters/);
     });
   });
 
@@ -413,9 +508,20 @@ describe('Class: KnowledgeBase', () => {
         Action,
         Resource,
       }));
-      // Assess
+      // Assess: the collection by name (every generation of this stage), not by its generated ARN.
+      expect(policy?.PolicyDocument.Statement[0]?.Condition).toEqual({
+        StringLike: { 'aoss:collection': ['kass-dev-docs', 'kass-dev-docs-g*'] },
+      });
       expect(statements).toEqual([
-        { Action: 'aoss:APIAccessAll', Resource: { 'Fn::GetAtt': [dev.id(dev.kb.collection), 'Arn'] } },
+        {
+          Action: 'aoss:APIAccessAll',
+          Resource: {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':aoss:us-east-1:123456789012:collection/*'],
+            ],
+          },
+        },
         {
           Action: 'bedrock:InvokeModel',
           Resource: {
@@ -479,7 +585,7 @@ describe('Class: KnowledgeBase', () => {
       expect(report.violations.map((v) => v.ruleName)).toEqual([]);
     });
 
-    it('acknowledges only the documents/* object wildcard, with a reason, and it still fires without it', () => {
+    it('acknowledges only the documents/* and collection-name wildcards, with reasons, and both still fire', () => {
       // Prepare
       const acks = dev.kb.node
         .findAll()
@@ -488,13 +594,16 @@ describe('Class: KnowledgeBase', () => {
       const raw = new AwsSolutionsChecks(dev.app);
       Object.assign(raw, { isAcknowledged: () => false });
       const bucket = dev.id(dev.docs.bucket.node.defaultChild as IConstruct);
-      const expected = `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/documents/*]`;
+      const expected = [
+        `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/documents/*]`,
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:aoss:us-east-1:123456789012:collection/*]',
+      ];
       // Act
       const fired = raw.validateScope(dev.app).violations.map((v) => v.ruleName);
       // Assess
-      expect(acks.map(([id]) => id.replace(/^Annotation::/, ''))).toEqual([expected]);
+      expect(acks.map(([id]) => id.replace(/^Annotation::/, ''))).toEqual(expected);
       for (const [, reason] of acks) expect(reason.length).toBeGreaterThanOrEqual(20);
-      expect(fired).toEqual([expected]);
+      expect(fired.sort()).toEqual([...expected].sort());
     });
   });
 });

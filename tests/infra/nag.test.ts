@@ -34,6 +34,19 @@ describe('cdk-nag AwsSolutions over the whole app', () => {
   });
 
   it.each([
+    ['dev', 's3-vectors'],
+    ['dev', 'aurora-pgvector'],
+    ['prod', 's3-vectors'],
+    ['prod', 'aurora-pgvector'],
+  ])('reports no unacknowledged finding for %s on %s', (stage, vectorStore) => {
+    const { app } = buildTestApp(stage, { config: { knowledgeBase: { vectorStore } } });
+    const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(app);
+    expect(
+      report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`),
+    ).toEqual([]);
+  });
+
+  it.each([
     ['prod', {}],
     ['prod with the Discord bot on', { discord: discordConfig('a1'.repeat(32)) }],
     [
@@ -51,6 +64,7 @@ describe('cdk-nag AwsSolutions over the whole app', () => {
         },
       },
     ],
+    ['prod on Aurora pgvector', { knowledgeBase: { vectorStore: 'aurora-pgvector' } }],
   ])(
     'gives every acknowledgement a specific reason and a finding that still fires without it (%s)',
     (_name, config) => {

@@ -19,6 +19,7 @@ describe('Function: summarizeTemplate', () => {
     ]);
     expect(summary.guardrailVersions).toBe(1);
     expect(summary.knowledgeBases).toEqual(['kass-dev-docs']);
+    expect(text).toContain('Knowledge bases: kass-dev-docs (OPENSEARCH_SERVERLESS, parsing default)');
     expect(summary.chatApi?.restMethods).toEqual(
       expect.arrayContaining([
         'GET /health',
@@ -60,5 +61,17 @@ describe('Function: summarizeTemplate', () => {
     expect(summary.harness?.targets.report).toEqual(['listTickets', 'getTicket']);
     expect(text).toContain('Harness kass_dev (AgentCore)');
     expect(text).toContain('inline report___createTicket');
+  });
+
+  it('names the vector store and the parser of the knowledge base', () => {
+    const { template, stack } = buildTestApp('dev', {
+      config: {
+        knowledgeBase: { vectorStore: 's3-vectors', parsing: 'data-automation', dataSourceGeneration: 2 },
+      },
+    });
+    const text = formatSummary(summarizeTemplate(stack.stackName, template.toJSON()));
+    expect(text).toContain(
+      'Knowledge bases: kass-dev-docs-s3v (S3_VECTORS, parsing BEDROCK_DATA_AUTOMATION)',
+    );
   });
 });

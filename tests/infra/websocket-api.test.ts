@@ -35,6 +35,7 @@ function build(input: ChatApiConfigInput) {
     knowledgeBase: {
       knowledgeBaseId: 'KB12345678',
       knowledgeBaseArn: 'arn:aws:bedrock:us-east-1:123456789012:knowledge-base/KB12345678',
+      vectorStore: 'opensearch-serverless',
     },
     conversations: data.conversations,
     agentState: chatData.agentState,
@@ -192,9 +193,12 @@ describe('Class: KassWebSocketApi', () => {
   });
 
   describe('Functions', () => {
-    it('runs turns in a worker capped by reserved concurrency, invoked asynchronously without retries', () => {
+    it('runs turns in a worker (capped by reserved concurrency in prod), invoked asynchronously without retries', () => {
+      expect(
+        dev.resource(dev.ws.turnFunction.function).Properties.ReservedConcurrentExecutions,
+      ).toBeUndefined();
+      expect(prod.resource(prod.ws.turnFunction.function).Properties.ReservedConcurrentExecutions).toBe(50);
       expect(dev.resource(dev.ws.turnFunction.function).Properties).toMatchObject({
-        ReservedConcurrentExecutions: 5,
         Timeout: 180,
         Environment: {
           Variables: {

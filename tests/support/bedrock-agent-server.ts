@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocally, readBody } from './http';
 
 /**
  * A local stand-in for the bedrock-agent control plane's ingestion-job operations, speaking the wire format
@@ -79,11 +79,9 @@ export class BedrockAgentFake {
     const server = createServer((req, res) => {
       void fake?.handle(req, res);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
     fake = new BedrockAgentFake(
       server,
-      `http://127.0.0.1:${port}`,
+      await listenLocally(server),
       ids.knowledgeBaseId ?? 'KBTEST0001',
       ids.dataSourceId ?? 'DSTEST0001',
     );
@@ -141,8 +139,7 @@ export class BedrockAgentFake {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -265,11 +262,3 @@ const ZERO_STATISTICS: Required<FakeStatistics> = {
 
 /** Ingestion job ids are 10 upper-case alphanumerics. */
 const randomId = (): string => randomUUID().replaceAll('-', '').slice(0, 10).toUpperCase();
-
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });

@@ -2,6 +2,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { VECTOR_STORE_ENV, type VectorStoreKind } from '../../../client/vector-stores';
 import type { ChatApiConfig } from '../../config/chat-config';
 import { TABLE_KEYS } from '../data';
 import { KassFunction, type KassFunctionDefaults } from '../kass-function';
@@ -14,6 +15,8 @@ import { throttleAlarm } from './throttle-alarm';
 export interface SearchKnowledgeBase {
   readonly knowledgeBaseId: string;
   readonly knowledgeBaseArn: string;
+  /** What the store can do (hybrid search) and how it fails (Aurora resuming): /search needs to know. */
+  readonly vectorStore: VectorStoreKind;
 }
 
 /** A guardrail (id and numbered version) applied to /search queries and results. */
@@ -131,6 +134,7 @@ export class ChatFunctions extends Construct {
       environment: {
         ...cors,
         KNOWLEDGE_BASE_ID: props.knowledgeBase.knowledgeBaseId,
+        [VECTOR_STORE_ENV]: props.knowledgeBase.vectorStore,
         MAX_QUERY_CHARS: String(config.limits.maxQueryChars),
         MAX_SEARCH_RESULTS: String(config.limits.maxSearchResults),
         ...(props.searchGuardrail

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { type ChatApiConfig, REST_INTEGRATION_TIMEOUT_SECONDS } from '../../config/chat-config';
 import type { KassFunction, KassFunctionDefaults } from '../kass-function';
-import type { ApiGatewayAccountLogging } from './api-gateway-account';
+import { type ApiGatewayAccountLogging, accessLogGroupName } from './api-gateway-account';
 import type { ChatFunctions } from './chat-functions';
 import { addGatewayResponses } from './gateway-responses';
 import { chatRequestModel, searchRequestModel } from './request-models';
@@ -48,7 +48,11 @@ export class ChatRestApi extends Construct {
     const { config, stage } = props;
     const logRemoval = props.functionDefaults.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
+    // Access logs are written with the account's API Gateway role, like execution logs: the group is named under
+    // a prefix that role may write (`accessLogGroupName`), or API Gateway drops the records. The name carries the
+    // API id (known once the API exists), so a retained group never blocks a later deploy.
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      logGroupName: Lazy.string({ produce: () => accessLogGroupName(this.api.restApiId, stage) }),
       retention: props.functionDefaults.logRetentionDays as logs.RetentionDays,
       removalPolicy: logRemoval,
     });

@@ -50,6 +50,8 @@ export function searchRequestModel(api: apigw.RestApi, limits: ChatApiConfig['li
         top: { type: apigw.JsonSchemaType.INTEGER, minimum: 1, maximum: limits.maxSearchResults },
         // The filter grammar is recursive (andAll/orAll); the Lambda validates it in full.
         filter: { type: apigw.JsonSchemaType.OBJECT },
+        // HYBRID on a store without a text index is answered by the Lambda with a clear 400.
+        searchType: { type: apigw.JsonSchemaType.STRING, enum: ['SEMANTIC', 'HYBRID'] },
       },
     },
   });

@@ -18,6 +18,7 @@ import { deadLetterAlarm } from '../dead-letter-alarm';
 import { KassFunction, type KassFunctionDefaults } from '../kass-function';
 import { nagResource } from '../nag-ids';
 import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './agent-endpoint';
+import { accessLogGroupName } from './api-gateway-account';
 import { identifyApps, operatorEnvironment } from './caller-identity';
 import type { ApiKeyApps } from './chat-api-keys';
 import { grantTable, grantTurnWrites } from './grants';
@@ -252,7 +253,9 @@ export class KassWebSocketApi extends Construct {
     });
     this.api.addRoute('sendMessage', { integration: messages, returnResponse: true });
 
+    // Under a prefix the account's API Gateway logging role may write, or the access logs are dropped.
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      logGroupName: accessLogGroupName(this.api.apiId, stage),
       retention: props.functionDefaults.logRetentionDays as logs.RetentionDays,
       removalPolicy: logRemoval,
     });

@@ -9,7 +9,16 @@ import {
   DOCUMENT_FOLDERS,
   DOCUMENTS_PREFIX as INFRA_PREFIX,
 } from '../../../infra/constructs/documents-bucket';
-import { buildPdf, crc32, INCIDENT_ESCALATION, writeSamples } from '../../../knowledge/make-samples';
+import {
+  buildPdf,
+  buildTableAndScanPdf,
+  crc32,
+  GLYPHS,
+  INCIDENT_ESCALATION,
+  MAINTENANCE_WINDOWS,
+  renderScan,
+  writeSamples,
+} from '../../../knowledge/make-samples';
 
 const DOCUMENTS = path.join(__dirname, '../../../knowledge/documents');
 
@@ -51,7 +60,14 @@ describe('Sample corpus: knowledge/documents', () => {
     // Assess
     expect(result.rejected).toEqual([]);
     const documents = scan.files.filter((f) => !isSidecar(f.relPath)).map((f) => f.relPath);
-    expect(documents.map((d) => d.split('/')[0]).sort()).toEqual(['excel', 'pdf', 'raw', 'raw', 'raw']);
+    expect(documents.map((d) => d.split('/')[0]).sort()).toEqual([
+      'excel',
+      'pdf',
+      'pdf',
+      'raw',
+      'raw',
+      'raw',
+    ]);
     for (const doc of documents) {
       const { metadataAttributes } = JSON.parse(
         fs.readFileSync(path.join(DOCUMENTS, `${doc}.metadata.json`), 'utf8'),
@@ -110,6 +126,50 @@ describe('Sample corpus: knowledge/documents', () => {
       expect(pdf.slice(start + Number(m[1]), start + Number(m[1]) + 9)).toBe('endstream');
     }
     expect(pdf).toContain('(SEV1: a customer-facing service is down');
+  });
+
+  it('has a table page whose cells are written column by column, and a scanned page with no text at all', () => {
+    // Prepare
+    const pdf = fs.readFileSync(path.join(DOCUMENTS, 'pdf/maintenance-windows.pdf')).toString('latin1');
+    const startxref = Number(/startxref\n(\d+)\n%%EOF\n$/.exec(pdf)?.[1]);
+    const offsets = [...pdf.slice(startxref).matchAll(/^(\d{10}) 00000 n $/gm)].map((m) => Number(m[1]));
+    // Assess: exact cross-references and stream lengths (binary image included).
+    expect(offsets).toHaveLength(10);
+    for (const [i, offset] of offsets.entries())
+      expect(pdf.startsWith(`${i + 1} 0 obj\n`, offset)).toBe(true);
+    for (const m of pdf.matchAll(/\/Length (\d+) >>\nstream\n/g)) {
+      const start = (m.index ?? 0) + m[0].length;
+      expect(
+        pdf.slice(start + Number(m[1])).startsWith('\nendstream') ||
+          pdf.slice(start + Number(m[1])).startsWith('endstream'),
+      ).toBe(true);
+    }
+    expect(pdf).toContain('/Count 2');
+    // The first column's cells come before any cell of the second: row order is lost to a text extractor.
+    const literal = (text: string) => text.replace(/[()\\]/g, (ch) => `\\${ch}`);
+    const column = (c: number) =>
+      MAINTENANCE_WINDOWS.table.map((row) => pdf.indexOf(`(${literal(row[c] ?? '')}) Tj`));
+    expect(column(1).every((at) => at > 0)).toBe(true);
+    expect(Math.max(...column(0))).toBeLessThan(Math.min(...column(1)));
+    // Page 2 shows only the image: no text operator and no font in its resources.
+    expect(pdf).toMatch(/\/Resources << \/XObject << \/Im1 10 0 R >> >> \/Contents 9 0 R/);
+    expect(pdf).toContain('stream\nq 612 0 0 792 0 0 cm /Im1 Do Q\nendstream');
+    expect(pdf).not.toContain('48 HOURS');
+  });
+
+  it('renders the scanned memo from its glyphs (the 48-hour rule is only in the pixels)', () => {
+    // Act
+    const scan = renderScan(['48 HOURS']);
+    // Assess: each glyph's lit cells are ink, the paper around them is not.
+    const ink = (x: number, y: number) => (scan.pixels[y * scan.width + x] ?? 0) < 0x60;
+    const glyph = GLYPHS['4'] ?? [];
+    for (let gy = 0; gy < 7; gy++)
+      for (let gx = 0; gx < 5; gx++)
+        expect(ink(60 + gx * 3 + 1, 90 + gy * 3 + 1)).toBe(Boolean((glyph[gy] ?? 0) & (0x10 >> gx)));
+    expect(MAINTENANCE_WINDOWS.scan.join(' ')).toContain('48 HOURS');
+    expect(() => renderScan(['lower case'])).toThrow('no glyph');
+    expect(() => renderScan(['X'.repeat(41)])).toThrow('too long');
+    expect(() => buildTableAndScanPdf({ ...MAINTENANCE_WINDOWS, title: 'café' })).toThrow('printable ASCII');
   });
 
   it('rejects non-ASCII PDF text instead of writing a broken file', () => {

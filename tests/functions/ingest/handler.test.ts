@@ -190,6 +190,14 @@ describe('Handler: ingest', () => {
       name: 'ServiceQuotaExceededException',
       error: new ServiceQuotaExceededException({ message: '5 concurrent jobs per account', $metadata: {} }),
     },
+    {
+      name: 'an Aurora vector store resuming from auto-pause',
+      error: new ValidationException({
+        message:
+          'The Aurora DB instance is resuming after being auto-paused. Please wait a few seconds and try again.',
+        $metadata: {},
+      }),
+    },
   ])('retries the whole batch on $name', async ({ error }) => {
     // Prepare
     const event = burstEvent(2);

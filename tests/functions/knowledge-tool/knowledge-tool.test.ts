@@ -7,6 +7,7 @@ import { BedrockKnowledgeSearch } from '../../../functions/search/search';
 const agentRuntime = mockClient(BedrockAgentRuntimeClient);
 const search = new BedrockKnowledgeSearch(new BedrockAgentRuntimeClient({ region: 'us-east-1' }), {
   knowledgeBaseId: 'KB12345678',
+  vectorStore: 'opensearch-serverless',
   guardrail: { guardrailId: 'gr1', guardrailVersion: '2' },
 });
 const body = (r: { content: readonly { text: string }[] }) =>

@@ -1,5 +1,5 @@
 import { BedrockAgentRuntimeClient, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/search/handler';
 import { rankChunks } from '../../../functions/search/search';
@@ -12,6 +12,17 @@ const searchEvent = (body?: unknown) => {
   return event;
 };
 const parse = (r: APIGatewayProxyResult) => JSON.parse(r.body) as Record<string, unknown>;
+
+/** A Lambda context with `remainingMs` left before the function times out. */
+const lambdaContext = (remainingMs: number): Context =>
+  ({
+    functionName: 'kass-search',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:kass-search',
+    memoryLimitInMB: '512',
+    awsRequestId: 'req-1',
+    getRemainingTimeInMillis: () => remainingMs,
+  }) as Context;
 
 const chunk = (uri: string, score: number, text: string) => ({
   content: { type: 'TEXT' as const, text },
@@ -31,6 +42,7 @@ describe('Handler: POST /search', () => {
       ALLOWED_ORIGINS: 'http://localhost:3000',
       GUARDRAIL_ID: 'gr1234abcd',
       GUARDRAIL_VERSION: '3',
+      KNOWLEDGE_BASE_VECTOR_STORE: 'opensearch-serverless',
     });
   });
   afterAll(() => {
@@ -153,7 +165,8 @@ describe('Handler: POST /search', () => {
     bedrock
       .on(RetrieveCommand)
       .rejects(Object.assign(new Error(`${error}: arn:aws:secret detail`), { name: error }));
-    const result = await handler(searchEvent());
+    // A second of Lambda time left: no room to wait out a throttle.
+    const result = await handler(searchEvent(), lambdaContext(1000));
     expect(result.statusCode).toBe(status);
     expect(result.body).not.toMatch(/arn:|secret detail/);
   });

@@ -7,6 +7,7 @@ import {
   PROD_KNOWLEDGE_BASE,
   TITAN_EMBED_TEXT_V2,
 } from '../../../infra/config/knowledge-config';
+import { DEFAULT_PARSING_PROMPT } from '../../../infra/config/parsing';
 
 const parse = (overrides: Record<string, unknown> = {}) =>
   KnowledgeBaseConfigSchema.safeParse({ ...DEV_KNOWLEDGE_BASE, ...overrides });
@@ -31,6 +32,10 @@ describe('Schema: KnowledgeBaseConfigSchema', () => {
       network: { allowFromPublic: true },
       ingestion: { batchWindowSeconds: 60, dailySyncSchedule: 'cron(0 3 * * ? *)', scheduleTimezone: 'UTC' },
       dataSourceGeneration: 1,
+      vectorStoreGeneration: 1,
+      vectorStore: 'opensearch-serverless',
+      aurora: { minCapacityAcu: 0, maxCapacityAcu: 2, autoPauseSeconds: 300 },
+      parsing: { strategy: 'default' },
     });
   });
 
@@ -180,5 +185,85 @@ describe('Schema: KnowledgeBaseConfigSchema', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  describe('vector store', () => {
+    it.each(['opensearch-serverless', 's3-vectors', 'aurora-pgvector'])('accepts %s', (vectorStore) => {
+      expect(parse({ vectorStore }).data?.vectorStore).toBe(vectorStore);
+    });
+
+    it('rejects another store, naming the choices', () => {
+      expect(problems({ vectorStore: 'pinecone' })).toEqual([
+        'vectorStore: vectorStore must be one of opensearch-serverless, s3-vectors, aurora-pgvector',
+      ]);
+    });
+
+    it('pauses Aurora in dev and keeps half an ACU in prod', () => {
+      expect(KnowledgeBaseConfigSchema.parse(DEV_KNOWLEDGE_BASE).aurora.minCapacityAcu).toBe(0);
+      expect(KnowledgeBaseConfigSchema.parse(PROD_KNOWLEDGE_BASE).aurora.minCapacityAcu).toBe(0.5);
+    });
+
+    it.each([
+      [{ minCapacityAcu: 0.3 }, 'aurora.minCapacityAcu: aurora.minCapacityAcu must be a multiple of 0.5 ACU'],
+      [
+        { minCapacityAcu: 4, maxCapacityAcu: 2 },
+        'aurora.minCapacityAcu: aurora.minCapacityAcu must not exceed aurora.maxCapacityAcu',
+      ],
+      [{ maxCapacityAcu: 0.5 }, 'aurora.maxCapacityAcu: aurora.maxCapacityAcu must be at least 1 ACU'],
+      [
+        { autoPauseSeconds: 299 },
+        'aurora.autoPauseSeconds: aurora.autoPauseSeconds must be 300-86400 (Aurora auto-pause limits)',
+      ],
+      [
+        { autoPauseSeconds: 86401 },
+        'aurora.autoPauseSeconds: aurora.autoPauseSeconds must be 300-86400 (Aurora auto-pause limits)',
+      ],
+    ])('rejects Aurora settings %j', (aurora, message) => {
+      expect(problems({ aurora })).toEqual([message]);
+    });
+
+    it('accepts the auto-pause limits exactly', () => {
+      expect(parse({ aurora: { autoPauseSeconds: 300 } }).success).toBe(true);
+      expect(parse({ aurora: { autoPauseSeconds: 86400 } }).success).toBe(true);
+    });
+  });
+
+  describe('parsing', () => {
+    it.each(['default', 'data-automation'])('takes the short form %s', (strategy) => {
+      expect(parse({ parsing: strategy }).data?.parsing).toEqual({ strategy });
+    });
+
+    it('fills the foundation-model parser’s model and prompt', () => {
+      expect(parse({ parsing: 'foundation-model' }).data?.parsing).toEqual({
+        strategy: 'foundation-model',
+        model: 'claude-sonnet-4-5',
+        prompt: DEFAULT_PARSING_PROMPT,
+      });
+      expect(
+        parse({
+          parsing: { strategy: 'foundation-model', model: 'claude-haiku-4-5', prompt: 'Tables as Markdown.' },
+        }).data?.parsing,
+      ).toEqual({ strategy: 'foundation-model', model: 'claude-haiku-4-5', prompt: 'Tables as Markdown.' });
+    });
+
+    it('takes a prompt of exactly 10,000 characters and rejects one more', () => {
+      const at = (n: number) => parse({ parsing: { strategy: 'foundation-model', prompt: 'x'.repeat(n) } });
+      expect(at(10_000).success).toBe(true);
+      expect(problems({ parsing: { strategy: 'foundation-model', prompt: 'x'.repeat(10_001) } })).toEqual([
+        "parsing.prompt: parsing.prompt must be at most 10000 characters (Bedrock's limit)",
+      ]);
+    });
+
+    it.each([
+      ['textract', /^parsing.strategy: parsing must be one of default, foundation-model, data-automation/],
+      [
+        { strategy: 'foundation-model', model: 'claude-3-5-sonnet-v2' },
+        /^parsing.model: parsing.model must be one of/,
+      ],
+      [{ strategy: 'foundation-model', prompt: '   ' }, /^parsing.prompt: parsing.prompt must not be empty/],
+      [{ strategy: 'data-automation', model: 'claude-haiku-4-5' }, /^parsing: Unrecognized key/],
+    ])('rejects parsing %j with the key and the reason', (parsing, message) => {
+      expect(problems({ parsing })).toEqual([expect.stringMatching(message)]);
+    });
   });
 });

@@ -53,15 +53,11 @@ describe('Function: toGatewayTools', () => {
       'title',
       'description',
       'severity',
-      'reporter',
+      'reporterName',
       'conversationId',
     ]);
-    expect(byName.createTicket?.inputSchema.required).toEqual([
-      'title',
-      'description',
-      'severity',
-      'reporter',
-    ]);
+    // The reporter is the verified caller now, not a field: only the untrusted display name remains, optional.
+    expect(byName.createTicket?.inputSchema.required).toEqual(['title', 'description', 'severity']);
     expect(byName.getTicket?.inputSchema.required).toEqual(['ticketId']);
     expect(byName.listTickets?.inputSchema.required).toBeUndefined();
   });
