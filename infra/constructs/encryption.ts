@@ -9,7 +9,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -48,6 +50,7 @@ const VIA_SERVICES: Readonly<Record<string, string>> = {
   secretsmanager: 'secretsmanager',
   bedrock: 'bedrock',
   aoss: 'aoss',
+  s3vectors: 's3vectors',
 };
 
 const viaService = (service: string) => `${service}.${Aws.REGION}.amazonaws.com`;
@@ -148,7 +151,9 @@ export class StageEncryption extends Construct {
             conditions: {
               StringEquals: {
                 'kms:CallerAccount': Aws.ACCOUNT_ID,
-                'kms:ViaService': ['dynamodb', 'aoss', 'bedrock', 'secretsmanager'].map(viaService),
+                'kms:ViaService': ['dynamodb', 'aoss', 'bedrock', 'secretsmanager', 'rds', 's3vectors'].map(
+                  viaService,
+                ),
               },
               Bool: { 'kms:GrantIsForAWSResource': 'true' },
             },
@@ -254,6 +259,20 @@ export class StageEncryption extends Construct {
         },
       });
     }
+    // S3 Vectors indexes vectors in the background as its own service principal (verify on first deploy).
+    if (nodes.some((c) => c instanceof s3vectors.CfnVectorBucket)) {
+      this.allowService(
+        'S3VectorsIndexes',
+        'indexing.s3vectors.amazonaws.com',
+        ['kms:Decrypt', 'kms:GenerateDataKey'],
+        {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({ service: 's3vectors', resource: 'bucket', resourceName: '*' }),
+          },
+        },
+      );
+    }
     // CloudWatch alarms publish as themselves to topics the aspect puts on the stage key.
     const encryptedTopics = new Set(
       nodes
@@ -356,6 +375,7 @@ class ApplyStageKey implements IAspect {
         typeof node.policy === 'string' ? (JSON.parse(node.policy) as Record<string, unknown>) : undefined;
       if (policy?.AWSOwnedKey !== true) return;
       node.policy = stack.toJsonString({ ...policy, AWSOwnedKey: false, KmsARN: key });
+      node.description = 'KASS documents collection: the stage key';
       note('AWS::OpenSearchServerless::SecurityPolicy');
     } else if (node instanceof bedrock.CfnGuardrail) {
       node.kmsKeyArn = key;
@@ -369,6 +389,16 @@ class ApplyStageKey implements IAspect {
     } else if (node instanceof cloudtrail.CfnTrail) {
       node.kmsKeyId = key;
       note('AWS::CloudTrail::Trail');
+    } else if (node instanceof s3vectors.CfnVectorBucket) {
+      // Fixed when the bucket is created: on an existing store, bump knowledgeBase.vectorStoreGeneration.
+      node.encryptionConfiguration = { sseType: 'aws:kms', kmsKeyArn: key };
+      note('AWS::S3Vectors::VectorBucket');
+    } else if (node instanceof rds.CfnDBCluster) {
+      // Fixed when the cluster is created, like the vector bucket's.
+      if (node.kmsKeyId !== undefined) return;
+      node.storageEncrypted = true;
+      node.kmsKeyId = key;
+      note('AWS::RDS::DBCluster');
     }
   }
 

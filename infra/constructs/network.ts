@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import { Construct, type IConstruct } from 'constructs';
 import type { NetworkConfig } from '../config/operations-config';
 import { nagResource } from './nag-ids';
@@ -35,6 +36,8 @@ export interface FunctionPlacement {
 }
 
 export interface KassNetworkProps {
+  /** Stage name: part of the OpenSearch Serverless endpoint's name. */
+  readonly stage: string;
   readonly config: NetworkConfig;
   /** Retention of the VPC flow logs (rejected traffic). */
   readonly logRetentionDays: number;
@@ -73,6 +76,8 @@ export class KassNetwork extends Construct {
   /** Endpoints by service short name (`s3`, `bedrock-runtime`, …), filled once the stack is complete. */
   public readonly endpoints = new Map<string, ec2.GatewayVpcEndpoint | ec2.InterfaceVpcEndpoint>();
   public readonly outsideVpc: OutsideVpcFunction[] = [];
+  /** The OpenSearch Serverless VPC endpoint, when a private collection is limited to it. */
+  public openSearchEndpoint?: aoss.CfnVpcEndpoint;
   private readonly awsOnlySubnets: ec2.SubnetSelection;
   private readonly internetSubnets?: ec2.SubnetSelection;
   private readonly internetFunctions = new Set<string>();
@@ -164,7 +169,12 @@ export class KassNetwork extends Construct {
     );
 
     // Endpoints are derived from the finished stack: every grant exists by then.
-    if (config.createEndpoints) whenComplete(this, () => this.addEndpoints());
+    if (config.createEndpoints) {
+      whenComplete(this, () => {
+        this.addEndpoints();
+        this.limitPrivateCollections(props.stage);
+      });
+    }
     this.node.addValidation({ validate: () => this.checkInternetAccess() });
   }
 
@@ -320,6 +330,38 @@ export class KassNetwork extends Construct {
     }
   }
 
+  /**
+   * A private OpenSearch Serverless collection (a network policy rule with `AllowFromPublic: false`, i.e.
+   * `knowledgeBase.network.allowFromPublic: false`) gets an OpenSearch Serverless VPC endpoint in the private
+   * subnets, and its rule names that endpoint besides Bedrock: nothing outside the KASS VPC and Bedrock reaches it.
+   */
+  private limitPrivateCollections(stage: string): void {
+    const stack = Stack.of(this);
+    const policies = stack.node
+      .findAll()
+      .filter((c): c is aoss.CfnSecurityPolicy => c instanceof aoss.CfnSecurityPolicy && c.type === 'network')
+      .map((policy) => ({
+        policy,
+        rules: typeof policy.policy === 'string' ? (JSON.parse(policy.policy) as Rule[]) : [],
+      }))
+      .filter(({ rules }) => rules.some((r) => r.AllowFromPublic === false));
+    if (policies.length === 0) return;
+    this.openSearchEndpoint = new aoss.CfnVpcEndpoint(this, 'OpenSearchEndpoint', {
+      name: `kass-${stage}-aoss`.slice(0, 32),
+      vpcId: this.vpc.vpcId,
+      subnetIds: this.vpc.selectSubnets(this.awsOnlySubnets).subnetIds,
+      securityGroupIds: [this.endpointSecurityGroup.securityGroupId],
+    });
+    for (const { policy, rules } of policies) {
+      policy.description = 'KASS documents collection: Bedrock and the KASS VPC endpoint only';
+      policy.policy = stack.toJsonString(
+        rules.map((r) =>
+          r.AllowFromPublic === false ? { ...r, SourceVPCEs: [this.openSearchEndpoint?.attrId] } : r,
+        ),
+      );
+    }
+  }
+
   /** A function granted an internet-only API must say so (or it would run where that API is unreachable). */
   private checkInternetAccess(): string[] {
     const problems: string[] = [];
@@ -340,6 +382,9 @@ export class KassNetwork extends Construct {
     return problems;
   }
 }
+
+/** A rule of an OpenSearch Serverless network policy. */
+type Rule = { AllowFromPublic?: boolean } & Record<string, unknown>;
 
 /** The selections as one list of subnets (route tables of a subnet selected twice are listed once). */
 function dedupeSelections(vpc: ec2.IVpc, selections: ec2.SubnetSelection[]): ec2.SubnetSelection[] {

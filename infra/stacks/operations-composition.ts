@@ -27,6 +27,7 @@ export function stageFoundations(scope: Construct, config: StageConfig): StageFo
     : undefined;
   const network = config.network.vpc
     ? new KassNetwork(scope, 'Network', {
+        stage: config.stage,
         config: config.network,
         logRetentionDays: config.logRetentionDays,
         retainData: config.retainData,

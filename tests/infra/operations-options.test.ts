@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../infra/app';
 import { ConfigError } from '../../infra/config/config-error';
 import { loadStageConfig } from '../../infra/config/load-config';
@@ -372,6 +374,7 @@ describe('Network without a NAT gateway (dev, Discord on, Cognito sign-in)', () 
     ({ template, stack } = buildTestApp('dev', {
       config: {
         network: { vpc: true, natGateway: false },
+        knowledgeBase: { network: { allowFromPublic: false } },
         discord: discordConfig(PUBLIC_KEY),
         chatApi: { cognito: { enabled: true } },
         dashboard: { enabled: false },
@@ -412,6 +415,34 @@ describe('Network without a NAT gateway (dev, Discord on, Cognito sign-in)', () 
     expect(warnings.map((w) => String(w.entry.data)).join('\n')).toMatch(
       /network\.natGateway=true \(one NAT gateway, about \$32\.85 a month/,
     );
+  });
+
+  it('limits a private collection to an OpenSearch Serverless endpoint in the VPC and Bedrock', () => {
+    const [[endpointId, endpoint]] = ofType(
+      resources,
+      'AWS::OpenSearchServerless::VpcEndpoint',
+    ) as unknown as [[string, { Properties: Record<string, unknown> }]];
+    expect(endpoint.Properties).toMatchObject({
+      Name: 'kass-dev-aoss',
+      VpcId: { Ref: expect.stringMatching(/^NetworkVpc/) },
+      SubnetIds: [
+        { Ref: expect.stringMatching(/^NetworkVpcPrivate/) },
+        { Ref: expect.stringMatching(/^NetworkVpcPrivate/) },
+      ],
+    });
+    const network = ofType(resources, 'AWS::OpenSearchServerless::SecurityPolicy').find(
+      ([, p]) => p.Properties?.Type === 'network',
+    );
+    const rules = JSON.parse(
+      flatten(network?.[1].Properties?.Policy).replace(`<${endpointId}>`, 'vpce-1'),
+    ) as unknown[];
+    expect(rules).toEqual([
+      expect.objectContaining({
+        AllowFromPublic: false,
+        SourceServices: ['bedrock.amazonaws.com'],
+        SourceVPCEs: ['vpce-1'],
+      }),
+    ]);
   });
 
   it('turns the dashboard off, and logs model invocations to CloudWatch only', () => {
@@ -666,5 +697,40 @@ describe('Operations settings are validated at synth', () => {
         },
       }),
     ).toThrow(/pipeline\.stages: stage 'qa' cannot be deployed: stage: unknown stage 'qa'/);
+  });
+});
+
+describe.each([
+  ['s3-vectors', 'AWS::S3Vectors::VectorBucket'],
+  ['aurora-pgvector', 'AWS::RDS::DBCluster'],
+])('The stage key on the %s vector store', (vectorStore, type) => {
+  let resources: Resources;
+  let app: ReturnType<typeof buildTestApp>['app'];
+  beforeAll(() => {
+    ({ app } = buildTestApp('dev', {
+      config: {
+        knowledgeBase: { vectorStore },
+        network: { vpc: true },
+        encryption: { customerManagedKey: true },
+      },
+    }));
+    resources = Template.fromStack(app.node.findChild('kass-dev') as Stack).toJSON().Resources as Resources;
+  });
+
+  it('encrypts the store with the stage key and stays cdk-nag clean', () => {
+    const [[, store]] = ofType(resources, type) as unknown as [
+      [string, { Properties: Record<string, unknown> }],
+    ];
+    const key = { 'Fn::GetAtt': [expect.stringMatching(/^EncryptionKey/), 'Arn'] };
+    if (type === 'AWS::RDS::DBCluster')
+      expect(store.Properties).toMatchObject({ StorageEncrypted: true, KmsKeyId: key });
+    else
+      expect(store.Properties.EncryptionConfiguration).toEqual({
+        SseType: 'aws:kms',
+        KmsArn: undefined,
+        KmsKeyArn: key,
+      });
+    const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(app);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
   });
 });
