@@ -164,9 +164,9 @@ describe.each(COMBOS)(
         const routed = subnetsWithDefaultRoute(resources);
         for (const [id, fn] of functions()) {
           const internet = callsTheInternet(resources, id);
-          const subnetIds = ((fn.Properties?.VpcConfig as { SubnetIds: unknown[] }).SubnetIds ?? []).map(
-            refId,
-          );
+          const subnetIds = (
+            (fn.Properties?.VpcConfig as { SubnetIds?: unknown[] } | undefined)?.SubnetIds ?? []
+          ).map(refId);
           expect({ id, routedOut: subnetIds.every((s) => routed.has(s ?? '')) }).toEqual({
             id,
             routedOut: internet,
@@ -199,9 +199,12 @@ describe.each(COMBOS)(
         );
         const onAwsKeys: string[] = [];
         for (const [id, b] of ofType(resources, 'AWS::S3::Bucket')) {
-          const sse = (b.Properties?.BucketEncryption as { ServerSideEncryptionConfiguration: Json[] })
-            .ServerSideEncryptionConfiguration[0] as { ServerSideEncryptionByDefault: Json };
-          const kms = stageKey(sse.ServerSideEncryptionByDefault.KMSMasterKeyID);
+          const encryption = b.Properties?.BucketEncryption as
+            | { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: Json }[] }
+            | undefined;
+          const kms = stageKey(
+            encryption?.ServerSideEncryptionConfiguration[0]?.ServerSideEncryptionByDefault.KMSMasterKeyID,
+          );
           // S3 delivers server access logs only to SSE-S3 buckets: those, and only those, stay on SSE-S3.
           if (kms === logDestinations.has(id)) onAwsKeys.push(`bucket ${id}`);
         }
@@ -247,7 +250,7 @@ describe.each(COMBOS)(
       it('creates no stage key and leaves the resources on their default encryption', () => {
         expect(ofType(resources, 'AWS::KMS::Alias')).toEqual([]);
         for (const [, t] of ofType(resources, 'AWS::DynamoDB::Table'))
-          expect((t.Properties?.SSESpecification as Json).KMSMasterKeyId).toBeUndefined();
+          expect((t.Properties?.SSESpecification as Json | undefined)?.KMSMasterKeyId).toBeUndefined();
         for (const [, q] of ofType(resources, 'AWS::SQS::Queue'))
           expect(q.Properties?.SqsManagedSseEnabled).toBe(true);
       });

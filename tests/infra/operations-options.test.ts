@@ -135,7 +135,7 @@ describe('Everything on (prod: network, stage key, audit, Discord, alarm webhook
       expect(composite.Properties.AlarmActions).toHaveLength(1);
       expect(composite.Properties.OKActions).toHaveLength(1);
       for (const [, a] of ofType(resources, 'AWS::CloudWatch::Alarm'))
-        expect((a.Properties?.AlarmActions as unknown[]).length).toBeGreaterThan(0);
+        expect((a.Properties?.AlarmActions as unknown[] | undefined)?.length ?? 0).toBeGreaterThan(0);
     });
 
     it('puts the dashboard’s console URL in the outputs and the synth summary', () => {
@@ -170,9 +170,10 @@ describe('Everything on (prod: network, stage key, audit, Discord, alarm webhook
     it('gives every role that uses an encrypting service the key through exactly those services', () => {
       const keyId = ofType(resources, 'AWS::KMS::Key').find(([id]) => id.startsWith('Encryption'))?.[0];
       const grants = ofType(resources, 'AWS::IAM::Policy').flatMap(([, p]) =>
-        ((p.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement ?? []).filter(
-          (s) => s.Sid === 'StageKeyThroughServices',
-        ),
+        (
+          (p.Properties?.PolicyDocument as { Statement?: Record<string, unknown>[] } | undefined)
+            ?.Statement ?? []
+        ).filter((s) => s.Sid === 'StageKeyThroughServices'),
       );
       expect(grants.length).toBeGreaterThan(10);
       for (const grant of grants) {
@@ -322,8 +323,8 @@ describe('Everything on (prod: network, stage key, audit, Discord, alarm webhook
       );
       const fnId = refId(resource.Properties.ServiceToken) ?? '';
       expect(
-        (resources[fnId]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables
-          .POWERTOOLS_SERVICE_NAME,
+        (resources[fnId]?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)
+          ?.Variables.POWERTOOLS_SERVICE_NAME,
       ).toBe('kass-bedrock-logging');
       template.hasResourceProperties('AWS::IAM::Role', {
         AssumeRolePolicyDocument: {
@@ -396,7 +397,7 @@ describe('Network without a NAT gateway (dev, Discord on, Cognito sign-in)', () 
       .filter(([, f]) => f.Properties?.VpcConfig === undefined)
       .map(
         ([, f]) =>
-          (f.Properties?.Environment as { Variables: Record<string, string> }).Variables
+          (f.Properties?.Environment as { Variables: Record<string, string> } | undefined)?.Variables
             .POWERTOOLS_SERVICE_NAME,
       )
       .sort();
@@ -479,7 +480,7 @@ describe('An existing VPC, imported by id (no lookup, synth offline)', () => {
   it('creates no VPC and places every function in the given private subnets', () => {
     expect(ofType(resources, 'AWS::EC2::VPC')).toEqual([]);
     for (const [, fn] of ofType(resources, 'AWS::Lambda::Function')) {
-      expect((fn.Properties?.VpcConfig as { SubnetIds: unknown }).SubnetIds).toEqual(
+      expect((fn.Properties?.VpcConfig as { SubnetIds: unknown } | undefined)?.SubnetIds).toEqual(
         existingVpc.privateSubnetIds,
       );
     }
@@ -557,12 +558,14 @@ describe('Delivery pipeline (a separate stack, synthesized offline)', () => {
       JSON.stringify(p.Properties?.Source).includes(TEST_COMMAND),
     );
     expect(synth).toBeDefined();
-    const spec = JSON.parse(String((synth?.[1].Properties?.Source as { BuildSpec: string }).BuildSpec)) as {
+    const spec = JSON.parse(
+      String((synth?.[1].Properties?.Source as { BuildSpec: string } | undefined)?.BuildSpec),
+    ) as {
       phases: { install: { commands: string[] }; build: { commands: string[] } };
     };
     expect(spec.phases.build.commands).toEqual([TEST_COMMAND, 'npx cdk synth --quiet -c stage=prod']);
     expect(spec.phases.install.commands).toEqual([...CFN_LINT_INSTALL]);
-    expect((synth?.[1].Properties?.Environment as { Image: string }).Image).toBe(BUILD_IMAGE);
+    expect((synth?.[1].Properties?.Environment as { Image: string } | undefined)?.Image).toBe(BUILD_IMAGE);
   });
 
   it('keeps artifacts in a KMS-encrypted, SSL-only bucket with access logs', () => {

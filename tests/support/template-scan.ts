@@ -33,7 +33,8 @@ export function statementsOfRole(resources: Resources, roleId: string): Statemen
   const attached = ofType(resources, 'AWS::IAM::Policy')
     .filter(([, p]) => list(p.Properties?.Roles).some((r) => refId(r) === roleId))
     .flatMap(
-      ([, p]) => list((p.Properties?.PolicyDocument as { Statement?: unknown }).Statement) as Statement[],
+      ([, p]) =>
+        list((p.Properties?.PolicyDocument as { Statement?: unknown } | undefined)?.Statement) as Statement[],
     );
   return [...inline, ...attached].filter((s) => s.Effect === 'Allow');
 }
