@@ -16,27 +16,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
+import { KEY_ADMINISTRATION } from './observability';
 import { actionsOf, roleStatements } from './role-policies';
 import { whenComplete } from './when-complete';
-
-/** Key administration without use: the actions CDK's key-admin grant lists, plus on-demand rotation. */
-const KEY_ADMINISTRATION = [
-  'kms:Create*',
-  'kms:Describe*',
-  'kms:Enable*',
-  'kms:List*',
-  'kms:Put*',
-  'kms:Update*',
-  'kms:Revoke*',
-  'kms:Disable*',
-  'kms:Get*',
-  'kms:Delete*',
-  'kms:TagResource',
-  'kms:UntagResource',
-  'kms:ScheduleKeyDeletion',
-  'kms:CancelKeyDeletion',
-  'kms:RotateKeyOnDemand',
-];
 
 /**
  * Services that use the key on behalf of a principal of the account (the principal's IAM policy decides which

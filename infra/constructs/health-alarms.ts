@@ -50,6 +50,16 @@ export function turnFunctionsOf(scope: IConstruct): KassFunction[] {
 
 const FIVE_MINUTES = Duration.minutes(5);
 
+/** A KASS custom metric of one service (the `service` dimension), summed over 5 minutes. */
+const serviceSum = (metricName: string, service: string) =>
+  new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { [SERVICE_DIMENSION]: service },
+    statistic: cloudwatch.Stats.SUM,
+    period: FIVE_MINUTES,
+  });
+
 /**
  * The stage's health alarms, found from the finished stack (so a new tool, API or queue is covered without an
  * edit), all notifying the alarm topic:
@@ -124,14 +134,7 @@ export class HealthAlarms extends Construct {
       for (const tool of tools.tools) {
         const service = serviceNameOf(tools.functionOf(tool.name));
         if (!service) continue;
-        const metric = (metricName: string) =>
-          new cloudwatch.Metric({
-            namespace: METRICS_NAMESPACE,
-            metricName,
-            dimensionsMap: { [SERVICE_DIMENSION]: service },
-            statistic: cloudwatch.Stats.SUM,
-            period: FIVE_MINUTES,
-          });
+        const metric = (metricName: string) => serviceSum(metricName, service);
         this.toolErrorRateAlarms.push(
           notify(
             this.rateAlarm(`ToolErrorRate-${tool.name}`, {
@@ -163,14 +166,7 @@ export class HealthAlarms extends Construct {
     for (const ingestion of nodes.filter((c): c is Ingestion => c instanceof Ingestion)) {
       const service = serviceNameOf(ingestion.function);
       if (!service) continue;
-      const metric = (metricName: string) =>
-        new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName,
-          dimensionsMap: { [SERVICE_DIMENSION]: service },
-          statistic: cloudwatch.Stats.SUM,
-          period: FIVE_MINUTES,
-        });
+      const metric = (metricName: string) => serviceSum(metricName, service);
       this.ingestionFailureAlarms.push(
         notify(
           new cloudwatch.Alarm(this, `IngestionFailures-${ingestion.node.id}`, {
