@@ -1,8 +1,9 @@
 import { parse as parseYaml } from 'yaml';
 import { DISCORD_EVENT_SOURCE, INTERACTIONS_OPERATION } from '../functions/discord/contract';
+import { formatOperations, type OperationsSummary, summarizeOperations } from './operations-summary';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
-type Template = { Resources?: Record<string, Resource> };
+type Template = { Resources?: Record<string, Resource>; Outputs?: Record<string, { Value?: unknown }> };
 
 export interface ActionGroupSummary {
   readonly name: string;
@@ -51,6 +52,8 @@ export interface StackSummary {
   };
   /** The Discord bot, when the stage turns it on: its route and what its worker is triggered by. */
   readonly discord?: { route: string; trigger: string };
+  /** Dashboard, alarms, network, key, audit and pipeline (see `operations-summary.ts`). */
+  readonly operations?: OperationsSummary;
   /** Reserved concurrency per function (by service name) and the account quota the stack needs for it. */
   readonly concurrency: ConcurrencyNeeds;
 }
@@ -182,6 +185,7 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
     stackName,
     resourceCount: resources.length,
     resourcesByType: byType,
+    operations: summarizeOperations(template),
     ...(agentProps
       ? {
           agent: {
@@ -315,6 +319,7 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
     `  Lambda functions: ${s.functions}${sizes.length > 0 ? ` (bundles: ${sizes.join(', ')})` : ''}`,
   );
   lines.push(formatConcurrency(s.concurrency));
+  if (s.operations) lines.push(...formatOperations(s.operations));
   lines.push('  Resources by type:');
   for (const [type, n] of Object.entries(s.resourcesByType).sort()) lines.push(`    ${n} × ${type}`);
   return lines.join('\n');

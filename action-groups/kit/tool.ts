@@ -24,6 +24,7 @@ import {
 } from './gateway/call';
 import { type IdentityVerifier, identityTokenOf, verifyIdentity } from './gateway/identity';
 import { defaultKmsClient, IDENTITY_KEY_ENV, kmsIdentityVerifier } from './gateway/kms-identity';
+import { TOOL_METRICS } from './metric-names';
 import { parseSchemaSource } from './openapi/document';
 import { type Operation, readOperations } from './openapi/operations';
 import { logger, metrics, tracer } from './powertools';
@@ -588,11 +589,13 @@ function record(outcome: Outcome | undefined, latencyMs: number): void {
       ...(outcome?.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
     });
     logger.resetKeys();
-    metrics.addDimension('operation', operation);
-    metrics.addMetric('OperationInvoked', MetricUnit.Count, 1);
+    metrics.addDimension(TOOL_METRICS.operationDimension, operation);
+    // A second dimension set of the service alone: the tool's totals, which its error-rate alarm reads.
+    metrics.addDimensions({});
+    metrics.addMetric(TOOL_METRICS.invoked, MetricUnit.Count, 1);
     // 0 or 1 on every call, so Average is the failure rate. Failed means the tool failed (5xx), not the model.
-    metrics.addMetric('OperationFailed', MetricUnit.Count, status >= 500 ? 1 : 0);
-    metrics.addMetric('OperationLatency', MetricUnit.Milliseconds, latencyMs);
+    metrics.addMetric(TOOL_METRICS.failed, MetricUnit.Count, status >= 500 ? 1 : 0);
+    metrics.addMetric(TOOL_METRICS.latency, MetricUnit.Milliseconds, latencyMs);
     metrics.publishStoredMetrics();
   } catch {
     // Telemetry must never change the answer.

@@ -4,6 +4,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { requireEnv } from '../../action-groups/kit/env';
+import { INGESTION_METRICS as M, METRICS_NAMESPACE } from '../../action-groups/kit/metric-names';
 import { BedrockIngestion } from './bedrock-ingestion';
 import { type BatchOutcome, ingestBatch } from './ingest';
 import type { IngestionJobReport } from './ingestion-port';
@@ -11,7 +12,10 @@ import type { IngestionJobReport } from './ingestion-port';
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'kass-ingest';
 const logger = new Logger({ serviceName });
 const tracer = new Tracer({ serviceName });
-const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'KASS' });
+const metrics = new Metrics({
+  serviceName,
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE,
+});
 
 // Built once per cold start; a missing variable fails the cold start with its name.
 const ingestion = new BedrockIngestion(tracer.captureAWSv3Client(new BedrockAgentClient({})), {
@@ -25,12 +29,12 @@ function reportPreviousJob(job: IngestionJobReport): void {
   const record = { previousJob: job };
   if (job.status === 'COMPLETE' && s.documentsFailed === 0) logger.info('previous ingestion job', record);
   else logger.warn('previous ingestion job had failures', record);
-  metrics.addMetric('DocumentsScanned', MetricUnit.Count, s.documentsScanned);
-  metrics.addMetric('DocumentsIndexed', MetricUnit.Count, s.newDocumentsIndexed + s.modifiedDocumentsIndexed);
-  metrics.addMetric('DocumentsDeleted', MetricUnit.Count, s.documentsDeleted);
-  metrics.addMetric('DocumentsFailed', MetricUnit.Count, s.documentsFailed);
-  metrics.addMetric('DocumentsSkipped', MetricUnit.Count, s.documentsSkipped);
-  if (job.status !== 'COMPLETE') metrics.addMetric('IngestionJobFailed', MetricUnit.Count, 1);
+  metrics.addMetric(M.documentsScanned, MetricUnit.Count, s.documentsScanned);
+  metrics.addMetric(M.documentsIndexed, MetricUnit.Count, s.newDocumentsIndexed + s.modifiedDocumentsIndexed);
+  metrics.addMetric(M.documentsDeleted, MetricUnit.Count, s.documentsDeleted);
+  metrics.addMetric(M.documentsFailed, MetricUnit.Count, s.documentsFailed);
+  metrics.addMetric(M.documentsSkipped, MetricUnit.Count, s.documentsSkipped);
+  if (job.status !== 'COMPLETE') metrics.addMetric(M.jobFailed, MetricUnit.Count, 1);
 }
 
 /** The decision as one log record plus metrics. */
@@ -43,7 +47,7 @@ function report(outcome: BatchOutcome): void {
   switch (outcome.decision) {
     case 'started':
       logger.info('ingestion job started', { ...base, job: outcome.job, clientToken: outcome.clientToken });
-      metrics.addMetric('IngestionJobStarted', MetricUnit.Count, 1);
+      metrics.addMetric(M.jobStarted, MetricUnit.Count, 1);
       if (outcome.previousJob) reportPreviousJob(outcome.previousJob);
       if (outcome.previousJobError) {
         logger.warn('could not read the previous ingestion job', { error: outcome.previousJobError });
@@ -54,21 +58,21 @@ function report(outcome: BatchOutcome): void {
         ...base,
         runningJob: outcome.runningJob,
       });
-      metrics.addMetric('IngestionJobConflict', MetricUnit.Count, 1);
+      metrics.addMetric(M.jobConflict, MetricUnit.Count, 1);
       return;
     case 'throttled':
       logger.warn('ingestion throttled: the batch is retried after the visibility timeout', {
         ...base,
         error: outcome.error,
       });
-      metrics.addMetric('IngestionJobThrottled', MetricUnit.Count, 1);
+      metrics.addMetric(M.jobThrottled, MetricUnit.Count, 1);
       return;
     case 'rejected':
       logger.error('ingestion job rejected: the messages reach the DLQ after their retries', {
         ...base,
         error: outcome.error,
       });
-      metrics.addMetric('IngestionJobRejected', MetricUnit.Count, 1);
+      metrics.addMetric(M.jobRejected, MetricUnit.Count, 1);
       return;
     case 'nothing-to-do':
       logger.info('no document change or scheduled sync in the batch', base);

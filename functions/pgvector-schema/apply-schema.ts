@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { CustomResourceRequest } from './cfn-response';
+import type { CustomResourceRequest } from '../shared/cfn-response';
 import type { SqlRunner } from './data-api';
 import {
   dimensionMismatch,

@@ -25,6 +25,7 @@ import type { ConversationWriter } from './conversation-store';
 import { TurnFailed, TurnThrottled, TurnTimedOut } from './errors';
 import { memoryIdFor } from './owner';
 import { logger } from './powertools';
+import { TurnMeter } from './turn-metrics';
 
 /** What a chat turn needs; the handlers build it once per cold start (tests build their own). */
 export interface TurnDeps {
@@ -138,6 +139,7 @@ export async function runTurn(
 ): Promise<TurnOutcome> {
   const now = deps.now ?? Date.now;
   const askedAt = now();
+  const meter = new TurnMeter(request.channel, askedAt, now);
   const deadline = AbortSignal.timeout(deps.deadlineMs);
   const signal = listener.signal ? AbortSignal.any([deadline, listener.signal]) : deadline;
   const conversationId = request.conversationId ?? newSessionId();
@@ -215,6 +217,7 @@ export async function runTurn(
       switch (event.type) {
         case 'text':
           answer += event.text;
+          meter.text();
           try {
             await listener.onText?.(event.text);
           } catch (error) {
@@ -226,6 +229,7 @@ export async function runTurn(
           break;
         case 'trace':
           if (event.step.kind === 'toolCall') toolCalls.push(event.step);
+          if (event.step.kind === 'guardrail') meter.guardrail(event.step.action);
           break;
         case 'confirmation':
           // `deny` mode: the engine asks mid-turn, and the answer is no.
@@ -247,17 +251,21 @@ export async function runTurn(
   } catch (error) {
     if (deadline.aborted && !(error instanceof ListenerFailed)) {
       await finish('TIMED_OUT', 'Deadline');
+      meter.end('timed-out', usage);
       throw new TurnTimedOut(Math.round(deps.deadlineMs / 1000));
     }
     if (error instanceof ListenerFailed || listener.signal?.aborted) {
       await finish('CANCELLED', error instanceof ListenerFailed ? 'ListenerFailed' : 'Cancelled');
+      meter.end('cancelled', usage);
       throw error;
     }
     if (error instanceof AgentThrottledError) {
       await finish('THROTTLED', error.exceptionName);
+      meter.end('throttled', usage);
       throw new TurnThrottled(10, { cause: error });
     }
     await finish('FAILED', errorKind(error));
+    meter.end('failed', usage);
     if (error instanceof TurnFailed) throw error;
     throw new TurnFailed(errorKind(error), { cause: error });
   }
@@ -288,6 +296,7 @@ export async function runTurn(
       });
     } catch (error) {
       await finish('FAILED', 'PersistFailed');
+      meter.end('failed', usage);
       throw error;
     }
   }
@@ -308,9 +317,11 @@ export async function runTurn(
   } catch (error) {
     // Also withdraws a confirmation stored above: the caller gets an error, not its id.
     await finish('FAILED', 'PersistFailed');
+    meter.end('failed', usage);
     throw error;
   }
   if (!confirmation) await finish('COMPLETED');
+  meter.end('answered', usage, answeredAt);
   return {
     conversationId,
     answer,

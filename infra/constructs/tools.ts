@@ -10,6 +10,8 @@ export interface ToolsProps {
   readonly config: StageConfig;
   /** Every call of every tool is recorded here (the kit's recorder writes one item per call). */
   readonly toolLogs: dynamodb.ITable;
+  /** What a tool calls on the internet, by tool name (see `KassFunctionProps.internetAccess`). @default none */
+  readonly internetAccess?: Readonly<Record<string, string>>;
 }
 
 /** One house Lambda per discovered tool. The stack adds each tool's own resources and grants. */
@@ -34,6 +36,7 @@ export class Tools extends Construct {
         logRetentionDays: props.config.logRetentionDays,
         retainLogs: props.config.retainData,
         environment: { TOOL_LOGS_TABLE_NAME: props.toolLogs.tableName },
+        ...(props.internetAccess?.[tool.name] ? { internetAccess: props.internetAccess[tool.name] } : {}),
       });
       // Write-only: a tool records its calls but never reads other sessions' records.
       props.toolLogs.grant(fn.function, 'dynamodb:PutItem');

@@ -14,6 +14,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ChatApiConfig } from '../../config/chat-config';
+import { deadLetterAlarm } from '../dead-letter-alarm';
 import { KassFunction, type KassFunctionDefaults } from '../kass-function';
 import { nagResource } from '../nag-ids';
 import { type AgentEndpoint, agentEnvironment, grantInvokeAgent } from './agent-endpoint';
@@ -121,6 +122,10 @@ export class KassWebSocketApi extends Construct {
             }
           : { AUTH_MODE: 'api-keys' }),
       },
+      // Cognito mode fetches the user pool's signing keys from its public JWKS URL (no PrivateLink for it).
+      ...(authentication.kind === 'cognito'
+        ? { internetAccess: 'the Cognito user pool’s public keys (JWKS)' }
+        : {}),
     });
 
     this.connectionsFunction = new KassFunction(this, 'ConnectionsFunction', {
@@ -149,6 +154,8 @@ export class KassWebSocketApi extends Construct {
       ),
       settings: { memoryMb: ws.turn.memoryMb, timeoutSeconds: ws.turn.timeoutSeconds },
       reservedConcurrentExecutions: ws.turn.reservedConcurrency,
+      // PostToConnection goes to the public WebSocket API's management endpoint: no VPC endpoint serves it.
+      internetAccess: 'the WebSocket API’s management endpoint (PostToConnection)',
       environment: {
         ...agentEnvironment(props.agent),
         CONVERSATIONS_TABLE_NAME: props.conversations.tableName,
@@ -168,6 +175,8 @@ export class KassWebSocketApi extends Construct {
         'WebSocket turn failures: tells a client whose turn could not start to send it again',
         'ws-turn-failure',
       ),
+      // It posts the failure to the connection through the public API's management endpoint, like the worker.
+      internetAccess: 'the WebSocket API’s management endpoint (PostToConnection)',
       environment: {
         AGENT_STATE_TABLE_NAME: props.agentState.tableName,
         CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
@@ -301,18 +310,12 @@ export class KassWebSocketApi extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.turnDeadLetterAlarm = new cloudwatch.Alarm(this, 'TurnDeadLetterAlarm', {
-      alarmDescription:
-        'WebSocket chat turns failed outside the worker’s error handling (see the DLQ messages).',
-      metric: this.turnDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.turnDeadLetterAlarm = deadLetterAlarm(
+      this,
+      'TurnDeadLetterAlarm',
+      this.turnDeadLetterQueue,
+      'WebSocket chat turns failed outside the worker’s error handling (see the DLQ messages).',
+    );
     this.turnThrottleAlarm = throttleAlarm(this, 'TurnThrottleAlarm', this.turnFunction);
     this.authentication = authentication;
     if (props.alarmTopic) {

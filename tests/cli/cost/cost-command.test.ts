@@ -36,9 +36,11 @@ describe('Command: kass cost (on the synthesized templates)', () => {
     expect(e.workload).toMatchObject({ requests: 100_000, documentsGb: 10, model: 'claude-sonnet-4-5' });
     expect(line(e, 'OpenSearch Serverless compute')?.usd).toBe(175.2);
     expect(line(e, 'OpenSearch Serverless compute')?.usd).toBeCloseTo(350 / 2, 0);
-    // What the template deploys: the dev functions' memory, its 15 alarms, the REST and WebSocket APIs.
+    // What the template deploys: the dev functions' memory, its 22 alarms (15 on functions, the REST API and
+    // the DLQs; 3 tool error rates, the REST 5XX rate, ingestion failures, chat p90 latency; the composite), the
+    // dashboard, the REST and WebSocket APIs.
     expect(line(e, 'Lambda')?.formula).toContain('0.5 GB (kass-chat)');
-    expect(line(e, 'CloudWatch')?.formula).toMatch(/^15 alarms/);
+    expect(line(e, 'CloudWatch')?.formula).toMatch(/^22 alarms × \$0\.1 \+ 1 dashboards × \$3/);
     expect(e.lines.map((l) => l.service)).toEqual(
       expect.arrayContaining(['API Gateway REST', 'API Gateway WebSocket']),
     );
