@@ -1,8 +1,9 @@
 import { parse as parseYaml } from 'yaml';
 import { DISCORD_EVENT_SOURCE, INTERACTIONS_OPERATION } from '../functions/discord/contract';
+import { formatProfile, profileOf, type StageProfile } from './stage-profile';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
-type Template = { Resources?: Record<string, Resource> };
+type Template = { Resources?: Record<string, Resource>; Outputs?: Record<string, unknown> };
 
 export interface ActionGroupSummary {
   readonly name: string;
@@ -53,6 +54,8 @@ export interface StackSummary {
   readonly discord?: { route: string; trigger: string };
   /** Reserved concurrency per function (by service name) and the account quota the stack needs for it. */
   readonly concurrency: ConcurrencyNeeds;
+  /** What sets this stage apart: engine, memory, knowledge, documents bucket, API access, data, outputs. */
+  readonly profile: StageProfile;
 }
 
 /** Lambda keeps this many executions unreserved in every account and region. */
@@ -254,6 +257,7 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
         }
       : {}),
     concurrency: concurrencyNeeds(template.Resources ?? {}),
+    profile: profileOf(template),
   };
 }
 
@@ -310,6 +314,7 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
     lines.push(`            WebSocket ${s.chatApi.webSocketRoutes.join(', ')}`);
   }
   if (s.discord) lines.push(`  Discord bot: ${s.discord.route}; ${s.discord.trigger}`);
+  lines.push(...formatProfile(s.profile));
   const sizes = [...bundleSizes.entries()].map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} kB`);
   lines.push(
     `  Lambda functions: ${s.functions}${sizes.length > 0 ? ` (bundles: ${sizes.join(', ')})` : ''}`,
