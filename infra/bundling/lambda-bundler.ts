@@ -1,23 +1,33 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type BuildOptions, buildSync, version as esbuildVersion, type Metafile } from 'esbuild';
+import { type BuildOptions, version as esbuildVersion, type Metafile } from 'esbuild';
+import { buildBlocking } from './blocking-build';
 
 /**
  * The esbuild options of every KASS Lambda: one CJS file for Node 24, minified with a source map, the
- * pinned SDK bundled (what is tested is what runs), schemas and instructions imported as text.
+ * pinned SDK bundled (what is tested is what runs) from its tree-shakable ESM build, instructions imported as
+ * text, OpenAPI schemas as JSON text (see `blocking-build.ts`).
  */
 export const LAMBDA_BUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
   target: 'node24',
   format: 'cjs',
+  // ESM builds first: the SDK's dist-es tree-shakes (a client without its unused commands), its dist-cjs does not.
+  mainFields: ['module', 'main'],
   minify: true,
   sourcemap: true,
+  // Stack traces map to file and line without the sources inside the map: a third of the size, faster to load
+  // under --enable-source-maps.
+  sourcesContent: false,
   loader: { '.yaml': 'text', '.md': 'text' },
   external: [],
   logLevel: 'silent',
 } as const satisfies BuildOptions;
+
+/** Bumped when the build itself changes (plugins): cached bundles of another version are rebuilt. */
+const BUNDLER_VERSION = 2;
 
 /** A Lambda bundle on disk: `index.js` and `index.js.map` in `dir`. */
 export interface LambdaBundle {
@@ -69,7 +79,7 @@ export class LambdaBundler {
 
   constructor(private readonly options: LambdaBundlerOptions) {
     const optionsKey = sha256(
-      JSON.stringify([esbuildVersion, LAMBDA_BUILD_OPTIONS, options.overrides ?? {}]),
+      JSON.stringify([esbuildVersion, BUNDLER_VERSION, LAMBDA_BUILD_OPTIONS, options.overrides ?? {}]),
     );
     // One folder per option set: the SDK-external bench variant never overwrites the deployed bundles.
     const root = path.join(options.cacheDir, optionsKey.slice(0, 16));
@@ -131,15 +141,14 @@ export class LambdaBundler {
     const staging = fs.mkdtempSync(path.join(this.options.cacheDir, '.build-'));
     try {
       this.runs.push([...entries]);
-      const result = buildSync({
+      const metafile = buildBlocking({
         ...LAMBDA_BUILD_OPTIONS,
         ...this.options.overrides,
         absWorkingDir: this.options.repoRoot,
         entryPoints: entries.map((entry) => ({ in: entry, out: `${bundleKey(entry)}/index` })),
         outdir: staging,
-        metafile: true,
       });
-      for (const entry of entries) this.install(entry, staging, result.metafile);
+      for (const entry of entries) this.install(entry, staging, metafile);
     } finally {
       fs.rmSync(staging, { recursive: true, force: true });
     }

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,17 +7,17 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { CreateTableCommand, type CreateTableCommandInput, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildAgentEvent } from '../../action-groups/kit/event-builder';
 import { buildApp } from '../../infra/app';
 import { LambdaBundler } from '../../infra/bundling/lambda-bundler';
-import { KassFunction, REPO_ROOT } from '../../infra/constructs/kass-function';
+import { REPO_ROOT } from '../../infra/constructs/kass-function';
 import { buildTestApp } from '../support/app';
 import { DISCORD, discordConfig, discordKeys, interactionFixture, signedEvent } from '../support/discord';
 import { startDiscordApiServer } from '../support/discord-api-server';
 import { type LocalDynamo, startDynalite } from '../support/dynalite';
 import { getTestEvent } from '../support/events';
 import { frame, startInvokeAgentServer } from '../support/invoke-agent-server';
+import { environmentOf, functionsOf, literal } from '../support/template-env';
 
 /**
  * Every Lambda as deployed: bundled by esbuild with KassFunction's options, started in a fresh Node process
@@ -42,17 +41,6 @@ type Engine = 'classic' | 'agentcore';
 // The Discord bot is off by default; on here, so its two Lambdas are bundled and run like the others.
 const discordKeyPair = discordKeys('bundle-test');
 
-/** Each KassFunction of a stack: its entry file and its function's logical id in the template. */
-function functionsOf(stack: ReturnType<typeof buildTestApp>['stack']) {
-  return stack.node
-    .findAll()
-    .filter((c): c is KassFunction => c instanceof KassFunction)
-    .map((f) => ({
-      entry: f.entry,
-      logicalId: stack.getLogicalId(f.function.node.defaultChild as CfnFunction),
-    }));
-}
-
 const { stack, template } = buildTestApp('dev', {
   config: { discord: discordConfig(discordKeyPair.publicKeyHex) },
 });
@@ -75,58 +63,12 @@ const TEMPLATES: Record<Engine, { resources: Resources; functions: typeof FUNCTI
 };
 const ALL_ENTRIES = [...new Set([...FUNCTIONS, ...AGENTCORE.functions].map((f) => f.entry))];
 
-const PSEUDO: Record<string, string> = {
-  'AWS::Region': 'us-east-1',
-  'AWS::AccountId': '123456789012',
-  'AWS::Partition': 'aws',
-  'AWS::URLSuffix': 'amazonaws.com',
-};
-
-/** A short upper-case id, as Bedrock and API Gateway return (an agent id has 10 characters). */
-const shortId = (seed: string): string =>
-  createHash('sha256').update(seed).digest('hex').slice(0, 10).toUpperCase();
-
-/** A deploy-time value as a plausible literal: table names are logical ids, ARNs look like ARNs. */
-function literal(value: unknown, resources: Resources): string {
-  if (typeof value === 'string') return value;
-  const ref = (value as { Ref?: string }).Ref;
-  if (ref !== undefined) {
-    if (PSEUDO[ref]) return PSEUDO[ref];
-    switch (resources[ref]?.Type) {
-      case 'AWS::SNS::Topic':
-        return `arn:aws:sns:us-east-1:123456789012:${ref}`;
-      case 'AWS::SecretsManager::Secret':
-        return `arn:aws:secretsmanager:us-east-1:123456789012:secret:${ref}-AbCdEf`;
-      case 'AWS::DynamoDB::Table':
-      case 'AWS::Lambda::Function':
-      case 'AWS::SQS::Queue':
-        return ref;
-      default:
-        return shortId(ref);
-    }
-  }
-  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-  if (getAtt) {
-    const [id, attribute] = getAtt;
-    const type = resources[id]?.Type;
-    if (type === 'AWS::BedrockAgentCore::Harness' && attribute === 'Arn')
-      return `arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/kass_dev-${shortId(id)}`;
-    if (type === 'AWS::KMS::Key' && attribute === 'Arn')
-      return 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
-    return shortId(getAtt.join('.'));
-  }
-  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join) return join[1].map((part) => literal(part, resources)).join(join[0]);
-  throw new Error(`no literal for ${JSON.stringify(value)}`);
-}
-
 /** The environment the template gives the function bundled from `entry`, resolved to literals. */
 function templateEnv(entry: string, engine: Engine = 'classic'): Record<string, string> {
   const { resources: all, functions } = TEMPLATES[engine];
   const fn = functions.find((f) => f.entry === entry);
-  const environment = all[fn?.logicalId ?? '']?.Properties.Environment as { Variables?: Json } | undefined;
-  if (!environment?.Variables) throw new Error(`no function with entry ${entry} in the ${engine} template`);
-  return Object.fromEntries(Object.entries(environment.Variables).map(([k, v]) => [k, literal(v, all)]));
+  if (!fn) throw new Error(`no function with entry ${entry} in the ${engine} template`);
+  return environmentOf(fn.logicalId, all);
 }
 
 const toolEntry = (tool: Tool): string => `action-groups/${tool}/handler.ts`;

@@ -27,6 +27,11 @@ export interface LocalS3 {
   /** PUT object requests since the last clear, as `bucket/key`. */
   puts(): string[];
   clearRequests(): void;
+  /**
+   * Resolves once no request is in progress and none arrived for `quietMs`: a client that was killed may still
+   * have a request in its socket that the server reads after the client is gone.
+   */
+  settled(quietMs?: number): Promise<void>;
   /** Applies the fault to matching requests (e.g. every PUT after the k-th) until cleared with `undefined`. */
   injectFault(fault: ((request: S3Request) => S3Fault | undefined) | undefined): void;
   createBucket(name: string): Promise<void>;
@@ -68,8 +73,20 @@ export async function startS3rver(options: { buckets?: readonly string[] } = {})
   const server = new S3rver({ port: 0, address: '127.0.0.1', directory, silent: true });
   const requests: S3Request[] = [];
   let fault: ((request: S3Request) => S3Fault | undefined) | undefined;
+  let inFlight = 0;
+  let lastActivity = Date.now();
   // Runs before s3rver's own middleware (Koa composes the array when the server starts).
   server.middleware.unshift(async (ctx, next) => {
+    inFlight += 1;
+    lastActivity = Date.now();
+    try {
+      await handle(ctx, next);
+    } finally {
+      inFlight -= 1;
+      lastActivity = Date.now();
+    }
+  });
+  const handle = async (ctx: KoaContext, next: () => Promise<void>): Promise<void> => {
     const request = { method: ctx.method, path: decodeURIComponent(ctx.path), query: ctx.querystring };
     requests.push(request);
     const injected = fault?.(request);
@@ -83,7 +100,7 @@ export async function startS3rver(options: { buckets?: readonly string[] } = {})
     ctx.status = injected.status;
     ctx.type = 'application/xml';
     ctx.body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${injected.code}</Code><Message>injected by the test</Message></Error>`;
-  });
+  };
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
@@ -103,6 +120,10 @@ export async function startS3rver(options: { buckets?: readonly string[] } = {})
         .map((r) => r.path.slice(1)),
     clearRequests: () => {
       requests.length = 0;
+    },
+    settled: async (quietMs = 300) => {
+      while (inFlight > 0 || Date.now() - lastActivity < quietMs)
+        await new Promise((resolve) => setTimeout(resolve, 25));
     },
     injectFault: (f) => {
       fault = f;

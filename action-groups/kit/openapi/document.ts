@@ -23,8 +23,14 @@ export class SchemaSyntaxError extends Error {
   }
 }
 
-/** Parses YAML or JSON text, keeping line positions (JSON is YAML, so one parser serves both). */
+/**
+ * Parses YAML or JSON text, keeping line positions (JSON is YAML, so one parser serves both). A compact JSON
+ * document — how Lambda bundles carry the schemas (infra/bundling) — is read with JSON.parse instead: the
+ * runtime needs the document, not line numbers, and JSON.parse is far faster than the YAML parser.
+ */
 export function parseSchemaSource(text: string, file: string): SchemaSource {
+  const json = bundledJson(text);
+  if (json !== undefined) return { file, document: json, lineOf: () => 1 };
   const lineCounter = new LineCounter();
   const yamlDoc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const firstError = yamlDoc.errors[0];
@@ -56,6 +62,16 @@ export function parseSchemaSource(text: string, file: string): SchemaSource {
     return range ? lineCounter.linePos(range[0]).line : line;
   };
   return { file, document: yamlDoc.toJS({ maxAliasCount: 50 }), lineOf };
+}
+
+/** The document of a single-line JSON object (the bundled form), or undefined for anything else. */
+function bundledJson(text: string): unknown {
+  if (!text.startsWith('{') || text.includes('\n')) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Prefix of the project's own OpenAPI extensions (e.g. `x-kass-readOnly`), read by `kass schemas check`. */

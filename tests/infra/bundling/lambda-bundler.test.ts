@@ -123,6 +123,32 @@ describe('Class: LambdaBundler', () => {
   });
 });
 
+describe('Lambda bundles: schemas as JSON, no YAML parser', () => {
+  it('turns a YAML import into the document as JSON text and leaves the YAML parser out', async () => {
+    // Prepare
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kass-bundler-yaml-'));
+    fs.mkdirSync(path.join(root, 'functions/y'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'doc.yaml'), '# a comment\nopenapi: 3.0.0\ninfo:\n  title: Tickets\n');
+    fs.writeFileSync(
+      path.join(root, 'functions/y/handler.ts'),
+      "import text from '../../doc.yaml';\nimport { parse } from 'yaml';\n" +
+        'export const handler = async (parseYaml: boolean) => (parseYaml ? parse(text) : text);\n',
+    );
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+    // Act
+    const bundle = new LambdaBundler({ repoRoot: root, cacheDir: path.join(root, 'cache') }).bundle(
+      'functions/y/handler.ts',
+    );
+    const mod = (await import(path.join(bundle.dir, 'index.js'))) as {
+      handler: (parseYaml: boolean) => Promise<unknown>;
+    };
+    // Assess
+    expect(await mod.handler(false)).toBe('{"openapi":"3.0.0","info":{"title":"Tickets"}}');
+    await expect(mod.handler(true)).rejects.toThrow('YAML parser is not bundled');
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
+
 describe('Function: lambdaEntries', () => {
   it('lists tool handlers and every functions/ module that exports a handler', () => {
     // Prepare

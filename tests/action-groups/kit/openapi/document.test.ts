@@ -1,5 +1,11 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parse } from 'yaml';
-import { withoutKassExtensions } from '../../../../action-groups/kit/openapi/document';
+import {
+  parseSchemaSource,
+  SchemaSyntaxError,
+  withoutKassExtensions,
+} from '../../../../action-groups/kit/openapi/document';
 
 const DOC = `# A comment the agent may keep.
 openapi: 3.0.0
@@ -38,5 +44,25 @@ describe('Function: withoutKassExtensions', () => {
 
     // Act + Assess
     expect(withoutKassExtensions(plain)).toBe(plain);
+  });
+});
+
+describe('Function: parseSchemaSource (bundled JSON)', () => {
+  it.each(['report', 'summarize', 'code-review'])(
+    'reads the %s schema as JSON (how Lambda bundles carry it) into the same document as the YAML',
+    (name) => {
+      // Prepare
+      const yamlText = fs.readFileSync(path.join(__dirname, '../../../../schemas', `${name}.yaml`), 'utf8');
+      const fromYaml = parseSchemaSource(yamlText, `${name}.yaml`).document;
+      // Act
+      const fromJson = parseSchemaSource(JSON.stringify(fromYaml), `${name}.yaml`);
+      // Assess
+      expect(fromJson.document).toEqual(fromYaml);
+      expect(fromJson.lineOf(['paths'])).toBe(1);
+    },
+  );
+
+  it('still reports a syntax error for text that only looks like JSON', () => {
+    expect(() => parseSchemaSource('{"openapi": ', 'broken.yaml')).toThrow(SchemaSyntaxError);
   });
 });
