@@ -7,7 +7,7 @@ import { REPO_ROOT } from './constructs/kass-function';
 import { formatSummary, summarizeTemplate } from './summary';
 import { formatFindings, readValidationFindings } from './validation-findings';
 
-const USAGE = `Usage: npm run synth -- [--stage <name>] [-c key=value ...] [--out <dir>]
+export const USAGE = `Usage: npm run synth -- [--stage <name>] [-c key=value ...] [--out <dir>]
 
 Synthesizes the whole KASS system for a stage into cdk.out (every Lambda bundled by the local esbuild,
 cdk-nag enforced) and prints what was built. No AWS account, Docker or network needed.
@@ -17,6 +17,13 @@ cdk-nag enforced) and prints what was built. No AWS account, Docker or network n
                        -c 'kass:config={"agent":{"model":"claude-haiku-4-5"}}'
   --out <dir>          where the cloud assembly goes (default cdk.out)
   -h, --help           this help
+
+Settings given with -c kass:config merge into the stage's own (objects key by key, arrays replace).
+
+Examples:
+  npm run synth -- --stage prod
+  npm run synth -- -c 'kass:config={"agent":{"model":"claude-haiku-4-5"}}'
+  npm run synth -- --stage prod -c 'kass:config={"agent":{"engine":"agentcore"}}'
 `;
 
 /** `key=value` pairs as CDK context; values that parse as JSON are used parsed (as the CDK CLI does). */

@@ -16,8 +16,13 @@ export interface ValidationFinding {
   readonly definedAt?: string;
 }
 
-/** The id `Validations.of(construct).acknowledge({ id, reason })` takes for a finding (as CDK prints it). */
-export const acknowledgeIdOf = (f: ValidationFinding): string => `${f.plugin}::${f.rule}`;
+/**
+ * The id `Validations.of(construct).acknowledge({ id, reason })` takes for a finding: a cdk-nag rule id as it
+ * is (`AwsSolutions-SQS3`, the form cdk-nag's own `validateScope` also honours, which tests/infra/nag.test.ts
+ * runs), other plugins' rules with the plugin prefix CDK matches (`CloudFormation-Validate::E3005`).
+ */
+export const acknowledgeIdOf = (f: ValidationFinding): string =>
+  f.rule.startsWith(`${f.plugin}-`) ? f.rule : `${f.plugin}::${f.rule}`;
 
 interface ReportJson {
   pluginReports?: {
@@ -91,7 +96,7 @@ export function formatFindings(findings: readonly ValidationFinding[], reportPat
     '  If the finding is safe here, acknowledge it on the construct that owns it, with its acknowledge id and a',
     '  reason that says why (at least 20 characters; tests/infra/nag.test.ts checks every reason and that the',
     '  rule still fires without the acknowledgement):',
-    `    Validations.of(construct).acknowledge({ id: '${example ? acknowledgeIdOf(example) : 'AwsSolutions::AwsSolutions-…'}', reason: '…' });`,
+    `    Validations.of(construct).acknowledge({ id: '${example ? acknowledgeIdOf(example) : 'AwsSolutions-…'}', reason: '…' });`,
     '  (README: "cdk-nag findings").',
     `  Full report: ${reportPath}`,
   );

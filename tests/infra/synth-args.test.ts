@@ -109,9 +109,9 @@ describe('Function: main (npm run synth)', () => {
     expect(text).toContain('  AwsSolutions-SQS3 (error) at kass-dev/PlainQueue/Resource');
     expect(text).toContain('  AwsSolutions-SQS4 (error) at kass-dev/PlainQueue/Resource');
     expect(text).toContain('    defined at tests/infra/synth-args.test.ts:');
-    expect(text).toContain('    acknowledge id: AwsSolutions::AwsSolutions-SQS3');
+    expect(text).toContain('    acknowledge id: AwsSolutions-SQS3');
     expect(text).toContain(
-      "Validations.of(construct).acknowledge({ id: 'AwsSolutions::AwsSolutions-SQS3', reason: '…' });",
+      "Validations.of(construct).acknowledge({ id: 'AwsSolutions-SQS3', reason: '…' });",
     );
     expect(text).toContain(
       `Full report: ${path.relative(process.cwd(), path.join(outDir, 'validation-report.json'))}`,
@@ -124,7 +124,7 @@ describe('Function: main (npm run synth)', () => {
     const code = main(['--out', outDir], {
       build: building((built) => {
         const queue = new sqs.Queue(built.stack, 'PlainQueue');
-        for (const id of ['AwsSolutions::AwsSolutions-SQS3', 'AwsSolutions::AwsSolutions-SQS4']) {
+        for (const id of ['AwsSolutions-SQS3', 'AwsSolutions-SQS4']) {
           Validations.of(queue).acknowledge({ id, reason: 'A test queue that exists only in this test.' });
         }
       }),
