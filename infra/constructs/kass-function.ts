@@ -6,8 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DeferredBundleCode } from '../bundling/deferred-code';
 import { LambdaBundler } from '../bundling/lambda-bundler';
-import { lambdaEntries } from '../bundling/lambda-entries';
 import type { LambdaSettings } from '../config/stage-config';
 
 /** Repository root: entry paths and the lock file are resolved from here. */
@@ -99,21 +99,16 @@ export const LAMBDA_CACHE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', '
 
 let bundler: LambdaBundler | undefined;
 
-/**
- * The process's bundler. The first function that needs code builds every stale Lambda entry of the repository
- * in one esbuild run; later functions (and later synths, while their inputs are unchanged) reuse the bundles.
- */
+/** The process's bundler: bundles are reused between stacks and, while their inputs are unchanged, synths. */
 function houseBundler(): LambdaBundler {
-  if (!bundler) {
-    bundler = new LambdaBundler({ repoRoot: REPO_ROOT, cacheDir: LAMBDA_CACHE_DIR });
-    bundler.prepare(lambdaEntries(REPO_ROOT));
-  }
+  bundler ??= new LambdaBundler({ repoRoot: REPO_ROOT, cacheDir: LAMBDA_CACHE_DIR });
   return bundler;
 }
 
 /**
- * The function's code: its bundle, or, when the stack skips bundling (`aws:cdk:bundling-stacks`, as construct
- * tests and `cdk ls` do), an empty placeholder asset, like NodejsFunction's, that must not be deployed.
+ * The function's code: its bundle, built with every other bundle of the stack in one esbuild run once the stack
+ * is constructed (`DeferredBundleCode`), or, when the stack skips bundling (`aws:cdk:bundling-stacks`, as
+ * construct tests and `cdk ls` do), an empty placeholder asset, like NodejsFunction's, that must not be deployed.
  */
 function codeFor(scope: Construct, entry: string): lambda.Code {
   if (!Stack.of(scope).bundlingRequired) {
@@ -122,8 +117,7 @@ function codeFor(scope: Construct, entry: string): lambda.Code {
       assetHashType: AssetHashType.CUSTOM,
     });
   }
-  const bundle = houseBundler().bundle(entry);
-  return lambda.Code.fromAsset(bundle.dir, { assetHash: bundle.hash, assetHashType: AssetHashType.CUSTOM });
+  return new DeferredBundleCode(entry, houseBundler);
 }
 
 let placeholder: string | undefined;

@@ -111,3 +111,41 @@ describe('Class: KassFunction (bundled)', () => {
     expect(fs.readFileSync(staged, 'utf8')).toBe(fs.readFileSync(path.join(bundle.dir, 'index.js'), 'utf8'));
   });
 });
+
+describe('Class: DeferredBundleCode (through KassFunction)', () => {
+  it('stages each function’s own bundle as its code', () => {
+    // Prepare
+    const app = new App({ builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'Two');
+    const props = {
+      description: 'bundled',
+      serviceName: 'kass-test',
+      settings: { memoryMb: 256, timeoutSeconds: 5 },
+      logLevel: 'WARN',
+      logRetentionDays: 14,
+      retainLogs: false,
+    } as const;
+    new KassFunction(stack, 'Echo', { ...props, entry: 'tests/fixtures/infra/echo-handler.ts' });
+    new KassFunction(stack, 'Health', { ...props, entry: 'functions/health/handler.ts' });
+    // Act
+    const assembly = app.synth();
+    // Assess: one staged asset per function, each the bundle of its own entry
+    const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    const staged = functions.map((f) =>
+      fs.readFileSync(
+        path.join(
+          assembly.directory,
+          `asset.${String(f.Properties.Code.S3Key).replace(/\.zip$/, '')}`,
+          'index.js',
+        ),
+        'utf8',
+      ),
+    );
+    expect(staged).toHaveLength(2);
+    expect(new Set(staged).size).toBe(2);
+    for (const entry of ['tests/fixtures/infra/echo-handler.ts', 'functions/health/handler.ts']) {
+      const bundle = new LambdaBundler({ repoRoot: REPO_ROOT, cacheDir: LAMBDA_CACHE_DIR }).bundle(entry);
+      expect(staged).toContain(fs.readFileSync(path.join(bundle.dir, 'index.js'), 'utf8'));
+    }
+  });
+});

@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleKey, LambdaBundler } from '../../../infra/bundling/lambda-bundler';
-import { lambdaEntries } from '../../../infra/bundling/lambda-entries';
 import { REPO_ROOT } from '../../../infra/constructs/kass-function';
 
 /** A tiny repository: two handlers sharing a module, and a file that is not an entry. */
@@ -146,29 +145,5 @@ describe('Lambda bundles: schemas as JSON, no YAML parser', () => {
     expect(await mod.handler(false)).toBe('{"openapi":"3.0.0","info":{"title":"Tickets"}}');
     await expect(mod.handler(true)).rejects.toThrow('YAML parser is not bundled');
     fs.rmSync(root, { recursive: true, force: true });
-  });
-});
-
-describe('Function: lambdaEntries', () => {
-  it('lists tool handlers and every functions/ module that exports a handler', () => {
-    // Prepare
-    const root = fixtureRepo();
-    // Act + Assess
-    expect(lambdaEntries(root)).toEqual([
-      'action-groups/tool/handler.ts',
-      'functions/a/handler.ts',
-      'functions/b/b-handler.ts',
-    ]);
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-
-  it('finds the entries of every KassFunction the dev stack builds', () => {
-    // Assess: each entry the stack bundles is among those prepared in one run
-    const entries = lambdaEntries(REPO_ROOT);
-    for (const entry of ['functions/chat/handler.ts', 'functions/websocket/authorizer.ts'])
-      expect(entries).toContain(entry);
-    expect(entries.filter((e) => e.startsWith('action-groups/'))).toEqual(
-      expect.arrayContaining(['action-groups/report/handler.ts', 'action-groups/summarize/handler.ts']),
-    );
   });
 });
