@@ -50,6 +50,9 @@ describe('Journey: add a tool (npm run new-tool -- weather-lookup && npm run syn
     expect(result.output).toContain(`action group ${TOOL} (lambda)`);
     expect(result.output).toContain('GET /greeting (getGreeting)');
     expect(result.output).toContain('cdk-nag (AwsSolutions): no unacknowledged findings.');
+    // The summary comes first: no bundler output above it (esbuild runs silently).
+    expect(result.output.trimStart()).toMatch(/^Stack kass-dev: \d+ resources\n/);
+    expect(result.output).not.toMatch(/esbuild|Bundling asset|⚡ Done/i);
     // The agent's action group runs a function of its own, with a role of its own.
     const template = JSON.parse(
       fs.readFileSync(path.join(clone.dir, 'cdk.out/kass-dev.template.json'), 'utf8'),
