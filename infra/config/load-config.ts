@@ -19,7 +19,15 @@ export function mergeOverrides(base: unknown, overrides: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(overrides)) return overrides === undefined ? base : overrides;
   if ('strategy' in overrides && overrides.strategy !== base.strategy) return overrides;
   const out: Overrides = { ...base };
-  for (const [key, value] of Object.entries(overrides)) out[key] = mergeOverrides(base[key], value);
+  for (const [key, value] of Object.entries(overrides)) {
+    // An own property even for `__proto__` (JSON.parse makes one): validation then names it as unknown.
+    Object.defineProperty(out, key, {
+      value: mergeOverrides(Object.hasOwn(base, key) ? base[key] : undefined, value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return out;
 }
 

@@ -25,7 +25,7 @@ export async function checkCommand(command: string): Promise<string[]> {
   const [program, ...rest] = words[0] === 'npx' ? words.slice(1) : words;
   switch (program) {
     case 'kass':
-      return checkKass(rest);
+      return checkKass(rest, synopsis);
     case 'npm':
       return checkNpm(rest, synopsis);
     case 'cdk':
@@ -84,7 +84,7 @@ export async function parseKass(argv: string[]): Promise<{ parsed: boolean; stde
   }
 }
 
-async function checkKass(argv: string[]): Promise<string[]> {
+async function checkKass(argv: string[], synopsis = false): Promise<string[]> {
   // `npx kass <command>`: the synopsis of every command, nothing more to check.
   if (argv[0] === 'PLACEHOLDER')
     return argv.length === 1 ? [] : [`kass ${argv.join(' ')}: too vague to check`];
@@ -99,7 +99,8 @@ async function checkKass(argv: string[]): Promise<string[]> {
     .map((option) => `kass ${words} --help does not document ${option}`);
   const { parsed, stderr } = await parseKass(argv);
   if (!parsed) problems.push(`kass ${words} rejects the arguments: ${stderr.split('\n')[0]}`);
-  return [...problems, ...(await checkOffline(words, argv))];
+  // A synopsis (`kass schemas check [files]`) has no concrete arguments to run with.
+  return synopsis ? problems : [...problems, ...(await checkOffline(words, argv))];
 }
 
 /**
@@ -114,7 +115,8 @@ async function checkOffline(words: string, argv: string[]): Promise<string[]> {
     return code === 0 ? [] : [`kass ${args.join(' ')} exits ${code}: ${io.err().split('\n')[0]}`];
   };
   if (words === 'schemas check') return runs(argv);
-  if (words === 'tool' && !argv.includes('PLACEHOLDER'))
+  // `kass tool <group> <operationId> …` (not the bare command named in prose).
+  if (words === 'tool' && argv.length >= 3)
     return runs(argv.includes('--event') ? argv : [...argv, '--event']);
   if (words === 'retrieve') {
     const filters = argv.flatMap((w, i) => (w === '--filter' || w === '-f' ? [argv[i + 1] ?? ''] : []));
@@ -147,7 +149,7 @@ async function checkNpm(args: string[], synopsis: boolean): Promise<string[]> {
         ? [`npm run bench -- ${passed[0]} matches no bench/*.bench.ts`]
         : [];
     case 'new-tool':
-      return checkKass(['new-tool', ...passed]);
+      return checkKass(['new-tool', ...passed], synopsis);
     default:
       return passed.length === 0 ? [] : [`no check knows the arguments of npm run ${script}`];
   }

@@ -151,6 +151,20 @@ describe('Function: mergeOverrides', () => {
   });
 });
 
+describe('Function: loadStageConfig (hostile keys)', () => {
+  it('names a __proto__ key as unknown instead of letting it change the object', () => {
+    const overrides = parseConfigOverrides('{"__proto__":{"retainData":true},"agent":{"__proto__":{"x":1}}}');
+    let message = '';
+    try {
+      loadStageConfig('dev', overrides);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/Unrecognized key.*__proto__/);
+    expect(({} as Record<string, unknown>).retainData).toBeUndefined();
+  });
+});
+
 describe('Function: parseConfigOverrides', () => {
   it('parses JSON text and passes objects through', () => {
     expect(parseConfigOverrides('{"agent":{"model":"claude-haiku-4-5"}}')).toEqual({
