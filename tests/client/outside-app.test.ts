@@ -49,12 +49,13 @@ describe('client/ used from an app outside the repository, as the README says', 
     fs.mkdirSync(path.join(app, 'src'), { recursive: true });
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'my-app', private: true }));
     const commands = shellCommands(block('bash', 'client-install')).map((c) => c.text);
-    const copy = commands.find((c) => c.startsWith('cp '));
     const install = commands.find((c) => c.startsWith('npm install '));
-    // Act: the copy command as written; the install line is read, not run (no network in tests).
-    const result = spawnSync('bash', ['-c', copy ?? 'false'], { cwd: work, encoding: 'utf8' });
+    // Act: the copy commands as written; the install line is read, not run (no network in tests).
+    const copy = commands.filter((c) => !c.startsWith('npm ') && !c.startsWith('cd ')).join(' && ');
+    expect(copy).toContain('cp -r kass/client');
+    const result = spawnSync('bash', ['-c', copy], { cwd: work, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`${copy}: ${result.stderr}`);
-    copied = path.join(app, 'src', 'kass-client');
+    copied = path.join(app, 'src', 'kass');
     const words = shellWords(install ?? '');
     installed = new Map(
       words
@@ -68,14 +69,16 @@ describe('client/ used from an app outside the repository, as the README says', 
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it('copies a folder whose code imports nothing outside it but packages', () => {
+  it('copies folders whose code imports nothing outside them but packages', () => {
     const files = (fs.readdirSync(copied, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
-    expect(files).toContain('index.ts');
+    expect(files).toContain(path.join('client', 'index.ts'));
     for (const file of files) {
       for (const specifier of specifiersOf(fs.readFileSync(path.join(copied, file), 'utf8'))) {
         if (!specifier.startsWith('.')) continue;
         const target = path.resolve(path.dirname(path.join(copied, file)), specifier);
-        const inside = target.startsWith(`${copied}${path.sep}`) && fs.existsSync(`${target}.ts`);
+        const inside =
+          target.startsWith(`${copied}${path.sep}`) &&
+          (fs.existsSync(`${target}.ts`) || fs.existsSync(path.join(target, 'index.ts')));
         expect({ file, specifier, inside }).toEqual({ file, specifier, inside: true });
       }
     }
@@ -142,7 +145,7 @@ describe('client/ used from an app outside the repository, as the README says', 
   it('fails the same check for the example as the README had it (an unused import, top-level await)', () => {
     // Prepare: written next to the app's own tsconfig from the test above.
     const old = [
-      "import { AgentClient, Session } from './kass-client';",
+      "import { AgentClient, Session } from './kass/client';",
       "const agent = new AgentClient({ agentId: 'ABCDEFGHIJ', agentAliasId: 'KLMNOPQRST' });",
       "const answer = await agent.ask({ text: 'How do I reset the VPN client?' });",
       'console.log(answer.text);',

@@ -12,6 +12,19 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 
+/** The resource-policy document that refuses `action` over plain HTTP. */
+const denyPlainHttp = (action: string, resource: string) => ({
+  Statement: [
+    {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: action,
+      Resource: resource,
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+  ],
+});
+
 /**
  * One stack that breaks every security check on purpose, one condition per resource, each resource otherwise
  * compliant: `Item<NN><Condition>` breaks exactly the condition its name says. What each check must report
@@ -162,17 +175,7 @@ export function nonCompliantStack(): Stack {
     if (sslOnly) {
       new s3.CfnBucketPolicy(stack, `${id}Policy`, {
         bucket: b.ref,
-        policyDocument: {
-          Statement: [
-            {
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 's3:*',
-              Resource: b.attrArn,
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            },
-          ],
-        },
+        policyDocument: denyPlainHttp('s3:*', b.attrArn),
       });
     }
     return b;
@@ -191,17 +194,7 @@ export function nonCompliantStack(): Stack {
     if (sslOnly) {
       new sqs.CfnQueuePolicy(stack, `${id}Policy`, {
         queues: [q.ref],
-        policyDocument: {
-          Statement: [
-            {
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 'sqs:*',
-              Resource: q.attrArn,
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            },
-          ],
-        },
+        policyDocument: denyPlainHttp('sqs:*', q.attrArn),
       });
     }
     return q;
