@@ -6,7 +6,7 @@ import { checkChunkingLock, readChunkingLock, writeChunkingLock } from './config
 import { ConfigError } from './config/config-error';
 import { loadGuardrailPolicy } from './config/guardrail-policy';
 import { checkInferenceRegion } from './config/inference-geographies';
-import { loadStageConfig } from './config/load-config';
+import { CONFIG_CONTEXT_KEY, loadStageConfig, parseConfigOverrides } from './config/load-config';
 import type { StageConfig } from './config/stage-config';
 import { checkVectorStoreLock, readVectorStoreLock, writeVectorStoreLock } from './config/vector-store-lock';
 import { REPO_ROOT } from './constructs/kass-function';
@@ -88,8 +88,7 @@ export function buildApp(options: BuildAppOptions = {}) {
     Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
   }
   const stage = options.stage ?? (app.node.tryGetContext('stage') as string | undefined) ?? 'dev';
-  const overrides = app.node.tryGetContext('kass:config') as string | Record<string, unknown> | undefined;
-  const config = loadStageConfig(stage, typeof overrides === 'string' ? JSON.parse(overrides) : overrides);
+  const config = loadStageConfig(stage, parseConfigOverrides(app.node.tryGetContext(CONFIG_CONTEXT_KEY)));
   checkInferenceRegion(config, config.env.region ?? options.targetRegion);
   const storeChange = guardChunking(config, options.recordLocks ?? false);
   guardVectorStore(config, options.recordLocks ?? false);
@@ -116,7 +115,8 @@ export function buildApp(options: BuildAppOptions = {}) {
   if (storeChange) Annotations.of(stack.knowledge).addWarningV2(KNOWLEDGE_BASE_REPLACED_WARNING, storeChange);
   // `pipeline.enabled`: the delivery pipeline, deploying its stages with the same stack code.
   const pipeline = addPipelineStack(app, config, kassStack);
-  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Verbose: each finding also says why the rule exists, which is most of what to do about it.
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stack, config, ...(pipeline ? { pipeline } : {}) };
 }
 

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { DISCORD_EVENT_SOURCE, INTERACTIONS_OPERATION } from '../functions/discord/contract';
 import { formatOperations, type OperationsSummary, summarizeOperations } from './operations-summary';
+import { formatProfile, profileOf, type StageProfile } from './stage-profile';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 type Template = { Resources?: Record<string, Resource>; Outputs?: Record<string, { Value?: unknown }> };
@@ -56,6 +57,8 @@ export interface StackSummary {
   readonly operations?: OperationsSummary;
   /** Reserved concurrency per function (by service name) and the account quota the stack needs for it. */
   readonly concurrency: ConcurrencyNeeds;
+  /** What sets this stage apart: engine, memory, knowledge, documents bucket, API access, data, outputs. */
+  readonly profile: StageProfile;
 }
 
 /** Lambda keeps this many executions unreserved in every account and region. */
@@ -258,6 +261,7 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
         }
       : {}),
     concurrency: concurrencyNeeds(template.Resources ?? {}),
+    profile: profileOf(template),
   };
 }
 
@@ -314,6 +318,7 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
     lines.push(`            WebSocket ${s.chatApi.webSocketRoutes.join(', ')}`);
   }
   if (s.discord) lines.push(`  Discord bot: ${s.discord.route}; ${s.discord.trigger}`);
+  lines.push(...formatProfile(s.profile));
   const sizes = [...bundleSizes.entries()].map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} kB`);
   lines.push(
     `  Lambda functions: ${s.functions}${sizes.length > 0 ? ` (bundles: ${sizes.join(', ')})` : ''}`,
