@@ -1,4 +1,4 @@
-import { interfaceEndpointMonthly, NAT_GATEWAY_MONTHLY, NETWORK_PRICES } from './constructs/network';
+import { interfaceEndpointMonthly, NAT_GATEWAY_MONTHLY, PRICES } from '../contracts/prices';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 type Template = { Resources?: Record<string, Resource>; Outputs?: Record<string, { Value?: unknown }> };
@@ -133,11 +133,11 @@ export function formatOperations(s: OperationsSummary): string[] {
     const n = s.network;
     lines.push(
       `  Network: VPC ${n.cidr}, ${n.availabilityZones} AZs, ${n.natGateways} NAT gateway(s) ` +
-        `(${dollars(NAT_GATEWAY_MONTHLY)}/month each + $${NETWORK_PRICES.natGatewayPerGb}/GB)`,
+        `(${dollars(NAT_GATEWAY_MONTHLY)}/month each + $${PRICES.natGatewayGb.usd}/GB)`,
     );
     lines.push(
       `    ${n.interfaceEndpoints.length} interface endpoints (${dollars(interfaceEndpointMonthly(n.availabilityZones))}/month ` +
-        `each + $${NETWORK_PRICES.interfaceEndpointPerGb}/GB): ${n.interfaceEndpoints.join(', ')}`,
+        `each + $${PRICES.interfaceEndpointGb.usd}/GB): ${n.interfaceEndpoints.join(', ')}`,
     );
     lines.push(`    gateway endpoints (free): ${n.gatewayEndpoints.join(', ') || 'none'}`);
     lines.push(

@@ -1,4 +1,3 @@
-import type { FunctionInventory, Inventory, ModelRef } from './inventory';
 import {
   HOURS_PER_MONTH,
   type ModelPrice,
@@ -7,7 +6,8 @@ import {
   PRICES_AS_OF,
   type Price,
   tokenPrices,
-} from './prices';
+} from '../../contracts/prices';
+import type { FunctionInventory, Inventory, ModelRef } from './inventory';
 import type { TurnProfile } from './turns';
 
 /**
@@ -320,7 +320,7 @@ export function parsingLines({ inventory, volumes, warnings }: Context, share: n
   if (parsing.strategy === 'foundation-model') {
     const model = parsing.model?.model;
     if (!model || !parsing.model) {
-      warnings.push(`parser model ${parsing.model?.id ?? '(none)'} has no price in cli/cost/prices.ts`);
+      warnings.push(`parser model ${parsing.model?.id ?? '(none)'} has no price in contracts/prices.ts`);
       return [
         { service: 'Parsing: foundation model', usd: 0, formula: 'parser model not in the price table' },
       ];
@@ -349,7 +349,7 @@ export function agentModelLines({ inventory, workload, warnings }: Context): Cos
   if (!ref && !workload.model) return [];
   const model = workload.model ?? ref?.model;
   if (!model) {
-    warnings.push(`agent model ${ref?.id} has no price in cli/cost/prices.ts; the model line is missing`);
+    warnings.push(`agent model ${ref?.id} has no price in contracts/prices.ts; the model line is missing`);
     return [];
   }
   const geo = ref?.geo ?? 'none';

@@ -5,28 +5,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import { Construct, type IConstruct } from 'constructs';
+import { NAT_GATEWAY_MONTHLY, PRICES } from '../../contracts/prices';
 import type { NetworkConfig } from '../config/operations-config';
 import { nagResource } from './nag-ids';
 import { actionsOf, roleLogicalId, roleStatements } from './role-policies';
 import { type EndpointNeed, endpointFor, isOnBehalfOf } from './vpc-endpoint-services';
 import { whenComplete } from './when-complete';
-
-/** us-east-1 list prices (Amazon VPC pricing, late 2026; other regions differ: verify). */
-export const NETWORK_PRICES = {
-  /** NAT gateway, per hour and per GB processed. */
-  natGatewayHour: 0.045,
-  natGatewayPerGb: 0.045,
-  /** Interface endpoint, per AZ-hour and per GB processed. Gateway endpoints (S3, DynamoDB) are free. */
-  interfaceEndpointAzHour: 0.01,
-  interfaceEndpointPerGb: 0.01,
-  hoursPerMonth: 730,
-} as const;
-
-/** Monthly fixed cost of one NAT gateway (before data). */
-export const NAT_GATEWAY_MONTHLY = NETWORK_PRICES.natGatewayHour * NETWORK_PRICES.hoursPerMonth;
-/** Monthly fixed cost of one interface endpoint in `azs` AZs (before data). */
-export const interfaceEndpointMonthly = (azs: number): number =>
-  NETWORK_PRICES.interfaceEndpointAzHour * NETWORK_PRICES.hoursPerMonth * azs;
 
 /** Where a function of the stack runs (the props a Lambda takes), or nothing when it stays outside the VPC. */
 export interface FunctionPlacement {
@@ -191,7 +175,7 @@ export class KassNetwork extends Construct {
           'kass:outside-vpc',
           `runs outside the VPC: it calls ${internetAccess} and network.natGateway is off. Set ` +
             `network.natGateway=true (one NAT gateway, about $${NAT_GATEWAY_MONTHLY.toFixed(2)} a month plus ` +
-            `$${NETWORK_PRICES.natGatewayPerGb} per GB) to run it in the VPC.`,
+            `$${PRICES.natGatewayGb.usd} per GB) to run it in the VPC.`,
         );
         return undefined;
       }

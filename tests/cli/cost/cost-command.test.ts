@@ -98,7 +98,7 @@ describe('Command: kass cost (on the synthesized templates)', () => {
     expect(out).toMatch(/Total a month\n/);
     expect(out).toMatch(/Per turn: \$0\.\d{4} all-in, \$0\.\d{4} of it the agent's model/);
     expect(out).toContain('Per 1,000 turns:');
-    expect(out).toContain('cli/cost/prices.ts, us-east-1 as of 2026-12-06');
+    expect(out).toContain('contracts/prices.ts, us-east-1 as of 2026-12-06');
   });
 
   it('compares the configured models on the same workload (--model all)', async () => {
