@@ -33,6 +33,8 @@ describe('Function: checkCommand', () => {
     ['a bench that does not exist', 'npm run bench -- warp', 'matches no bench/*.bench.ts'],
     ['a bad synth option', 'npm run synth -- --stag prod', "Unknown option '--stag'"],
     ['a stage that does not exist', 'npx cdk deploy -c stage=qa', "unknown stage 'qa'"],
+    ['a stack the app does not build', 'npx cdk deploy kass-qa -c stage=dev', 'unexpected argument kass-qa'],
+    ['an AWS CLI command that is not the CLI’s own', 'aws cloudtrail lookup-logs', 'aws cloudtrail'],
     [
       'an invalid override',
       `npx cdk synth -c 'kass:config={"agent":{"model":"gpt"}}'`,

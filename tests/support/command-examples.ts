@@ -183,6 +183,8 @@ function checkSynthArgs(args: string[], synopsis: boolean): string[] {
 }
 
 const CDK_COMMANDS = ['synth', 'deploy', 'destroy', 'diff', 'bootstrap', 'ls', 'list', 'watch'];
+/** Stacks the app builds: `kass-<stage>` and, with `pipeline.enabled`, `kass-pipeline`. */
+const STACK_NAMES = new RegExp(`^kass-(${[...Object.keys(STAGES), 'pipeline'].join('|')})$`);
 
 function checkCdk(args: string[], synopsis: boolean): string[] {
   const [sub, ...rest] = args;
@@ -197,7 +199,9 @@ function checkCdk(args: string[], synopsis: boolean): string[] {
       !/^aws:\/\/(\d{12}|PLACEHOLDER)\/([a-z]{2}(-[a-z]+)+-\d|PLACEHOLDER)$/.test(word)
     ) {
       problems.push(`cdk bootstrap takes aws://<account>/<region>, got ${word}`);
-    } else if (sub !== 'bootstrap' && !word.startsWith('-')) problems.push(`unexpected argument ${word}`);
+    } else if (sub !== 'bootstrap' && !word.startsWith('-') && !STACK_NAMES.test(word)) {
+      problems.push(`unexpected argument ${word}`);
+    }
   }
   try {
     return [...problems, ...checkStageContext(parseContext(pairs), synopsis)];
@@ -222,7 +226,7 @@ const SDK_PACKAGES: Record<string, string> = {
 };
 
 /** AWS CLI commands that are the CLI's own (no service operation behind them). */
-const CLI_OWN = ['configure', 'sso login'];
+const CLI_OWN = ['configure', 'sso login', 'cloudtrail validate-logs'];
 
 /**
  * Services the README names whose SDK is not a dependency of KASS: their operation names are checked
