@@ -306,24 +306,27 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
         `${s.guardrailVersions} numbered version(s)`,
     );
   }
-  lines.push(
-    `  Knowledge bases: ${
-      s.knowledgeBases.length > 0
-        ? s.knowledgeBases.map((name, i) => `${name} (${s.knowledgeBaseStores?.[i] ?? '?'})`).join(', ')
-        : 'none in this stack'
-    }`,
-  );
+  // A stack without an agent (the delivery pipeline) has no knowledge base, engine or stage profile to show.
+  const hasAgent = s.profile.engine !== 'none';
+  if (hasAgent)
+    lines.push(
+      `  Knowledge bases: ${
+        s.knowledgeBases.length > 0
+          ? s.knowledgeBases.map((name, i) => `${name} (${s.knowledgeBaseStores?.[i] ?? '?'})`).join(', ')
+          : 'none in this stack'
+      }`,
+    );
   if (s.chatApi) {
     lines.push(`  Chat API: REST ${s.chatApi.restMethods.join(', ')}`);
     lines.push(`            WebSocket ${s.chatApi.webSocketRoutes.join(', ')}`);
   }
   if (s.discord) lines.push(`  Discord bot: ${s.discord.route}; ${s.discord.trigger}`);
-  lines.push(...formatProfile(s.profile));
+  if (hasAgent) lines.push(...formatProfile(s.profile));
   const sizes = [...bundleSizes.entries()].map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} kB`);
   lines.push(
     `  Lambda functions: ${s.functions}${sizes.length > 0 ? ` (bundles: ${sizes.join(', ')})` : ''}`,
   );
-  lines.push(formatConcurrency(s.concurrency));
+  if (s.functions > 0) lines.push(formatConcurrency(s.concurrency));
   if (s.operations) lines.push(...formatOperations(s.operations));
   lines.push('  Resources by type:');
   for (const [type, n] of Object.entries(s.resourcesByType).sort()) lines.push(`    ${n} × ${type}`);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildApp } from './app';
+import { buildApp, stackNameOf } from './app';
 import { ConfigError } from './config/config-error';
 import { REPO_ROOT } from './constructs/kass-function';
 import { formatSummary, summarizeTemplate } from './summary';
@@ -150,8 +150,11 @@ export function main(argv: string[], deps: SynthDeps = {}): number {
     ];
     for (const warning of warnings) console.warn(`  ${warning}`);
     if (warnings.length > 0) console.warn(`  ${warnings.length} warning(s): read them before deploying.`);
+    const stage = built.config.stage;
     console.log(
-      `  Next: npx kass doctor --stage ${built.config.stage}, then npx cdk deploy -c stage=${built.config.stage}`,
+      stack.stackName === stackNameOf(stage)
+        ? `  Next: npx kass doctor --stage ${stage}, then npx cdk deploy ${stack.stackName} -c stage=${stage}`
+        : `  Next: npx cdk deploy ${stack.stackName} -c stage=${stage} (once; it then deploys on every push)`,
     );
   }
   console.log(

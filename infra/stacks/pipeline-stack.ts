@@ -8,6 +8,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -113,6 +114,8 @@ export class PipelineStack extends Stack {
 
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       pipelineName: `kass-${props.hostStage}-delivery`,
+      // V2: billed per action-minute (a few runs a day cost cents) instead of $1 per pipeline-month; V1 is legacy.
+      pipelineType: codepipeline.PipelineType.V2,
       artifactBucket: this.artifactBucket,
       crossAccountKeys: deployedToOtherAccounts,
       enableKeyRotation: deployedToOtherAccounts,

@@ -529,6 +529,13 @@ describe('Delivery pipeline (a separate stack, synthesized offline)', () => {
     );
   });
 
+  it('is a V2 pipeline (billed per action-minute) and summarizes as a pipeline, not as a stage', () => {
+    expect(pipeline.PipelineType).toBe('V2');
+    const printed = formatSummary(summarizeTemplate('kass-pipeline', { Resources: resources }));
+    expect(printed).toContain('Pipeline: Source → Build → UpdatePipeline → Assets → Dev → Prod');
+    expect(printed).not.toMatch(/Engine:|Knowledge bases:|Lambda concurrency:/);
+  });
+
   it('goes source → synth (tests) → self-update → dev → approval → prod', () => {
     const stages = pipeline.Stages as {
       Name: string;

@@ -88,7 +88,7 @@ describe('Function: main (npm run synth)', () => {
     expect(code).toBe(0);
     expect(printed(out)).toContain('Agent kass-dev: model us.anthropic.claude-3-5-sonnet-20241022-v2:0');
     expect(printed(out)).toContain('Engine: classic');
-    expect(printed(out)).toContain('Next: npx kass doctor --stage dev, then npx cdk deploy -c stage=dev');
+    expect(printed(out)).toContain('Next: npx kass doctor --stage dev, then npx cdk deploy kass-dev -c stage=dev');
     const legacy = warn.mock.calls.filter((c) =>
       String(c[0]).includes("'claude-3-5-sonnet-v2' is a Legacy model"),
     );
