@@ -1,6 +1,9 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { processEnv } from '../contracts/env';
 import type { CliIo } from './io';
+import { describeParseError } from './parse-errors';
 
 /**
  * The `kass` command line: `kass <command> [subcommand] [options]`. Command modules are loaded lazily with
@@ -122,16 +125,25 @@ const usageOf = (commands: Commands, prefix?: string): string => {
     ...lines,
     '',
     'Options:',
-    '  -h, --help  Show help (also after any command, e.g. `kass schemas check --help`)',
+    '  -h, --help     Show help (also after any command, e.g. `kass schemas check --help`)',
+    '  -v, --version  Print the version of kass',
     '',
   ].join('\n');
 };
+
+/** The version of this checkout's package (`package.json` next to `cli/`). */
+export const kassVersion = (): string =>
+  (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+    .version;
+
+/** The `Usage:` lines at the top of a command's help (up to the first blank line). */
+const usageLines = (usage: string): string => usage.split('\n\n')[0] ?? usage;
 
 /** Errors are recognised by shape, not `instanceof`: node:util errors may come from another realm (jest). */
 const errorField = (err: unknown, field: string): unknown =>
   typeof err === 'object' && err !== null ? (err as Record<string, unknown>)[field] : undefined;
 
-const isParseArgsError = (err: unknown): err is { message: string } =>
+const isParseArgsError = (err: unknown): err is { message: string; code: string } =>
   String(errorField(err, 'code')).startsWith('ERR_PARSE_ARGS') &&
   typeof errorField(err, 'message') === 'string';
 
@@ -176,7 +188,8 @@ export async function main(
     return await command.run(argv.slice(found.words.split(' ').length), io);
   } catch (err) {
     if (isParseArgsError(err)) {
-      io.stderr.write(`kass ${found.words}: ${err.message}\n\n${command.usage}\n`);
+      const described = describeParseError(err, command.usage, `kass ${found.words}`);
+      io.stderr.write(`kass ${found.words}: ${described}\n\n${usageLines(command.usage)}\n`);
       return 2;
     }
     const cliError = asCliError(err);
@@ -200,22 +213,28 @@ export async function main(
   }
 }
 
-/** `kass`, `kass --help`, `kass <group>` or an unknown command. */
+/** `kass`, `kass --help`, `kass --version`, `kass <group>` or an unknown command. */
 function noCommand(argv: string[], io: CliIo, commands: Commands): number {
   let help = false;
   let positionals: string[] = [];
   try {
     const parsed = parseArgs({
       args: argv,
-      options: { help: { type: 'boolean', short: 'h' } },
+      options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
       allowPositionals: true,
       strict: true,
     });
+    if (parsed.values.version && parsed.positionals.length === 0) {
+      io.stdout.write(`kass ${kassVersion()}\n`);
+      return 0;
+    }
     help = parsed.values.help === true;
     positionals = parsed.positionals;
   } catch (err) {
     if (!isParseArgsError(err)) throw err;
-    io.stderr.write(`kass: ${err.message}\n\n${usageOf(commands)}`);
+    io.stderr.write(
+      `kass: ${describeParseError(err, usageOf(commands), 'kass', false)}\n\n${usageOf(commands)}`,
+    );
     return 2;
   }
   const [first, second] = positionals;

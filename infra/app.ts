@@ -1,17 +1,19 @@
 import * as path from 'node:path';
 import { Annotations, App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
 import { processEnv } from '../contracts/env';
 import { checkChunkingLock, readChunkingLock, writeChunkingLock } from './config/chunking-lock';
 import { ConfigError } from './config/config-error';
 import { loadGuardrailPolicy } from './config/guardrail-policy';
 import { checkInferenceRegion } from './config/inference-geographies';
-import { loadStageConfig } from './config/load-config';
+import { CONFIG_CONTEXT_KEY, loadStageConfig, parseConfigOverrides } from './config/load-config';
 import type { StageConfig } from './config/stage-config';
 import { checkVectorStoreLock, readVectorStoreLock, writeVectorStoreLock } from './config/vector-store-lock';
 import { REPO_ROOT } from './constructs/kass-function';
 import { discoverTools } from './constructs/tool-discovery';
 import { KassStack } from './stacks/kass-stack';
+import { addPipelineStack } from './stacks/pipeline-stack';
 
 export interface BuildAppOptions {
   /** Stage name; `-c stage=<name>` when run by the CDK CLI. @default 'dev' */
@@ -87,21 +89,36 @@ export function buildApp(options: BuildAppOptions = {}) {
     Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
   }
   const stage = options.stage ?? (app.node.tryGetContext('stage') as string | undefined) ?? 'dev';
-  const overrides = app.node.tryGetContext('kass:config') as string | Record<string, unknown> | undefined;
-  const config = loadStageConfig(stage, typeof overrides === 'string' ? JSON.parse(overrides) : overrides);
+  const config = loadStageConfig(stage, parseConfigOverrides(app.node.tryGetContext(CONFIG_CONTEXT_KEY)));
   checkInferenceRegion(config, config.env.region ?? options.targetRegion);
   const storeChange = guardChunking(config, options.recordLocks ?? false);
   guardVectorStore(config, options.recordLocks ?? false);
-  const stack = new KassStack(app, stackNameOf(config.stage), {
-    config,
-    tools: discoverTools(REPO_ROOT),
-    guardrailPolicy: loadGuardrailPolicy(path.join(REPO_ROOT, 'guardrails', 'policy.yaml')),
-    description: `KASS managed-RAG chatbot (${config.stage})`,
-    ...(config.env.account || config.env.region ? { env: config.env } : {}),
-  });
+  const kassStack = (scope: Construct, stageConfig: StageConfig) => {
+    const inPipeline = scope !== app;
+    if (inPipeline) {
+      // The pipeline's other stages pass the same checks (nothing is recorded for them here).
+      checkInferenceRegion(stageConfig, stageConfig.env.region);
+      guardChunking(stageConfig, false);
+      guardVectorStore(stageConfig, false);
+    }
+    return new KassStack(scope, stackNameOf(stageConfig.stage), {
+      // The same CloudFormation stack name wherever it is deployed from (the pipeline would prefix its stage).
+      stackName: stackNameOf(stageConfig.stage),
+      config: stageConfig,
+      tools: discoverTools(REPO_ROOT),
+      guardrailPolicy: loadGuardrailPolicy(path.join(REPO_ROOT, 'guardrails', 'policy.yaml')),
+      description: `KASS managed-RAG chatbot (${stageConfig.stage})`,
+      // Inside the pipeline's stages the Stage carries the environment.
+      ...((stageConfig.env.account || stageConfig.env.region) && !inPipeline ? { env: stageConfig.env } : {}),
+    });
+  };
+  const stack = kassStack(app, config);
   if (storeChange) Annotations.of(stack.knowledge).addWarningV2(KNOWLEDGE_BASE_REPLACED_WARNING, storeChange);
-  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, config };
+  // `pipeline.enabled`: the delivery pipeline, deploying its stages with the same stack code.
+  const pipeline = addPipelineStack(app, config, kassStack);
+  // Verbose: each finding also says why the rule exists, which is most of what to do about it.
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, stack, config, ...(pipeline ? { pipeline } : {}) };
 }
 
 if (require.main === module) {

@@ -1,8 +1,10 @@
 import { parse as parseYaml } from 'yaml';
 import { DISCORD_EVENT_SOURCE, INTERACTIONS_OPERATION } from '../contracts/discord';
+import { formatOperations, type OperationsSummary, summarizeOperations } from './operations-summary';
+import { formatProfile, profileOf, type StageProfile } from './stage-profile';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
-type Template = { Resources?: Record<string, Resource> };
+type Template = { Resources?: Record<string, Resource>; Outputs?: Record<string, { Value?: unknown }> };
 
 export interface ActionGroupSummary {
   readonly name: string;
@@ -51,8 +53,12 @@ export interface StackSummary {
   };
   /** The Discord bot, when the stage turns it on: its route and what its worker is triggered by. */
   readonly discord?: { route: string; trigger: string };
+  /** Dashboard, alarms, network, key, audit and pipeline (see `operations-summary.ts`). */
+  readonly operations?: OperationsSummary;
   /** Reserved concurrency per function (by service name) and the account quota the stack needs for it. */
   readonly concurrency: ConcurrencyNeeds;
+  /** What sets this stage apart: engine, memory, knowledge, documents bucket, API access, data, outputs. */
+  readonly profile: StageProfile;
 }
 
 /** Lambda keeps this many executions unreserved in every account and region. */
@@ -182,6 +188,7 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
     stackName,
     resourceCount: resources.length,
     resourcesByType: byType,
+    operations: summarizeOperations(template),
     ...(agentProps
       ? {
           agent: {
@@ -254,6 +261,7 @@ export function summarizeTemplate(stackName: string, template: Template): StackS
         }
       : {}),
     concurrency: concurrencyNeeds(template.Resources ?? {}),
+    profile: profileOf(template),
   };
 }
 
@@ -298,23 +306,28 @@ export function formatSummary(s: StackSummary, bundleSizes: ReadonlyMap<string, 
         `${s.guardrailVersions} numbered version(s)`,
     );
   }
-  lines.push(
-    `  Knowledge bases: ${
-      s.knowledgeBases.length > 0
-        ? s.knowledgeBases.map((name, i) => `${name} (${s.knowledgeBaseStores?.[i] ?? '?'})`).join(', ')
-        : 'none in this stack'
-    }`,
-  );
+  // A stack without an agent (the delivery pipeline) has no knowledge base, engine or stage profile to show.
+  const hasAgent = s.profile.engine !== 'none';
+  if (hasAgent)
+    lines.push(
+      `  Knowledge bases: ${
+        s.knowledgeBases.length > 0
+          ? s.knowledgeBases.map((name, i) => `${name} (${s.knowledgeBaseStores?.[i] ?? '?'})`).join(', ')
+          : 'none in this stack'
+      }`,
+    );
   if (s.chatApi) {
     lines.push(`  Chat API: REST ${s.chatApi.restMethods.join(', ')}`);
     lines.push(`            WebSocket ${s.chatApi.webSocketRoutes.join(', ')}`);
   }
   if (s.discord) lines.push(`  Discord bot: ${s.discord.route}; ${s.discord.trigger}`);
+  if (hasAgent) lines.push(...formatProfile(s.profile));
   const sizes = [...bundleSizes.entries()].map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} kB`);
   lines.push(
     `  Lambda functions: ${s.functions}${sizes.length > 0 ? ` (bundles: ${sizes.join(', ')})` : ''}`,
   );
-  lines.push(formatConcurrency(s.concurrency));
+  if (s.functions > 0) lines.push(formatConcurrency(s.concurrency));
+  if (s.operations) lines.push(...formatOperations(s.operations));
   lines.push('  Resources by type:');
   for (const [type, n] of Object.entries(s.resourcesByType).sort()) lines.push(`    ${n} × ${type}`);
   return lines.join('\n');

@@ -1,4 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { TOOL_METRICS } from '../../contracts/metric-names';
 import { clip } from './coerce';
 import type { GatewayToolResult } from './gateway/call';
 import type { Operation } from './openapi/operations';
@@ -62,11 +63,13 @@ export function record(outcome: Outcome | undefined, latencyMs: number): void {
       ...(outcome?.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
     });
     logger.resetKeys();
-    metrics.addDimension('operation', operation);
-    metrics.addMetric('OperationInvoked', MetricUnit.Count, 1);
+    metrics.addDimension(TOOL_METRICS.operationDimension, operation);
+    // A second dimension set of the service alone: the tool's totals, which its error-rate alarm reads.
+    metrics.addDimensions({});
+    metrics.addMetric(TOOL_METRICS.invoked, MetricUnit.Count, 1);
     // 0 or 1 on every call, so Average is the failure rate. Failed means the tool failed (5xx), not the model.
-    metrics.addMetric('OperationFailed', MetricUnit.Count, status >= 500 ? 1 : 0);
-    metrics.addMetric('OperationLatency', MetricUnit.Milliseconds, latencyMs);
+    metrics.addMetric(TOOL_METRICS.failed, MetricUnit.Count, status >= 500 ? 1 : 0);
+    metrics.addMetric(TOOL_METRICS.latency, MetricUnit.Milliseconds, latencyMs);
     metrics.publishStoredMetrics();
   } catch {
     // Telemetry must never change the answer.

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { MODEL_PRICES, type ModelPrice, modelByKey } from '../../contracts/prices';
 import { VECTOR_STORES, type VectorStoreKind } from '../../contracts/vector-stores';
 import { type Estimate, estimate, MEDIUM_USAGE, type Workload } from '../cost/estimate';
 import { formatComparison, formatEstimate, formatModelComparison } from '../cost/format';
 import { type CfnTemplate, inventoryOf } from '../cost/inventory';
-import { MODEL_PRICES, type ModelPrice, modelByKey } from '../cost/prices';
 import { StageConfigError, type SynthesizedStage, synthesizeStage } from '../cost/synthesize';
 import { defaultProfile, parseRecordedTurns, type TurnProfile } from '../cost/turns';
 import type { CliIo } from '../io';
@@ -16,7 +16,7 @@ export const usage = `Usage: kass cost [options]
 A monthly estimate of a stage, read from its CloudFormation template (synthesized here, offline, exactly as
 cdk deploy would build it: vector store and standby replicas, functions and their memory, tables, APIs,
 endpoints, NAT, alarms, dashboards, the agent's model and guardrail) and a usage you choose. One line per
-service with the formula that produced it; prices from cli/cost/prices.ts (dated, with sources).
+service with the formula that produced it; prices from contracts/prices.ts (dated, with sources).
 
 Options:
   --stage <name>            Stage to synthesize (default: dev)

@@ -52,14 +52,20 @@ Exit status: 0 created, 1 the tool already exists, 2 usage error or invalid name
  * rules out `__`; the length keeps the example operation's tool name within Bedrock's 64 characters.
  */
 export function nameProblem(name: string): string | undefined {
+  const problem = shapeProblem(name);
+  if (problem === undefined) return undefined;
+  // Suggest only a name the command accepts: `Weather_Lookup` → `weather-lookup`, never `weather_lookup`.
+  const suggestion = suggestName(name);
+  return suggestion === undefined ? problem : `${problem}; try: kass new-tool ${suggestion}`;
+}
+
+function shapeProblem(name: string): string | undefined {
   if (name === '') return 'it is empty';
-  if (/[A-Z]/.test(name)) return `use lower case (kebab-case, e.g. ${name.toLowerCase()})`;
+  if (/[A-Z]/.test(name)) return 'use lower case (kebab-case)';
   if (name.includes('__')) {
     return "it must not contain '__': Bedrock builds tool names as verb__group__operationId";
   }
-  if (name.includes('_')) {
-    return `use '-' between words, not '_' (kebab-case, e.g. ${name.replace(/_/g, '-')})`;
-  }
+  if (name.includes('_')) return "use '-' between words, not '_' (kebab-case)";
   if (!/^[a-z0-9-]+$/.test(name)) return "it may contain only a-z, 0-9 and '-' (no spaces, dots or slashes)";
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(name)) {
     return "it must start and end with a letter or digit, with a single '-' between words";
@@ -72,6 +78,29 @@ export function nameProblem(name: string): string | undefined {
     return `it is ${name.length} characters; the tool name '${toolName}' would be ${toolName.length}, Bedrock allows at most ${MAX_TOOL_NAME_LENGTH}: use at most ${MAX_NAME_LENGTH} characters`;
   }
   return undefined;
+}
+
+/**
+ * The kebab-case name closest to `name` that `nameProblem` accepts (`Weather_Lookup` → `weather-lookup`,
+ * `WeatherLookup` → `weather-lookup`), or undefined when there is none worth offering (nothing left, a
+ * reserved name).
+ */
+export function suggestName(name: string): string | undefined {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2') // camelCase and PascalCase split into words
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word !== '');
+  let candidate = '';
+  for (const word of words) {
+    const next = candidate === '' ? word : `${candidate}-${word}`;
+    if (next.length > MAX_NAME_LENGTH) break;
+    candidate = next;
+  }
+  if (candidate === '' && words[0]) candidate = words[0].slice(0, MAX_NAME_LENGTH);
+  return candidate !== '' && candidate !== name && shapeProblem(candidate) === undefined
+    ? candidate
+    : undefined;
 }
 
 /** The files of a new tool, by repository-relative path, in writing order. */

@@ -56,6 +56,10 @@ Filters (metadata from the <file>.metadata.json sidecars):
   JSON string to keep it a string or to include commas or spaces: team="2024", team:in="a,b",c. Quote the
   whole expression for the shell: --filter 'year>=2024'.
 
+Examples:
+  kass retrieve VPN setup for new laptops
+  kass retrieve "VPN profile expiry" --top 3 --filter 'year>=2024' --filter team=it-ops
+
 Exit status: 0 success (also with no results), 1 the call failed, 2 usage error.
 `;
 

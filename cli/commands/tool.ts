@@ -42,7 +42,7 @@ above (POWERTOOLS_LOG_LEVEL=INFO or DEBUG for more; those levels print to stdout
 
 Examples:
   npx kass tool report getTicket --param ticketId=TCK-1042
-  npx kass tool report createTicket --body '{"title":"VPN drops","priority":"high"}' --event
+  npx kass tool report createTicket --body '{"title":"VPN drops","description":"Disconnects every 10 minutes since Monday","severity":"high"}' --event
 
 Exit status: 0 a 2xx response (or --event), 1 any other response or a handler that cannot load,
 2 usage error (bad option, unknown group, operationId, parameter or body property).

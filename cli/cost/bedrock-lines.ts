@@ -1,3 +1,4 @@
+import { type ModelPrice, PRICES, type Price, tokenPrices } from '../../contracts/prices';
 import {
   ASSUMPTIONS,
   type Context,
@@ -9,7 +10,6 @@ import {
   unitPrice,
 } from './estimate-basis';
 import type { ModelRef } from './inventory';
-import { type ModelPrice, PRICES, type Price, tokenPrices } from './prices';
 
 /** Bedrock's monthly lines: embeddings, parsing, the agent's and the tools' models, memory, the guardrail. */
 
@@ -46,7 +46,7 @@ export function parsingLines({ inventory, volumes, warnings }: Context, share: n
   if (parsing.strategy === 'foundation-model') {
     const model = parsing.model?.model;
     if (!model || !parsing.model) {
-      warnings.push(`parser model ${parsing.model?.id ?? '(none)'} has no price in cli/cost/prices.ts`);
+      warnings.push(`parser model ${parsing.model?.id ?? '(none)'} has no price in contracts/prices.ts`);
       return [
         { service: 'Parsing: foundation model', usd: 0, formula: 'parser model not in the price table' },
       ];
@@ -75,7 +75,7 @@ export function agentModelLines({ inventory, workload, warnings }: Context): Cos
   if (!ref && !workload.model) return [];
   const model = workload.model ?? ref?.model;
   if (!model) {
-    warnings.push(`agent model ${ref?.id} has no price in cli/cost/prices.ts; the model line is missing`);
+    warnings.push(`agent model ${ref?.id} has no price in contracts/prices.ts; the model line is missing`);
     return [];
   }
   const geo = ref?.geo ?? 'none';

@@ -1,5 +1,5 @@
+import type { ModelPrice, Price } from '../../contracts/prices';
 import type { FunctionInventory, Inventory } from './inventory';
-import type { ModelPrice, Price } from './prices';
 import type { TurnProfile } from './turns';
 
 /**

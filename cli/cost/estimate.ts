@@ -1,3 +1,4 @@
+import { PRICE_REGION, PRICES, PRICES_AS_OF } from '../../contracts/prices';
 import {
   agentModelLines,
   embeddingLines,
@@ -18,7 +19,6 @@ import {
   type Workload,
 } from './estimate-basis';
 import type { Inventory } from './inventory';
-import { PRICE_REGION, PRICES, PRICES_AS_OF } from './prices';
 import {
   apiLines,
   cloudWatchLines,

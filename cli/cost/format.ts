@@ -1,6 +1,6 @@
+import { PRICE_REGION, PRICES_AS_OF } from '../../contracts/prices';
 import { VECTOR_STORE_LABELS, type VectorStoreKind } from '../../contracts/vector-stores';
 import { ASSUMPTIONS, type CostLine, dollars, type Estimate, turnDollars } from './estimate';
-import { PRICE_REGION, PRICES_AS_OF } from './prices';
 
 /** Text rendering of `kass cost` estimates: a table per estimate, or stores side by side. */
 
@@ -27,7 +27,7 @@ const assumptionsLine = (): string =>
   `${ASSUMPTIONS.guardrailOutputUnits} guardrail text units per turn (all in cli/cost/estimate.ts); no free tier.`;
 
 const pricesLine = (): string =>
-  `Prices: cli/cost/prices.ts, ${PRICE_REGION} as of ${PRICES_AS_OF}, each with its source; entries marked ` +
+  `Prices: contracts/prices.ts, ${PRICE_REGION} as of ${PRICES_AS_OF}, each with its source; entries marked ` +
   '`verify` come from secondary sources. Model prices include geographic-profile premiums where they apply.';
 
 /** One estimate: lines by cost, formulas under them, totals, per-turn figures. */

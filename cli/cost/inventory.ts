@@ -1,4 +1,4 @@
-import { type InferenceGeo, type ModelPrice, modelOf } from './prices';
+import { type InferenceGeo, type ModelPrice, modelOf } from '../../contracts/prices';
 
 /**
  * What a synthesized (or deployed) CloudFormation template of the KASS stack contains that costs money:

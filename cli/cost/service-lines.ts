@@ -1,3 +1,4 @@
+import { HOURS_PER_MONTH, PRICES } from '../../contracts/prices';
 import {
   ASSUMPTIONS,
   type Context,
@@ -8,7 +9,6 @@ import {
   unitPrice,
 } from './estimate-basis';
 import type { FunctionInventory } from './inventory';
-import { HOURS_PER_MONTH, PRICES } from './prices';
 
 /** The other services' monthly lines: compute, APIs, data, operations, network. */
 

@@ -1,5 +1,5 @@
+import { HOURS_PER_MONTH, PRICES } from '../../contracts/prices';
 import { ASSUMPTIONS, type Context, type CostLine, gb, thousands, unitPrice } from './estimate-basis';
-import { HOURS_PER_MONTH, PRICES } from './prices';
 
 /** The vector store's monthly lines: OpenSearch Serverless, S3 Vectors or Aurora PostgreSQL. */
 

@@ -2,6 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { INGEST_ENV } from '../../contracts/function-env';
+import { INGESTION_METRICS as M } from '../../contracts/metric-names';
 import { powertools, powertoolsMetrics } from '../../contracts/powertools';
 import { BedrockIngestion } from './bedrock-ingestion';
 import { type BatchOutcome, ingestBatch } from './ingest';
@@ -22,12 +23,12 @@ function reportPreviousJob(job: IngestionJobReport): void {
   const record = { previousJob: job };
   if (job.status === 'COMPLETE' && s.documentsFailed === 0) logger.info('previous ingestion job', record);
   else logger.warn('previous ingestion job had failures', record);
-  metrics.addMetric('DocumentsScanned', MetricUnit.Count, s.documentsScanned);
-  metrics.addMetric('DocumentsIndexed', MetricUnit.Count, s.newDocumentsIndexed + s.modifiedDocumentsIndexed);
-  metrics.addMetric('DocumentsDeleted', MetricUnit.Count, s.documentsDeleted);
-  metrics.addMetric('DocumentsFailed', MetricUnit.Count, s.documentsFailed);
-  metrics.addMetric('DocumentsSkipped', MetricUnit.Count, s.documentsSkipped);
-  if (job.status !== 'COMPLETE') metrics.addMetric('IngestionJobFailed', MetricUnit.Count, 1);
+  metrics.addMetric(M.documentsScanned, MetricUnit.Count, s.documentsScanned);
+  metrics.addMetric(M.documentsIndexed, MetricUnit.Count, s.newDocumentsIndexed + s.modifiedDocumentsIndexed);
+  metrics.addMetric(M.documentsDeleted, MetricUnit.Count, s.documentsDeleted);
+  metrics.addMetric(M.documentsFailed, MetricUnit.Count, s.documentsFailed);
+  metrics.addMetric(M.documentsSkipped, MetricUnit.Count, s.documentsSkipped);
+  if (job.status !== 'COMPLETE') metrics.addMetric(M.jobFailed, MetricUnit.Count, 1);
 }
 
 /** The decision as one log record plus metrics. */
@@ -40,7 +41,7 @@ function report(outcome: BatchOutcome): void {
   switch (outcome.decision) {
     case 'started':
       logger.info('ingestion job started', { ...base, job: outcome.job, clientToken: outcome.clientToken });
-      metrics.addMetric('IngestionJobStarted', MetricUnit.Count, 1);
+      metrics.addMetric(M.jobStarted, MetricUnit.Count, 1);
       if (outcome.previousJob) reportPreviousJob(outcome.previousJob);
       if (outcome.previousJobError) {
         logger.warn('could not read the previous ingestion job', { error: outcome.previousJobError });
@@ -51,21 +52,21 @@ function report(outcome: BatchOutcome): void {
         ...base,
         runningJob: outcome.runningJob,
       });
-      metrics.addMetric('IngestionJobConflict', MetricUnit.Count, 1);
+      metrics.addMetric(M.jobConflict, MetricUnit.Count, 1);
       return;
     case 'throttled':
       logger.warn('ingestion throttled: the batch is retried after the visibility timeout', {
         ...base,
         error: outcome.error,
       });
-      metrics.addMetric('IngestionJobThrottled', MetricUnit.Count, 1);
+      metrics.addMetric(M.jobThrottled, MetricUnit.Count, 1);
       return;
     case 'rejected':
       logger.error('ingestion job rejected: the messages reach the DLQ after their retries', {
         ...base,
         error: outcome.error,
       });
-      metrics.addMetric('IngestionJobRejected', MetricUnit.Count, 1);
+      metrics.addMetric(M.jobRejected, MetricUnit.Count, 1);
       return;
     case 'nothing-to-do':
       logger.info('no document change or scheduled sync in the batch', base);

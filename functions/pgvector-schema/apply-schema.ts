@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { PGVECTOR_TABLE } from '../../contracts/pgvector';
-import type { CustomResourceRequest } from './cfn-response';
+import type { CustomResourceRequest } from '../shared/cfn-response';
 import type { SqlRunner } from './data-api';
 import { dimensionMismatch, EMBEDDING_TYPE_QUERY, schemaStatements, scramVerifier } from './schema';
 

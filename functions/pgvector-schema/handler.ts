@@ -1,9 +1,9 @@
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
+import { CustomResourceRequest, responseFor, sendResponse } from '../shared/cfn-response';
 import { logger, tracer } from '../shared/powertools';
 import { applySchema, type SchemaDeps } from './apply-schema';
-import { CustomResourceRequest, responseFor, sendResponse } from './cfn-response';
 import { DataApiRunner } from './data-api';
 
 /** Time kept back from the Lambda timeout to answer CloudFormation (a silent timeout makes it wait an hour). */

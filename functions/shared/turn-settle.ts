@@ -47,6 +47,7 @@ export async function askUser(
     });
   } catch (error) {
     await finish(turn, 'FAILED', 'PersistFailed', result.progressed);
+    turn.meter.end('failed', result.usage);
     throw error;
   }
   return { phase: 'awaiting-confirmation', turn, result, pending };
@@ -75,9 +76,11 @@ export async function answer(
   } catch (error) {
     // Also withdraws a confirmation stored before: the caller gets an error, not its id.
     await finish(turn, 'FAILED', 'PersistFailed', result.progressed);
+    turn.meter.end('failed', result.usage);
     throw error;
   }
   if (!confirmation) await finish(turn, 'COMPLETED', undefined, result.progressed);
+  turn.meter.end('answered', result.usage, result.answeredAt);
   const outcome: TurnOutcome = {
     conversationId: turn.conversationId,
     answer: result.answer,

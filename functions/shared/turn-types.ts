@@ -4,6 +4,7 @@ import type { Caller } from './caller';
 import type { ConfirmationReply, ConfirmationView } from './confirmation-view';
 import type { ConfirmationMode, OperationIdLookup, PendingConfirmation } from './confirmations';
 import type { ConversationWriter } from './conversation-store';
+import type { TurnMeter } from './turn-metrics';
 
 /* What a chat turn is made of: its inputs, its outcome and the states `turn.ts` moves it through. */
 
@@ -112,6 +113,8 @@ export interface ClaimedTurn {
   readonly question: string;
   /** The pending confirmation this turn answers, and the answer. */
   readonly answering?: { readonly pending: PendingConfirmation; readonly confirm: boolean };
+  /** The turn's metrics (latency, first token, tokens, guardrail, outcome), published once when it ends. */
+  readonly meter: TurnMeter;
 }
 
 /** What the agent produced. */

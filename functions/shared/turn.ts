@@ -11,6 +11,7 @@ import { sessionAttributesOf } from './caller';
 import { replyText } from './confirmations';
 import { TurnFailed, TurnThrottled, TurnTimedOut } from './errors';
 import { memoryIdFor } from './owner';
+import { type TurnEnd, TurnMeter } from './turn-metrics';
 import { answer, askUser, errorKind, finish } from './turn-settle';
 import {
   type ClaimedTurn,
@@ -33,6 +34,14 @@ export {
   type TurnOutcome,
   type TurnRequest,
 } from './turn-types';
+
+/** How each recorded failure ends the turn's metrics. */
+const TURN_ENDS: Readonly<Record<Failure['status'], TurnEnd>> = {
+  TIMED_OUT: 'timed-out',
+  CANCELLED: 'cancelled',
+  THROTTLED: 'throttled',
+  FAILED: 'failed',
+};
 
 /** A `returnControl` the user can answer: every call only asks for a confirmation (a Lambda tool runs it). */
 const asksUser = (pending: PendingReturnControl): boolean =>
@@ -81,7 +90,8 @@ async function claim(deps: TurnDeps, request: TurnRequest, listener: TurnListene
   const owner = request.caller.userId;
   const token = request.turnId ?? randomUUID();
   const lease = { sessionId: conversationId, owner, token, channel: request.channel, nowMs: askedAt };
-  const base = { deps, request, listener, now, conversationId, owner, token, askedAt };
+  const meter = new TurnMeter(request.channel, askedAt, now);
+  const base = { deps, request, listener, now, conversationId, owner, token, askedAt, meter };
   if ('confirmation' in request) {
     const pending = await deps.agentState.beginAnswer({
       ...lease,
@@ -107,7 +117,10 @@ async function run(turn: ClaimedTurn): Promise<TurnState> {
     collected = await collectTurn(deps.engine.stream(turnInput(turn, signal)), {
       onEvent: async (event) => {
         if (event.type !== 'done') progressed = true;
+        if (event.type === 'trace' && event.step.kind === 'guardrail')
+          turn.meter.guardrail(event.step.action);
         if (event.type !== 'text') return;
+        turn.meter.text();
         try {
           await listener.onText?.(event.text);
         } catch (error) {
@@ -118,12 +131,14 @@ async function run(turn: ClaimedTurn): Promise<TurnState> {
   } catch (error) {
     const failure = failureOf(error, deadline, turn);
     await finish(turn, failure.status, failure.kind, progressed);
+    turn.meter.end(TURN_ENDS[failure.status]);
     throw failure.error;
   }
   const awaiting = collected.done?.pending;
   if (awaiting && (deps.confirmations !== 'ask' || !asksUser(awaiting))) {
     const error = new TurnFailed('ReturnControlUnsupported');
     await finish(turn, 'FAILED', errorKind(error), progressed);
+    turn.meter.end('failed', collected.done?.usage);
     throw error;
   }
   const usage = collected.done?.usage;

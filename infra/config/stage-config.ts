@@ -3,6 +3,14 @@ import { AGENT_ENGINES, AgentCoreConfigSchema } from './agentcore-config';
 import { ChatApiConfigSchema } from './chat-config';
 import { DiscordConfigSchema } from './discord-config';
 import { KnowledgeBaseConfigSchema } from './knowledge-config';
+import {
+  AlarmsConfigSchema,
+  AuditConfigSchema,
+  DashboardConfigSchema,
+  EncryptionConfigSchema,
+  NetworkConfigSchema,
+  PipelineConfigSchema,
+} from './operations-config';
 import { WebConfigSchema } from './web-config';
 
 /** Agent models KASS knows how to wire (foundation model + cross-region inference profile). */
@@ -134,8 +142,18 @@ export const StageConfigSchema = z
     discord: DiscordConfigSchema,
     /** The web chat page (`web/`) on CloudFront. @default off (`kass web` serves it locally either way) */
     web: WebConfigSchema.prefault({ enabled: false }),
-    /** Who hears about alarms (DLQ depth, Lambda errors and throttles, API 5XX): email addresses. */
-    alarms: z.strictObject({ emails: z.array(z.email('must be an email address')) }),
+    /** Who hears about alarms (DLQ depth, Lambda errors and throttles, API 5XX, …) and their thresholds. */
+    alarms: AlarmsConfigSchema,
+    /** The stage's CloudWatch dashboard. @default on */
+    dashboard: DashboardConfigSchema,
+    /** Every function in private subnets of a VPC, AWS reached through VPC endpoints. @default off */
+    network: NetworkConfigSchema,
+    /** One customer-managed KMS key for the stage's data, logs and Bedrock resources. @default off */
+    encryption: EncryptionConfigSchema,
+    /** CloudTrail trail and Bedrock model-invocation logging. @default off */
+    audit: AuditConfigSchema,
+    /** The CDK Pipelines delivery pipeline (stack `kass-pipeline`). @default off */
+    pipeline: PipelineConfigSchema,
     tags: z.record(z.string(), z.string()).default({}),
   })
   .superRefine((c, ctx) => {

@@ -1,5 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -14,6 +14,7 @@ import { type AgentEndpoint, agentEnvInput, grantInvokeAgent } from './chat/agen
 import { operatorsInput } from './chat/caller-identity';
 import { grantTable, grantTurnWrites } from './chat/grants';
 import { throttleAlarm } from './chat/throttle-alarm';
+import { deadLetterAlarm } from './dead-letter-alarm';
 import { KassFunction, type KassFunctionDefaults } from './kass-function';
 
 export interface DiscordWorkerProps {
@@ -58,6 +59,7 @@ export class DiscordWorker extends Construct {
       serviceName: 'kass-discord-worker',
       settings: { memoryMb: settings.memoryMb, timeoutSeconds: settings.timeoutSeconds },
       reservedConcurrentExecutions: settings.reservedConcurrency,
+      internetAccess: `the Discord API (${config.apiBaseUrl})`,
       environment: DISCORD_WORKER_ENV.environment({
         ...agentEnvInput(props.agent),
         conversationsTable: props.conversations.tableName,
@@ -108,18 +110,12 @@ export class DiscordWorker extends Construct {
       }),
     );
 
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription:
-        'Discord questions were not answered: jobs in the Discord dead-letter queue (undeliverable or failed twice).',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      'DeadLetterAlarm',
+      this.deadLetterQueue,
+      'Discord questions were not answered: jobs in the Discord dead-letter queue (undeliverable or failed twice).',
+    );
     this.throttleAlarm = throttleAlarm(this, 'ThrottleAlarm', this.worker);
 
     Validations.of(this.deadLetterQueue).acknowledge({

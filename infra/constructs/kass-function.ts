@@ -11,6 +11,7 @@ import { METRICS_NAMESPACE } from '../../contracts/metric-names';
 import { DeferredBundleCode } from '../bundling/deferred-code';
 import { LambdaBundler } from '../bundling/lambda-bundler';
 import type { LambdaSettings } from '../config/stage-config';
+import { KassNetwork } from './network';
 
 /** Repository root: entry paths and the lock file are resolved from here. */
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -30,6 +31,11 @@ export interface KassFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** Caps concurrency (a cost guard for functions that call models). @default - unreserved */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * What the function calls on the internet (e.g. `GitLab at https://gitlab.com`). With `network.vpc` it then
+   * runs in subnets with a NAT route, or outside the VPC when the stage has none. @default - AWS APIs only
+   */
+  readonly internetAccess?: string;
 }
 
 /** The house settings a group of functions shares (log level, retention, retained logs). */
@@ -67,6 +73,11 @@ export class KassFunction extends Construct {
       }),
     );
 
+    // With `network.vpc` the stack's network decides where the function runs (private subnets, its group).
+    const network = KassNetwork.of(this);
+    const placement = network?.placementFor(this, props.internetAccess);
+    if (network && placement) network.grantNetworkInterfaces(this.role, placement);
+
     this.function = new lambda.Function(this, 'Function', {
       code: codeFor(this, props.entry),
       handler: 'index.handler',
@@ -79,6 +90,7 @@ export class KassFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      ...(placement ?? {}),
       environment: {
         ...LAMBDA_ENV.environment({
           nodeOptions: '--enable-source-maps',

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import type { KassFunction } from './kass-function';
 
 /** Key administration without use: the actions CDK's own key-admin grant lists, plus on-demand rotation. */
-const KEY_ADMINISTRATION = [
+export const KEY_ADMINISTRATION = [
   'kms:Create*',
   'kms:Describe*',
   'kms:Enable*',

@@ -1,5 +1,6 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { isRecord } from '../../contracts/json';
 import { HOUSE_TOOL_ENV } from '../../contracts/tool-needs';
 import { parseOrThrow } from '../config/config-error';
 import { type LambdaSettings, LambdaSettingsSchema, type StageConfig } from '../config/stage-config';
@@ -34,6 +35,20 @@ export function lambdaSettingsOf(tool: DiscoveredTool, config: StageConfig): Lam
   return { ...config.lambda.defaults, ...asked, ...config.lambda.tools[tool.name] };
 }
 
+/**
+ * What a tool calls on the internet, from its descriptor (`needs.internet`: a label and the setting of its config
+ * section holding the URL), e.g. "GitLab (https://gitlab.com)"; with the network option it runs where a NAT
+ * routes out (see `KassFunctionProps.internetAccess`).
+ */
+export function internetAccessOf(tool: DiscoveredTool, config: StageConfig): string | undefined {
+  const internet = tool.needs?.internet;
+  if (!internet) return undefined;
+  const sections = config.tools as Readonly<Record<string, unknown>>;
+  const section = tool.needs?.settings ? sections[tool.needs.settings] : undefined;
+  const url = isRecord(section) ? section[internet.urlSetting] : undefined;
+  return typeof url === 'string' ? `${internet.label} (${url})` : internet.label;
+}
+
 /** One house Lambda per discovered tool. The stack adds each tool's own resources and grants. */
 export class Tools extends Construct {
   public readonly tools: readonly DiscoveredTool[];
@@ -56,6 +71,9 @@ export class Tools extends Construct {
         logRetentionDays: props.config.logRetentionDays,
         retainLogs: props.config.retainData,
         environment: HOUSE_TOOL_ENV.environment({ toolLogsTable: props.toolLogs.tableName }),
+        ...(internetAccessOf(tool, props.config)
+          ? { internetAccess: internetAccessOf(tool, props.config) }
+          : {}),
       });
       // Write-only: a tool records its calls but never reads other sessions' records.
       props.toolLogs.grant(fn.function, 'dynamodb:PutItem');

@@ -22,6 +22,7 @@ import { contentSecurityPolicy, originOf } from '../../contracts/hosting-policy'
 import { buildPage, WEB_ROOT } from '../../web/build-page';
 import type { WebConfig } from '../config/web-config';
 import { nagResource } from './nag-ids';
+import { KassNetwork } from './network';
 import { sendServerAccessLogs } from './server-access-logs';
 
 /** What the page reads from `/config.json` (the shape of `web/src/config.ts`). */
@@ -273,7 +274,12 @@ export class WebHosting extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
+    // With `network.vpc` the copy runs in the VPC too (S3 through the gateway endpoint).
+    const network = KassNetwork.of(this);
+    const placement = network?.placementFor(this);
+    if (network && placement) network.grantNetworkInterfaces(role, placement);
     this.deployment = new s3deploy.BucketDeployment(this, 'Page', {
+      ...(placement ?? {}),
       destinationBucket: this.bucket,
       sources: [this.props.pageAssets ?? builtPage(), s3deploy.Source.jsonData('config.json', page)],
       prune: true,

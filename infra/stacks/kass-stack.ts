@@ -24,6 +24,7 @@ import { Tools } from '../constructs/tools';
 import { WebHosting, webPageConfig } from '../constructs/web-hosting';
 import { type AgentCoreEngine, composeAgentCore } from './agentcore-composition';
 import { composeChatApis } from './chat-composition';
+import { composeOperations, stageFoundations } from './operations-composition';
 
 export interface KassStackProps extends StackProps {
   readonly config: StageConfig;
@@ -46,6 +47,8 @@ export class KassStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
+    // The stage key and the VPC first: every function and data resource created below finds them.
+    const foundations = stageFoundations(this, config);
 
     // Guardrail names are unique per account and region: the stage keeps dev and prod apart.
     const observability = new Observability(this, 'Observability', {
@@ -62,7 +65,11 @@ export class KassStack extends Stack {
       emails: config.tools.report.notificationEmails,
       webhooks: config.tools.report.notificationWebhooks,
     });
-    this.tools = new Tools(this, 'Tools', { tools: props.tools, config, toolLogs: this.data.toolLogs });
+    this.tools = new Tools(this, 'Tools', {
+      tools: props.tools,
+      config,
+      toolLogs: this.data.toolLogs,
+    });
     new ToolResources(this, 'ToolResources', {
       config,
       tools: this.tools,
@@ -321,6 +328,14 @@ export class KassStack extends Stack {
     new CfnOutput(this, 'ConversationsTableName', { value: this.data.conversations.tableName });
     new CfnOutput(this, 'ToolLogsTableName', { value: this.data.toolLogs.tableName });
     new CfnOutput(this, 'NotificationsTopicArn', { value: notifications.topic.topicArn });
+
+    composeOperations(this, {
+      config,
+      alarmTopic: observability.alarmTopic,
+      documentsBucket: documents.bucket,
+      accessLogBucket: documents.accessLogBucket,
+      foundations,
+    });
   }
 
   /** What `kass` and apps read to reach the AgentCore engine (a Classic stack has no AgentEngine output). */

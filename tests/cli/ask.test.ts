@@ -430,7 +430,11 @@ describe('Command: kass ask', () => {
       argv: ['hi', '--session-id', 'no spaces allowed', ...IDS],
       message: '--session-id must be',
     },
-    { name: 'an unknown option', argv: ['hi', '--nope', ...IDS], message: "Unknown option '--nope'" },
+    {
+      name: 'an unknown option',
+      argv: ['hi', '--nope', ...IDS],
+      message: "kass ask: unknown option '--nope'",
+    },
   ])('is a usage error (exit 2) with $name', async ({ argv, message }) => {
     // Prepare
     const io = captureIo();

@@ -574,8 +574,8 @@ describe('Command: kass guardrail check', () => {
     [['--concurrency', 'many'], '--concurrency must be a whole number from 1 to 16 (got many)'],
     [['--guardrail-version', 'v3'], 'the guardrail version "v3" must be a number (1-99999999) or DRAFT'],
     [['--guardrail-id', 'Not An Id'], 'the guardrail id "Not An Id" is neither a guardrail id'],
-    [['extra'], "Unexpected argument 'extra'"],
-    [['--stage'], "Option '--stage <value>' argument missing"],
+    [['extra'], "unexpected argument 'extra'"],
+    [['--stage'], 'option --stage needs a value: --stage <name>'],
   ])('rejects %j as a usage error (exit 2)', async (argv, message) => {
     // Act
     const code = await kass(argv);

@@ -140,6 +140,35 @@ describe('Command: kass new-tool', () => {
       expect(filesUnder(root)).toEqual([]);
     });
 
+    it.each([
+      { name: 'Weather_Lookup', suggestion: 'weather-lookup' },
+      { name: 'weather_lookup', suggestion: 'weather-lookup' },
+      { name: 'WeatherLookup', suggestion: 'weather-lookup' },
+      { name: 'weather lookup', suggestion: 'weather-lookup' },
+      { name: 'weather--lookup-', suggestion: 'weather-lookup' },
+      { name: 'weather__lookup', suggestion: 'weather-lookup' },
+    ])('suggests a name for $name that the command then accepts', async ({ name, suggestion }) => {
+      // Act
+      const rejected = await newTool(name, '--root', root);
+      const suggested = /try: kass new-tool (\S+)/.exec(rejected.err)?.[1];
+      const accepted = await newTool(suggested ?? '(no suggestion)', '--root', root);
+
+      // Assess
+      expect(rejected.code).toBe(2);
+      expect(suggested).toBe(suggestion);
+      expect(accepted.err).toBe('');
+      expect(accepted.code).toBe(0);
+    });
+
+    it.each(['kit', 'Kit', '---', '../'])(
+      'offers no suggestion when none would be accepted: %p',
+      async (name) => {
+        const { code, err } = await newTool(name, '--root', root);
+        expect(code).toBe(2);
+        expect(err).not.toContain('try:');
+      },
+    );
+
     it('accepts a name of the longest allowed length', async () => {
       // Act
       const { code } = await newTool('w'.repeat(MAX_NAME_LENGTH), '--root', root);

@@ -105,7 +105,7 @@ describe('Command: kass schemas check', () => {
     expect(helpCode).toBe(0);
     expect(help.out()).toContain('Usage: kass schemas check [files or folders...]');
     expect(badCode).toBe(2);
-    expect(bad.err()).toContain("Unknown option '--json'");
+    expect(bad.err()).toContain("kass schemas check: unknown option '--json'");
     expect(bad.err()).toContain('Usage: kass schemas check');
   });
 });
@@ -127,7 +127,7 @@ describe('Function: main', () => {
     [[], 'kass: missing command'],
     [['schemas'], "kass: missing subcommand for 'schemas'"],
     [['schemas', 'lint'], "kass: unknown subcommand 'schemas lint'"],
-    [['--verbose'], "kass: Unknown option '--verbose'"],
+    [['--verbose'], "kass: unknown option '--verbose'"],
   ])('prints the usage on stderr and exits 2 for %j', async (argv, message) => {
     // Prepare
     const io = captureIo();

@@ -658,7 +658,7 @@ describe('Command: kass sync', () => {
       expect(bad.io.err()).toContain('kass sync: --concurrency must be a whole number from 1 to 64 (got 0)');
       const unknown = await kass(['--force'], {}, dir);
       expect(unknown.code).toBe(2);
-      expect(unknown.io.err()).toContain("Unknown option '--force'");
+      expect(unknown.io.err()).toContain("kass sync: unknown option '--force'");
     });
 
     it('exits 2 when the folder does not exist', async () => {

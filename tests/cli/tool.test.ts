@@ -291,7 +291,7 @@ describe('Command: kass tool', () => {
       {
         name: 'an unknown option',
         args: ['listTickets', '--verbose'],
-        message: "Unknown option '--verbose'",
+        message: "kass tool: unknown option '--verbose'",
       },
       { name: 'a missing operationId', args: [], message: 'missing <operationId>' },
     ])('is a usage error (exit 2, usage printed): $name', async ({ args, message }) => {

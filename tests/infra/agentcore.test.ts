@@ -7,6 +7,7 @@ import { toGatewayTools } from '../../action-groups/kit/openapi/gateway-tools';
 import { buildApp } from '../../infra/app';
 import { ConfigError } from '../../infra/config/config-error';
 import { loadStageConfig } from '../../infra/config/load-config';
+import { shippedOperations, shippedToolNames } from '../support/tools';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -52,7 +53,7 @@ describe('Engine: agentcore (synth)', () => {
     // Prepare
     const targets = ofType(template, 'AWS::BedrockAgentCore::GatewayTarget').map(([, r]) => r.Properties);
     // Assess
-    expect(targets.map((t) => t.Name).sort()).toEqual(['code-review', 'kb', 'report', 'summarize']);
+    expect(targets.map((t) => t.Name).sort()).toEqual([...shippedToolNames(), 'kb'].sort());
     for (const t of targets) {
       expect(t.Name).toMatch(/^([0-9a-zA-Z][-]?){1,100}$/);
       expect(t.MetadataConfiguration).toEqual({ AllowedRequestHeaders: ['baggage'] });
@@ -67,7 +68,7 @@ describe('Engine: agentcore (synth)', () => {
         r.Properties,
       ]),
     );
-    for (const group of ['report', 'summarize', 'code-review']) {
+    for (const group of shippedToolNames()) {
       const file = `schemas/${group}.yaml`;
       const conversion = toGatewayTools(
         parseSchemaSource(fs.readFileSync(path.join(REPO, file), 'utf8'), file),
@@ -232,11 +233,9 @@ describe('Engine: agentcore (synth)', () => {
       expect.stringMatching(/^ChatFunctionsChatFunction/),
       expect.stringMatching(/^ChatWebSocketTurnFunction/),
     ]);
-    expect(verifiers.map((id) => id.replace(/Role.*$/, '')).sort()).toEqual([
-      'Toolscodereview',
-      'Toolsreport',
-      'Toolssummarize',
-    ]);
+    expect(verifiers.map((id) => id.replace(/Role.*$/, '')).sort()).toEqual(
+      shippedToolNames().map((name) => `Tools${name.replace(/[^A-Za-z0-9]/g, '')}`),
+    );
     expect(signers.filter((s) => verifiers.includes(s))).toEqual([]);
     template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
   });
@@ -325,7 +324,9 @@ describe('Engine: agentcore options', () => {
     );
     expect(targets).toEqual(['kb']);
     const harness = ofType(template, 'AWS::BedrockAgentCore::Harness')[0]?.[1].Properties ?? {};
-    expect((harness.Tools as unknown[]).length).toBe(1 + 3 + 2 + 2);
+    // The gateway tool set (knowledge) plus one inline function per operation of every shipped schema.
+    const operations = Object.values(shippedOperations()).flat();
+    expect((harness.Tools as unknown[]).length).toBe(1 + operations.length);
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { buildTestApp } from '../support/app';
+import { shippedToolNames } from '../support/tools';
 
 /** The composed stack: what a user deploying dev gets, checked resource by resource (no snapshot). */
 describe('Class: KassStack', () => {
@@ -8,12 +9,12 @@ describe('Class: KassStack', () => {
     ({ template } = buildTestApp('dev'));
   });
 
-  it('has one agent with the three shipped tools as Lambda-backed action groups with inline schemas', () => {
+  it('has one agent with every shipped tool (schemas/*.yaml) as a Lambda-backed action group with an inline schema', () => {
     template.resourceCountIs('AWS::Bedrock::Agent', 1);
     const agent = Object.values(template.findResources('AWS::Bedrock::Agent'))[0];
     const groups = (agent?.Properties.ActionGroups ?? []) as Record<string, Record<string, unknown>>[];
     const tools = groups.filter((g) => g.ActionGroupExecutor);
-    expect(tools.map((g) => g.ActionGroupName).sort()).toEqual(['code-review', 'report', 'summarize']);
+    expect(tools.map((g) => g.ActionGroupName).sort()).toEqual(shippedToolNames());
     for (const g of tools) {
       expect(g.ActionGroupExecutor).toEqual({ Lambda: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
       expect(g.ApiSchema?.Payload).toMatch(/^openapi: 3\.0\.0/m);

@@ -49,6 +49,21 @@ describe('cdk-nag AwsSolutions over the whole app', () => {
   it.each([
     ['prod', {}],
     ['prod with the Discord bot on', { discord: discordConfig('a1'.repeat(32)) }],
+    [
+      'prod with every operations option and the pipeline on',
+      {
+        network: { vpc: true },
+        encryption: { customerManagedKey: true },
+        audit: { cloudTrail: true, modelInvocationLogging: { enabled: true } },
+        pipeline: {
+          enabled: true,
+          source: {
+            connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d',
+            repository: 'acme/kass',
+          },
+        },
+      },
+    ],
     ['prod on Aurora pgvector', { knowledgeBase: { vectorStore: 'aurora-pgvector' } }],
   ])(
     'gives every acknowledgement a specific reason and a finding that still fires without it (%s)',

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { deadLetterAlarm } from '../dead-letter-alarm';
 import type { KassFunction } from '../kass-function';
 import { throttleAlarm } from './throttle-alarm';
 
@@ -38,18 +39,12 @@ export function webSocketAlarms(
     evaluationPeriods: 1,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
-  const turnDeadLetterAlarm = new cloudwatch.Alarm(scope, 'TurnDeadLetterAlarm', {
-    alarmDescription:
-      'WebSocket chat turns failed outside the worker’s error handling (see the DLQ messages).',
-    metric: parts.turnDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-      period: Duration.minutes(5),
-      statistic: cloudwatch.Stats.MAXIMUM,
-    }),
-    threshold: 0,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
+  const turnDeadLetterAlarm = deadLetterAlarm(
+    scope,
+    'TurnDeadLetterAlarm',
+    parts.turnDeadLetterQueue,
+    'WebSocket chat turns failed outside the worker’s error handling (see the DLQ messages).',
+  );
   const turnThrottleAlarm = throttleAlarm(scope, 'TurnThrottleAlarm', parts.turnFunction);
   return { errorAlarm, turnDeadLetterAlarm, turnThrottleAlarm };
 }

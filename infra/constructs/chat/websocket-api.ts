@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -21,7 +21,6 @@ import {
 } from '../../../contracts/function-env';
 import type { ChatApiConfig } from '../../config/chat-config';
 import { KassFunction, type KassFunctionDefaults } from '../kass-function';
-import { nagResource } from '../nag-ids';
 import { type AgentEndpoint, agentEnvInput, grantInvokeAgent } from './agent-endpoint';
 import { accessLogGroupName } from './api-gateway-account';
 import { identifyApps, operatorsInput } from './caller-identity';
@@ -29,6 +28,10 @@ import type { ApiKeyApps } from './chat-api-keys';
 import { grantTable, grantTurnWrites } from './grants';
 import { exactFunctionDestination, WS_ACCESS_LOG_FORMAT } from './websocket-access';
 import { webSocketAlarms } from './websocket-alarms';
+import { acknowledgeWebSocketFindings } from './websocket-findings';
+
+/** What the turn worker and failure notifier call: the public management endpoint (no VPC endpoint serves it). */
+const POST_TO_CONNECTION = 'the WebSocket API’s management endpoint (PostToConnection)';
 
 /** The query-string parameter that carries the credential on `$connect` (browsers cannot set headers). */
 export const CONNECT_TOKEN_PARAMETER = 'token';
@@ -124,6 +127,10 @@ export class KassWebSocketApi extends Construct {
           ? { mode: 'cognito', userPoolId: authentication.userPoolId, clientIds: authentication.clientIds }
           : { mode: 'api-keys' }),
       }),
+      // Cognito mode fetches the user pool's signing keys from its public JWKS URL (no PrivateLink for it).
+      ...(authentication.kind === 'cognito'
+        ? { internetAccess: 'the Cognito user pool’s public keys (JWKS)' }
+        : {}),
     });
 
     this.connectionsFunction = new KassFunction(this, 'ConnectionsFunction', {
@@ -152,6 +159,7 @@ export class KassWebSocketApi extends Construct {
       ),
       settings: { memoryMb: ws.turn.memoryMb, timeoutSeconds: ws.turn.timeoutSeconds },
       reservedConcurrentExecutions: ws.turn.reservedConcurrency,
+      internetAccess: POST_TO_CONNECTION,
       environment: WS_TURN_ENV.environment({
         ...agentEnvInput(props.agent),
         conversationsTable: props.conversations.tableName,
@@ -171,6 +179,7 @@ export class KassWebSocketApi extends Construct {
         'WebSocket turn failures: tells a client whose turn could not start to send it again',
         'ws-turn-failure',
       ),
+      internetAccess: POST_TO_CONNECTION,
       environment: WS_TURN_FAILURE_ENV.environment({
         agentStateTable: props.agentState.tableName,
         conversationTtlDays: config.conversationTtlDays,
@@ -288,7 +297,12 @@ export class KassWebSocketApi extends Construct {
       );
     }
 
-    this.acknowledgeFindings(connectionsArn);
+    acknowledgeWebSocketFindings(this, {
+      api: this.api,
+      connectionsArn,
+      postingFunctions: [this.turnFunction, this.turnFailureFunction],
+      turnDeadLetterQueue: this.turnDeadLetterQueue,
+    });
 
     ({
       errorAlarm: this.errorAlarm,
@@ -364,30 +378,5 @@ export class KassWebSocketApi extends Construct {
     });
     plan.node.addDependency(this.stage);
     this.usagePlanBound = true;
-  }
-
-  private acknowledgeFindings(connectionsArn: string): void {
-    const reason =
-      'API Gateway authorises a WebSocket connection once, on $connect (the only route that accepts an ' +
-      'authorizer); this route only carries messages over that authorised connection.';
-    for (const routeKey of ['$disconnect', '$default', 'sendMessage']) {
-      const route = this.api.node
-        .findAll()
-        .find((c) => c instanceof apigwv2.WebSocketRoute && c.routeKey === routeKey);
-      if (route) Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-    }
-    for (const f of [this.turnFunction, this.turnFailureFunction]) {
-      Validations.of(f.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${nagResource(this, connectionsArn)}]`,
-        reason:
-          'Connection ids exist only at runtime; the grant is PostToConnection on this API and stage, nothing else.',
-      });
-    }
-    Validations.of(this.turnDeadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter destination (async on-failure) of the turn failure notifier; a DLQ ' +
-        'for it would only move the same messages again. Its depth alarms.',
-    });
   }
 }

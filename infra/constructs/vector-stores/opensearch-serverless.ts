@@ -85,8 +85,8 @@ export class OpenSearchServerlessStore extends Construct implements VectorStore 
     });
 
     // Public: the endpoint is reachable from the internet but every request still needs SigV4 and a data-access
-    // grant. Private: only Bedrock (SourceServices) reaches it; CloudFormation's index creation and any tool
-    // outside AWS then need OpenSearch Serverless VPC endpoints (not wired here; verify before using it).
+    // grant. Private: only Bedrock (SourceServices) reaches it; with the network option the network construct
+    // adds an OpenSearch Serverless VPC endpoint and admits it too (README: Private networking).
     const networkRule = config.network.allowFromPublic
       ? { AllowFromPublic: true }
       : { AllowFromPublic: false, SourceServices: ['bedrock.amazonaws.com'] };

@@ -353,6 +353,28 @@ describe('Function: defineTool', () => {
   });
 
   describe('telemetry', () => {
+    it('publishes each call per operation and per tool (the error-rate alarm reads the tool totals)', async () => {
+      // Prepare: metrics are disabled in tests, so the record is read just before it would be printed
+      const records: { _aws: { CloudWatchMetrics: { Dimensions: string[][] }[] } }[] = [];
+      jest.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
+        records.push(metrics.serializeMetrics() as unknown as (typeof records)[number]);
+        metrics.clearMetrics();
+        metrics.clearDimensions();
+        return metrics;
+      });
+
+      // Act
+      await handler(getTicket('TCK-500'));
+
+      // Assess
+      expect(records).toHaveLength(1);
+      expect(records[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([
+        ['service', 'operation'],
+        ['service'],
+      ]);
+      expect(records[0]).toMatchObject({ operation: 'getTicket', OperationInvoked: 1, OperationFailed: 1 });
+    });
+
     it('emits per-operation metrics and logs no payload', async () => {
       // Prepare
       const addMetric = jest.spyOn(metrics, 'addMetric');

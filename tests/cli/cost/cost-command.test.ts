@@ -6,6 +6,7 @@ import type { Estimate } from '../../../cli/cost/estimate';
 import { type SynthesizedStage, synthesizeStage } from '../../../cli/cost/synthesize';
 import { main } from '../../../cli/main';
 import { captureIo } from '../../support/cli-io';
+import { shippedToolNames } from '../../support/tools';
 
 /** The real synthesis (bundling skipped), once per stage and overrides for the whole file. */
 const synthesized = new Map<string, Promise<SynthesizedStage>>();
@@ -36,9 +37,17 @@ describe('Command: kass cost (on the synthesized templates)', () => {
     expect(e.workload).toMatchObject({ requests: 100_000, documentsGb: 10, model: 'claude-sonnet-4-5' });
     expect(line(e, 'OpenSearch Serverless compute')?.usd).toBe(175.2);
     expect(line(e, 'OpenSearch Serverless compute')?.usd).toBeCloseTo(350 / 2, 0);
-    // What the template deploys: the dev functions' memory, its 15 alarms, the REST and WebSocket APIs.
+    // What the template deploys: the dev functions' memory, its alarms (two per tool function among them, the
+    // composite included), the dashboard, the REST and WebSocket APIs.
+    const { template } = await synthesize('dev', {});
+    const alarms = Object.values(template.Resources ?? {}).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm',
+    );
+    expect(alarms.length).toBeGreaterThanOrEqual(9 + 2 * shippedToolNames().length);
     expect(line(e, 'Lambda')?.formula).toContain('0.5 GB (kass-chat)');
-    expect(line(e, 'CloudWatch')?.formula).toMatch(/^15 alarms/);
+    expect(line(e, 'CloudWatch')?.formula).toMatch(
+      new RegExp(`^${alarms.length} alarms × \\$0\\.1 \\+ 1 dashboards × \\$3`),
+    );
     expect(e.lines.map((l) => l.service)).toEqual(
       expect.arrayContaining(['API Gateway REST', 'API Gateway WebSocket']),
     );
@@ -89,7 +98,7 @@ describe('Command: kass cost (on the synthesized templates)', () => {
     expect(out).toMatch(/Total a month\n/);
     expect(out).toMatch(/Per turn: \$0\.\d{4} all-in, \$0\.\d{4} of it the agent's model/);
     expect(out).toContain('Per 1,000 turns:');
-    expect(out).toContain('cli/cost/prices.ts, us-east-1 as of 2026-12-06');
+    expect(out).toContain('contracts/prices.ts, us-east-1 as of 2026-12-06');
   });
 
   it('compares the configured models on the same workload (--model all)', async () => {

@@ -24,8 +24,8 @@ import {
   xrayLines,
 } from '../../../cli/cost/estimate';
 import type { FunctionInventory, Inventory, KnowledgeBaseInventory } from '../../../cli/cost/inventory';
-import { modelByKey, modelOf } from '../../../cli/cost/prices';
 import type { TurnProfile } from '../../../cli/cost/turns';
+import { modelByKey, modelOf } from '../../../contracts/prices';
 
 const PROFILE: TurnProfile = {
   source: 'test',

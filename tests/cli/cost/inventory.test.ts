@@ -1,5 +1,5 @@
 import { type CfnTemplate, inventoryOf, modelRefOf } from '../../../cli/cost/inventory';
-import { MODEL_PRICES, modelOf, tokenPrices } from '../../../cli/cost/prices';
+import { MODEL_PRICES, modelOf, tokenPrices } from '../../../contracts/prices';
 import { AGENT_MODELS } from '../../../infra/config/stage-config';
 
 const kb = (type: string) => ({

@@ -5,9 +5,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { applySchema, safeReason } from '../../../functions/pgvector-schema/apply-schema';
-import { type CustomResourceRequest, responseFor } from '../../../functions/pgvector-schema/cfn-response';
 import { DataApiRunner, isRetryable } from '../../../functions/pgvector-schema/data-api';
 import { handler } from '../../../functions/pgvector-schema/handler';
+import { type CustomResourceRequest, responseFor } from '../../../functions/shared/cfn-response';
 import { getTestEvent } from '../../support/events';
 
 const rdsData = mockClient(RDSDataClient);

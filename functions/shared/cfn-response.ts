@@ -4,7 +4,8 @@ import * as z from 'zod/mini';
 
 /**
  * The CloudFormation custom-resource protocol: the request CloudFormation sends to the Lambda, and the response
- * the Lambda PUTs to the pre-signed S3 URL (CloudFormation waits for that PUT, not for the invocation's result).
+ * the Lambda PUTs to the pre-signed S3 URL (CloudFormation waits for that PUT, not for the invocation's result;
+ * without it the stack hangs for an hour).
  */
 export const CustomResourceRequest = z.object({
   RequestType: z.enum(['Create', 'Update', 'Delete']),
@@ -14,12 +15,20 @@ export const CustomResourceRequest = z.object({
   LogicalResourceId: z.string(),
   PhysicalResourceId: z.optional(z.string()),
   ResourceProperties: z.record(z.string(), z.unknown()),
+  OldResourceProperties: z.optional(z.record(z.string(), z.unknown())),
 });
 export type CustomResourceRequest = z.infer<typeof CustomResourceRequest>;
 
+export interface CustomResourceOutcome {
+  readonly status: 'SUCCESS' | 'FAILED';
+  readonly physicalResourceId: string;
+  /** Shown in the stack events when the deploy fails: what to fix, no secrets. */
+  readonly reason?: string;
+  readonly data?: Readonly<Record<string, string>>;
+}
+
 export interface CustomResourceResponse {
   readonly Status: 'SUCCESS' | 'FAILED';
-  /** Shown in the stack events when the deploy fails: what to fix, no secrets. */
   readonly Reason?: string;
   readonly PhysicalResourceId: string;
   readonly StackId: string;
@@ -33,12 +42,7 @@ const MAX_REASON = 1000;
 
 export function responseFor(
   request: CustomResourceRequest,
-  outcome: {
-    status: 'SUCCESS' | 'FAILED';
-    physicalResourceId: string;
-    reason?: string;
-    data?: Record<string, string>;
-  },
+  outcome: CustomResourceOutcome,
 ): CustomResourceResponse {
   return {
     Status: outcome.status,
@@ -51,7 +55,7 @@ export function responseFor(
   };
 }
 
-/** PUTs the response to the pre-signed URL (no content type: the signature covers the headers it names). */
+/** PUTs the response to the pre-signed URL (empty content type: the signature covers the headers it names). */
 export function sendResponse(url: string, response: CustomResourceResponse): Promise<void> {
   const body = JSON.stringify(response);
   const target = new URL(url);

@@ -190,6 +190,12 @@ export const PRICES = {
     source: 'aws.amazon.com/privatelink/pricing',
     verify: true,
   },
+  interfaceEndpointGb: {
+    usd: 0.01,
+    unit: 'GB processed',
+    source: 'aws.amazon.com/privatelink/pricing',
+    verify: true,
+  },
 } as const satisfies Record<string, Price>;
 
 export type PriceKey = keyof typeof PRICES;
@@ -276,3 +282,9 @@ export function tokenPrices(model: ModelPrice, geo: InferenceGeo): { input: numb
   const factor = geo === 'global' || geo === 'none' ? 1 : 1 + model.geoPremium;
   return { input: model.inputPerMillion * factor, output: model.outputPerMillion * factor };
 }
+
+/** Monthly fixed cost of one NAT gateway (before data). */
+export const NAT_GATEWAY_MONTHLY = PRICES.natGatewayHour.usd * HOURS_PER_MONTH;
+/** Monthly fixed cost of one interface endpoint in `azs` AZs (before data). */
+export const interfaceEndpointMonthly = (azs: number): number =>
+  PRICES.interfaceEndpointHour.usd * HOURS_PER_MONTH * azs;
