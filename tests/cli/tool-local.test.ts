@@ -148,3 +148,35 @@ describe('kass tool --local', () => {
     expect(out).toMatch(/--local .*dynalite, a\s+devDependency: needs the dev install/s);
   });
 });
+
+describe('kass tool --help examples', () => {
+  isolatedToolEnv();
+  const dir = tempDir('kass-tool-examples-');
+
+  /** The words of one example line, as a shell splits them (single-quoted JSON stays one word). */
+  const words = (line: string): string[] =>
+    [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+
+  it('runs every --local and --event example of the help as printed (exit 0)', async () => {
+    // Prepare
+    const { out: help } = await kass('tool', '--help');
+    const examples = help
+      .slice(help.indexOf('Examples:'), help.indexOf('Exit status:'))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith('npx kass tool '));
+    const offline = examples.filter((line) => / --(local|event)\b/.test(line));
+    expect(offline.length).toBeGreaterThanOrEqual(3);
+
+    for (const line of offline) {
+      // Act
+      jest.resetModules();
+      const args = words(line).slice(2);
+      const local = args.includes('--local') ? ['--local-data', dir()] : [];
+      const { code, err } = await kass(...args, ...local);
+
+      // Assess
+      expect({ line, code, err: err.replace(/^local SNS: .*\n/gm, '') }).toEqual({ line, code: 0, err: '' });
+    }
+  });
+});
