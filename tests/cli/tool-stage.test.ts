@@ -40,6 +40,22 @@ async function createTables(client: DynamoDBClient, tables: readonly TableName[]
     await client.send(new CreateTableCommand(createTableInput(tableOf(table), table)));
 }
 
+/** The agent's return-of-control call of report listTickets, and its context. */
+const LIST_TICKETS_CALL = {
+  kind: 'api' as const,
+  actionGroup: 'report',
+  invocationType: 'RESULT' as const,
+  apiPath: '/tickets',
+  httpMethod: 'GET',
+  parameters: [],
+};
+const CALL_CONTEXT = {
+  sessionId: 's-1',
+  invocationId: 'i-1',
+  sessionAttributes: {},
+  promptSessionAttributes: {},
+};
+
 const cloudFormation = perSuite(
   () => AwsAccountFake.start(),
   (fake) => fake.close(),
@@ -235,24 +251,10 @@ describe('kass tool: the environment', () => {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     });
     const handlers = localToolHandlers({ stage: 'dev' });
-    const call = {
-      kind: 'api' as const,
-      actionGroup: 'report',
-      invocationType: 'RESULT' as const,
-      apiPath: '/tickets',
-      httpMethod: 'GET',
-      parameters: [],
-    };
-    const context = {
-      sessionId: 's-1',
-      invocationId: 'i-1',
-      sessionAttributes: {},
-      promptSessionAttributes: {},
-    };
 
     try {
       // Act
-      const outcome = await handlers['*']?.(call, context);
+      const outcome = await handlers['*']?.(LIST_TICKETS_CALL, CALL_CONTEXT);
 
       // Assess
       expect(outcome).toMatchObject({ status: 200 });
@@ -265,23 +267,9 @@ describe('kass tool: the environment', () => {
   it('names every missing variable at once for --local-tools when no stage provides them', async () => {
     // Prepare
     const handlers = localToolHandlers({});
-    const call = {
-      kind: 'api' as const,
-      actionGroup: 'report',
-      invocationType: 'RESULT' as const,
-      apiPath: '/tickets',
-      httpMethod: 'GET',
-      parameters: [],
-    };
-    const context = {
-      sessionId: 's-1',
-      invocationId: 'i-1',
-      sessionAttributes: {},
-      promptSessionAttributes: {},
-    };
 
     // Act
-    const outcome = handlers['*']?.(call, context);
+    const outcome = handlers['*']?.(LIST_TICKETS_CALL, CALL_CONTEXT);
 
     // Assess
     await expect(outcome).rejects.toMatchObject({
