@@ -12,8 +12,11 @@ import type {
   ReturnControlOutcome,
   ToolArgument,
 } from '../client';
-import { defaultProcessEnv } from '../contracts/env';
+import { defaultProcessEnv, processEnv, setProcessEnv } from '../contracts/env';
 import { UNIDENTIFIED_CALLS_ENV } from '../contracts/tool-needs';
+import { CliError, StackOutputs } from './stack-outputs';
+import { prepareToolEnv, ToolEnvError } from './tool-env';
+import { stageToolEnv } from './tool-stage';
 
 /**
  * `--local-tools`: runs the repository's own tool handlers for the agent's return-of-control calls. The
@@ -36,11 +39,44 @@ export interface LocalToolsOptions {
   readonly root?: string;
   /** Loads an action group's tool (tests pass fixtures). @default `loadLocalTool(root, group)` */
   readonly load?: (actionGroup: string) => Promise<LocalTool>;
+  /**
+   * The stage whose stack outputs fill the variables a tool needs and the environment lacks (its tables,
+   * topic, model and settings), as `kass tool --stage` does.
+   */
+  readonly stage?: string;
+}
+
+/**
+ * Checks a tool's whole environment before its first call, filling what is unset from the stage's outputs;
+ * every variable still missing is named in one error (what it is for, where its value comes from).
+ */
+async function prepareLocalTool(root: string, group: string, stage: string | undefined): Promise<void> {
+  if (!GROUP_NAME.test(group)) throw new LocalToolError(`"${group}" is not a local action group name`);
+  const env = processEnv();
+  try {
+    const { values } = await prepareToolEnv(
+      root,
+      { group, command: 'kass chat --local-tools', ...(stage ? { stage } : {}) },
+      env,
+      async (needs) => (needs && stage ? stageToolEnv(needs, group, new StackOutputs(stage, env), env) : {}),
+    );
+    setProcessEnv(values);
+  } catch (error) {
+    if (error instanceof ToolEnvError) throw new LocalToolError(error.message, 2);
+    if (error instanceof Error && (error.name === 'ToolNeedsError' || error instanceof CliError)) {
+      throw new LocalToolError(error.message);
+    }
+    throw error;
+  }
 }
 
 /** A local tool that cannot run (missing handler, cold-start failure); the message says what to do. */
 export class LocalToolError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** 2 when the environment is the problem (a configuration error), else 1. */
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'LocalToolError';
   }
@@ -86,19 +122,7 @@ export async function loadLocalTool(
   try {
     mod = (await import(file)) as typeof mod;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const missing = /Missing environment variable (\w+)/.exec(message)?.[1];
-    throw new LocalToolError(
-      missing
-        ? [
-            `${rel} failed at cold start: environment variable ${missing} is not set.`,
-            'Local runs read the same environment as the Lambda: set it for the run, e.g.',
-            `  ${missing}=<value> ${command}`,
-            'AWS clients use the standard AWS configuration: AWS_PROFILE or credentials, AWS_REGION, and endpoint',
-            'overrides such as AWS_ENDPOINT_URL_DYNAMODB=http://localhost:8000 for a local DynamoDB.',
-          ].join('\n')
-        : `${rel} failed to load: ${message}`,
-    );
+    throw coldStartError(error, rel, command);
   }
   // tsx may expose a CommonJS module's exports under `default`.
   const handler = mod.handler ?? mod.default?.handler;
@@ -115,6 +139,35 @@ export async function loadLocalTool(
   if (schema === undefined)
     throw new LocalToolError(`no schema for action group ${group}: schemas/${group}.yaml`);
   return { handler: handler as LocalTool['handler'], schema };
+}
+
+/**
+ * A handler that failed to load. A tool reading its environment through a record fails with every missing
+ * or malformed variable at once (`EnvError`, recognised by name: the tool may load its own copy of the module).
+ */
+function coldStartError(error: unknown, rel: string, command: string): LocalToolError {
+  const message = error instanceof Error ? error.message : String(error);
+  const env = error as { name?: unknown; problems?: unknown; missing?: unknown };
+  const problems = env.name === 'EnvError' && Array.isArray(env.problems) ? (env.problems as string[]) : [];
+  const missing = Array.isArray(env.missing)
+    ? (env.missing as string[])
+    : [/Missing environment variable (\w+)/.exec(message)?.[1]].filter((n): n is string => n !== undefined);
+  if (problems.length === 0 && missing.length === 0)
+    return new LocalToolError(`${rel} failed to load: ${message}`);
+  return new LocalToolError(
+    [
+      `${rel} failed at cold start: its environment is incomplete:`,
+      ...(problems.length > 0
+        ? problems
+        : missing.map((name) => `environment variable ${name} is not set`)
+      ).map((p) => `  - ${p}`),
+      'Local runs read the same environment as the Lambda: set the variables for the run, e.g.',
+      `  ${missing.map((name) => `${name}=<value>`).join(' ') || '<NAME>=<value>'} ${command}`,
+      'AWS clients use the standard AWS configuration: AWS_PROFILE or credentials, AWS_REGION, and endpoint',
+      'overrides such as AWS_ENDPOINT_URL_DYNAMODB=http://localhost:8000 for a local DynamoDB.',
+    ].join('\n'),
+    2,
+  );
 }
 
 const byName = (args: readonly ToolArgument[] | undefined): Record<string, string> =>
@@ -196,7 +249,12 @@ function operationsOf(schema: string, group: string): Operation[] {
  */
 export function localToolHandlers(options: LocalToolsOptions = {}): ReturnControlHandlers {
   const root = options.root ?? REPO_ROOT;
-  const load = options.load ?? ((group: string) => loadLocalTool(root, group));
+  const load =
+    options.load ??
+    (async (group: string) => {
+      await prepareLocalTool(root, group, options.stage);
+      return loadLocalTool(root, group);
+    });
   const tools = new Map<string, Promise<LocalTool>>();
   return {
     '*': async (call, context) => {

@@ -66,6 +66,11 @@ export class StackOutputs {
     return outputs[output] || undefined;
   }
 
+  /** Every output of the stack (read once); `source` says, in messages, how else to provide the values. */
+  all(source: IdSource): Promise<Record<string, string>> {
+    return this.outputs(source);
+  }
+
   private outputs(source: IdSource): Promise<Record<string, string>> {
     this.cached ??= this.load(source);
     return this.cached;

@@ -62,7 +62,8 @@ export async function localHandlers(
 ): Promise<ReturnControlHandlers | undefined> {
   if (!flags['local-tools']) return undefined;
   const { localToolHandlers } = await import('../local-tools');
-  return localToolHandlers(deps.localTools);
+  // The stage's outputs fill what each tool needs and the environment lacks, as `kass tool --stage` does.
+  return localToolHandlers({ stage: flags.stage ?? 'dev', ...deps.localTools });
 }
 
 /** The question a confirmation prompt asks. */

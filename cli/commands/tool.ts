@@ -5,9 +5,14 @@ import { parseArgs } from 'node:util';
 import type { AgentApiEvent } from '../../action-groups/kit/event';
 import { buildAgentEvent } from '../../action-groups/kit/event-builder';
 import type { AgentApiResponse } from '../../action-groups/kit/response';
+import { type EnvSource, processEnv, setProcessEnv } from '../../contracts/env';
+import { describeFailures, type FailedAwsCall, isMissingRegion, recordAwsFailures } from '../aws-failures';
 import type { CliIo } from '../io';
+import type { LocalAws } from '../local-aws';
 import { isContractResponse, LocalToolError, loadLocalTool } from '../local-tools';
-import { CliError } from '../stack-outputs';
+import { CliError, StackOutputs } from '../stack-outputs';
+import { type EnvAdvice, prepareToolEnv, ToolEnvError, ToolNeedsError } from '../tool-env';
+import { stageToolEnv } from '../tool-stage';
 
 /**
  * The repository whose tools `kass tool` runs: the one this CLI file belongs to (`cli/commands/tool.ts`), so
@@ -28,24 +33,39 @@ Options:
   --body <json>                Request-body properties as one JSON object, e.g. '{"title":"VPN down"}'.
   --session-id <id>            The event's sessionId (default: kass-local-session).
   --session-attr <name=value>  A session attribute (repeatable).
+  --stage <name>               Fill the tool's environment from the outputs of the deployed stack
+                               kass-<name> (its tables, topic, model and settings): the tool then runs
+                               here against that stage's AWS resources, with your AWS credentials.
+  --local                      Run against AWS on this machine: an in-process DynamoDB (dynalite, a
+                               devDependency: needs the dev install, npm install) with the tables the tool
+                               needs, created as the stack declares them and kept in --local-data between
+                               runs; SNS publishes are recorded and printed, not sent; Bedrock and
+                               Secrets Manager are not available (their calls fail at once, saying so).
+  --local-data <dir>           Where --local keeps its tables (default: .kass-local/ in the repository;
+                               delete it to start over).
   --event                      Print the event only; do not run the handler.
   --json                       Print the raw contract response JSON instead of the status line and body.
   --root <dir>                 Repository holding schemas/ and action-groups/ (default: the repository of
                                this kass command).
   -h, --help                   Show this help
 
-Environment: the handler reads its environment at load, as in Lambda (e.g. report needs
-TICKETS_TABLE_NAME); set those variables for the run. AWS clients use the standard AWS configuration:
-AWS_PROFILE or credentials, AWS_REGION, and endpoint overrides such as
-AWS_ENDPOINT_URL_DYNAMODB=http://localhost:8000 for a local DynamoDB. Tool logs go to stderr at WARN and
-above (POWERTOOLS_LOG_LEVEL=INFO or DEBUG for more; those levels print to stdout).
+Environment: the handler reads the variables its action-groups/<group>/needs.ts declares, as in Lambda. Every
+missing or invalid one is named at once, with what it is for; --stage or --local fill them, or set them for
+the run (a variable you set always wins). AWS clients use the standard AWS configuration: AWS_PROFILE or
+credentials, AWS_REGION, and endpoint overrides such as AWS_ENDPOINT_URL_DYNAMODB=http://localhost:8000.
+When a tool fails, the AWS errors behind it (e.g. ResourceNotFoundException on a table) are printed on stderr
+after the response the model would see. Tool logs go to stderr at WARN and above (POWERTOOLS_LOG_LEVEL=INFO or
+DEBUG for more; those levels print to stdout).
 
 Examples:
-  npx kass tool report getTicket --param ticketId=TCK-1042
-  npx kass tool report createTicket --body '{"title":"VPN drops","description":"Disconnects every 10 minutes since Monday","severity":"high"}' --event
+  npx kass tool report createTicket --body '{"title":"VPN drops","description":"Every 10 minutes since the update","severity":"high"}' --local
+  npx kass tool report listTickets --local
+  npx kass tool report getTicket --param ticketId=TCK-1042 --stage dev
+  npx kass tool report createTicket --body '{"title":"VPN drops","description":"Every 10 minutes since the update","severity":"high"}' --event
 
-Exit status: 0 a 2xx response (or --event), 1 any other response or a handler that cannot load,
-2 usage error (bad option, unknown group, operationId, parameter or body property).
+Exit status: 0 a 2xx response (or --event), 1 any other response, a handler that cannot load or an AWS
+configuration problem (no region, no stack), 2 usage or environment error (bad option, unknown group,
+operationId, parameter or body property; missing or invalid environment variables).
 `;
 
 /** A usage error: the message, then the usage, exit 2. */
@@ -101,9 +121,76 @@ async function loadHandler(root: string, group: string): Promise<(event: AgentAp
       event: AgentApiEvent,
     ) => Promise<unknown>;
   } catch (error) {
-    if (error instanceof LocalToolError) throw new CliError(error.message);
+    if (error instanceof LocalToolError) throw new CliError(error.message, error.exitCode);
     throw error;
   }
+}
+
+/** The sentence `kass ask` and `kass sync` print when no region is configured. */
+export const NO_REGION = 'No AWS region configured. Set AWS_REGION (or a profile with a region).';
+
+/** Whether the SDK finds a region (AWS_REGION, AWS_DEFAULT_REGION or the profile's). */
+async function hasRegion(): Promise<boolean> {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const client = new DynamoDBClient({});
+  try {
+    return Boolean(await client.config.region());
+  } catch {
+    return false;
+  } finally {
+    client.destroy();
+  }
+}
+
+interface EnvFlags {
+  readonly stage?: string | undefined;
+  readonly local?: boolean | undefined;
+  readonly 'local-data'?: string | undefined;
+}
+
+/**
+ * Gets the tool's environment ready: every variable checked at once (filled from the stage's outputs or the
+ * local stand-ins first), then the region. Returns the local stand-ins to stop after the run.
+ */
+async function prepare(
+  root: string,
+  advice: EnvAdvice,
+  flags: EnvFlags,
+  io: CliIo,
+): Promise<LocalAws | undefined> {
+  const env: EnvSource = processEnv();
+  let local: LocalAws | undefined;
+  try {
+    const { needs, values } = await prepareToolEnv(root, advice, env, async (needs) => {
+      if (flags.stage)
+        return needs ? stageToolEnv(needs, advice.group, new StackOutputs(flags.stage, env), env) : {};
+      if (!flags.local) return {};
+      const { startLocalAws } = await import('../local-aws');
+      local = await startLocalAws(needs, {
+        dataDir: path.resolve(io.cwd, flags['local-data'] ?? path.join(root, '.kass-local', 'dynamodb')),
+        env,
+        note: (line) => io.stderr.write(`${line}\n`),
+      });
+      return local.env;
+    });
+    if (!flags.local && needs && !(await hasRegion())) throw new CliError(NO_REGION);
+    setProcessEnv(values);
+    return local;
+  } catch (error) {
+    await (local as LocalAws | undefined)?.stop();
+    if (error instanceof ToolEnvError) throw new CliError(error.message, 2);
+    if (error instanceof ToolNeedsError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** The AWS errors behind the response, on stderr: the model saw only the body. */
+function reportFailures(failures: readonly FailedAwsCall[], io: CliIo): void {
+  const lines = describeFailures(failures);
+  if (lines.length === 0) return;
+  io.stderr.write(
+    `AWS calls that failed (the model sees only the response above):\n${lines.map((l) => `  ${l}\n`).join('')}`,
+  );
 }
 
 const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
@@ -138,6 +225,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       event: { type: 'boolean' },
       json: { type: 'boolean' },
       root: { type: 'string' },
+      stage: { type: 'string' },
+      local: { type: 'boolean' },
+      'local-data': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -194,13 +284,34 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
-  const handler = await loadHandler(root, group);
-  const response = await handler(event);
+  if (values.stage && values.local) {
+    throw usageError(
+      '--stage and --local exclude each other: run against a deployed stage or on this machine',
+    );
+  }
+  if (values['local-data'] && !values.local) throw usageError('--local-data goes with --local');
+  const advice: EnvAdvice = {
+    group,
+    command: `npx kass tool ${group} ${operationId}`,
+    ...(values.stage ? { stage: values.stage } : {}),
+    offerLocal: !values.local,
+  };
+  const local = await prepare(root, advice, values, io);
+  let outcome: { result: unknown; failures: readonly FailedAwsCall[] };
+  try {
+    const handler = await loadHandler(root, group);
+    outcome = await recordAwsFailures(root, () => handler(event));
+  } finally {
+    await local?.stop();
+  }
+  const { result: response, failures } = outcome;
+  if (failures.some(isMissingRegion)) throw new CliError(NO_REGION);
   if (!isContractResponse(response)) {
     io.stdout.write(`${pretty(response)}\n`);
     io.stderr.write(
       `kass tool: the handler did not return an action-group response (response.httpStatusCode)\n`,
     );
+    reportFailures(failures, io);
     return 1;
   }
   const { httpStatusCode: status, responseBody } = response.response;
@@ -213,5 +324,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         `${prettyBody(responseBody['application/json'].body)}\n${changedAttributes(event, response)}`,
     );
   }
+  reportFailures(failures, io);
   return status >= 200 && status < 300 ? 0 : 1;
 }

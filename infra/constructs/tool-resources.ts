@@ -1,5 +1,5 @@
 import type * as bedrock from '@aws-cdk/aws-bedrock-alpha';
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -7,6 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { TableName } from '../../contracts/tables';
 import type { AnyToolNeeds, SecretNeed, ToolVarSource, TopicName } from '../../contracts/tool-needs';
+import { toolEnvironmentOutputOf, toolVarOutputOf } from '../../contracts/tool-outputs';
 import { ConfigError } from '../config/config-error';
 import type { AgentModel, StageConfig } from '../config/stage-config';
 import { inferenceProfileFor } from './agent';
@@ -64,9 +65,22 @@ export class ToolResources extends Construct {
         settings,
         models: new Set(),
       };
+      // The tool's own values (settings, model, secret) also go to an output, for `kass tool --stage`.
+      const published: Record<string, string> = {};
       for (const variable of Object.values(tool.needs.variables)) {
         const value = this.wire(wiring, variable.source, problems);
-        if (value !== undefined) wiring.fn.function.addEnvironment(variable.name, variable.format(value));
+        if (value === undefined) continue;
+        wiring.fn.function.addEnvironment(variable.name, variable.format(value));
+        if (toolVarOutputOf(variable.source).kind === 'tool-environment') {
+          published[variable.name] = variable.format(value);
+        }
+      }
+      if (Object.keys(published).length > 0) {
+        const stack = Stack.of(this);
+        new CfnOutput(stack, toolEnvironmentOutputOf(tool.name), {
+          value: stack.toJsonString(published),
+          description: `Environment of tool ${tool.name} not in other outputs (kass tool --stage reads it)`,
+        });
       }
     }
     if (problems.length > 0) throw new ConfigError('tool descriptors', problems);

@@ -185,7 +185,7 @@ describe('Command: kass tool', () => {
       expect(bodyOf(rest.join('\n'))).toEqual(body);
     });
 
-    it('names the missing environment variable and the AWS configuration when the cold start fails', async () => {
+    it('names the missing environment variable and the AWS configuration when the cold start fails (exit 2)', async () => {
       // Prepare
       delete process.env[COLD_VAR];
 
@@ -193,9 +193,10 @@ describe('Command: kass tool', () => {
       const { code, out, err } = await kass('cold', 'listTickets');
 
       // Assess
-      expect(code).toBe(1);
+      expect(code).toBe(2);
       expect(out).toBe('');
-      expect(err).toContain(`environment variable ${COLD_VAR} is not set`);
+      expect(err).toContain('failed at cold start: its environment is incomplete:');
+      expect(err).toContain(`  - Missing environment variable ${COLD_VAR}`);
       expect(err).toContain(`${COLD_VAR}=<value> npx kass tool cold`);
       expect(err).toMatch(/AWS_PROFILE.*AWS_REGION/s);
       expect(err).toContain('AWS_ENDPOINT_URL_DYNAMODB');
