@@ -25,7 +25,7 @@ describe('--help examples', () => {
     // The ones the issue named, so the extraction cannot silently find nothing.
     expect(examples.map((e) => e.example)).toEqual(
       expect.arrayContaining([
-        'npx kass tool report getTicket --param ticketId=TCK-1042',
+        'npx kass tool report getTicket --param ticketId=TCK-1042 --stage dev',
         expect.stringMatching(/^npx kass tool report createTicket --body '\{.*\}' --event$/),
         'kass retrieve VPN setup for new laptops',
         'npm run synth -- --stage prod',
