@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  dependencyViolations,
   findCycles,
   importGraph,
   isGenerated,
   lineCount,
   oversizedFiles,
+  packageImports,
   processEnvUses,
   readProductionFiles,
   scan,
@@ -28,6 +30,27 @@ const ENV_MODULE = 'contracts/env.ts';
 const PROCESS_ENV_ALLOWED: ReadonlyMap<string, string> = new Map();
 
 const fixture = (files: Record<string, string>): Map<string, string> => new Map(Object.entries(files));
+
+/**
+ * Which folder may import which (design.md "Dependency rules"; README "Layout"). `contracts/` imports nothing of
+ * the project; nothing imports `cli/`; `infra/` reaches runtime code only through pure modules it needs at synth.
+ */
+const ALLOWED_IMPORTS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['contracts', []],
+  ['action-groups', ['contracts']],
+  ['client', ['contracts']],
+  ['functions', ['contracts', 'action-groups', 'client']],
+  ['web', ['contracts']],
+  ['knowledge', []],
+  ['types', []],
+  ['(root)', []],
+  // action-groups/kit's schema loader and rules, web/'s page build (a build step, run at synth): see below.
+  ['infra', ['contracts', 'action-groups', 'web']],
+  ['cli', ['contracts', 'client', 'action-groups', 'functions', 'infra', 'web']],
+]);
+
+/** What runs in Lambda, in an app or in a browser: none of it may load the CDK. */
+const RUNTIME_FOLDERS = ['contracts', 'action-groups', 'functions', 'client', 'web'];
 
 describe('House rules over production code', () => {
   const files = readProductionFiles(ROOT);
@@ -53,6 +76,20 @@ describe('House rules over production code', () => {
 
   it(`touches process.env only in ${ENV_MODULE}`, () => {
     expect(processEnvUses(files, new Set([ENV_MODULE, ...PROCESS_ENV_ALLOWED.keys()]))).toEqual([]);
+  });
+
+  it('imports across folders only as the dependency rules allow', () => {
+    const graph = importGraph(files);
+    expect(dependencyViolations(graph, ALLOWED_IMPORTS)).toEqual([]);
+    // infra/ reaches runtime folders only through the kit's pure schema modules and the page build step.
+    const infraReaches = [...graph]
+      .filter(([from]) => from.startsWith('infra/'))
+      .flatMap(([, targets]) => targets.filter((t) => /^(action-groups|web)\//.test(t)));
+    expect(infraReaches.filter((t) => !/^action-groups\/kit\/|^web\/build-page\.ts$/.test(t))).toEqual([]);
+  });
+
+  it('loads no CDK in code that runs in Lambda, an app or a browser', () => {
+    expect(packageImports(files, RUNTIME_FOLDERS, ['aws-cdk-lib', 'constructs', 'cdk-nag'])).toEqual([]);
   });
 
   it('names no tool in infra/: tools are discovered from schemas/ and wired by their needs.ts', () => {
@@ -105,6 +142,42 @@ describe('Checkers (each can fail)', () => {
       expect(findCycles(importGraph(cyclic))).toEqual([['x.ts', 'y.ts', 'x.ts']]);
       const chain = fixture({ 'x.ts': "import './y';\n", 'y.ts': "import './z';\n", 'z.ts': '' });
       expect(findCycles(importGraph(chain))).toEqual([]);
+    });
+  });
+
+  describe('dependency rules', () => {
+    it('reports an import a folder may not make, and a folder without a rule', () => {
+      const graph = importGraph(
+        fixture({
+          'contracts/ids.ts': "import { x } from '../client/x';\n",
+          'client/x.ts': "import { ids } from '../contracts/ids';\n",
+          'lab/y.ts': "import { x } from '../client/x';\n",
+        }),
+      );
+      const allowed = new Map([
+        ['contracts', []],
+        ['client', ['contracts']],
+      ]);
+      expect(dependencyViolations(graph, allowed)).toEqual([
+        'contracts/ids.ts → client/x.ts',
+        'lab/y.ts → client/x.ts (no rule for lab/)',
+      ]);
+    });
+
+    it('finds a CDK import in a runtime folder, in every import form, not in comments', () => {
+      const files = fixture({
+        'functions/a.ts': "import { Stack } from 'aws-cdk-lib';\n",
+        'functions/b.ts': "const s3 = require('aws-cdk-lib/aws-s3');\n",
+        'client/c.ts':
+          "// import { Construct } from 'constructs';\nimport type { Construct } from 'constructs';\n",
+        'infra/d.ts': "import { Stack } from 'aws-cdk-lib';\n",
+        'client/e.ts': "import { X } from 'aws-cdk-lib-lookalike';\n",
+      });
+      expect(packageImports(files, ['functions', 'client'], ['aws-cdk-lib', 'constructs'])).toEqual([
+        'client/c.ts: constructs',
+        'functions/a.ts: aws-cdk-lib',
+        'functions/b.ts: aws-cdk-lib',
+      ]);
     });
   });
 

@@ -265,3 +265,50 @@ export function toolNameLiterals(files: SourceFiles, names: readonly string[]): 
   }
   return found.sort();
 }
+
+// Dependency rules: which top-level folder may import which (design.md, README "Layout").
+
+/** The top-level folder of a repository path (`(root)` for a file at the top). */
+export const folderOf = (file: string): string =>
+  file.includes('/') ? (file.split('/')[0] as string) : '(root)';
+
+/**
+ * Imports that cross folders against `allowed` (folder → the other folders it may import), as
+ * `from → to` lines; a folder `allowed` does not know is reported once with the edge that found it.
+ */
+export function dependencyViolations(
+  graph: ReadonlyMap<string, readonly string[]>,
+  allowed: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  const out: string[] = [];
+  for (const [from, targets] of graph) {
+    for (const to of targets) {
+      const [a, b] = [folderOf(from), folderOf(to)];
+      if (a === b) continue;
+      const rule = allowed.get(a);
+      if (!rule) out.push(`${from} → ${to} (no rule for ${a}/)`);
+      else if (!rule.includes(b)) out.push(`${from} → ${to}`);
+    }
+  }
+  return out.sort();
+}
+
+const PACKAGE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])([^'"]+)\1/gm;
+
+/** Files of `folders` that import one of `packages` (or a subpath of it), as `file: package` lines. */
+export function packageImports(
+  files: SourceFiles,
+  folders: readonly string[],
+  packages: readonly string[],
+): string[] {
+  const out: string[] = [];
+  for (const [file, source] of files) {
+    if (!folders.includes(folderOf(file))) continue;
+    for (const match of scan(source).code.matchAll(PACKAGE_IMPORT)) {
+      const specifier = match[2] as string;
+      const hit = packages.find((p) => specifier === p || specifier.startsWith(`${p}/`));
+      if (hit) out.push(`${file}: ${hit}`);
+    }
+  }
+  return out.sort();
+}
