@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
-import { KEY_ADMINISTRATION } from './observability';
+import { accountAdministersTheKey } from './observability';
 import { actionsOf, roleStatements } from './role-policies';
 import { ApplyStageKey, takesStageKey } from './stage-key-aspect';
 import { whenComplete } from './when-complete';
@@ -92,12 +92,7 @@ export class StageEncryption extends Construct {
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       policy: new iam.PolicyDocument({
         statements: [
-          new iam.PolicyStatement({
-            sid: 'AccountAdministersTheKey',
-            principals: [new iam.AccountRootPrincipal()],
-            actions: KEY_ADMINISTRATION,
-            resources: ['*'],
-          }),
+          accountAdministersTheKey(),
           new iam.PolicyStatement({
             sid: 'AccountUsesTheKeyThroughServices',
             principals: [new iam.AccountRootPrincipal()],

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import type { KassFunction } from './kass-function';
 
 /** Key administration without use: the actions CDK's own key-admin grant lists, plus on-demand rotation. */
-export const KEY_ADMINISTRATION = [
+const KEY_ADMINISTRATION = [
   'kms:Create*',
   'kms:Describe*',
   'kms:Enable*',
@@ -26,6 +26,15 @@ export const KEY_ADMINISTRATION = [
   'kms:CancelKeyDeletion',
   'kms:RotateKeyOnDemand',
 ];
+
+/** The first statement of every KASS key policy: the account administers the key (IAM decides who), no use. */
+export const accountAdministersTheKey = (): iam.PolicyStatement =>
+  new iam.PolicyStatement({
+    sid: 'AccountAdministersTheKey',
+    principals: [new iam.AccountRootPrincipal()],
+    actions: KEY_ADMINISTRATION,
+    resources: ['*'],
+  });
 
 export interface ObservabilityProps {
   /** Email addresses subscribed to the alarm topic. */
@@ -72,12 +81,7 @@ export class Observability extends Construct {
       // this account's alarms. Test delivery with `aws cloudwatch set-alarm-state` (it goes through CloudWatch).
       policy: new iam.PolicyDocument({
         statements: [
-          new iam.PolicyStatement({
-            sid: 'AccountAdministersTheKey',
-            principals: [new iam.AccountRootPrincipal()],
-            actions: KEY_ADMINISTRATION,
-            resources: ['*'],
-          }),
+          accountAdministersTheKey(),
           new iam.PolicyStatement({
             sid: 'CloudWatchAlarmsPublish',
             principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
