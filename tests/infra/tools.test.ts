@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Data } from '../../infra/constructs/data';
 import { type ToolLambdaNeeds, toolNeeds } from '../../contracts/tool-needs';
+import { Data } from '../../infra/constructs/data';
 import type { DiscoveredTool } from '../../infra/constructs/tool-discovery';
 import { lambdaSettingsOf, Tools } from '../../infra/constructs/tools';
 import { fixtureTool, testConfig, testStack } from '../support/cdk';
