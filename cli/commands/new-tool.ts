@@ -9,9 +9,12 @@ import type { CliIo } from '../io';
 import { CliError } from '../stack-outputs';
 import {
   EXAMPLE_OPERATION,
+  renderDomain,
   renderHandler,
+  renderNeeds,
   renderSchema,
   renderTest,
+  renderTool,
   scaffoldPaths,
 } from '../templates/tool-scaffold';
 
@@ -29,9 +32,12 @@ export const usage = `Usage: kass new-tool <name> [--root <dir>]
 
 Scaffolds a new action-group tool:
   schemas/<name>.yaml                        OpenAPI 3.0.0 document with one example operation (${EXAMPLE_OPERATION.operationId})
-  action-groups/<name>/handler.ts            defineTool with one handler per operationId
   action-groups/<name>/schema.generated.ts   handler types, generated from the schema
-  tests/action-groups/<name>/handler.test.ts a passing test of the example operation
+  action-groups/<name>/needs.ts              what the tool needs (variables, grants), as data infra reads
+  action-groups/<name>/domain.ts             the operations' pure logic
+  action-groups/<name>/tool.ts               defineTool with one handler per operationId, over the domain
+  action-groups/<name>/handler.ts            the Lambda entry: the tool wired to its adapters
+  tests/action-groups/<name>/tool.test.ts    a passing test of the example operation
 and prints the next steps. \`npm run synth\` discovers the tool (one Lambda + one action group): no infra edit.
 
 Arguments:
@@ -117,6 +123,9 @@ export function scaffoldFiles(name: string): { path: string; text: string }[] {
     // What `npx tsx action-groups/kit/codegen/cli.ts` writes for this schema; before the handler, so the tool
     // folder never exists without its types.
     { path: paths.types, text: generateToolTypes(schema, name) },
+    { path: paths.needs, text: renderNeeds(name) },
+    { path: paths.domain, text: renderDomain(name) },
+    { path: paths.tool, text: renderTool(name) },
     { path: paths.handler, text: renderHandler(name) },
     { path: paths.test, text: renderTest(name) },
   ];
@@ -167,8 +176,10 @@ Next steps:
   1. Edit ${paths.schema}: describe what the tool does (the agent picks operations by their description) and
      replace the example operation. Check it: npx kass schemas check ${paths.schema}
   2. Regenerate the handler types: npx tsx action-groups/kit/codegen/cli.ts
-  3. Implement the operations in ${paths.handler} and its test in ${paths.test}.
-  4. Try it locally: npx kass tool ${name} ${EXAMPLE_OPERATION.operationId} --param name=Ada
+  3. Implement the operations in ${paths.domain} (pure) and ${paths.tool}, and their test in ${paths.test}.
+     AWS resources the tool uses go in ${paths.needs} (infra grants them), their adapters next to the domain,
+     wired in ${paths.handler}.
+  4. Try it locally: npx kass tool ${name} ${EXAMPLE_OPERATION.operationId} --param name=Ada --local
      Test it:        npx jest tests/action-groups/${name}
   5. npm run synth picks the tool up (one Lambda + one action group): no infra edit.
 `;

@@ -17,10 +17,16 @@ export const EXAMPLE_OPERATION = {
 export const scaffoldPaths = (name: string) =>
   ({
     schema: `schemas/${name}.yaml`,
-    handler: `action-groups/${name}/handler.ts`,
     types: `action-groups/${name}/schema.generated.ts`,
-    test: `tests/action-groups/${name}/handler.test.ts`,
+    needs: `action-groups/${name}/needs.ts`,
+    domain: `action-groups/${name}/domain.ts`,
+    tool: `action-groups/${name}/tool.ts`,
+    handler: `action-groups/${name}/handler.ts`,
+    test: `tests/action-groups/${name}/tool.test.ts`,
   }) as const;
+
+/** The factory a tool's `tool.ts` exports: `createWeatherLookupTool` for `weather-lookup`. */
+export const toolFactoryOf = (name: string): string => `create${pascalCase(name)}Tool`;
 
 /** `schemas/<name>.yaml`: a Bedrock OpenAPI 3.0.0 document with one read-only example operation. */
 export function renderSchema(name: string): string {
@@ -75,38 +81,106 @@ paths:
 `;
 }
 
-/** `action-groups/<name>/handler.ts`: `defineTool` typed by the generated `<Name>Operations`. */
-export function renderHandler(name: string): string {
-  const operations = `${pascalCase(name)}Operations`;
-  return `import schema from '../../schemas/${name}.yaml';
-import { defineTool } from '../kit/tool';
-import type { ${operations} } from './schema.generated';
+/**
+ * `action-groups/<name>/needs.ts`: what the tool needs, as data infra reads (only the house variables at
+ * first: its call log).
+ */
+export function renderNeeds(name: string): string {
+  return `import { toolNeeds } from '../../contracts/tool-needs';
 
 /**
- * Action group "${name}": one handler per operationId of its schema.
- * Handler types: \`${operations}\` in ./schema.generated.ts, generated from the schema
- * (after a schema change: npx tsx action-groups/kit/codegen/cli.ts). The kit parses the Bedrock event,
- * validates the input against the schema and builds the response.
- *
- * Keep this file thin: domain logic goes in pure modules next to it, AWS or HTTP access behind ports. Declare
- * what the tool needs (tables, topics, secrets, models, settings) in ./needs.ts (contracts/tool-needs.ts) and
- * read \`needs.env.read()\` at module scope, so a missing variable fails the cold start naming every one;
- * throw the kit's typed errors (../kit/errors: NotFound, InvalidInput, ...) for answers other than 200.
- * To record calls in the ToolLogs table, add \`recorder: toolCallLogFromEnv()\` from ../shared/tool-call-log.
+ * What the ${name} tool needs, as data: every environment variable its handler reads and where the value comes
+ * from (tableVar, topicVar, secretVar, modelVars, settingVar in contracts/tool-needs.ts). Infra sets exactly
+ * these variables and grants exactly that; the handler reads them at cold start. The house variables (the call
+ * log) are included. A tool that needs a longer timeout says so here: \`lambda: { timeoutSeconds: 60 }\`.
  */
-export const handler = defineTool<${operations}>({
-  name: '${name}',
-  schema,
-  operations: {
-    ${EXAMPLE_OPERATION.operationId}: async ({ params }) => ({ message: \`Hello, \${params.name}!\` }),
-  },
+export const needs = toolNeeds({ variables: {} });
+`;
+}
+
+/** `action-groups/<name>/domain.ts`: the example operation's pure logic. */
+export function renderDomain(name: string): string {
+  return `/**
+ * The ${name} tool's domain: pure functions over plain values, no AWS or HTTP. What the tool reads or writes
+ * elsewhere goes behind a port (an interface here), with its adapter in a file of its own next to it (e.g.
+ * report's TicketStore and dynamo-ticket-store.ts), wired in handler.ts.
+ */
+
+export interface Greeting {
+  readonly message: string;
+}
+
+/** A greeting for \`name\`. */
+export const greet = (name: string): Greeting => ({ message: \`Hello, \${name}!\` });
+`;
+}
+
+/** Biome's line width: generated files are formatted as `biome format` would write them. */
+const LINE_WIDTH = 110;
+
+/** The factory's first line, or biome's broken form when it is too long for one line. */
+const factorySignature = (factory: string, options: string): string => {
+  const oneLine = `export function ${factory}(options: ${options} = {}): ToolHandler {`;
+  return oneLine.length <= LINE_WIDTH
+    ? oneLine
+    : `export function ${factory}(\n  options: ${options} = {},\n): ToolHandler {`;
+};
+
+/** `action-groups/<name>/tool.ts`: `defineTool` typed by the generated `<Name>Operations`, over the domain. */
+export function renderTool(name: string): string {
+  const operations = `${pascalCase(name)}Operations`;
+  const options = `${pascalCase(name)}ToolOptions`;
+  return `import schema from '../../schemas/${name}.yaml';
+import { defineTool, type ToolCallRecorder, type ToolHandler } from '../kit/tool';
+import { greet } from './domain';
+import type { ${operations} } from './schema.generated';
+
+export interface ${options} {
+  /** Stores one record per call (the ToolLogs table in the cloud). */
+  readonly recorder?: ToolCallRecorder;
+}
+
+/**
+ * Action group "${name}": one handler per operationId of its schema, each mapping its validated input to the
+ * domain (./domain.ts). Handler types: \`${operations}\` in ./schema.generated.ts, generated from the schema
+ * (after a schema change: npx tsx action-groups/kit/codegen/cli.ts). The kit parses the Bedrock event, validates
+ * the input against the schema and builds the response; throw its typed errors (../kit/errors: NotFound,
+ * InvalidInput, ...) for answers other than 200. handler.ts wires the adapters; tests build the tool directly.
+ */
+${factorySignature(toolFactoryOf(name), options)}
+  return defineTool<${operations}>({
+    name: '${name}',
+    schema,
+    ...(options.recorder ? { recorder: options.recorder } : {}),
+    operations: {
+      ${EXAMPLE_OPERATION.operationId}: async ({ params }) => greet(params.name),
+    },
+  });
+}
+`;
+}
+
+/** `action-groups/<name>/handler.ts`: the Lambda entry, wiring only. */
+export function renderHandler(name: string): string {
+  return `import { documentClient } from '../shared/clients';
+import { toolCallLog } from '../shared/tool-call-log';
+import { needs } from './needs';
+import { ${toolFactoryOf(name)} } from './tool';
+
+// Cold start: the whole environment (\`needs.ts\`) read at once, a missing or malformed variable fails the start
+// naming every one; clients once per container, from the SDK's standard configuration.
+const env = needs.env.read();
+
+/** Lambda entry of the ${name} action group: the tool wired to its adapters. */
+export const handler = ${toolFactoryOf(name)}({
+  recorder: toolCallLog(env.toolLogsTable, documentClient()),
 });
 `;
 }
 
 /**
- * `tests/action-groups/<name>/handler.test.ts`. Imports are in the order biome sorts them: path segments
- * compared one by one, so the tool's own handler comes before `action-groups/kit/...` when its name does.
+ * `tests/action-groups/<name>/tool.test.ts`. Imports are in the order biome sorts them: path segments
+ * compared one by one, so the tool's own module comes before `action-groups/kit/...` when its name does.
  */
 export function renderTest(name: string): string {
   const kitImports = [
@@ -114,7 +188,7 @@ export function renderTest(name: string): string {
     "import type { AgentApiResponse } from '../../../action-groups/kit/response';",
     "import { missingHandlers } from '../../../action-groups/kit/tool';",
   ];
-  const handlerImport = `import { handler } from '../../../action-groups/${name}/handler';`;
+  const handlerImport = `import * as tool from '../../../action-groups/${name}/tool';`;
   const imports = name < 'kit' ? [handlerImport, ...kitImports] : [...kitImports, handlerImport];
   const { operationId } = EXAMPLE_OPERATION;
   return `${imports.join('\n')}
@@ -123,7 +197,9 @@ import schema from '../../../schemas/${name}.yaml';
 const bodyOf = (response: AgentApiResponse): unknown =>
   JSON.parse(response.response.responseBody['application/json'].body);
 
-describe('Handler: ${name} action group', () => {
+const handler = tool.${toolFactoryOf(name)}();
+
+describe('Tool: ${name} action group', () => {
   it('has a handler for every operation of the schema', () => {
     expect(missingHandlers(handler)).toEqual([]);
   });

@@ -8,7 +8,8 @@ import { checkSchemaText } from '../../action-groups/kit/schema-rules';
 import { missingHandlers, type ToolHandler } from '../../action-groups/kit/tool';
 import { MAX_NAME_LENGTH } from '../../cli/commands/new-tool';
 import { type CommandEntry, main } from '../../cli/main';
-import { scaffoldPaths } from '../../cli/templates/tool-scaffold';
+import { scaffoldPaths, toolFactoryOf } from '../../cli/templates/tool-scaffold';
+import type { AnyToolNeeds } from '../../contracts/tool-needs';
 import { discoverTools } from '../../infra/constructs/tool-discovery';
 import { captureIo, REPO_ROOT } from '../support/cli-io';
 
@@ -51,7 +52,7 @@ describe('Command: kass new-tool', () => {
       fs.rmSync(root, { recursive: true, force: true });
     });
 
-    it('writes the schema, handler, generated types and test, and prints the next steps', async () => {
+    it('writes the schema, generated types, needs, domain, tool, handler and test, and prints the next steps', async () => {
       // Act
       const { code, out, err } = await newTool('weather', '--root', root);
 
@@ -59,10 +60,13 @@ describe('Command: kass new-tool', () => {
       expect(err).toBe('');
       expect(code).toBe(0);
       expect(filesUnder(root)).toEqual([
+        'action-groups/weather/domain.ts',
         'action-groups/weather/handler.ts',
+        'action-groups/weather/needs.ts',
         'action-groups/weather/schema.generated.ts',
+        'action-groups/weather/tool.ts',
         'schemas/weather.yaml',
-        'tests/action-groups/weather/handler.test.ts',
+        'tests/action-groups/weather/tool.test.ts',
       ]);
       expect(out).toContain('npx tsx action-groups/kit/codegen/cli.ts');
       expect(out).toContain('npx kass tool weather getGreeting --param name=Ada');
@@ -269,9 +273,11 @@ describe('Command: kass new-tool', () => {
       ]);
     });
 
-    it('has a handler that answers the example operation and covers every operation', async () => {
+    it('has a tool that answers the example operation and covers every operation', async () => {
       // Prepare
-      const { handler } = (await import(path.join(root, paths.handler))) as { handler: ToolHandler };
+      const factory = toolFactoryOf(NAME);
+      const module = (await import(path.join(root, paths.tool))) as Record<string, () => ToolHandler>;
+      const tool = (module[factory] as () => ToolHandler)();
       const schemaText = fs.readFileSync(path.join(root, paths.schema), 'utf8');
       const event = buildAgentEvent({
         group: NAME,
@@ -281,14 +287,26 @@ describe('Command: kass new-tool', () => {
       });
 
       // Act
-      const response = await handler(event);
+      const response = await tool(event);
 
       // Assess
-      expect(missingHandlers(handler)).toEqual([]);
+      expect(missingHandlers(tool)).toEqual([]);
       expect(response.response.httpStatusCode).toBe(200);
       expect(JSON.parse(response.response.responseBody['application/json'].body)).toEqual({
         message: 'Hello, Ada!',
       });
+    });
+
+    it('has a handler that reads what needs.ts declares at cold start, naming a missing variable', async () => {
+      // Prepare: infra sets the needs' variables; without them the Lambda must not start half-configured.
+      const needs = (await import(path.join(root, paths.needs))) as { needs: AnyToolNeeds };
+
+      // Act
+      const cold = import(path.join(root, paths.handler));
+
+      // Assess
+      expect(needs.needs.env.names).toEqual(['TOOL_LOGS_TABLE_NAME']);
+      await expect(cold).rejects.toThrow(/TOOL_LOGS_TABLE_NAME/);
     });
 
     it('generates files that type-check and pass biome', () => {
@@ -305,7 +323,9 @@ describe('Command: kass new-tool', () => {
           include: [],
           files: [
             path.join(REPO_ROOT, 'types/text-modules.d.ts'),
-            ...[paths.handler, paths.test].map((p) => path.join(root, p)),
+            ...[paths.needs, paths.domain, paths.tool, paths.handler, paths.test].map((p) =>
+              path.join(root, p),
+            ),
           ],
         }),
       );
@@ -316,7 +336,17 @@ describe('Command: kass new-tool', () => {
       fs.rmSync(path.dirname(tsconfig), { recursive: true, force: true });
       const biome = spawnSync(
         bin('biome'),
-        ['ci', '--colors=off', '--error-on-warnings', paths.schema, paths.handler, paths.test],
+        [
+          'ci',
+          '--colors=off',
+          '--error-on-warnings',
+          paths.schema,
+          paths.needs,
+          paths.domain,
+          paths.tool,
+          paths.handler,
+          paths.test,
+        ],
         { cwd: root, encoding: 'utf8' },
       );
 
