@@ -12,13 +12,13 @@ import { gatewayToolNameOf } from '../../action-groups/kit/schema-rules/patterns
 import { KNOWLEDGE_TOOL_ENV } from '../../contracts/function-env';
 import { IDENTITY_HEADER } from '../../contracts/gateway';
 import { KNOWLEDGE_TARGET, KNOWLEDGE_TOOL } from '../../contracts/knowledge-tool';
-import type { VectorStoreKind } from '../../contracts/vector-stores';
 import type { AgentCoreConfig } from '../config/agentcore-config';
 import { ConfigError } from '../config/config-error';
 import type { LambdaSettings } from '../config/stage-config';
 import type { IdentityKey } from './identity-key';
 import { KassFunction, type KassFunctionDefaults } from './kass-function';
 import { nagResource } from './nag-ids';
+import type { GuardrailRef, KnowledgeBaseRef } from './resource-refs';
 import type { DiscoveredTool } from './tool-discovery';
 
 /** A tool as the gateway serves it: its schema and the Lambda that runs it. */
@@ -44,17 +44,9 @@ export interface KassGatewayProps {
   readonly stage: string;
   readonly tools: readonly GatewayToolFunction[];
   readonly config: AgentCoreConfig;
-  readonly knowledgeBase: {
-    readonly id: string;
-    readonly arn: string;
-    readonly vectorStore: VectorStoreKind;
-  };
+  readonly knowledgeBase: KnowledgeBaseRef;
   /** The numbered guardrail the knowledge tool applies to queries and passages (as /search does). */
-  readonly guardrail: {
-    readonly guardrailId: string;
-    readonly guardrailVersion: string;
-    readonly guardrailArn: string;
-  };
+  readonly guardrail: GuardrailRef;
   readonly identityKey: IdentityKey;
   readonly functionDefaults: KassFunctionDefaults;
   /** Memory and timeout of the knowledge tool. */

@@ -10,6 +10,7 @@ import { INSTRUCTION_LIMITS, inferenceProfileFor } from './agent';
 import type { ClientSideTool, KassGateway } from './agentcore-gateway';
 import { KassFunction, type KassFunctionDefaults } from './kass-function';
 import { nagResource } from './nag-ids';
+import type { GuardrailRef } from './resource-refs';
 
 /** The name the harness gives the gateway's tool set; `allowedTools` names it as `@kass`. */
 export const GATEWAY_TOOLSET = 'kass';
@@ -29,11 +30,7 @@ export interface KassHarnessProps {
   /** The same instruction the Classic agent gets. */
   readonly instruction: string;
   readonly gateway: KassGateway;
-  readonly guardrail: {
-    readonly guardrailId: string;
-    readonly guardrailVersion: string;
-    readonly guardrailArn: string;
-  };
+  readonly guardrail: GuardrailRef;
   readonly functionDefaults: KassFunctionDefaults;
   readonly hookSettings: LambdaSettings;
 }

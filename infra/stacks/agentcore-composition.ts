@@ -1,27 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
-import type { VectorStoreKind } from '../../contracts/vector-stores';
 import type { StageConfig } from '../config/stage-config';
 import { type GatewayToolFunction, KassGateway } from '../constructs/agentcore-gateway';
 import { KassHarness } from '../constructs/agentcore-harness';
 import type { HarnessAgentEndpoint } from '../constructs/chat/agent-endpoint';
 import { IdentityKey } from '../constructs/identity-key';
 import type { KassFunction } from '../constructs/kass-function';
+import type { GuardrailRef, KnowledgeBaseRef } from '../constructs/resource-refs';
 
 export interface AgentCoreProps {
   readonly config: StageConfig;
   readonly instruction: string;
   readonly tools: readonly GatewayToolFunction[];
-  readonly knowledgeBase: {
-    readonly id: string;
-    readonly arn: string;
-    readonly vectorStore: VectorStoreKind;
-  };
-  readonly guardrail: {
-    readonly guardrailId: string;
-    readonly guardrailVersion: string;
-    readonly guardrailArn: string;
-  };
+  readonly knowledgeBase: KnowledgeBaseRef;
+  readonly guardrail: GuardrailRef;
   /** Extra inputs that change the assistant (e.g. the guardrail policy hash), for the reported version. */
   readonly versionInputs?: readonly string[];
 }

@@ -3,6 +3,7 @@ import type { InputOfRecord } from '../../../contracts/env';
 import type { AGENT_ENV } from '../../../contracts/function-env';
 import type { IdentityKey } from '../identity-key';
 import type { KassFunction } from '../kass-function';
+import type { GuardrailRef } from '../resource-refs';
 
 /** The Bedrock agent alias the chat functions invoke (the Classic engine). */
 export interface ClassicAgentEndpoint {
@@ -25,11 +26,7 @@ export interface HarnessAgentEndpoint {
   /** The harness has memory: turns carry a per-owner actor id. @default false */
   readonly memoryEnabled?: boolean;
   /** Applied to the final answer (ApplyGuardrail OUTPUT), as the Classic agent's guardrail does. */
-  readonly guardrail: {
-    readonly guardrailId: string;
-    readonly guardrailVersion: string;
-    readonly guardrailArn: string;
-  };
+  readonly guardrail: GuardrailRef;
   /** Signs the caller's identity for the tools. */
   readonly identityKey: IdentityKey;
   /** Tool functions the chat functions run themselves (inline functions), by action group. */

@@ -13,6 +13,7 @@ import { TABLE_KEYS } from '../../../contracts/tables';
 import type { VectorStoreKind } from '../../../contracts/vector-stores';
 import type { ChatApiConfig } from '../../config/chat-config';
 import { KassFunction, type KassFunctionDefaults } from '../kass-function';
+import type { GuardrailRef } from '../resource-refs';
 import { type AgentEndpoint, agentEnvInput, grantInvokeAgent } from './agent-endpoint';
 import { operatorsInput } from './caller-identity';
 import { grantTable, grantTurnWrites } from './grants';
@@ -27,11 +28,7 @@ export interface SearchKnowledgeBase {
 }
 
 /** A guardrail (id and numbered version) applied to /search queries and results. */
-export interface SearchGuardrail {
-  readonly guardrailId: string;
-  readonly guardrailVersion: string;
-  readonly guardrailArn: string;
-}
+export type SearchGuardrail = GuardrailRef;
 
 export interface ChatFunctionsProps {
   readonly config: ChatApiConfig;
