@@ -95,7 +95,7 @@ describe('Journey: add a tool (npm run new-tool -- weather-lookup && npm run syn
       '--ci',
       '--runInBand',
       '--runTestsByPath',
-      `tests/action-groups/${TOOL}/handler.test.ts`,
+      `tests/action-groups/${TOOL}/tool.test.ts`,
       'tests/infra/tool-discovery.test.ts',
       ...listing,
     ]);
