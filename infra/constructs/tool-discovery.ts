@@ -53,17 +53,18 @@ function loadNeeds(repoRoot: string, name: string): { needs?: AnyToolNeeds; prob
  */
 export function discoverTools(repoRoot: string): DiscoveredTool[] {
   const schemasDir = path.join(repoRoot, 'schemas');
-  const files = fs.existsSync(schemasDir)
+  // In tool-name order (not file-name order: `a-b.yaml` sorts before `a.yaml`, tool `a` before `a-b`).
+  const names = fs.existsSync(schemasDir)
     ? fs
         .readdirSync(schemasDir)
         .filter((f) => f.endsWith('.yaml'))
+        .map((f) => f.slice(0, -'.yaml'.length))
         .sort()
     : [];
   const problems: string[] = [];
   const tools: DiscoveredTool[] = [];
-  for (const file of files) {
-    const name = file.slice(0, -'.yaml'.length);
-    const schemaFile = path.join('schemas', file);
+  for (const name of names) {
+    const schemaFile = path.join('schemas', `${name}.yaml`);
     const handlerEntry = path.join('action-groups', name, 'handler.ts');
     const schemaText = fs.readFileSync(path.join(repoRoot, schemaFile), 'utf8');
     const findings = checkSchemaText(schemaText, schemaFile, name);

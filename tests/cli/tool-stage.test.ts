@@ -12,6 +12,7 @@ import { AwsAccountFake } from '../support/aws-account-server';
 import { type LocalDynamo, startDynalite } from '../support/dynalite';
 import { perSuite } from '../support/lifecycle';
 import { environmentOf, functionsOf, literal, type TemplateResources } from '../support/template-env';
+import { shippedToolNames } from '../support/tools';
 import { isolatedToolEnv, kass } from './tool-harness';
 
 /**
@@ -121,7 +122,7 @@ describe('kass tool: the environment', () => {
       const group = /action-groups\/([^/]+)\/handler\.ts$/.exec(entry)?.[1];
       return group ? [{ group, logicalId }] : [];
     });
-    expect(tools.map((t) => t.group).sort()).toEqual(['code-review', 'report', 'summarize']);
+    expect(tools.map((t) => t.group).sort()).toEqual(shippedToolNames());
     setProcessEnv({ AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.endpoint });
 
     for (const { group, logicalId } of tools) {
