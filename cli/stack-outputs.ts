@@ -1,17 +1,9 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { type EnvSource, processEnv } from '../contracts/env';
 import { cliClientConfig, diagnoseNetwork, explainNetworkFailure } from './aws/network';
+import { CliError } from './cli-error';
 
-/** A user-facing failure: the CLI prints the message (no stack trace) and exits non-zero. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
+export { CliError } from './cli-error';
 
 /** Where one id comes from: a flag value, else an environment variable, else a stack output. */
 export interface IdSource {

@@ -119,7 +119,6 @@ export async function connectAgent(
     );
   }
   const timeoutSeconds = parseTimeoutSeconds(flags.timeout, DEFAULT_TURN_TIMEOUT_SECONDS);
-  if (typeof timeoutSeconds === 'string') throw new CliError(timeoutSeconds, 2);
   const dim = styleFor(io.stderr as { isTTY?: boolean }, env).dim;
   const limits: TurnLimits = {
     timeoutSeconds,

@@ -1,5 +1,6 @@
 import { type EnvSource, processEnv } from '../../contracts/env';
 import { fieldOf as field } from '../../contracts/json';
+import { CliError } from '../cli-error';
 /**
  * Network failures of the `kass` CLI's AWS calls, explained: which service, which endpoint, what happened, and
  * what to check (region, endpoint override, network path and proxy; credentials only matter once a request
@@ -236,13 +237,12 @@ export function requestHandlerOptions(timeoutMs: number): {
   };
 }
 
-/** Seconds from a `--timeout` flag (whole or decimal, above 0 and at most an hour), or a usage error message. */
-export function parseTimeoutSeconds(raw: string | undefined, fallbackSeconds: number): number | string {
+/** Seconds from a `--timeout` flag (whole or decimal, above 0 and at most an hour); anything else is a usage error. */
+export function parseTimeoutSeconds(raw: string | undefined, fallbackSeconds: number): number {
   if (raw === undefined) return fallbackSeconds;
   const seconds = Number(raw);
-  return Number.isFinite(seconds) && seconds > 0 && seconds <= 3600
-    ? seconds
-    : `--timeout must be a number of seconds above 0 and at most 3600 (got ${raw})`;
+  if (Number.isFinite(seconds) && seconds > 0 && seconds <= 3600) return seconds;
+  throw new CliError(`--timeout must be a number of seconds above 0 and at most 3600 (got ${raw})`, 2);
 }
 
 /** Seconds a CLI request may stay silent before it fails, unless a command's `--timeout` says otherwise. */

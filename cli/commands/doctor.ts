@@ -7,7 +7,7 @@ import { type CheckResult, type CheckStatus, type DoctorReport, runChecks } from
 import { AssemblyError, readStageNeeds, type StageNeeds } from '../doctor/needs';
 import type { CliIo } from '../io';
 import { styleFor } from '../render/style';
-import { CliError, stackNameOf } from '../stack-outputs';
+import { stackNameOf } from '../stack-outputs';
 
 const DEFAULT_TIMEOUT_SECONDS = 10;
 
@@ -110,7 +110,6 @@ export function createDoctor(deps: DoctorDeps = {}): (argv: string[], io: CliIo)
       return 0;
     }
     const timeoutSeconds = parseTimeoutSeconds(values.timeout, DEFAULT_TIMEOUT_SECONDS);
-    if (typeof timeoutSeconds === 'string') throw new CliError(timeoutSeconds, 2);
     const env = deps.env ?? processEnv();
     const stackName = stackNameOf(values.stage);
     const app = path.resolve(io.cwd, values.app);

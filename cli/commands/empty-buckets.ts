@@ -143,7 +143,6 @@ export function createEmptyBuckets(
       return 0;
     }
     const timeoutSeconds = parseTimeoutSeconds(values.timeout, DEFAULT_REQUEST_TIMEOUT_SECONDS);
-    if (typeof timeoutSeconds === 'string') throw new CliError(timeoutSeconds, 2);
     const env = deps.env ?? processEnv();
     const stage = values.stage;
     const outputs = new StackOutputs(stage, env);

@@ -146,7 +146,6 @@ export function createSync(overrides: SyncOverrides = {}): (argv: string[], io: 
       );
     const concurrency = parseConcurrency(values.concurrency);
     const timeoutSeconds = parseTimeoutSeconds(values.timeout, DEFAULT_REQUEST_TIMEOUT_SECONDS);
-    if (typeof timeoutSeconds === 'string') throw new CliError(timeoutSeconds, 2);
     const deps = { ...defaultDeps(overrides.env ?? processEnv(), timeoutSeconds), ...overrides };
     try {
       return await runSync(values, positionals, deps, overrides, io, concurrency);
