@@ -59,6 +59,7 @@ export class Tools extends Construct {
     this.tools = props.tools;
     for (const tool of props.tools) {
       const settings = lambdaSettingsOf(tool, props.config);
+      const internetAccess = internetAccessOf(tool, props.config);
       const fn = new KassFunction(this, tool.name, {
         entry: tool.handlerEntry,
         description: `KASS action group '${tool.name}' (${tool.operations.map((o) => o.operationId).join(', ')})`,
@@ -71,9 +72,7 @@ export class Tools extends Construct {
         logRetentionDays: props.config.logRetentionDays,
         retainLogs: props.config.retainData,
         environment: HOUSE_TOOL_ENV.environment({ toolLogsTable: props.toolLogs.tableName }),
-        ...(internetAccessOf(tool, props.config)
-          ? { internetAccess: internetAccessOf(tool, props.config) }
-          : {}),
+        ...(internetAccess ? { internetAccess } : {}),
       });
       // Write-only: a tool records its calls but never reads other sessions' records.
       props.toolLogs.grant(fn.function, 'dynamodb:PutItem');
