@@ -23,9 +23,11 @@ import { environmentOf, functionsOf, type TemplateResources } from '../tests/sup
  * functions) gives it. Runs are interleaved (every variant once per round) so drift hits all alike; medians of
  * CPU time (user + system) and of wall time in ms. Measures only, asserts nothing.
  *   npm run bench -- cold-start            BENCH_COLD_RUNS=15 (default)
+ *   BENCH_COLD_ENTRIES=code-review,chat npm run bench -- cold-start    only entries whose path contains one
  */
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
+const ONLY = (process.env.BENCH_COLD_ENTRIES ?? '').split(',').filter(Boolean);
 const exec = promisify(execFile);
 
 const LOAD_SCRIPT = (file: string) =>
@@ -63,7 +65,9 @@ function entries(): Entry[] {
       if (!found.has(f.entry))
         found.set(f.entry, { entry: f.entry, env: environmentOf(f.logicalId, resources) });
   }
-  return [...found.values()].sort((a, b) => a.entry.localeCompare(b.entry));
+  return [...found.values()]
+    .filter((e) => ONLY.length === 0 || ONLY.some((part) => e.entry.includes(part)))
+    .sort((a, b) => a.entry.localeCompare(b.entry));
 }
 
 /** The previous round's build: default main fields, `.yaml` as text, the YAML parser in the bundle. */

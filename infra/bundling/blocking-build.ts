@@ -15,6 +15,9 @@ import type { BuildOptions, Metafile } from 'esbuild';
  *   took tens of milliseconds, and the document is the same (comments aside).
  * - the `yaml` package becomes a stub that throws: with every schema arriving as JSON no Lambda parses YAML,
  *   and leaving the parser out saves 115 kB per bundle.
+ * - the X-Ray SDK's patcher for AWS SDK v2 (`captureAWS`, `captureAWSClient`) becomes a stub that throws: KASS
+ *   uses SDK v3 (`captureAWSv3Client`), and the v2 patcher alone pulls `semver` in (31 kB parsed and its
+ *   regular expressions built at every cold start).
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -44,7 +47,21 @@ const schemasAsJson = {
     }));
   },
 };
-build({ ...workerData.options, plugins: [schemasAsJson] }).then(
+const noSdkV2Tracing = {
+  name: 'kass-no-xray-sdk-v2-patcher',
+  setup(b) {
+    b.onResolve({ filter: /^\\.\\/patchers\\/aws_p$/ }, (args) =>
+      /[\\/]aws-xray-sdk-core[\\/]/.test(args.importer) ? { path: 'aws_p', namespace: 'kass-no-sdk-v2' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'kass-no-sdk-v2' }, () => ({
+      contents:
+        'const fail = () => { throw new Error("X-Ray capture of AWS SDK v2 is not bundled into Lambdas: use captureAWSv3Client."); };' +
+        'module.exports = { captureAWS: fail, captureAWSClient: fail };',
+      loader: 'js',
+    }));
+  },
+};
+build({ ...workerData.options, plugins: [schemasAsJson, noSdkV2Tracing] }).then(
   (result) => done({ metafile: result.metafile }),
   (error) => done({ error: (error.errors || []).map((e) => e.text).join('; ') || String(error) }),
 );

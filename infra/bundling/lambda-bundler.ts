@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type BuildOptions, version as esbuildVersion, type Metafile } from 'esbuild';
 import { buildBlocking } from './blocking-build';
+import { isOwnSource, type RawSourceMap, trimSourceMap } from './source-map-trim';
 
 /**
  * The esbuild options of every KASS Lambda: one CJS file for Node 24, minified with a source map, the
@@ -19,7 +20,7 @@ export const LAMBDA_BUILD_OPTIONS = {
   minify: true,
   sourcemap: true,
   // Stack traces map to file and line without the sources inside the map: a third of the size, faster to load
-  // under --enable-source-maps.
+  // under --enable-source-maps. The bundler then trims the map to the project's own sources (source-map-trim.ts).
   sourcesContent: false,
   loader: { '.yaml': 'text', '.md': 'text' },
   external: [],
@@ -27,7 +28,7 @@ export const LAMBDA_BUILD_OPTIONS = {
 } as const satisfies BuildOptions;
 
 /** Bumped when the build itself changes (plugins): cached bundles of another version are rebuilt. */
-const BUNDLER_VERSION = 2;
+const BUNDLER_VERSION = 3;
 
 /** A Lambda bundle on disk: `index.js` and `index.js.map` in `dir`. */
 export interface LambdaBundle {
@@ -57,6 +58,9 @@ export interface LambdaBundlerOptions {
 
 /** One directory name per entry: `functions/chat/handler.ts` → `functions--chat--handler`. */
 export const bundleKey = (entry: string): string => entry.replace(/\.[cm]?[jt]s$/, '').replaceAll('/', '--');
+
+const readMap = (dir: string): RawSourceMap =>
+  JSON.parse(fs.readFileSync(path.join(dir, 'index.js.map'), 'utf8')) as RawSourceMap;
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -159,7 +163,8 @@ export class LambdaBundler {
     const key = bundleKey(entry);
     const built = path.join(staging, key);
     const js = fs.readFileSync(path.join(built, 'index.js'));
-    const map = fs.readFileSync(path.join(built, 'index.js.map'));
+    const map = Buffer.from(JSON.stringify(this.ownSourceMap(built)));
+    fs.writeFileSync(path.join(built, 'index.js.map'), map);
     const hash = sha256(Buffer.concat([js, map]));
     const output = Object.entries(metafile.outputs).find(
       ([file, out]) => out.entryPoint !== undefined && file.endsWith(`${key}/index.js`),
@@ -182,6 +187,18 @@ export class LambdaBundler {
     fs.writeFileSync(`${manifestFile}.tmp`, JSON.stringify(manifest));
     fs.renameSync(`${manifestFile}.tmp`, manifestFile);
     this.fresh.set(entry, { entry, dir, hash });
+  }
+
+  /**
+   * The bundle's map, trimmed to the repository's own sources, with sources named from the repository root: in
+   * a Lambda, a frame reads `/var/task/contracts/env.ts:135`, whatever machine or folder built it.
+   */
+  private ownSourceMap(built: string): RawSourceMap {
+    const map = readMap(built);
+    const sources = map.sources.map((source) =>
+      path.relative(this.options.repoRoot, path.resolve(built, source)),
+    );
+    return trimSourceMap({ ...map, sources }, isOwnSource);
   }
 
   private manifestFile(key: string): string {

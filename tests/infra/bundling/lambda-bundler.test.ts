@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -145,5 +146,92 @@ describe('Lambda bundles: schemas as JSON, no YAML parser', () => {
     expect(await mod.handler(false)).toBe('{"openapi":"3.0.0","info":{"title":"Tickets"}}');
     await expect(mod.handler(true)).rejects.toThrow('YAML parser is not bundled');
     fs.rmSync(root, { recursive: true, force: true });
+  });
+});
+
+/** A repository with one handler over a library in node_modules; `files` adds more. */
+function libraryRepo(prefix: string, files: Record<string, string>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
+/** Runs `script` in a fresh node with `env` and returns what it printed. */
+const node = (script: string, env: Record<string, string>, options: string[] = []): string =>
+  execFileSync(process.execPath, [...options, '-e', script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
+
+describe('Lambda bundles: source maps of the project’s own code', () => {
+  it('maps frames of the repository’s files and leaves library frames at their bundle position', () => {
+    // Prepare: the library throws; our handler calls it from its third line
+    const root = libraryRepo('kass-bundler-maps-', {
+      'node_modules/fake-lib/package.json': '{"name":"fake-lib","main":"index.js"}',
+      'node_modules/fake-lib/index.js':
+        'exports.explode = function explode(what) {\n  throw new Error("library failed on " + what);\n};\n',
+      'functions/m/handler.ts':
+        "import { explode } from 'fake-lib';\n\nexport const handler = async (what: string) => explode(what);\n",
+    });
+    try {
+      const bundle = new LambdaBundler({ repoRoot: root, cacheDir: path.join(root, 'cache') }).bundle(
+        'functions/m/handler.ts',
+      );
+      // Act
+      const stack = node(
+        `require(${JSON.stringify(path.join(bundle.dir, 'index.js'))}).handler('x').catch((e) => console.log(e.stack))`,
+        {},
+        ['--enable-source-maps'],
+      );
+      // Assess: sources named from the repository root, library gone from the map
+      const map = JSON.parse(fs.readFileSync(path.join(bundle.dir, 'index.js.map'), 'utf8')) as {
+        sources: string[];
+      };
+      expect(map.sources).toEqual(['functions/m/handler.ts']);
+      const frames = stack.split('\n').filter((line) => line.trim().startsWith('at '));
+      expect(frames[0]).toContain(`${path.join(bundle.dir, 'index.js')}:`);
+      expect(frames[0]).not.toContain('handler.ts');
+      expect(frames[1]).toContain(`${path.join(bundle.dir, 'functions/m/handler.ts')}:3:`);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Lambda bundles: X-Ray without the AWS SDK v2 patcher', () => {
+  it('traces SDK v3 clients, and leaves the v2 patcher and semver out', () => {
+    // Prepare
+    const root = libraryRepo('kass-bundler-xray-', {
+      'functions/t/handler.ts':
+        "import { Tracer } from '@aws-lambda-powertools/tracer';\n" +
+        "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n" +
+        "const tracer = new Tracer({ serviceName: 'bundle-test' });\n" +
+        'export const middlewares = () => tracer.captureAWSv3Client(new DynamoDBClient({})).middlewareStack.identify();\n' +
+        'export const captureV2 = () => tracer.captureAWS({});\n',
+    });
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+    try {
+      const bundle = new LambdaBundler({ repoRoot: root, cacheDir: path.join(root, 'cache') }).bundle(
+        'functions/t/handler.ts',
+      );
+      const file = JSON.stringify(path.join(bundle.dir, 'index.js'));
+      const lambdaEnv = {
+        AWS_REGION: 'us-east-1',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+        AWS_LAMBDA_FUNCTION_NAME: 't',
+      };
+      // Act
+      const middlewares = node(`console.log(JSON.stringify(require(${file}).middlewares()))`, lambdaEnv);
+      const v2 = node(`try { require(${file}).captureV2() } catch (e) { console.log(e.message) }`, lambdaEnv);
+      // Assess
+      expect(middlewares).toContain('XRaySDKInstrumentation');
+      expect(v2).toContain('X-Ray capture of AWS SDK v2 is not bundled');
+      expect(fs.readFileSync(path.join(bundle.dir, 'index.js'), 'utf8')).not.toContain('Invalid comparator');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
