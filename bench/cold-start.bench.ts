@@ -18,7 +18,7 @@ import { environmentOf, functionsOf, type TemplateResources } from '../tests/sup
  *   - "before": the house build of the previous round — esbuild's default (CommonJS) SDK builds, the OpenAPI
  *     schemas as YAML text parsed at cold start, the YAML parser bundled;
  *   - "after": the LambdaBundler build as deployed — the SDK's tree-shakable ESM builds, schemas as JSON, no
- *     YAML parser (infra/bundling).
+ *     YAML parser, no X-Ray patcher for AWS SDK v2, a source map of the repository's own files (infra/bundling).
  * Each bundle runs with the environment the synthesized dev template (Classic, and AgentCore for its own
  * functions) gives it. Runs are interleaved (every variant once per round) so drift hits all alike; medians of
  * CPU time (user + system) and of wall time in ms. Measures only, asserts nothing.
