@@ -18,25 +18,41 @@ export interface RawSourceMap {
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const DIGIT = new Map([...BASE64].map((char, index) => [char, index]));
+/** Digit value by character code (-1: not a base64 digit); maps are megabytes, so no Map lookups per char. */
+const DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < BASE64.length; i++) DIGIT[BASE64.charCodeAt(i)] = i;
+
+/** Reads VLQ numbers one character at a time. */
+class VlqReader {
+  private value = 0;
+  private shift = 0;
+  /** Feeds one character; returns the number it completes, else undefined. */
+  push(code: number): number | undefined {
+    const digit = code < 128 ? (DIGIT[code] ?? -1) : -1;
+    if (digit < 0) throw new Error(`source map: "${String.fromCharCode(code)}" is not a base64 VLQ digit`);
+    this.value += (digit & 31) * 2 ** this.shift;
+    this.shift += 5;
+    if ((digit & 32) !== 0) return undefined;
+    const value = this.value % 2 === 1 ? -(this.value - 1) / 2 : this.value / 2;
+    this.value = 0;
+    this.shift = 0;
+    return value;
+  }
+  /** Throws when a number was started and not finished. */
+  end(text: string): void {
+    if (this.shift !== 0) throw new Error(`source map: segment "${text}" ends inside a number`);
+  }
+}
 
 /** Decodes one segment's VLQ fields. */
 export function decodeSegment(segment: string): number[] {
+  const reader = new VlqReader();
   const values: number[] = [];
-  let value = 0;
-  let shift = 0;
-  for (const char of segment) {
-    const digit = DIGIT.get(char);
-    if (digit === undefined) throw new Error(`source map: "${char}" is not a base64 VLQ digit`);
-    value += (digit & 31) * 2 ** shift;
-    shift += 5;
-    if ((digit & 32) === 0) {
-      values.push(value % 2 === 1 ? -(value - 1) / 2 : value / 2);
-      value = 0;
-      shift = 0;
-    }
+  for (let i = 0; i < segment.length; i++) {
+    const value = reader.push(segment.charCodeAt(i));
+    if (value !== undefined) values.push(value);
   }
-  if (shift !== 0) throw new Error(`source map: segment "${segment}" ends inside a number`);
+  reader.end(segment);
   return values;
 }
 
@@ -55,66 +71,103 @@ export function encodeSegment(values: readonly number[]): string {
   return out;
 }
 
-interface Position {
-  source: number;
-  line: number;
-  column: number;
-  name: number;
+/**
+ * Calls `visit(fields, count, newLine)` for every segment of `mappings` in order (`fields` is reused; `newLine`
+ * is how many `;` came before this segment since the previous one), then `visit` once more with count 0 and the
+ * trailing lines.
+ */
+function forEachSegment(
+  mappings: string,
+  visit: (fields: readonly number[], count: number, newLines: number) => void,
+): void {
+  const reader = new VlqReader();
+  const fields = [0, 0, 0, 0, 0];
+  let count = 0;
+  let newLines = 0;
+  let start = 0;
+  const flush = (at: number) => {
+    reader.end(mappings.slice(start, at));
+    if (count > 0) visit(fields, count, newLines);
+    if (count > 0) newLines = 0;
+    count = 0;
+    start = at + 1;
+  };
+  for (let i = 0; i < mappings.length; i++) {
+    const code = mappings.charCodeAt(i);
+    if (code === 44 /* , */) flush(i);
+    else if (code === 59 /* ; */) {
+      flush(i);
+      newLines++;
+    } else {
+      const value = reader.push(code);
+      if (value !== undefined && count < 5) fields[count] = value;
+      if (value !== undefined) count++;
+    }
+  }
+  flush(mappings.length);
+  visit(fields, 0, newLines);
 }
 
 /** `map` with only the sources `keep` accepts; names and sources are renumbered, content kept per source. */
 export function trimSourceMap(map: RawSourceMap, keep: (source: string) => boolean): RawSourceMap {
-  const sourceIndex = map.sources.map((source, index) => (keep(source) ? index : -1));
-  const keptSources = sourceIndex.filter((index) => index >= 0);
+  const keptSources = map.sources.flatMap((source, index) => (keep(source) ? [index] : []));
   const newSource = new Map(keptSources.map((old, index) => [old, index]));
   const names = map.names ?? [];
   const newName = new Map<number, number>();
-  const read: Position = { source: 0, line: 0, column: 0, name: 0 };
-  const written: Position = { source: 0, line: 0, column: 0, name: 0 };
-  const lines = map.mappings.split(';').map((line) => {
-    let column = 0;
-    let writtenColumn = 0;
-    let unmapped = false;
-    const out: string[] = [];
-    for (const segment of line.split(',')) {
-      if (segment === '') continue;
-      const [delta = 0, source, origLine, origColumn, name] = decodeSegment(segment);
-      column += delta;
-      let kept: number | undefined;
-      if (source !== undefined && origLine !== undefined && origColumn !== undefined) {
-        read.source += source;
-        read.line += origLine;
-        read.column += origColumn;
-        if (name !== undefined) read.name += name;
-        kept = newSource.get(read.source);
-      }
-      if (kept === undefined) {
-        // A run of unmapped positions needs one segment: its first.
-        if (!unmapped) out.push(encodeSegment([column - writtenColumn]));
-        if (!unmapped) writtenColumn = column;
-        unmapped = true;
-        continue;
-      }
-      const fields = [
+  const read = { source: 0, line: 0, column: 0, name: 0 };
+  const written = { source: 0, line: 0, column: 0, name: 0 };
+  const out: string[] = [];
+  let column = 0;
+  let writtenColumn = 0;
+  let unmapped = false;
+  let first = true;
+  forEachSegment(map.mappings, (fields, count, newLines) => {
+    if (newLines > 0) {
+      out.push(';'.repeat(newLines));
+      column = 0;
+      writtenColumn = 0;
+      unmapped = false;
+      first = true;
+    }
+    if (count === 0) return;
+    if (count !== 1 && count !== 4 && count !== 5)
+      throw new Error(`source map: a segment has ${count} fields (1, 4 or 5 expected)`);
+    column += fields[0] ?? 0;
+    let kept: number | undefined;
+    if (count >= 4) {
+      read.source += fields[1] ?? 0;
+      read.line += fields[2] ?? 0;
+      read.column += fields[3] ?? 0;
+      if (count === 5) read.name += fields[4] ?? 0;
+      kept = newSource.get(read.source);
+    }
+    let segment: number[];
+    if (kept === undefined) {
+      // A run of unmapped positions needs one segment: its first.
+      if (unmapped) return;
+      segment = [column - writtenColumn];
+      unmapped = true;
+    } else {
+      segment = [
         column - writtenColumn,
         kept - written.source,
         read.line - written.line,
         read.column - written.column,
       ];
-      if (name !== undefined) {
+      if (count === 5) {
         const index = newName.get(read.name) ?? newName.size;
         newName.set(read.name, index);
-        fields.push(index - written.name);
+        segment.push(index - written.name);
         written.name = index;
       }
-      out.push(encodeSegment(fields));
-      writtenColumn = column;
       written.source = kept;
       written.line = read.line;
       written.column = read.column;
       unmapped = false;
     }
-    return out.join(',');
+    out.push(first ? encodeSegment(segment) : `,${encodeSegment(segment)}`);
+    first = false;
+    writtenColumn = column;
   });
   const keptNames: string[] = [];
   for (const [old, index] of newName) keptNames[index] = names[old] ?? '';
@@ -122,7 +175,7 @@ export function trimSourceMap(map: RawSourceMap, keep: (source: string) => boole
     ...map,
     sources: keptSources.map((index) => map.sources[index] ?? ''),
     names: keptNames,
-    mappings: lines.join(';'),
+    mappings: out.join(''),
     ...(map.sourcesContent
       ? { sourcesContent: keptSources.map((index) => map.sourcesContent?.[index] ?? null) }
       : {}),
