@@ -95,6 +95,13 @@ describe('Source map trimming', () => {
       expect(dropped).toBeGreaterThan(10);
     });
 
+    it('refuses mappings that are not a source map’s', () => {
+      const broken = (mappings: string) => () => trimSourceMap({ ...map, mappings }, () => true);
+      expect(broken('AA')).toThrow('a segment has 2 fields (1, 4 or 5 expected)');
+      expect(broken('AAAA,A!')).toThrow('"!" is not a base64 VLQ digit');
+      expect(broken('AAAA;g')).toThrow('segment "g" ends inside a number');
+    });
+
     it('changes nothing when every source is kept', () => {
       const same = new SourceMap(payload(trimSourceMap(map, () => true)));
       for (const [line, column] of positions)
