@@ -152,14 +152,21 @@ export class LambdaBundler {
         entryPoints: entries.map((entry) => ({ in: entry, out: `${bundleKey(entry)}/index` })),
         outdir: staging,
       });
-      for (const entry of entries) this.install(entry, staging, metafile);
+      // Entries share most inputs (the SDK): each input is read and hashed once per build, not once per entry.
+      const inputs = new Map<string, Manifest['inputs'][number]>();
+      for (const entry of entries) this.install(entry, staging, metafile, inputs);
     } finally {
       fs.rmSync(staging, { recursive: true, force: true });
     }
   }
 
   /** Moves one built entry from the staging directory into the cache and records its inputs. */
-  private install(entry: string, staging: string, metafile: Metafile): void {
+  private install(
+    entry: string,
+    staging: string,
+    metafile: Metafile,
+    known: Map<string, Manifest['inputs'][number]>,
+  ): void {
     const key = bundleKey(entry);
     const built = path.join(staging, key);
     const js = fs.readFileSync(path.join(built, 'index.js'));
@@ -170,15 +177,18 @@ export class LambdaBundler {
       ([file, out]) => out.entryPoint !== undefined && file.endsWith(`${key}/index.js`),
     )?.[1];
     if (!output) throw new Error(`esbuild's metafile has no output for ${entry}`);
-    const inputs = Object.keys(output.inputs)
-      .filter((file) => fs.existsSync(path.join(this.options.repoRoot, file)))
-      .map((file) => {
-        const absolute = path.join(this.options.repoRoot, file);
-        const stat = fs.statSync(absolute);
-        const content = sha256(fs.readFileSync(absolute));
-        this.checked.set(file, content);
-        return [file, stat.size, stat.mtimeMs, content] as const;
-      });
+    const inputs = Object.keys(output.inputs).flatMap((file) => {
+      const seen = known.get(file);
+      if (seen) return [seen];
+      const absolute = path.join(this.options.repoRoot, file);
+      if (!fs.existsSync(absolute)) return []; // a plugin's virtual module
+      const stat = fs.statSync(absolute);
+      const content = sha256(fs.readFileSync(absolute));
+      this.checked.set(file, content);
+      const input = [file, stat.size, stat.mtimeMs, content] as const;
+      known.set(file, input);
+      return [input];
+    });
     const dir = path.join(this.bundlesDir, key);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(built, dir);
