@@ -38,9 +38,10 @@ class VlqReader {
     this.shift = 0;
     return value;
   }
-  /** Throws when a number was started and not finished. */
-  end(text: string): void {
-    if (this.shift !== 0) throw new Error(`source map: segment "${text}" ends inside a number`);
+  /** Throws when a number was started and not finished; `text.slice(from, to)` is the segment (sliced only then). */
+  end(text: string, from: number, to: number): void {
+    if (this.shift !== 0)
+      throw new Error(`source map: segment "${text.slice(from, to)}" ends inside a number`);
   }
 }
 
@@ -52,7 +53,7 @@ export function decodeSegment(segment: string): number[] {
     const value = reader.push(segment.charCodeAt(i));
     if (value !== undefined) values.push(value);
   }
-  reader.end(segment);
+  reader.end(segment, 0, segment.length);
   return values;
 }
 
@@ -71,24 +72,19 @@ export function encodeSegment(values: readonly number[]): string {
   return out;
 }
 
-/**
- * Calls `visit(fields, count, newLine)` for every segment of `mappings` in order (`fields` is reused; `newLine`
- * is how many `;` came before this segment since the previous one), then `visit` once more with count 0 and the
- * trailing lines.
- */
+/** Calls `segment(fields, count)` for each segment of `mappings` (`fields` is reused) and `lineEnd()` at each `;`. */
 function forEachSegment(
   mappings: string,
-  visit: (fields: readonly number[], count: number, newLines: number) => void,
+  segment: (fields: readonly number[], count: number) => void,
+  lineEnd: () => void,
 ): void {
   const reader = new VlqReader();
   const fields = [0, 0, 0, 0, 0];
   let count = 0;
-  let newLines = 0;
   let start = 0;
   const flush = (at: number) => {
-    reader.end(mappings.slice(start, at));
-    if (count > 0) visit(fields, count, newLines);
-    if (count > 0) newLines = 0;
+    reader.end(mappings, start, at);
+    if (count > 0) segment(fields, count);
     count = 0;
     start = at + 1;
   };
@@ -97,15 +93,15 @@ function forEachSegment(
     if (code === 44 /* , */) flush(i);
     else if (code === 59 /* ; */) {
       flush(i);
-      newLines++;
+      lineEnd();
     } else {
       const value = reader.push(code);
-      if (value !== undefined && count < 5) fields[count] = value;
-      if (value !== undefined) count++;
+      if (value === undefined) continue;
+      if (count < 5) fields[count] = value;
+      count++;
     }
   }
   flush(mappings.length);
-  visit(fields, 0, newLines);
 }
 
 /** `map` with only the sources `keep` accepts; names and sources are renumbered, content kept per source. */
@@ -116,66 +112,69 @@ export function trimSourceMap(map: RawSourceMap, keep: (source: string) => boole
   const newName = new Map<number, number>();
   const read = { source: 0, line: 0, column: 0, name: 0 };
   const written = { source: 0, line: 0, column: 0, name: 0 };
-  const out: string[] = [];
+  const lines: string[] = [];
+  let line: string[] = [];
   let column = 0;
   let writtenColumn = 0;
   let unmapped = false;
-  let first = true;
-  forEachSegment(map.mappings, (fields, count, newLines) => {
-    if (newLines > 0) {
-      out.push(';'.repeat(newLines));
-      column = 0;
-      writtenColumn = 0;
-      unmapped = false;
-      first = true;
-    }
-    if (count === 0) return;
-    if (count !== 1 && count !== 4 && count !== 5)
-      throw new Error(`source map: a segment has ${count} fields (1, 4 or 5 expected)`);
-    column += fields[0] ?? 0;
-    let kept: number | undefined;
-    if (count >= 4) {
-      read.source += fields[1] ?? 0;
-      read.line += fields[2] ?? 0;
-      read.column += fields[3] ?? 0;
-      if (count === 5) read.name += fields[4] ?? 0;
-      kept = newSource.get(read.source);
-    }
-    let segment: number[];
-    if (kept === undefined) {
-      // A run of unmapped positions needs one segment: its first.
-      if (unmapped) return;
-      segment = [column - writtenColumn];
-      unmapped = true;
-    } else {
-      segment = [
-        column - writtenColumn,
-        kept - written.source,
-        read.line - written.line,
-        read.column - written.column,
-      ];
-      if (count === 5) {
-        const index = newName.get(read.name) ?? newName.size;
-        newName.set(read.name, index);
-        segment.push(index - written.name);
-        written.name = index;
+  const endLine = () => {
+    lines.push(line.join(','));
+    line = [];
+    column = 0;
+    writtenColumn = 0;
+    unmapped = false;
+  };
+  forEachSegment(
+    map.mappings,
+    (fields, count) => {
+      if (count !== 1 && count !== 4 && count !== 5)
+        throw new Error(`source map: a segment has ${count} fields (1, 4 or 5 expected)`);
+      column += fields[0] ?? 0;
+      let kept: number | undefined;
+      if (count >= 4) {
+        read.source += fields[1] ?? 0;
+        read.line += fields[2] ?? 0;
+        read.column += fields[3] ?? 0;
+        if (count === 5) read.name += fields[4] ?? 0;
+        kept = newSource.get(read.source);
       }
-      written.source = kept;
-      written.line = read.line;
-      written.column = read.column;
-      unmapped = false;
-    }
-    out.push(first ? encodeSegment(segment) : `,${encodeSegment(segment)}`);
-    first = false;
-    writtenColumn = column;
-  });
+      let segment: number[];
+      if (kept === undefined) {
+        // A run of unmapped positions needs one segment: its first.
+        if (unmapped) return;
+        segment = [column - writtenColumn];
+        unmapped = true;
+      } else {
+        segment = [
+          column - writtenColumn,
+          kept - written.source,
+          read.line - written.line,
+          read.column - written.column,
+        ];
+        if (count === 5) {
+          const index = newName.get(read.name) ?? newName.size;
+          newName.set(read.name, index);
+          segment.push(index - written.name);
+          written.name = index;
+        }
+        written.source = kept;
+        written.line = read.line;
+        written.column = read.column;
+        unmapped = false;
+      }
+      line.push(encodeSegment(segment));
+      writtenColumn = column;
+    },
+    endLine,
+  );
+  endLine();
   const keptNames: string[] = [];
   for (const [old, index] of newName) keptNames[index] = names[old] ?? '';
   return {
     ...map,
     sources: keptSources.map((index) => map.sources[index] ?? ''),
     names: keptNames,
-    mappings: out.join(''),
+    mappings: lines.join(';'),
     ...(map.sourcesContent
       ? { sourcesContent: keptSources.map((index) => map.sourcesContent?.[index] ?? null) }
       : {}),

@@ -5,26 +5,27 @@ import * as path from 'node:path';
 import { bundleKey, LambdaBundler } from '../../../infra/bundling/lambda-bundler';
 import { REPO_ROOT } from '../../../infra/constructs/kass-function';
 
-/** A tiny repository: two handlers sharing a module, and a file that is not an entry. */
-function fixtureRepo(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kass-bundler-'));
-  const write = (file: string, text: string) => {
+/** A repository in a temporary folder holding `files` (path → text). */
+function repoWith(prefix: string, files: Record<string, string>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [file, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.writeFileSync(path.join(root, file), text);
-  };
-  write('functions/shared/greet.ts', "export const greet = (name: string) => 'hello ' + name;\n");
-  write(
-    'functions/a/handler.ts',
-    "import { greet } from '../shared/greet';\nexport const handler = async () => greet('a');\n",
-  );
-  write(
-    'functions/b/b-handler.ts',
-    "import { greet } from '../shared/greet';\nexport async function handler() { return greet('b'); }\n",
-  );
-  write('functions/b/helper.ts', 'export const helper = 1;\n');
-  write('action-groups/tool/handler.ts', 'export const handler = async () => 42;\n');
+  }
   return root;
 }
+
+/** A tiny repository: two handlers sharing a module, and a file that is not an entry. */
+const fixtureRepo = (): string =>
+  repoWith('kass-bundler-', {
+    'functions/shared/greet.ts': "export const greet = (name: string) => 'hello ' + name;\n",
+    'functions/a/handler.ts':
+      "import { greet } from '../shared/greet';\nexport const handler = async () => greet('a');\n",
+    'functions/b/b-handler.ts':
+      "import { greet } from '../shared/greet';\nexport async function handler() { return greet('b'); }\n",
+    'functions/b/helper.ts': 'export const helper = 1;\n',
+    'action-groups/tool/handler.ts': 'export const handler = async () => 42;\n',
+  });
 
 const run = async (file: string): Promise<unknown> => {
   const mod = (await import(file)) as { handler: () => Promise<unknown> };
@@ -126,14 +127,12 @@ describe('Class: LambdaBundler', () => {
 describe('Lambda bundles: schemas as JSON, no YAML parser', () => {
   it('turns a YAML import into the document as JSON text and leaves the YAML parser out', async () => {
     // Prepare
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kass-bundler-yaml-'));
-    fs.mkdirSync(path.join(root, 'functions/y'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'doc.yaml'), '# a comment\nopenapi: 3.0.0\ninfo:\n  title: Tickets\n');
-    fs.writeFileSync(
-      path.join(root, 'functions/y/handler.ts'),
-      "import text from '../../doc.yaml';\nimport { parse } from 'yaml';\n" +
+    const root = repoWith('kass-bundler-yaml-', {
+      'doc.yaml': '# a comment\nopenapi: 3.0.0\ninfo:\n  title: Tickets\n',
+      'functions/y/handler.ts':
+        "import text from '../../doc.yaml';\nimport { parse } from 'yaml';\n" +
         'export const handler = async (parseYaml: boolean) => (parseYaml ? parse(text) : text);\n',
-    );
+    });
     fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
     // Act
     const bundle = new LambdaBundler({ repoRoot: root, cacheDir: path.join(root, 'cache') }).bundle(
@@ -149,16 +148,6 @@ describe('Lambda bundles: schemas as JSON, no YAML parser', () => {
   });
 });
 
-/** A repository with one handler over a library in node_modules; `files` adds more. */
-function libraryRepo(prefix: string, files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), text);
-  }
-  return root;
-}
-
 /** Runs `script` in a fresh node with `env` and returns what it printed. */
 const node = (script: string, env: Record<string, string>, options: string[] = []): string =>
   execFileSync(process.execPath, [...options, '-e', script], {
@@ -169,7 +158,7 @@ const node = (script: string, env: Record<string, string>, options: string[] = [
 describe('Lambda bundles: source maps of the project’s own code', () => {
   it('maps frames of the repository’s files and leaves library frames at their bundle position', () => {
     // Prepare: the library throws; our handler calls it from its third line
-    const root = libraryRepo('kass-bundler-maps-', {
+    const root = repoWith('kass-bundler-maps-', {
       'node_modules/fake-lib/package.json': '{"name":"fake-lib","main":"index.js"}',
       'node_modules/fake-lib/index.js':
         'exports.explode = function explode(what) {\n  throw new Error("library failed on " + what);\n};\n',
@@ -204,7 +193,7 @@ describe('Lambda bundles: source maps of the project’s own code', () => {
 describe('Lambda bundles: X-Ray without the AWS SDK v2 patcher', () => {
   it('traces SDK v3 clients, and leaves the v2 patcher and semver out', () => {
     // Prepare
-    const root = libraryRepo('kass-bundler-xray-', {
+    const root = repoWith('kass-bundler-xray-', {
       'functions/t/handler.ts':
         "import { Tracer } from '@aws-lambda-powertools/tracer';\n" +
         "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n" +
